@@ -1,0 +1,141 @@
+# runbound-c build.  One librb.a from lib/, one binary per cmd/<prog>/,
+# one TAP test per test/unit/t_<concept>.c, one libFuzzer target per
+# test/fuzz/fz_<parser>.c.  Nothing here lists files by hand: adding a file
+# in the right directory is enough.
+#
+# Variants build into $(O): build/gcc (default, bin/ points here),
+# build/clang (warning check), build/asan (unit tests under ASan+UBSan),
+# build/fuzz (libFuzzer).
+
+CC ?= gcc
+ifeq ($(origin CC),default)
+CC = gcc
+endif
+O ?= build/gcc
+SAN ?=
+FUZZ ?=
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+       -Wformat=2 -Wno-unused-parameter
+CSTD = -std=c11 -D_GNU_SOURCE
+OPT = -O2 -g
+HARDEN = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+LDHARDEN = -pie -Wl,-z,relro,-z,now
+
+ifneq ($(SAN),)
+OPT = -O1 -g -fno-omit-frame-pointer
+HARDEN = -fPIE
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all
+endif
+ifneq ($(FUZZ),)
+OPT = -O1 -g -fno-omit-frame-pointer
+HARDEN = -fPIE
+SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined
+endif
+
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(HARDEN) $(SANFLAGS) -Ilib -MMD -MP $(CFLAGS)
+LDFLAGS_ALL = $(LDHARDEN) $(SANFLAGS) -Wl,--as-needed $(LDFLAGS)
+LIBS = -lldns -lcdb -ljansson -luuid -lunbound -levent_openssl -levent \
+       -lcurl -lssl -lcrypto -lm
+
+LIB_SRC = $(wildcard lib/*.c)
+LIB_OBJ = $(LIB_SRC:%.c=$(O)/%.o)
+PROGS = $(notdir $(wildcard cmd/*))
+PROG_BIN = $(PROGS:%=$(O)/bin/%)
+UNIT_SRC = $(wildcard test/unit/t_*.c)
+UNIT_BIN = $(patsubst test/unit/t_%.c,$(O)/test/%.t,$(UNIT_SRC))
+FUZZ_SRC = $(wildcard test/fuzz/fz_*.c)
+FUZZ_BIN = $(patsubst test/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRC))
+
+.PHONY: all units deps test check-clang unit-asan fuzz fuzz-short bench run \
+        install clean fmt
+.SUFFIXES:
+.SECONDARY:
+
+all: $(PROG_BIN) $(UNIT_BIN)
+ifeq ($(O),build/gcc)
+	@ln -sfn build/gcc/bin bin
+endif
+
+units: $(UNIT_BIN)
+
+$(O)/lib/librb.a: $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+.SECONDEXPANSION:
+$(O)/bin/%: $$(patsubst %.c,$(O)/%.o,$$(wildcard cmd/%/*.c)) $(O)/lib/librb.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
+$(O)/test/%.t: $(O)/test/unit/t_%.o $(O)/lib/librb.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
+$(O)/fuzz/%: $(O)/test/fuzz/%.o $(O)/lib/librb.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)
+
+# --- set-up ---------------------------------------------------------------
+
+deps:
+	@sh test/deps.sh
+
+# --- tests ----------------------------------------------------------------
+
+check-clang:
+	$(MAKE) O=build/clang CC=clang all
+
+unit-asan:
+	$(MAKE) O=build/asan CC=clang SAN=1 units
+
+fuzz-build:
+	$(MAKE) O=build/fuzz CC=clang FUZZ=1 fuzzers
+
+fuzzers: $(FUZZ_BIN)
+
+# A short run of every fuzz target on its seed corpus (make test).
+fuzz-short: fuzz-build
+	@sh test/fuzz/run.sh 20
+
+# A longer run (make fuzz FUZZ_SECONDS=600).
+FUZZ_SECONDS ?= 120
+fuzz: fuzz-build
+	@sh test/fuzz/run.sh $(FUZZ_SECONDS)
+
+test: deps
+	$(MAKE) all
+	$(MAKE) check-clang
+	$(MAKE) unit-asan
+	$(MAKE) fuzz-build
+	prove -r --exec '' build/gcc/test build/asan/test test/integ
+	@sh test/fuzz/run.sh 10
+
+bench: deps all
+	@sh bench/run.sh
+
+run: deps all
+	@sh test/run-demo.sh
+
+fmt:
+	clang-format -i $$(find lib cmd test -name '*.[ch]')
+
+install: all
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0755 $(PROG_BIN) $(DESTDIR)$(PREFIX)/bin/
+	for m in doc/*.1; do [ -f "$$m" ] && install -m 0644 "$$m" \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/ || true; done
+	for m in doc/*.8; do [ -f "$$m" ] && install -m 0644 "$$m" \
+	    $(DESTDIR)$(PREFIX)/share/man/man8/ || true; done
+
+clean:
+	rm -rf build bin

@@ -1,0 +1,50 @@
+#ifndef RB_ATOMIC_H
+#define RB_ATOMIC_H
+
+/*
+ * The atomic-write discipline (DESIGN.md contract 1): a file readers may
+ * see is only ever replaced whole, through a temporary file in the same
+ * directory, fsync, rename and a directory fsync.
+ */
+
+#include <stddef.h>
+
+/* A replacement in progress: the temporary file and where it goes. */
+struct rb_atomic {
+	int fd;		/* open on the temporary file, -1 when none */
+	char tmp[4096]; /* ".<name>.tmp.<pid>" beside the target */
+	char path[4096];
+};
+
+/* Create the temporary file for path with the final mode; -1 on failure. */
+int rb_atomic_open(struct rb_atomic *a, const char *path, int mode);
+
+/* Write all of buf to the temporary file; -1 on failure. */
+int rb_atomic_write(struct rb_atomic *a, const void *buf, size_t len);
+
+/* fsync, close, rename over the target, fsync the directory; on any
+ * failure the temporary file is removed and the old file is left. */
+int rb_atomic_commit(struct rb_atomic *a);
+
+/* Give up: close and remove the temporary file.  Accepts a closed one. */
+void rb_atomic_abort(struct rb_atomic *a);
+
+/* Replace path with buf[0..len) in one call. */
+int rb_file_replace(const char *path, const void *buf, size_t len, int mode);
+
+/* fsync the directory that holds path (or the directory path itself when
+ * is_dir is set). */
+int rb_dir_sync(const char *path, int is_dir);
+
+/* Remove stale ".*.tmp.*" files left in dir by a killed writer. */
+int rb_atomic_clean(const char *dir);
+
+/* Read a whole file into a malloc'd, NUL-terminated buffer (caller frees
+ * with free).  Refuses files over max bytes with EFBIG. */
+char *rb_file_read(const char *path, size_t max, size_t *lenp);
+
+/* mkdir -p with mode for the last component; existing directories are
+ * fine. */
+int rb_mkdirs(const char *path, int mode);
+
+#endif

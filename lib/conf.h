@@ -1,0 +1,119 @@
+#ifndef RB_CONF_H
+#define RB_CONF_H
+
+/*
+ * runbound.conf: unbound.conf syntax plus Runbound's directives.  The
+ * parser fills a struct rb_conf with every directive's effective value
+ * (defaults applied); programs read the fields they need.
+ */
+
+#include <stddef.h>
+
+#include "diag.h"
+
+/* local-zone: "name" type */
+struct rb_conf_zone {
+	char *name; /* presentation form, as written (dot added if missing) */
+	char *type; /* static, transparent, redirect, always_nxdomain, ... */
+	const char *file; /* borrowed from the conf's file table */
+	int line;
+};
+
+/* local-data: "rr text" and local-data-ptr: "addr name" */
+struct rb_conf_data {
+	char *text; /* the quoted string, unquoted */
+	const char *file;
+	int line;
+};
+
+/* forward-addr: ip[@port][#tlsname] */
+struct rb_conf_fwd_addr {
+	char *addr;	/* address text, without @port or #name */
+	int port;	/* 53, or 853 with forward-tls-upstream, or @port */
+	char *tls_name; /* from #name, NULL when absent */
+};
+
+struct rb_conf_fwd_zone {
+	char *name;
+	int tls_upstream;
+	size_t naddrs;
+	struct rb_conf_fwd_addr *addrs;
+	const char *file;
+	int line;
+};
+
+/* interface: ip[@port] */
+struct rb_conf_iface {
+	char *addr;
+	int port; /* the port: directive unless @port was given */
+};
+
+/* access-control: netblock action */
+struct rb_conf_acl {
+	char *netblock; /* "192.168.0.0/16", "::1/128" */
+	char *action;	/* allow, deny, refuse, allow_snoop, ... */
+};
+
+struct rb_conf {
+	char *path; /* the file given to rb_conf_load */
+
+	size_t nifaces;
+	struct rb_conf_iface *ifaces; /* default: 0.0.0.0 when none */
+	int port;		      /* 53 */
+	int do_ip4, do_ip6, do_udp, do_tcp; /* yes */
+	size_t nacls;
+	struct rb_conf_acl *acls;
+	long rate_limit;     /* 200, 0 = off */
+	long cache_max_ttl;  /* 86400 */
+	long cache_min_ttl;  /* 0 */
+	size_t nprivate_addrs;
+	char **private_addrs;
+	size_t nprivate_domains;
+	char **private_domains;
+	size_t nzones;
+	struct rb_conf_zone *zones;
+	size_t ndata;
+	struct rb_conf_data *data;
+	size_t nptrs;
+	struct rb_conf_data *ptrs;
+	size_t nfwd;
+	struct rb_conf_fwd_zone *fwd;
+
+	char *mode;	      /* "master" or "slave" */
+	int sync_port;	      /* 0 = off */
+	char *sync_key;	      /* NULL when absent */
+	char *sync_master;    /* "ip:port", NULL when absent */
+	long sync_interval;   /* 30 */
+	int api_port;	      /* 8081 */
+	long log_retention;   /* 1000, 0..10000 */
+	int log_client_ip;    /* no (inventory.md appendix) */
+	int audit_log;	      /* no */
+	char *audit_log_hmac_key;
+	int dnssec_validation; /* no */
+	int verbosity;	       /* 1 */
+	char *logfile;	       /* NULL = stderr */
+	char *username;	       /* NULL = stay as started */
+	long journal_retention; /* 10000 */
+};
+
+/* Warnings (unbound directives we accept and ignore) go here. */
+typedef void (*rb_conf_warn_fn)(void *ctx, const char *file, int line,
+    const char *msg);
+
+/* Parse path and the files it includes.  Returns a new conf (free with
+ * rb_conf_free) or NULL with d filled ("runbound.conf:12: unknown directive
+ * 'x'").  warn may be NULL. */
+struct rb_conf *rb_conf_load(const char *path, struct rb_diag *d,
+    rb_conf_warn_fn warn, void *ctx);
+
+/* Parse an in-memory text as if it were file name (for tests and fuzzing;
+ * include: is resolved relative to the current directory). */
+struct rb_conf *rb_conf_parse(const char *name, const char *text, size_t len,
+    struct rb_diag *d, rb_conf_warn_fn warn, void *ctx);
+
+/* A conf with every default and no file (for a state root with none). */
+struct rb_conf *rb_conf_default(void);
+
+void rb_conf_free(struct rb_conf *c);
+
+#endif

@@ -1,0 +1,118 @@
+# test/lib.sh: helpers for integration tests (POSIX sh, TAP output).
+# Source it first thing: . "$(dirname "$0")/../lib.sh"
+# Provides: ok, is, like, plan, done_testing, tmproot, free_port,
+# start_bg, wait_for, stop_pid, and a cleanup trap that stops every process
+# started with start_bg and removes every tmproot.
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+RB_BIN=${RB_BIN:-$TOP/build/gcc/bin}
+PATH=$RB_BIN:$PATH
+export PATH RB_BIN TOP
+unset RB_ROOT RUNBOUND_API_KEY RUNBOUND_AUDIT_HMAC_KEY
+
+_tap_n=0
+_tap_fail=0
+_pids=""
+_dirs=""
+
+ok() { # ok COND-EXIT-STATUS DESCRIPTION
+	_tap_n=$((_tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $_tap_n - $2"
+	else
+		echo "not ok $_tap_n - $2"
+		_tap_fail=$((_tap_fail + 1))
+	fi
+}
+
+is() { # is GOT WANT DESCRIPTION
+	if [ "$1" = "$2" ]; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		echo "# got:  '$1'"
+		echo "# want: '$2'"
+	fi
+}
+
+like() { # like GOT EXTENDED-REGEX DESCRIPTION
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		echo "# got:  '$1'"
+		echo "# want match: '$2'"
+	fi
+}
+
+diag() { echo "# $*"; }
+
+plan() { echo "1..$1"; }
+
+done_testing() { echo "1..$_tap_n"; }
+
+bail() {
+	echo "Bail out! $*"
+	exit 255
+}
+
+tmproot() { # prints a new temporary state root, removed at exit
+	_d=$(mktemp -d "${TMPDIR:-/tmp}/rbtest.XXXXXX") || bail "mktemp"
+	_dirs="$_dirs $_d"
+	echo "$_d"
+}
+
+free_port() { # free_port [ADDR]: a TCP+UDP port free on ADDR (127.0.0.1)
+	perl -MIO::Socket::INET -e '
+		my $a = shift || "127.0.0.1";
+		for (1..200) {
+			my $p = 20000 + int(rand(40000));
+			my $t = IO::Socket::INET->new(LocalAddr=>$a, LocalPort=>$p,
+			    Proto=>"tcp", ReuseAddr=>1, Listen=>1) or next;
+			my $u = IO::Socket::INET->new(LocalAddr=>$a, LocalPort=>$p,
+			    Proto=>"udp") or next;
+			print "$p\n"; exit 0;
+		}
+		exit 1;' "${1:-127.0.0.1}"
+}
+
+start_bg() { # start_bg CMD ARGS...: runs in the background, pid in $!
+	"$@" &
+	_pids="$_pids $!"
+}
+
+wait_for() { # wait_for SECONDS CMD ARGS...: retry CMD until it succeeds
+	_limit=$1
+	shift
+	_end=$(($(date +%s) + _limit))
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -ge "$_end" ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+stop_pid() { # stop_pid PID: TERM, wait up to 5 s, then KILL
+	kill -TERM "$1" 2>/dev/null || return 0
+	_i=0
+	while kill -0 "$1" 2>/dev/null && [ $_i -lt 100 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+_cleanup() {
+	for _p in $_pids; do stop_pid "$_p"; done
+	for _d in $_dirs; do rm -rf "$_d"; done
+}
+trap _cleanup EXIT
+trap 'exit 130' INT TERM
+
+finish() { # print the plan and exit non-zero on failure
+	done_testing
+	[ "$_tap_fail" -eq 0 ]
+	exit $?
+}
