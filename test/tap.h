@@ -25,6 +25,9 @@ done_testing(void)
 	printf("1..%d\n", tap_n);
 }
 
+static inline void diag(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
 static inline void
 diag(const char *fmt, ...)
 {
@@ -36,6 +39,9 @@ diag(const char *fmt, ...)
 	va_end(ap);
 	printf("\n");
 }
+
+static inline int ok(int cond, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static inline int
 ok(int cond, const char *fmt, ...)
