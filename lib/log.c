@@ -24,6 +24,9 @@ rb_log_init(const char *prog, int debug)
 	debug_on = debug;
 }
 
+static void vlog(enum rb_log_level lvl, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 vlog(enum rb_log_level lvl, const char *fmt, va_list ap)
 {
