@@ -70,7 +70,8 @@ $(O)/%.o: %.c
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 .SECONDEXPANSION:
-$(O)/bin/%: $$(patsubst %.c,$(O)/%.o,$$(wildcard cmd/%/*.c)) $(O)/lib/librb.a
+prog_objs = $(patsubst %.c,$(O)/%.o,$(wildcard cmd/$(1)/*.c))
+$(O)/bin/%: $$(call prog_objs,$$*) $(O)/lib/librb.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 

@@ -1,0 +1,11 @@
+/* rb-block: the blacklist from the shell (doc/rb-block.md). */
+
+#include "cli.h"
+#include "log.h"
+
+int
+main(int argc, char **argv)
+{
+	rb_log_init("rb-block", 0);
+	return rb_cli_main(argc, argv, RB_LIST_BLACKLIST);
+}

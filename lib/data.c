@@ -1,0 +1,122 @@
+/*
+ * data: compile store + config into the cdb files of data/ and record what
+ * they were built from in data/built, so recovery can tell current files
+ * from stale ones without rebuilding every time.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "atomic.h"
+#include "data.h"
+#include "data_int.h"
+
+static const char *const zone_types[] = { NULL, "deny", "refuse", "static",
+	"transparent", "typetransparent", "redirect", "inform_redirect",
+	"inform", "inform_deny", "nodefault", "always_transparent",
+	"always_nxdomain", "always_refuse", "noview" };
+
+int
+rb_data_zone_code(const char *type)
+{
+	for (int i = 1; i < (int)(sizeof zone_types / sizeof zone_types[0]);
+	    i++)
+		if (strcmp(type, zone_types[i]) == 0)
+			return i;
+	return 0;
+}
+
+static void
+hash_str(EVP_MD_CTX *h, const char *s)
+{
+	EVP_DigestUpdate(h, s ? s : "", s ? strlen(s) + 1 : 1);
+}
+
+/* The digest of the config parts that shape data/: zones and local data. */
+static void
+conf_digest(const struct rb_conf *conf, char out[65])
+{
+	EVP_MD_CTX *h = EVP_MD_CTX_new();
+	unsigned char md[32];
+	unsigned int n = 0;
+
+	out[0] = '\0';
+	if (h == NULL)
+		return;
+	EVP_DigestInit_ex(h, EVP_sha256(), NULL);
+	for (size_t i = 0; conf && i < conf->nzones; i++) {
+		hash_str(h, conf->zones[i].name);
+		hash_str(h, conf->zones[i].type);
+	}
+	hash_str(h, "--data");
+	for (size_t i = 0; conf && i < conf->ndata; i++)
+		hash_str(h, conf->data[i].text);
+	hash_str(h, "--ptr");
+	for (size_t i = 0; conf && i < conf->nptrs; i++)
+		hash_str(h, conf->ptrs[i].text);
+	EVP_DigestFinal_ex(h, md, &n);
+	EVP_MD_CTX_free(h);
+	for (unsigned i = 0; i < n && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static int
+stamp(const struct rb_conf *conf, const struct rb_store *s, char *buf,
+    size_t len)
+{
+	char dig[65];
+
+	conf_digest(conf, dig);
+	return snprintf(buf, len,
+	    "{\"dns\":%" PRIu64 ",\"blacklist\":%" PRIu64
+	    ",\"allowlist\":%" PRIu64 ",\"conf\":\"%s\"}\n",
+	    s->seq[RB_COLL_DNS], s->seq[RB_COLL_BLACKLIST],
+	    s->seq[RB_COLL_ALLOWLIST], dig);
+}
+
+int
+rb_data_stale(const char *root, const struct rb_conf *conf,
+    const struct rb_store *s)
+{
+	char path[4200], want[256], *have;
+	int stale;
+
+	snprintf(path, sizeof path, "%s/data/built", root);
+	have = rb_file_read(path, 4096, NULL);
+	if (have == NULL)
+		return 1;
+	stamp(conf, s, want, sizeof want);
+	stale = strcmp(have, want) != 0;
+	free(have);
+	return stale;
+}
+
+int
+rb_data_build(const char *root, const struct rb_conf *conf,
+    const struct rb_store *s, struct rb_err *e)
+{
+	char dir[4200], path[4300], st[256];
+	int n;
+
+	snprintf(dir, sizeof dir, "%s/data", root);
+	if (rb_mkdirs(dir, 0755) < 0)
+		return rb_err_sys(e, "create data directory");
+	if (rb_atomic_clean(dir) < 0)
+		return rb_err_sys(e, "clean data directory");
+	snprintf(path, sizeof path, "%s/local.cdb", dir);
+	if (rb_data_build_local(path, conf, s, e) < 0)
+		return -1;
+	snprintf(path, sizeof path, "%s/block.cdb", dir);
+	if (rb_data_build_block(path, conf, s, e) < 0)
+		return -1;
+	n = stamp(conf, s, st, sizeof st);
+	snprintf(path, sizeof path, "%s/built", dir);
+	if (rb_file_replace(path, st, (size_t)n, 0644) < 0)
+		return rb_err_sys(e, "write data/built");
+	return 0;
+}

@@ -1,0 +1,271 @@
+/*
+ * data_local: data/local.cdb (doc/cdb.md).  Records from the API store and
+ * from config local-data / local-data-ptr are staged as
+ * (owner+type, rdata, ttl) and sorted; each run of equal owner+type becomes
+ * one 'D' RRset with duplicates dropped, each run of equal owner one 'E'
+ * type list.  Zones come from config local-zone, plus an implicit
+ * transparent zone at the owner of any data no zone encloses, as unbound
+ * does.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data.h"
+#include "data_int.h"
+#include "dname.h"
+#include "entry.h"
+#include "kvs.h"
+#include "rr.h"
+
+static int
+stage_rr(struct rb_kvs *recs, const struct rb_rr *rr)
+{
+	uint8_t key[RB_DNAME_MAX + 2];
+
+	memcpy(key, rr->owner, (size_t)rr->owner_len);
+	key[rr->owner_len] = (uint8_t)(rr->type >> 8);
+	key[rr->owner_len + 1] = (uint8_t)rr->type;
+	/* prio carries the TTL: among duplicates the largest sorts first. */
+	return rb_kvs_add(recs, key, (size_t)rr->owner_len + 2, rr->rdata,
+	    rr->rdlen, (int)(rr->ttl > 0x7fffffffu ? 0x7fffffff : rr->ttl));
+}
+
+static int
+conf_err(struct rb_err *e, const struct rb_conf_data *d)
+{
+	char msg[sizeof e->details];
+
+	memcpy(msg, e->details, sizeof msg);
+	return rb_err_set(e, 400, "INVALID_CONFIG", "%.200s:%d: %.300s",
+	    d->file ? d->file : "config", d->line, msg);
+}
+
+static int
+stage_records(struct rb_kvs *recs, const struct rb_conf *conf,
+    const struct rb_store *s, struct rb_err *e)
+{
+	struct rb_rr rr;
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(s->entries[RB_COLL_DNS], i, v) {
+		if (rb_entry_dns_rr(v, &rr, e) < 0)
+			return -1;
+		if (stage_rr(recs, &rr) < 0)
+			goto oom;
+		rb_rr_fini(&rr);
+	}
+	for (i = 0; conf && i < conf->ndata; i++) {
+		if (rb_rr_parse_line(conf->data[i].text, &rr, e) < 0)
+			return conf_err(e, &conf->data[i]);
+		if (stage_rr(recs, &rr) < 0)
+			goto oom;
+		rb_rr_fini(&rr);
+	}
+	for (i = 0; conf && i < conf->nptrs; i++) {
+		if (rb_rr_parse_ptr(conf->ptrs[i].text, &rr, e) < 0)
+			return conf_err(e, &conf->ptrs[i]);
+		if (stage_rr(recs, &rr) < 0)
+			goto oom;
+		rb_rr_fini(&rr);
+	}
+	return 0;
+oom:
+	rb_rr_fini(&rr);
+	return rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
+}
+
+static int
+stage_conf_zones(struct rb_kvs *zones, const struct rb_conf *conf,
+    struct rb_err *e)
+{
+	for (size_t i = 0; conf && i < conf->nzones; i++) {
+		const struct rb_conf_zone *z = &conf->zones[i];
+		uint8_t w[RB_DNAME_MAX], code;
+		const char *why = NULL;
+		int n = rb_dname_from_text(z->name, w, &why);
+
+		code = (uint8_t)rb_data_zone_code(z->type);
+		if (n < 0 || code == 0)
+			return rb_err_set(e, 400, "INVALID_CONFIG",
+			    "%s:%d: local-zone '%s' %s: %s", z->file, z->line,
+			    z->name, z->type, n < 0 ? why : "unknown type");
+		/* always_* zones are blocks: they live in block.cdb. */
+		if (code == RB_ZONE_ALWAYS_NXDOMAIN ||
+		    code == RB_ZONE_ALWAYS_REFUSE)
+			continue;
+		/* Earlier lines win a duplicate: higher prio sorts first. */
+		if (rb_kvs_add(zones, w, (size_t)n, &code, 1,
+		    (int)(conf->nzones - i)) < 0)
+			return rb_err_set(e, 500, "INTERNAL_ERROR",
+			    "out of memory");
+	}
+	return 0;
+}
+
+static int
+zone_cmp(const void *key, const void *elt)
+{
+	const struct rb_kv *k = key, *z = elt;
+
+	return rb_kvs_bytes_cmp(k->key, k->klen, z->key, z->klen);
+}
+
+/* Is name (wire) at or below one of the sorted zones? */
+static int
+enclosed(const struct rb_kvs *zones, const uint8_t *name)
+{
+	for (int off = 0;; off += name[off] + 1) {
+		struct rb_kv k = { .key = (uint8_t *)name + off,
+			.klen = (size_t)rb_dname_wire_len(name + off,
+			    RB_DNAME_MAX) };
+		if (bsearch(&k, zones->v, zones->n, sizeof *zones->v,
+		    zone_cmp) != NULL)
+			return 1;
+		if (name[off] == 0)
+			return 0;
+	}
+}
+
+static int
+add_implicit_zones(struct rb_kvs *zones, const struct rb_kvs *recs)
+{
+	size_t nconf = zones->n;
+	uint8_t code = RB_ZONE_TRANSPARENT;
+	struct rb_kvs fixed = { zones->v, nconf, nconf };
+
+	for (size_t i = 0; i < recs->n; i++) {
+		const uint8_t *name = recs->v[i].key;
+		size_t nlen = recs->v[i].klen - 2;
+
+		if (i > 0 && recs->v[i - 1].klen == recs->v[i].klen &&
+		    memcmp(recs->v[i - 1].key, name, nlen) == 0)
+			continue;
+		fixed.v = zones->v; /* zones->v may move as it grows */
+		if (!enclosed(&fixed, name) &&
+		    rb_kvs_add(zones, name, nlen, &code, 1, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* One 'D' RRset value: ttl(4) rdlen(2) rdata per distinct rdata. */
+static int
+emit_rrset(struct rb_kvs *out, const struct rb_kvs *recs, size_t from,
+    size_t to, uint8_t *buf, size_t cap)
+{
+	size_t len = 0;
+	uint8_t key[1 + RB_DNAME_MAX + 2];
+
+	for (size_t i = from; i < to; i++) {
+		const struct rb_kv *r = &recs->v[i];
+		uint32_t ttl = (uint32_t)r->prio;
+
+		if (i > from && recs->v[i - 1].vlen == r->vlen &&
+		    memcmp(recs->v[i - 1].val, r->val, r->vlen) == 0)
+			continue;
+		if (len + 6 + r->vlen > cap)
+			return -1; /* more than 64 KiB cannot be answered */
+		buf[len++] = (uint8_t)(ttl >> 24);
+		buf[len++] = (uint8_t)(ttl >> 16);
+		buf[len++] = (uint8_t)(ttl >> 8);
+		buf[len++] = (uint8_t)ttl;
+		buf[len++] = (uint8_t)(r->vlen >> 8);
+		buf[len++] = (uint8_t)r->vlen;
+		memcpy(buf + len, r->val, r->vlen);
+		len += r->vlen;
+	}
+	key[0] = 'D';
+	memcpy(key + 1, recs->v[from].key, recs->v[from].klen);
+	return rb_kvs_add(out, key, recs->v[from].klen + 1, buf, len, 0);
+}
+
+static int
+same_key(const struct rb_kv *a, const struct rb_kv *b, size_t trim)
+{
+	return a->klen == b->klen &&
+	    memcmp(a->key, b->key, a->klen - trim) == 0;
+}
+
+/* 'D' per owner+type run and 'E' per owner run. */
+static int
+emit_records(struct rb_kvs *out, const struct rb_kvs *recs, struct rb_err *e)
+{
+	static uint8_t buf[65536];
+	uint8_t types[2 * 4096], key[1 + RB_DNAME_MAX];
+	size_t ntypes = 0;
+
+	for (size_t i = 0, j; i < recs->n; i = j) {
+		const struct rb_kv *r = &recs->v[i];
+
+		for (j = i + 1; j < recs->n && same_key(&recs->v[j], r, 0); j++)
+			;
+		if (emit_rrset(out, recs, i, j, buf, sizeof buf) < 0)
+			return rb_err_set(e, 422, "LIMIT_EXCEEDED",
+			    "an RRset is larger than 64 KiB");
+		if (ntypes < sizeof types) {
+			types[ntypes++] = r->key[r->klen - 2];
+			types[ntypes++] = r->key[r->klen - 1];
+		}
+		if (j < recs->n && same_key(&recs->v[j], r, 2))
+			continue;
+		key[0] = 'E';
+		memcpy(key + 1, r->key, r->klen - 2);
+		if (rb_kvs_add(out, key, r->klen - 1, types, ntypes, 0) < 0)
+			return rb_err_set(e, 500, "INTERNAL_ERROR",
+			    "out of memory");
+		ntypes = 0;
+	}
+	return 0;
+}
+
+static int
+emit_zones(struct rb_kvs *out, const struct rb_kvs *zones)
+{
+	uint8_t key[1 + RB_DNAME_MAX];
+
+	for (size_t i = 0; i < zones->n; i++) {
+		if (i > 0 && same_key(&zones->v[i - 1], &zones->v[i], 0))
+			continue;
+		key[0] = 'Z';
+		memcpy(key + 1, zones->v[i].key, zones->v[i].klen);
+		if (rb_kvs_add(out, key, zones->v[i].klen + 1, zones->v[i].val,
+		    1, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+rb_data_build_local(const char *path, const struct rb_conf *conf,
+    const struct rb_store *s, struct rb_err *e)
+{
+	struct rb_kvs recs = { 0 }, zones = { 0 }, out = { 0 };
+	int ret = -1;
+
+	if (stage_records(&recs, conf, s, e) < 0 ||
+	    stage_conf_zones(&zones, conf, e) < 0)
+		goto done;
+	rb_kvs_sort(&recs);
+	rb_kvs_sort(&zones);
+	if (add_implicit_zones(&zones, &recs) < 0) {
+		rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
+		goto done;
+	}
+	rb_kvs_sort(&zones);
+	if (emit_records(&out, &recs, e) < 0)
+		goto done;
+	if (emit_zones(&out, &zones) < 0) {
+		rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
+		goto done;
+	}
+	rb_kvs_sort(&out);
+	ret = rb_kvs_write_cdb(&out, path, e);
+done:
+	rb_kvs_free(&recs);
+	rb_kvs_free(&zones);
+	rb_kvs_free(&out);
+	return ret;
+}

@@ -1,0 +1,308 @@
+/*
+ * journal: the durable history of store changes.
+ *
+ * Layout: journal/<first-seq, 20 digits>.jnl, one per transaction, each a
+ * sequence of newline-terminated compact JSON objects with consecutive
+ * seqs starting at the number in its name; journal/epoch holds a UUID made
+ * when the journal is created.  Invariants: file names sort in seq order;
+ * seqs are gapless across files; a file is never modified after its rename
+ * (pruning removes whole files, oldest first, and never the newest).
+ * Because every file arrives by atomic rename, recovery never meets a torn
+ * transaction: it is there whole or not at all.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <uuid/uuid.h>
+
+#include "atomic.h"
+#include "journal.h"
+
+#define MAX_FILE (512u << 20)
+
+static int
+is_jnl(const char *name, uint64_t *seq)
+{
+	char *end;
+	unsigned long long v;
+
+	if (strlen(name) != 24 || strcmp(name + 20, ".jnl") != 0)
+		return 0;
+	errno = 0;
+	v = strtoull(name, &end, 10);
+	if (errno != 0 || end != name + 20 || v == 0)
+		return 0;
+	*seq = v;
+	return 1;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sorted first-seqs of every journal file; caller frees *out. */
+static int
+list_files(const char *dir, uint64_t **out, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *ent;
+	uint64_t *v = NULL, seq;
+	size_t cap = 0, len = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((ent = readdir(d)) != NULL) {
+		if (!is_jnl(ent->d_name, &seq))
+			continue;
+		if (len == cap) {
+			uint64_t *nv;
+			cap = cap ? cap * 2 : 64;
+			nv = realloc(v, cap * sizeof *v);
+			if (nv == NULL) {
+				free(v);
+				closedir(d);
+				return -1;
+			}
+			v = nv;
+		}
+		v[len++] = seq;
+	}
+	closedir(d);
+	if (len > 1)
+		qsort(v, len, sizeof *v, cmp_u64);
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+static void
+file_path(const struct rb_journal *j, uint64_t first, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%020" PRIu64 ".jnl", j->dir, first);
+}
+
+/* Number of events in one file: its newline count. */
+static int
+count_events(const char *path, uint64_t *n)
+{
+	size_t len;
+	char *buf = rb_file_read(path, MAX_FILE, &len);
+
+	if (buf == NULL)
+		return -1;
+	*n = 0;
+	for (size_t i = 0; i < len; i++)
+		*n += buf[i] == '\n';
+	free(buf);
+	return 0;
+}
+
+static int
+open_epoch(struct rb_journal *j, struct rb_err *e)
+{
+	char path[4200], *s;
+	uuid_t u;
+
+	snprintf(path, sizeof path, "%s/epoch", j->dir);
+	s = rb_file_read(path, 256, NULL);
+	if (s != NULL) {
+		s[strcspn(s, "\n")] = '\0';
+		snprintf(j->epoch, sizeof j->epoch, "%s", s);
+		free(s);
+		if (j->epoch[0] != '\0')
+			return 0;
+	} else if (errno != ENOENT) {
+		return rb_err_sys(e, "read journal epoch");
+	}
+	uuid_generate_random(u);
+	uuid_unparse_lower(u, j->epoch);
+	snprintf(path, sizeof path, "%s/epoch", j->dir);
+	{
+		char line[64];
+		int n = snprintf(line, sizeof line, "%s\n", j->epoch);
+		if (rb_file_replace(path, line, (size_t)n, 0644) < 0)
+			return rb_err_sys(e, "write journal epoch");
+	}
+	return 0;
+}
+
+int
+rb_journal_open(struct rb_journal *j, const char *root, long retention,
+    struct rb_err *e)
+{
+	uint64_t *files = NULL, n;
+	size_t nfiles = 0;
+	char path[4200];
+
+	memset(j, 0, sizeof *j);
+	j->retention = retention > 0 ? retention : 10000;
+	if (snprintf(j->dir, sizeof j->dir, "%s/journal", root) >=
+	    (int)sizeof j->dir)
+		return rb_err_set(e, 500, "INTERNAL_ERROR", "root path too long");
+	if (rb_mkdirs(j->dir, 0755) < 0)
+		return rb_err_sys(e, "create journal directory");
+	if (rb_atomic_clean(j->dir) < 0)
+		return rb_err_sys(e, "clean journal directory");
+	if (list_files(j->dir, &files, &nfiles) < 0)
+		return rb_err_sys(e, "list journal");
+	/* A journal directory without an epoch is a new history. */
+	if (open_epoch(j, e) < 0)
+		goto fail;
+	if (nfiles > 0) {
+		j->first = files[0];
+		file_path(j, files[nfiles - 1], path, sizeof path);
+		if (count_events(path, &n) < 0) {
+			rb_err_sys(e, "read journal");
+			goto fail;
+		}
+		j->last = files[nfiles - 1] + n - 1;
+	}
+	free(files);
+	return 0;
+fail:
+	free(files);
+	return -1;
+}
+
+/* Remove whole files while the events left stay >= retention. */
+static void
+prune(struct rb_journal *j)
+{
+	uint64_t *files = NULL;
+	size_t n = 0;
+	char path[4200];
+
+	if (list_files(j->dir, &files, &n) < 0)
+		return; /* pruning is best effort: the journal stays valid */
+	for (size_t i = 0; i + 1 < n; i++) {
+		/* Events kept if files[0..i] go: from files[i+1] to last. */
+		if (j->last - files[i + 1] + 1 < (uint64_t)j->retention)
+			break;
+		file_path(j, files[i], path, sizeof path);
+		if (unlink(path) < 0)
+			break;
+		j->first = files[i + 1];
+	}
+	free(files);
+}
+
+int
+rb_journal_append(struct rb_journal *j, json_t *events, uint64_t next,
+    struct rb_err *e)
+{
+	struct rb_atomic a;
+	char path[4200];
+	size_t i;
+	json_t *ev;
+	json_int_t ts = (json_int_t)time(NULL);
+
+	if (json_array_size(events) == 0)
+		return 0;
+	file_path(j, next, path, sizeof path);
+	if (rb_atomic_open(&a, path, 0644) < 0)
+		return rb_err_sys(e, "create journal file");
+	json_array_foreach(events, i, ev) {
+		char *line;
+		int r;
+
+		if (json_object_set_new(ev, "seq", json_integer(
+		    (json_int_t)(next + i))) < 0 ||
+		    json_object_set_new(ev, "ts", json_integer(ts)) < 0)
+			goto oom;
+		line = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (line == NULL)
+			goto oom;
+		r = rb_atomic_write(&a, line, strlen(line));
+		free(line);
+		if (r < 0 || rb_atomic_write(&a, "\n", 1) < 0) {
+			rb_atomic_abort(&a);
+			return rb_err_sys(e, "write journal");
+		}
+	}
+	if (rb_atomic_commit(&a) < 0)
+		return rb_err_sys(e, "commit journal");
+	if (j->first == 0)
+		j->first = next;
+	j->last = next + json_array_size(events) - 1;
+	prune(j);
+	return 0;
+oom:
+	rb_atomic_abort(&a);
+	return rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
+}
+
+/* Feed one file's events with seq > since to fn. */
+static int
+each_in_file(const char *path, uint64_t first, uint64_t since,
+    int (*fn)(void *, json_t *), void *ctx, struct rb_err *e)
+{
+	size_t len, off = 0;
+	char *buf = rb_file_read(path, MAX_FILE, &len);
+	uint64_t seq = first;
+
+	if (buf == NULL)
+		return rb_err_sys(e, "read journal");
+	while (off < len) {
+		char *nl = memchr(buf + off, '\n', len - off);
+		json_t *ev;
+		json_error_t jerr;
+
+		if (nl == NULL)
+			break;
+		if (seq > since) {
+			ev = json_loadb(buf + off, (size_t)(nl - (buf + off)), 0,
+			    &jerr);
+			if (ev == NULL || json_integer_value(json_object_get(ev,
+			    "seq")) != (json_int_t)seq) {
+				json_decref(ev);
+				free(buf);
+				return rb_err_set(e, 500, "INTERNAL_ERROR",
+				    "journal damaged at seq %" PRIu64, seq);
+			}
+			if (fn(ctx, ev) < 0) {
+				json_decref(ev);
+				free(buf);
+				return -1;
+			}
+			json_decref(ev);
+		}
+		seq++;
+		off = (size_t)(nl - buf) + 1;
+	}
+	free(buf);
+	return 0;
+}
+
+int
+rb_journal_each(const struct rb_journal *j, uint64_t since,
+    int (*fn)(void *ctx, json_t *event), void *ctx, struct rb_err *e)
+{
+	uint64_t *files = NULL;
+	size_t n = 0;
+	char path[4200];
+	int r = 0;
+
+	if (list_files(j->dir, &files, &n) < 0)
+		return rb_err_sys(e, "list journal");
+	for (size_t i = 0; i < n && r == 0; i++) {
+		/* Skip files that end at or before since. */
+		if (i + 1 < n && files[i + 1] - 1 <= since)
+			continue;
+		file_path(j, files[i], path, sizeof path);
+		r = each_in_file(path, files[i], since, fn, ctx, e);
+	}
+	free(files);
+	return r;
+}

@@ -1,0 +1,178 @@
+/*
+ * txn: the one write path.  Invariants: a writer holds flock(store/.lock)
+ * from begin to end; the journal gets a transaction's events before any
+ * store or data file changes, so a crash at any instant leaves either
+ * nothing of the transaction or its whole journal file, which the next
+ * begin replays; store/seq never claims an event the store files lack.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "atomic.h"
+#include "data.h"
+#include "txn.h"
+
+struct rb_conf *
+rb_txn_load_conf(const char *root, struct rb_err *e)
+{
+	char path[4200], msg[1024];
+	struct rb_diag d = { 0 };
+	struct rb_conf *c;
+
+	snprintf(path, sizeof path, "%s/runbound.conf", root);
+	if (access(path, F_OK) < 0 && errno == ENOENT) {
+		c = rb_conf_default();
+		if (c == NULL)
+			rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
+		return c;
+	}
+	c = rb_conf_load(path, &d, NULL, NULL);
+	if (c == NULL)
+		rb_err_set(e, 500, "INVALID_CONFIG", "%s",
+		    rb_diag_str(&d, msg, sizeof msg));
+	return c;
+}
+
+static int
+replay_one(void *ctx, json_t *ev)
+{
+	struct rb_txn *t = ctx;
+	static struct rb_err scratch;
+
+	return rb_store_apply(&t->store, ev, &scratch);
+}
+
+/* Contract 3: apply journal events newer than the store, then save. */
+static int
+recover(struct rb_txn *t, struct rb_err *e)
+{
+	uint64_t before = t->store.applied;
+
+	if (t->journal.last > t->store.applied) {
+		if (rb_journal_each(&t->journal, t->store.applied, replay_one,
+		    t, e) < 0)
+			return -1;
+		if (rb_store_save(&t->store, e) < 0)
+			return -1;
+	}
+	if (t->store.applied != before || rb_data_stale(t->root, t->conf,
+	    &t->store))
+		return rb_data_build(t->root, t->conf, &t->store, e);
+	return 0;
+}
+
+static int
+lock_root(struct rb_txn *t, struct rb_err *e)
+{
+	char path[4200];
+
+	snprintf(path, sizeof path, "%s/store", t->root);
+	if (rb_mkdirs(path, 0750) < 0)
+		return rb_err_sys(e, "create store directory");
+	snprintf(path, sizeof path, "%s/store/.lock", t->root);
+	t->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (t->lockfd < 0)
+		return rb_err_sys(e, "open store lock");
+	while (flock(t->lockfd, LOCK_EX) < 0) {
+		if (errno != EINTR)
+			return rb_err_sys(e, "lock store");
+	}
+	snprintf(path, sizeof path, "%s/store", t->root);
+	if (rb_atomic_clean(path) < 0)
+		return rb_err_sys(e, "clean store directory");
+	return 0;
+}
+
+int
+rb_txn_begin(struct rb_txn *t, const char *root, struct rb_err *e)
+{
+	memset(t, 0, sizeof *t);
+	t->lockfd = -1;
+	if (snprintf(t->root, sizeof t->root, "%s", root) >=
+	    (int)sizeof t->root)
+		return rb_err_set(e, 500, "INTERNAL_ERROR", "root path too long");
+	if (lock_root(t, e) < 0)
+		goto fail;
+	if ((t->conf = rb_txn_load_conf(root, e)) == NULL)
+		goto fail;
+	if (rb_store_load(&t->store, root, e) < 0)
+		goto fail;
+	if (rb_journal_open(&t->journal, root, t->conf->journal_retention,
+	    e) < 0)
+		goto fail;
+	if (recover(t, e) < 0)
+		goto fail;
+	t->next = (t->journal.last > rb_store_max_seq(&t->store) ?
+	    t->journal.last : rb_store_max_seq(&t->store)) + 1;
+	if (t->store.applied >= t->next)
+		t->next = t->store.applied + 1;
+	if ((t->pending = json_array()) == NULL) {
+		rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
+		goto fail;
+	}
+	return 0;
+fail:
+	rb_txn_end(t);
+	return -1;
+}
+
+int
+rb_txn_event(struct rb_txn *t, const char *event, json_t *fields,
+    struct rb_err *e)
+{
+	json_t *ev = json_pack("{s:I, s:I, s:s, s:o}", "seq",
+	    (json_int_t)t->next, "ts", (json_int_t)time(NULL), "event", event,
+	    "fields", fields);
+
+	if (ev == NULL)
+		return rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
+	if (rb_store_apply(&t->store, ev, e) < 0 ||
+	    json_array_append_new(t->pending, ev) < 0) {
+		if (e->code == NULL)
+			rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
+		return -1;
+	}
+	t->next++;
+	return 0;
+}
+
+int
+rb_txn_commit(struct rb_txn *t, struct rb_err *e)
+{
+	size_t n = json_array_size(t->pending);
+
+	if (n == 0)
+		return 0;
+	if (rb_journal_append(&t->journal, t->pending, t->next - n, e) < 0)
+		return -1;
+	json_array_clear(t->pending);
+	if (rb_store_save(&t->store, e) < 0)
+		return -1;
+	return rb_data_build(t->root, t->conf, &t->store, e);
+}
+
+int
+rb_txn_rebuild(struct rb_txn *t, struct rb_err *e)
+{
+	return rb_data_build(t->root, t->conf, &t->store, e);
+}
+
+void
+rb_txn_end(struct rb_txn *t)
+{
+	json_decref(t->pending);
+	t->pending = NULL;
+	rb_store_fini(&t->store);
+	rb_conf_free(t->conf);
+	t->conf = NULL;
+	if (t->lockfd >= 0)
+		close(t->lockfd); /* releases the flock */
+	t->lockfd = -1;
+}
