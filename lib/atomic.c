@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "atomic.h"
 
 static int
@@ -50,6 +52,7 @@ rb_atomic_open(struct rb_atomic *a, const char *path, int mode)
 	int n;
 
 	a->fd = -1;
+	a->used = 0;
 	if (split(path, dir, sizeof dir, &base) < 0)
 		return -1;
 	n = snprintf(a->tmp, sizeof a->tmp, "%s/.%s.tmp.%ld", dir, base,
@@ -72,13 +75,11 @@ rb_atomic_open(struct rb_atomic *a, const char *path, int mode)
 	return 0;
 }
 
-int
-rb_atomic_write(struct rb_atomic *a, const void *buf, size_t len)
+static int
+write_all(int fd, const char *p, size_t len)
 {
-	const char *p = buf;
-
 	while (len > 0) {
-		ssize_t w = write(a->fd, p, len);
+		ssize_t w = write(fd, p, len);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -88,6 +89,39 @@ rb_atomic_write(struct rb_atomic *a, const void *buf, size_t len)
 		len -= (size_t)w;
 	}
 	return 0;
+}
+
+int
+rb_atomic_flush(struct rb_atomic *a)
+{
+	size_t n = a->used;
+
+	a->used = 0;
+	return write_all(a->fd, a->buf, n);
+}
+
+int
+rb_atomic_write(struct rb_atomic *a, const void *buf, size_t len)
+{
+	if (a->used + len > sizeof a->buf && rb_atomic_flush(a) < 0)
+		return -1;
+	if (len >= sizeof a->buf)
+		return write_all(a->fd, buf, len);
+	memcpy(a->buf + a->used, buf, len);
+	a->used += len;
+	return 0;
+}
+
+static int
+dump_cb(const char *buf, size_t len, void *ctx)
+{
+	return rb_atomic_write(ctx, buf, len);
+}
+
+int
+rb_atomic_write_json(struct rb_atomic *a, const void *json)
+{
+	return json_dump_callback(json, dump_cb, a, JSON_COMPACT);
 }
 
 int
@@ -118,6 +152,11 @@ rb_atomic_commit(struct rb_atomic *a)
 {
 	int fd = a->fd;
 
+	if (rb_atomic_flush(a) < 0) {
+		a->fd = -1;
+		close(fd);
+		goto fail;
+	}
 	a->fd = -1;
 	if (fsync(fd) < 0) {
 		close(fd);

@@ -14,15 +14,25 @@ struct rb_atomic {
 	int fd;		/* open on the temporary file, -1 when none */
 	char tmp[4096]; /* ".<name>.tmp.<pid>" beside the target */
 	char path[4096];
+	size_t used;	/* bytes waiting in buf */
+	char buf[65536];
 };
 
 /* Create the temporary file for path with the final mode; -1 on failure. */
 int rb_atomic_open(struct rb_atomic *a, const char *path, int mode);
 
-/* Write all of buf to the temporary file; -1 on failure. */
+/* Write all of buf to the temporary file (buffered; see rb_atomic_flush);
+ * -1 on failure. */
 int rb_atomic_write(struct rb_atomic *a, const void *buf, size_t len);
 
-/* fsync, close, rename over the target, fsync the directory; on any
+/* Append the compact JSON text of j (borrowed), without a newline. */
+int rb_atomic_write_json(struct rb_atomic *a, const void *json);
+
+/* Write out what rb_atomic_write has buffered; -1 on failure.  Needed
+ * only before using fd directly. */
+int rb_atomic_flush(struct rb_atomic *a);
+
+/* Flush, fsync, close, rename over the target, fsync the directory; on any
  * failure the temporary file is removed and the old file is left. */
 int rb_atomic_commit(struct rb_atomic *a);
 

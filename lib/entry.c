@@ -11,10 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <uuid/uuid.h>
-
 #include "dname.h"
 #include "entry.h"
+#include "uuid.h"
 
 /* Per-type fields composed before the value, in rdata order. */
 static const struct {
@@ -37,18 +36,7 @@ static const char *const text_fields[] = { "flags_naptr", "services",
 int
 rb_entry_is_uuid(const char *s)
 {
-	uuid_t u;
-
-	return strlen(s) == 36 && uuid_parse(s, u) == 0;
-}
-
-static void
-new_id(char out[37])
-{
-	uuid_t u;
-
-	uuid_generate_random(u);
-	uuid_unparse_lower(u, out);
+	return rb_uuid_valid(s);
 }
 
 static int
@@ -198,9 +186,10 @@ rb_entry_dns(const json_t *req, json_t **out, struct rb_rr *rr,
 		utype[i] = (char)toupper((unsigned char)type[i]);
 	snprintf(fqdn, sizeof fqdn, "%.254s%s", name,
 	    name[0] && name[strlen(name) - 1] == '.' ? "" : ".");
+	if (rb_uuid_v4(id) < 0)
+		return rb_err_sys(e, "make an id");
 	if (parse_dns(req, fqdn, utype, value, ttl, rr, e) < 0)
 		return -1;
-	new_id(id);
 	o = json_pack("{s:s, s:s, s:s, s:s, s:I}", "id", id, "name", fqdn,
 	    "type", utype, "value", value, "ttl", (json_int_t)ttl);
 	if (o == NULL)
@@ -291,7 +280,8 @@ rb_entry_block(const json_t *req, json_t **out, struct rb_err *e)
 			return rb_err_set(e, 400, "INVALID_FIELD",
 			    "action must be 'refuse' or 'nxdomain'");
 	}
-	new_id(id);
+	if (rb_uuid_v4(id) < 0)
+		return rb_err_sys(e, "make an id");
 	o = json_pack("{s:s, s:s, s:s}", "id", id, "domain", dom, "action",
 	    action);
 	if (o == NULL)
@@ -312,7 +302,8 @@ rb_entry_allow(const json_t *req, json_t **out, struct rb_err *e)
 
 	if (get_domain(req, dom, sizeof dom, e) < 0)
 		return -1;
-	new_id(id);
+	if (rb_uuid_v4(id) < 0)
+		return rb_err_sys(e, "make an id");
 	o = json_pack("{s:s, s:s}", "id", id, "domain", dom);
 	if (o == NULL)
 		return rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");

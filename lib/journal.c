@@ -21,10 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <uuid/uuid.h>
-
 #include "atomic.h"
 #include "journal.h"
+#include "uuid.h"
 
 #define MAX_FILE (512u << 20)
 
@@ -113,7 +112,6 @@ static int
 open_epoch(struct rb_journal *j, struct rb_err *e)
 {
 	char path[4200], *s;
-	uuid_t u;
 
 	snprintf(path, sizeof path, "%s/epoch", j->dir);
 	s = rb_file_read(path, 256, NULL);
@@ -126,8 +124,8 @@ open_epoch(struct rb_journal *j, struct rb_err *e)
 	} else if (errno != ENOENT) {
 		return rb_err_sys(e, "read journal epoch");
 	}
-	uuid_generate_random(u);
-	uuid_unparse_lower(u, j->epoch);
+	if (rb_uuid_v4(j->epoch) < 0)
+		return rb_err_sys(e, "make a journal epoch");
 	snprintf(path, sizeof path, "%s/epoch", j->dir);
 	{
 		char line[64];
@@ -214,19 +212,12 @@ rb_journal_append(struct rb_journal *j, json_t *events, uint64_t next,
 	if (rb_atomic_open(&a, path, 0644) < 0)
 		return rb_err_sys(e, "create journal file");
 	json_array_foreach(events, i, ev) {
-		char *line;
-		int r;
-
 		if (json_object_set_new(ev, "seq", json_integer(
 		    (json_int_t)(next + i))) < 0 ||
 		    json_object_set_new(ev, "ts", json_integer(ts)) < 0)
 			goto oom;
-		line = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		if (line == NULL)
-			goto oom;
-		r = rb_atomic_write(&a, line, strlen(line));
-		free(line);
-		if (r < 0 || rb_atomic_write(&a, "\n", 1) < 0) {
+		if (rb_atomic_write_json(&a, ev) < 0 ||
+		    rb_atomic_write(&a, "\n", 1) < 0) {
 			rb_atomic_abort(&a);
 			return rb_err_sys(e, "write journal");
 		}

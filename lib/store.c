@@ -252,16 +252,8 @@ save_one(struct rb_store *s, enum rb_coll c, struct rb_err *e)
 	if (rb_atomic_write(&a, head, (size_t)n) < 0)
 		goto fail;
 	json_array_foreach(s->entries[c], i, v) {
-		char *line = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		int r;
-
-		if (line == NULL)
-			goto fail;
-		r = rb_atomic_write(&a, i ? ",\n" : "\n", i ? 2 : 1);
-		if (r == 0)
-			r = rb_atomic_write(&a, line, strlen(line));
-		free(line);
-		if (r < 0)
+		if (rb_atomic_write(&a, i ? ",\n" : "\n", i ? 2 : 1) < 0 ||
+		    rb_atomic_write_json(&a, v) < 0)
 			goto fail;
 	}
 	if (rb_atomic_write(&a, "\n]}\n", 4) < 0)
@@ -338,11 +330,11 @@ rb_store_apply(struct rb_store *s, json_t *event, struct rb_err *e)
 	if ((uint64_t)seq <= s->seq[c])
 		return 0;
 	if (event_is_add(name)) {
+		/* The entry shares the event's fields: neither changes after
+		 * it is staged. */
 		if (json_object_get(s->by_id[c], id) == NULL) {
-			json_t *copy = json_deep_copy(fields);
-			if (copy == NULL ||
-			    json_array_append_new(s->entries[c], copy) < 0 ||
-			    index_entry(s, (enum rb_coll)c, copy) < 0)
+			if (json_array_append(s->entries[c], fields) < 0 ||
+			    index_entry(s, (enum rb_coll)c, fields) < 0)
 				return rb_err_set(e, 500, "INTERNAL_ERROR",
 				    "out of memory");
 		}
