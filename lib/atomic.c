@@ -64,7 +64,7 @@ rb_atomic_open(struct rb_atomic *a, const char *path, int mode)
 	}
 	/* A temporary of ours from an earlier, killed run of this pid. */
 	(void)unlink(a->tmp);
-	a->fd = open(a->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	a->fd = open(a->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (a->fd < 0)
 		return -1;
 	/* The umask must not weaken or widen the mode we were asked for. */
