@@ -34,8 +34,10 @@ struct rb_conf_fwd_addr {
 };
 
 struct rb_conf_fwd_zone {
-	char *name;
-	int tls_upstream;
+	char *name;	    /* as written, dot added if missing */
+	int tls_upstream;   /* forward-tls-upstream: yes */
+	char *tls_hostname; /* forward-tls-hostname, NULL when absent; an
+			       address's own #name takes precedence */
 	size_t naddrs;
 	struct rb_conf_fwd_addr *addrs;
 	const char *file;
@@ -56,6 +58,9 @@ struct rb_conf_acl {
 
 struct rb_conf {
 	char *path; /* the file given to rb_conf_load */
+	size_t nfiles;
+	char **files; /* every file read, path first; the table that file
+			 fields borrow from */
 
 	size_t nifaces;
 	struct rb_conf_iface *ifaces; /* default: 0.0.0.0 when none */
@@ -96,12 +101,14 @@ struct rb_conf {
 	long journal_retention; /* 10000 */
 };
 
-/* Warnings (unbound directives we accept and ignore) go here. */
+/* Warnings (unbound directives we accept and ignore) go here: file and msg
+ * are borrowed for the call only. */
 typedef void (*rb_conf_warn_fn)(void *ctx, const char *file, int line,
     const char *msg);
 
-/* Parse path and the files it includes.  Returns a new conf (free with
- * rb_conf_free) or NULL with d filled ("runbound.conf:12: unknown directive
+/* Parse path and the files it includes (include: paths are relative to the
+ * including file's directory).  Returns a new conf (free with rb_conf_free)
+ * or NULL with errno set and d filled ("runbound.conf:12: unknown directive
  * 'x'").  warn may be NULL. */
 struct rb_conf *rb_conf_load(const char *path, struct rb_diag *d,
     rb_conf_warn_fn warn, void *ctx);
@@ -114,6 +121,12 @@ struct rb_conf *rb_conf_parse(const char *name, const char *text, size_t len,
 /* A conf with every default and no file (for a state root with none). */
 struct rb_conf *rb_conf_default(void);
 
+/* Free c and everything it owns; accepts NULL. */
 void rb_conf_free(struct rb_conf *c);
+
+/* The effective configuration as indented JSON, one key per struct field.
+ * With redact, sync_key and audit_log_hmac_key read "***".  Returns a
+ * string the caller frees with free(3), or NULL with errno set. */
+char *rb_conf_json(const struct rb_conf *c, int redact);
 
 #endif

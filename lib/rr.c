@@ -230,14 +230,25 @@ rb_rr_parse_line(const char *line, struct rb_rr *rr, struct rb_err *e)
 int
 rb_rr_parse_ptr(const char *line, struct rb_rr *rr, struct rb_err *e)
 {
-	char addr[64], name[1024], buf[1200];
+	char addr[64], name[1024], third[1024], buf[1200];
 	ldns_rdf *a = NULL, *rev = NULL;
-	char *revs;
+	unsigned long ttl = 3600;
+	char *revs, *end;
+	int n;
 
 	memset(rr, 0, sizeof *rr);
-	if (sscanf(line, "%63s %1023s", addr, name) != 2)
+	/* unbound's form: "address [ttl] name". */
+	n = sscanf(line, "%63s %1023s %1023s", addr, name, third);
+	if (n == 3) {
+		ttl = strtoul(name, &end, 10);
+		if (*end != '\0' || end == name || ttl > 2147483647UL)
+			return rb_err_set(e, 400, "PARSE_FAILED",
+			    "local-data-ptr TTL '%.32s' is not a number", name);
+		snprintf(name, sizeof name, "%s", third);
+	} else if (n != 2) {
 		return rb_err_set(e, 400, "PARSE_FAILED",
 		    "local-data-ptr needs an address and a name");
+	}
 	if (ldns_str2rdf_a(&a, addr) != LDNS_STATUS_OK &&
 	    ldns_str2rdf_aaaa(&a, addr) != LDNS_STATUS_OK)
 		return rb_err_set(e, 400, "PARSE_FAILED",
@@ -250,7 +261,7 @@ rb_rr_parse_ptr(const char *line, struct rb_rr *rr, struct rb_err *e)
 	ldns_rdf_deep_free(rev);
 	if (revs == NULL)
 		return rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
-	snprintf(buf, sizeof buf, "%s 3600 IN PTR %s%s", revs, name,
+	snprintf(buf, sizeof buf, "%s %lu IN PTR %s%s", revs, ttl, name,
 	    name[strlen(name) - 1] == '.' ? "" : ".");
 	free(revs);
 	return parse_text(buf, rr, e, 0);

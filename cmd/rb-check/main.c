@@ -1,0 +1,92 @@
+/*
+ * rb-check: check runbound.conf as unbound-checkconf checks unbound.conf.
+ * Reads ROOT/runbound.conf (ROOT from -d, else $RB_ROOT, else the current
+ * directory) or the file given with -c, and every file it includes.
+ * Warnings go to stderr; an invalid config prints one fatal line naming
+ * file and line and exits 100; a valid one prints the effective
+ * configuration as JSON on stdout, secrets replaced by "***", and exits 0.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+
+static void
+usage(void)
+{
+	rb_die(100, "usage: rb-check [-d ROOT] [-c FILE]");
+}
+
+static void
+warn_line(void *ctx, const char *file, int line, const char *msg)
+{
+	(void)ctx;
+	rb_warn("%s:%d: %s", file, line, msg);
+}
+
+/* The file to read: -c FILE, else ROOT/runbound.conf. */
+static const char *
+conf_path(const char *file, const char *root, char *buf, size_t len)
+{
+	int n;
+
+	if (file != NULL)
+		return file;
+	if (root == NULL || root[0] == '\0')
+		root = getenv("RB_ROOT");
+	if (root == NULL || root[0] == '\0')
+		return "runbound.conf";
+	n = snprintf(buf, len, "%s%srunbound.conf", root,
+	    root[strlen(root) - 1] == '/' ? "" : "/");
+	if (n < 0 || (size_t)n >= len)
+		rb_die(100, "state root too long: %s", root);
+	return buf;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *file = NULL, *root = NULL, *path;
+	char buf[4096], where[1024];
+	struct rb_diag d = { 0 };
+	struct rb_conf *c;
+	char *json;
+	int ch;
+
+	rb_log_init("rb-check", 0);
+	while ((ch = getopt(argc, argv, "d:c:")) != -1) {
+		switch (ch) {
+		case 'd':
+			root = optarg;
+			break;
+		case 'c':
+			file = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	path = conf_path(file, root, buf, sizeof buf);
+	c = rb_conf_load(path, &d, warn_line, NULL);
+	if (c == NULL)
+		rb_die(errno == ENOMEM ? 111 : 100, "%s",
+		    rb_diag_str(&d, where, sizeof where));
+	json = rb_conf_json(c, 1);
+	rb_conf_free(c);
+	if (json == NULL)
+		rb_die(111, "unable to format the configuration: %s",
+		    strerror(errno));
+	if (printf("%s\n", json) < 0 || fflush(stdout) != 0) {
+		free(json);
+		rb_die(111, "unable to write to stdout: %s", strerror(errno));
+	}
+	free(json);
+	return 0;
+}

@@ -1,0 +1,391 @@
+/*
+ * conf_server: the directives of server:.  Each value is checked where it
+ * is read, so an error names the line that holds it: yes/no, integer
+ * ranges, ports, addresses, netblocks, domain names, access-control
+ * actions, local-zone types, and local-data, which must parse as one
+ * record through ldns (TTL 3600, names relative to the root).  A directive
+ * given twice keeps its last value, as in unbound; list directives append.
+ * What depends on several directives (interface ports, mode: slave's need
+ * for sync-master) waits for rb_conf_finish in conf_forward.c.  ldns types
+ * stay in this file.
+ */
+
+#include <arpa/inet.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+#include "conf_int.h"
+#include "dname.h"
+
+static const char *const acl_actions[] = { "deny", "refuse", "allow",
+	"allow_setrd", "allow_snoop", "deny_non_local", "refuse_non_local",
+	NULL };
+
+static const char *const zone_types[] = { "deny", "refuse", "static",
+	"transparent", "typetransparent", "redirect", "inform", "inform_deny",
+	"inform_redirect", "nodefault", "always_transparent", "always_refuse",
+	"always_nxdomain", "noview", NULL };
+
+static int
+d_interface(struct rb_conf_ps *ps, const struct rb_conf_line *l)
+{
+	struct rb_conf *c = ps->c;
+	char *s = strdup(l->args[0].s);
+	int port;
+
+	if (s == NULL)
+		return rb_conf_nomem(ps, l);
+	if (rb_conf_at_port(ps, l, s, &port) < 0)
+		goto fail;
+	if (rb_conf_address(s) == 0) {
+		rb_conf_err(ps, l, "interface: '%s' is not an IP address", s);
+		goto fail;
+	}
+	if (rb_conf_grow((void **)&c->ifaces, c->nifaces, sizeof *c->ifaces)
+	    < 0) {
+		rb_conf_nomem(ps, l);
+		goto fail;
+	}
+	c->ifaces[c->nifaces].addr = s;
+	c->ifaces[c->nifaces++].port = port;
+	return 0;
+fail:
+	free(s);
+	return -1;
+}
+
+static int
+d_access_control(struct rb_conf_ps *ps, const struct rb_conf_line *l)
+{
+	struct rb_conf *c = ps->c;
+	const char *act = l->args[1].s;
+	char *nb, *a;
+	int bad;
+
+	if (!rb_conf_one_of(act, acl_actions))
+		return rb_conf_err(ps, l, "access-control: unknown action "
+		    "'%s' (deny, refuse, allow, allow_setrd, allow_snoop, "
+		    "deny_non_local, refuse_non_local)", act);
+	nb = rb_conf_netblock(l->args[0].s, &bad);
+	if (bad)
+		return rb_conf_err(ps, l, "access-control: '%s' is not a "
+		    "netblock", l->args[0].s);
+	a = strdup(act);
+	if (nb == NULL || a == NULL ||
+	    rb_conf_grow((void **)&c->acls, c->nacls, sizeof *c->acls) < 0) {
+		free(nb);
+		free(a);
+		return rb_conf_nomem(ps, l);
+	}
+	c->acls[c->nacls].netblock = nb;
+	c->acls[c->nacls++].action = a;
+	return 0;
+}
+
+static int
+d_private_address(struct rb_conf_ps *ps, const struct rb_conf_line *l)
+{
+	int bad;
+	char *nb = rb_conf_netblock(l->args[0].s, &bad);
+
+	if (bad)
+		return rb_conf_err(ps, l, "private-address: '%s' is not a "
+		    "netblock", l->args[0].s);
+	return rb_conf_push_str(ps, l, &ps->c->private_addrs,
+	    &ps->c->nprivate_addrs, nb);
+}
+
+static int
+d_private_domain(struct rb_conf_ps *ps, const struct rb_conf_line *l)
+{
+	char *name = rb_conf_domain(ps, l, l->args[0].s);
+
+	if (name == NULL)
+		return -1;
+	return rb_conf_push_str(ps, l, &ps->c->private_domains,
+	    &ps->c->nprivate_domains, name);
+}
+
+static int
+d_local_zone(struct rb_conf_ps *ps, const struct rb_conf_line *l)
+{
+	struct rb_conf *c = ps->c;
+	struct rb_conf_zone *z;
+	const char *type = l->args[1].s;
+	char *name, *t;
+
+	if (!rb_conf_one_of(type, zone_types))
+		return rb_conf_err(ps, l, "local-zone: unknown type '%s'",
+		    type);
+	name = rb_conf_domain(ps, l, l->args[0].s);
+	if (name == NULL)
+		return -1;
+	t = strdup(type);
+	if (t == NULL ||
+	    rb_conf_grow((void **)&c->zones, c->nzones, sizeof *c->zones) < 0) {
+		free(name);
+		free(t);
+		return rb_conf_nomem(ps, l);
+	}
+	z = &c->zones[c->nzones++];
+	z->name = name;
+	z->type = t;
+	z->file = l->file;
+	z->line = l->line;
+	return 0;
+}
+
+/* The value of local-data and local-data-ptr: one quoted string, or, as a
+ * convenience, the rest of the line as written. */
+static char *
+text_value(const struct rb_conf_line *l)
+{
+	const struct rb_conf_tok *a = &l->args[0], *z = &l->args[l->nargs - 1];
+
+	if (l->nargs == 1)
+		return strdup(a->s);
+	return strndup(l->raw + a->start, z->end - a->start);
+}
+
+static int
+push_data(struct rb_conf_ps *ps, const struct rb_conf_line *l,
+    struct rb_conf_data **v, size_t *n, char *text)
+{
+	if (rb_conf_grow((void **)v, *n, sizeof **v) < 0) {
+		free(text);
+		return rb_conf_nomem(ps, l);
+	}
+	(*v)[*n].text = text;
+	(*v)[*n].file = l->file;
+	(*v)[(*n)++].line = l->line;
+	return 0;
+}
+
+/* 0 when text is one record ldns can read, else -1 with *why set. */
+static int
+check_rr(const char *text, const char **why)
+{
+	ldns_rdf *origin = ldns_dname_new_frm_str(".");
+	ldns_rr *rr = NULL;
+	ldns_status st;
+
+	if (origin == NULL) {
+		*why = "out of memory";
+		return -1;
+	}
+	st = ldns_rr_new_frm_str(&rr, text, 3600, origin, NULL);
+	ldns_rdf_deep_free(origin);
+	if (st != LDNS_STATUS_OK) {
+		*why = ldns_get_errorstr_by_id(st);
+		if (*why == NULL)
+			*why = "syntax error";
+		ldns_rr_free(rr);
+		return -1;
+	}
+	if (ldns_rr_get_type(rr) == 0) {
+		*why = "not a record";
+		ldns_rr_free(rr);
+		return -1;
+	}
+	ldns_rr_free(rr);
+	return 0;
+}
+
+static int
+d_local_data(struct rb_conf_ps *ps, const struct rb_conf_line *l)
+{
+	const char *why = NULL;
+	char *text = text_value(l);
+
+	if (text == NULL)
+		return rb_conf_nomem(ps, l);
+	if (check_rr(text, &why) < 0) {
+		rb_conf_err(ps, l, "local-data: invalid record '%s': %s", text,
+		    why);
+		free(text);
+		return -1;
+	}
+	return push_data(ps, l, &ps->c->data, &ps->c->ndata, text);
+}
+
+/* "addr name" or "addr ttl name", as unbound's local-data-ptr takes. */
+static int
+check_ptr(struct rb_conf_ps *ps, const struct rb_conf_line *l, char *text)
+{
+	char *f[4], *save = NULL, *name;
+	size_t n = 0;
+	long ttl;
+
+	for (char *t = strtok_r(text, " \t", &save); t != NULL;
+	    t = strtok_r(NULL, " \t", &save)) {
+		if (n == 4)
+			break;
+		f[n++] = t;
+	}
+	if (n < 2 || n > 3)
+		return rb_conf_err(ps, l, "local-data-ptr: expected \"address "
+		    "[ttl] name\"");
+	if (rb_conf_address(f[0]) == 0)
+		return rb_conf_err(ps, l, "local-data-ptr: '%s' is not an IP "
+		    "address", f[0]);
+	if (n == 3 && rb_conf_number(f[1], 0, INT32_MAX, &ttl) < 0)
+		return rb_conf_err(ps, l, "local-data-ptr: '%s' is not a TTL",
+		    f[1]);
+	name = rb_conf_domain(ps, l, f[n - 1]);
+	free(name);
+	return name == NULL ? -1 : 0;
+}
+
+static int
+d_local_data_ptr(struct rb_conf_ps *ps, const struct rb_conf_line *l)
+{
+	char *text = text_value(l), *copy;
+	int r;
+
+	if (text == NULL || (copy = strdup(text)) == NULL) {
+		free(text);
+		return rb_conf_nomem(ps, l);
+	}
+	r = check_ptr(ps, l, copy);
+	free(copy);
+	if (r < 0) {
+		free(text);
+		return -1;
+	}
+	return push_data(ps, l, &ps->c->ptrs, &ps->c->nptrs, text);
+}
+
+static int
+d_mode(struct rb_conf_ps *ps, const struct rb_conf_line *l)
+{
+	const char *v = l->args[0].s;
+	char *m;
+
+	if (strcmp(v, "master") != 0 && strcmp(v, "slave") != 0)
+		return rb_conf_err(ps, l, "mode: expected master or slave, got "
+		    "'%s'", v);
+	m = strdup(v);
+	if (m == NULL)
+		return rb_conf_nomem(ps, l);
+	free(ps->c->mode);
+	ps->c->mode = m;
+	ps->mode_file = l->file;
+	ps->mode_line = l->line;
+	return 0;
+}
+
+/* The host part of sync-master: an IPv6 address inside brackets, else an
+ * IPv4 address or a host name. */
+static int
+valid_host(const char *host, int bracket)
+{
+	uint8_t wire[RB_DNAME_MAX];
+	const char *why;
+
+	if (bracket)
+		return rb_conf_address(host) == AF_INET6;
+	if (strchr(host, ':') != NULL)
+		return 0;
+	return rb_conf_address(host) == AF_INET ||
+	    rb_dname_from_text(host, wire, &why) >= 0;
+}
+
+/* sync-master: "ip:port", "[ipv6]:port" or "host:port". */
+static int
+d_sync_master(struct rb_conf_ps *ps, const struct rb_conf_line *l)
+{
+	const char *v = l->args[0].s, *colon = strrchr(v, ':');
+	char host[256], *m;
+	size_t n;
+	long port;
+	int bracket = 0;
+
+	if (colon == NULL || rb_conf_number(colon + 1, 1, 65535, &port) < 0)
+		return rb_conf_err(ps, l, "sync-master: expected host:port, "
+		    "got '%s'", v);
+	n = (size_t)(colon - v);
+	if (n >= 2 && v[0] == '[' && v[n - 1] == ']') {
+		v++;
+		n -= 2;
+		bracket = 1;
+	}
+	if (n == 0 || n >= sizeof host)
+		return rb_conf_err(ps, l, "sync-master: invalid host in '%s'",
+		    l->args[0].s);
+	memcpy(host, v, n);
+	host[n] = '\0';
+	if (!valid_host(host, bracket))
+		return rb_conf_err(ps, l, "sync-master: invalid host '%s' (use "
+		    "[addr]:port for IPv6)", host);
+	m = strdup(l->args[0].s);
+	if (m == NULL)
+		return rb_conf_nomem(ps, l);
+	free(ps->c->sync_master);
+	ps->c->sync_master = m;
+	return 0;
+}
+
+#define OFF(field) offsetof(struct rb_conf, field)
+
+static const struct rb_conf_directive server[] = {
+	{ "interface", RB_CONF_FN, 0, 0, 0, d_interface, 1 },
+	{ "port", RB_CONF_INT, OFF(port), 1, 65535, NULL, 1 },
+	{ "do-ip4", RB_CONF_BOOL, OFF(do_ip4), 0, 0, NULL, 1 },
+	{ "do-ip6", RB_CONF_BOOL, OFF(do_ip6), 0, 0, NULL, 1 },
+	{ "do-udp", RB_CONF_BOOL, OFF(do_udp), 0, 0, NULL, 1 },
+	{ "do-tcp", RB_CONF_BOOL, OFF(do_tcp), 0, 0, NULL, 1 },
+	{ "access-control", RB_CONF_FN, 0, 0, 0, d_access_control, 2 },
+	{ "rate-limit", RB_CONF_LONG, OFF(rate_limit), 0, 1000000, NULL, 1 },
+	{ "cache-max-ttl", RB_CONF_LONG, OFF(cache_max_ttl), 0, INT32_MAX,
+	    NULL, 1 },
+	{ "cache-min-ttl", RB_CONF_LONG, OFF(cache_min_ttl), 0, INT32_MAX,
+	    NULL, 1 },
+	{ "private-address", RB_CONF_FN, 0, 0, 0, d_private_address, 1 },
+	{ "private-domain", RB_CONF_FN, 0, 0, 0, d_private_domain, 1 },
+	{ "local-zone", RB_CONF_FN, 0, 0, 0, d_local_zone, 2 },
+	{ "local-data", RB_CONF_FN, 0, 0, 0, d_local_data, 0 },
+	{ "local-data-ptr", RB_CONF_FN, 0, 0, 0, d_local_data_ptr, 0 },
+	{ "mode", RB_CONF_FN, 0, 0, 0, d_mode, 1 },
+	{ "sync-port", RB_CONF_INT, OFF(sync_port), 0, 65535, NULL, 1 },
+	{ "sync-key", RB_CONF_STR, OFF(sync_key), 0, 0, NULL, 1 },
+	{ "sync-master", RB_CONF_FN, 0, 0, 0, d_sync_master, 1 },
+	{ "sync-interval", RB_CONF_LONG, OFF(sync_interval), 1, 86400, NULL,
+	    1 },
+	{ "api-port", RB_CONF_INT, OFF(api_port), 1, 65535, NULL, 1 },
+	{ "log-retention", RB_CONF_LONG, OFF(log_retention), 0, 10000, NULL,
+	    1 },
+	{ "log-client-ip", RB_CONF_BOOL, OFF(log_client_ip), 0, 0, NULL, 1 },
+	{ "audit-log", RB_CONF_BOOL, OFF(audit_log), 0, 0, NULL, 1 },
+	{ "audit-log-hmac-key", RB_CONF_STR, OFF(audit_log_hmac_key), 0, 0,
+	    NULL, 1 },
+	{ "dnssec-validation", RB_CONF_BOOL, OFF(dnssec_validation), 0, 0,
+	    NULL, 1 },
+	{ "verbosity", RB_CONF_INT, OFF(verbosity), 0, 5, NULL, 1 },
+	{ "logfile", RB_CONF_OPTSTR, OFF(logfile), 0, 0, NULL, 1 },
+	{ "username", RB_CONF_OPTSTR, OFF(username), 0, 0, NULL, 1 },
+	{ "journal-retention", RB_CONF_LONG, OFF(journal_retention), 1,
+	    1000000000, NULL, 1 },
+	{ NULL, RB_CONF_FN, 0, 0, 0, NULL, 0 },
+};
+
+int
+rb_conf_server(struct rb_conf_ps *ps, const struct rb_conf_line *l)
+{
+	for (const struct rb_conf_directive *d = server; d->name != NULL; d++) {
+		if (strcmp(l->key, d->name) == 0)
+			return rb_conf_apply(ps, l, d);
+	}
+	if (rb_conf_unbound_server(l->key)) {
+		rb_conf_ignored(ps, l, "unbound");
+		return 0;
+	}
+	if (rb_conf_runbound_extra(l->key)) {
+		rb_conf_ignored(ps, l, "runbound");
+		return 0;
+	}
+	return rb_conf_err(ps, l, "unknown directive '%s'", l->key);
+}
