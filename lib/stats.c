@@ -215,6 +215,31 @@ rb_stats_log_clear(struct rb_stats_shm *s)
 }
 
 void
+rb_stats_set_data(struct rb_stats_shm *s, int which, uint64_t ino)
+{
+	write_begin(&s->seq);
+	s->data_ino[which & 1] = ino;
+	write_end(&s->seq);
+}
+
+void
+rb_stats_ack_reload(struct rb_stats_shm *s, uint64_t nonce)
+{
+	write_begin(&s->seq);
+	s->reload_done = nonce;
+	write_end(&s->seq);
+}
+
+void
+rb_stats_ack_clear(struct rb_stats_shm *s, uint64_t nonce, uint64_t deleted)
+{
+	write_begin(&s->seq);
+	s->clear_deleted = deleted;
+	s->clear_done = nonce;
+	write_end(&s->seq);
+}
+
+void
 rb_stats_close(struct rb_stats_shm *s)
 {
 	if (s != NULL)

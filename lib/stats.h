@@ -88,6 +88,13 @@ struct rb_stats_shm {
 	uint64_t cache_entries;
 	struct rb_stats_upstream up[RB_UPSTREAM_MAX];
 
+	/* rb-dnsd's answers to the control files of run/ctl/ (see
+	 * doc/rb-dnsd.md): the nonce of the last request served. */
+	uint64_t reload_done;
+	uint64_t clear_done;
+	uint64_t clear_deleted; /* records the last clear-logs erased */
+	uint64_t data_ino[2];	/* inodes of the mapped local.cdb, block.cdb */
+
 	uint64_t log_head;    /* records ever written */
 	uint64_t log_cleared; /* records below this index are erased */
 	struct rb_log_rec log[];
@@ -116,6 +123,13 @@ void rb_stats_log(struct rb_stats_shm *s, const uint8_t *name,
 
 /* Erase the query log; returns how many records it held. */
 uint64_t rb_stats_log_clear(struct rb_stats_shm *s);
+
+/* Publish what rb-dnsd serves now: which data files are mapped, and the
+ * nonces of control requests done (writer side). */
+void rb_stats_set_data(struct rb_stats_shm *s, int which, uint64_t ino);
+void rb_stats_ack_reload(struct rb_stats_shm *s, uint64_t nonce);
+void rb_stats_ack_clear(struct rb_stats_shm *s, uint64_t nonce,
+    uint64_t deleted);
 
 /* Unmap (either side). */
 void rb_stats_close(struct rb_stats_shm *s);
