@@ -1,0 +1,115 @@
+#ifndef RB_DNSD_H
+#define RB_DNSD_H
+
+/*
+ * rb-dnsd's private state, shared by its files: main.c (options, startup,
+ * the epoll loop, signals), setup.c (config, data maps, inotify,
+ * privileges), listen.c (sockets), udp.c, tcp.c and serve.c (one query
+ * through lib/answer).  One thread; every buffer is allocated at startup.
+ */
+
+#include <sys/socket.h>
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "acl.h"
+#include "answer.h"
+#include "cdbmap.h"
+#include "conf.h"
+#include "ratelimit.h"
+
+struct dnsd;
+
+/* Anything registered with epoll starts with a watch; its data.ptr points
+ * at it. */
+struct watch {
+	int fd;
+	void (*cb)(struct dnsd *d, struct watch *w, uint32_t events);
+};
+
+/* Sockets are bound before privileges are dropped and kept for life. */
+#define DNSD_MAX_SOCKS 64
+
+struct sock {
+	struct watch w;
+	int tcp;
+	int family;
+	int wildcard; /* bound to 0.0.0.0 or ::: reply from the query's
+			 destination address (IP_PKTINFO) */
+	int paused;   /* TCP: accepting stopped at the connection cap */
+};
+
+struct tconn;
+
+struct dnsd {
+	char root[PATH_MAX];
+	char conf_path[PATH_MAX];
+	char data_dir[PATH_MAX];
+	struct rb_conf *conf;
+
+	struct rb_acl acl;
+	struct rb_ratelimit rl;
+	struct rb_cdbmap *local, *block;
+	int reload_pending; /* a re-map failed: retry on the next tick */
+
+	int epfd;
+	struct watch sig, tick, inotify;
+	int wd_root, wd_data; /* inotify watches, -1 when absent */
+
+	size_t nsocks;
+	struct sock socks[DNSD_MAX_SOCKS];
+
+	size_t tcp_max;	     /* connection cap */
+	uint64_t tcp_idle_ns; /* idle timeout */
+	size_t tcp_count;
+	struct tconn *conns; /* tcp_max slots */
+
+	int stopping;
+	uint64_t stop_deadline_ns;
+	int verbose;
+};
+
+/* serve.c: the current data, held across one batch of queries. */
+void serve_begin(struct dnsd *d, struct rb_answer_ctx *ctx);
+void serve_end(struct dnsd *d, struct rb_answer_ctx *ctx);
+
+/* Answer q from client from into out; logs inform zones, and every query
+ * with -v.  Returns the verdict (RB_ANSWER_PASS replies REFUSED until
+ * steps 7-8 exist). */
+enum rb_answer_verdict serve_query(struct dnsd *d,
+    const struct rb_answer_ctx *ctx, const struct sockaddr *from,
+    const struct rb_answer_query *q, struct rb_answer_buf *out);
+
+/* Monotonic time in nanoseconds, never 0. */
+uint64_t now_ns(void);
+
+/* main.c: register w for events (EPOLLIN...) or change them. */
+int watch_add(struct dnsd *d, struct watch *w, uint32_t events);
+int watch_mod(struct dnsd *d, struct watch *w, uint32_t events);
+void watch_del(struct dnsd *d, struct watch *w);
+
+/* setup.c */
+struct rb_conf *setup_load_conf(const char *path);
+int setup_apply_conf(struct dnsd *d, const struct rb_conf *c);
+void setup_drop_privileges(const struct rb_conf *c);
+void setup_map_data(struct dnsd *d);
+void setup_reload_data(struct dnsd *d);
+void setup_reload_conf(struct dnsd *d);
+int setup_inotify(struct dnsd *d);
+
+/* listen.c: bind every interface of c; exits 100/111 on failure. */
+void listen_all(struct dnsd *d, const struct rb_conf *c);
+
+/* udp.c */
+void udp_event(struct dnsd *d, struct watch *w, uint32_t events);
+
+/* tcp.c */
+int tcp_init(struct dnsd *d);
+void tcp_accept_event(struct dnsd *d, struct watch *w, uint32_t events);
+void tcp_sweep(struct dnsd *d, uint64_t now);
+void tcp_stop(struct dnsd *d);
+void tcp_resume_accept(struct dnsd *d);
+
+#endif

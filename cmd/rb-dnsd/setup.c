@@ -1,0 +1,228 @@
+/*
+ * setup: what rb-dnsd reads besides queries.  runbound.conf gives the
+ * access-control list and the rate limit (at start and on SIGHUP; a bad
+ * file on reload keeps the running config).  data/local.cdb and
+ * data/block.cdb are mapped through lib/cdbmap and re-mapped when inotify
+ * reports a rename into data/ (the writers' only way to change them).
+ * Privileges are dropped once, after the sockets are bound.
+ */
+
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dnsd.h"
+#include "log.h"
+
+static void
+conf_warn(void *ctx, const char *file, int line, const char *msg)
+{
+	rb_warn("%s:%d: %s", file ? file : "runbound.conf", line, msg);
+}
+
+struct rb_conf *
+setup_load_conf(const char *path)
+{
+	struct rb_diag diag;
+	struct rb_conf *c;
+	struct stat st;
+	char msg[1024];
+
+	if (stat(path, &st) < 0 && errno == ENOENT) {
+		rb_debug("%s: no such file, using the defaults", path);
+		return rb_conf_default();
+	}
+	memset(&diag, 0, sizeof diag);
+	c = rb_conf_load(path, &diag, conf_warn, NULL);
+	if (c == NULL)
+		rb_error("%s", rb_diag_str(&diag, msg, sizeof msg));
+	return c;
+}
+
+/* Build the ACL and rate limit of c into d; on error d keeps its own. */
+int
+setup_apply_conf(struct dnsd *d, const struct rb_conf *c)
+{
+	struct rb_acl acl;
+	struct rb_diag diag;
+
+	rb_acl_init(&acl);
+	for (size_t i = 0; i < c->nacls; i++) {
+		if (rb_acl_add(&acl, c->acls[i].netblock, c->acls[i].action,
+		    &diag) < 0) {
+			rb_error("%s: access-control: %s", c->path ? c->path :
+			    "runbound.conf", diag.msg);
+			goto fail;
+		}
+	}
+	if (rb_acl_add_defaults(&acl) < 0) {
+		rb_error("access-control: %s", strerror(errno));
+		goto fail;
+	}
+	rb_acl_fini(&d->acl);
+	d->acl = acl;
+	/* Runbound's burst is twice the rate. */
+	rb_ratelimit_set(&d->rl, c->rate_limit, 2 * c->rate_limit);
+	return 0;
+fail:
+	rb_acl_fini(&acl);
+	return -1;
+}
+
+static void
+become(uid_t uid, gid_t gid, const char *who)
+{
+	if (setgroups(1, &gid) < 0 || setgid(gid) < 0 || setuid(uid) < 0)
+		rb_die(111, "unable to become %s: %s", who, strerror(errno));
+	if (getuid() != uid || geteuid() != uid || getgid() != gid ||
+	    getegid() != gid || (uid != 0 && setuid(0) == 0))
+		rb_die(111, "unable to become %s: the switch did not hold",
+		    who);
+	rb_debug("running as uid=%u gid=%u", (unsigned)uid, (unsigned)gid);
+}
+
+/* Drop root for username: (else the UID and GID that s6-envuidgid
+ * exported), then forbid regaining privileges. */
+void
+setup_drop_privileges(const struct rb_conf *c)
+{
+	const char *env_uid = getenv("UID"), *env_gid = getenv("GID");
+
+	if (geteuid() == 0 && c->username != NULL && c->username[0] != '\0') {
+		struct passwd *pw = getpwnam(c->username);
+		if (pw == NULL)
+			rb_die(100, "username: unknown user '%s'", c->username);
+		become(pw->pw_uid, pw->pw_gid, c->username);
+	} else if (geteuid() == 0 && env_uid != NULL && env_gid != NULL) {
+		char *e1, *e2;
+		unsigned long u = strtoul(env_uid, &e1, 10);
+		unsigned long g = strtoul(env_gid, &e2, 10);
+		if (*env_uid == '\0' || *e1 != '\0' || *env_gid == '\0' ||
+		    *e2 != '\0')
+			rb_die(100, "UID and GID must be numbers");
+		become((uid_t)u, (gid_t)g, "$UID:$GID");
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		rb_die(111, "unable to set PR_SET_NO_NEW_PRIVS: %s",
+		    strerror(errno));
+}
+
+static struct rb_cdbmap *
+map_one(const struct dnsd *d, const char *file)
+{
+	char path[PATH_MAX + 32];
+	struct rb_cdbmap *m;
+
+	if (snprintf(path, sizeof path, "%s/%s", d->data_dir, file) >=
+	    (int)sizeof path)
+		rb_die(100, "%s/%s: path too long", d->data_dir, file);
+	m = rb_cdbmap_new(path);
+	if (m == NULL)
+		rb_die(111, "unable to map %s: %s", path, strerror(errno));
+	return m;
+}
+
+void
+setup_map_data(struct dnsd *d)
+{
+	d->local = map_one(d, "local.cdb");
+	d->block = map_one(d, "block.cdb");
+}
+
+static void
+reload_one(struct dnsd *d, struct rb_cdbmap *m, const char *file)
+{
+	int r = rb_cdbmap_reload(m);
+
+	if (r > 0)
+		rb_info("reloaded data/%s", file);
+	if (r < 0) {
+		rb_error("unable to map data/%s: %s (keeping the old data)",
+		    file, strerror(errno));
+		d->reload_pending = 1;
+	}
+}
+
+void
+setup_reload_data(struct dnsd *d)
+{
+	d->reload_pending = 0;
+	reload_one(d, d->local, "local.cdb");
+	reload_one(d, d->block, "block.cdb");
+}
+
+void
+setup_reload_conf(struct dnsd *d)
+{
+	struct rb_conf *c = setup_load_conf(d->conf_path);
+
+	if (c == NULL || setup_apply_conf(d, c) < 0) {
+		rb_error("config not reloaded, keeping the running one");
+		rb_conf_free(c);
+		return;
+	}
+	rb_conf_free(d->conf);
+	d->conf = c;
+	rb_info("reloaded %s (interface changes need a restart)",
+	    d->conf_path);
+	setup_reload_data(d);
+}
+
+/* (Re)watch data/, or the root until data/ exists. */
+static void
+watch_data(struct dnsd *d)
+{
+	d->wd_data = inotify_add_watch(d->inotify.fd, d->data_dir,
+	    IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_ONLYDIR);
+	if (d->wd_data < 0 && errno != ENOENT)
+		rb_warn("inotify on %s: %s", d->data_dir, strerror(errno));
+}
+
+static void
+inotify_event(struct dnsd *d, struct watch *w, uint32_t events)
+{
+	/* Room for several events; each is at most one NAME_MAX name. */
+	char buf[16 * (sizeof(struct inotify_event) + NAME_MAX + 1)]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
+	int changed = 0;
+
+	while ((n = read(w->fd, buf, sizeof buf)) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (void *)p;
+			if (ev->wd == d->wd_data && (ev->mask & IN_IGNORED))
+				d->wd_data = -1; /* data/ went away */
+			changed = 1;
+			p += sizeof *ev + ev->len;
+		}
+	}
+	if (d->wd_data < 0)
+		watch_data(d);
+	if (changed)
+		setup_reload_data(d);
+}
+
+int
+setup_inotify(struct dnsd *d)
+{
+	d->inotify.fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (d->inotify.fd < 0)
+		return -1;
+	d->inotify.cb = inotify_event;
+	/* The root tells us when data/ itself is created or renamed in. */
+	d->wd_root = inotify_add_watch(d->inotify.fd, d->root,
+	    IN_CREATE | IN_MOVED_TO | IN_ONLYDIR);
+	if (d->wd_root < 0)
+		return -1;
+	watch_data(d);
+	return watch_add(d, &d->inotify, EPOLLIN);
+}

@@ -1,0 +1,352 @@
+/*
+ * tcp: DNS over TCP per RFC 7766.  Messages carry a 2-byte length; a
+ * client may pipeline several queries, answered in order.  Connections
+ * live in a table of tcp_max slots allocated at startup, each with an
+ * input buffer (INBUF: queries are small, a longer frame closes the
+ * connection) and an output buffer that holds one reply of up to 65535
+ * bytes.  The next query is answered only once the previous reply is
+ * fully written, so a slow reader costs its own slot and nothing else.
+ *
+ * A connection with no progress for tcp_idle_ns is closed by the 1 s tick.
+ * At the cap, the oldest idle connection (nothing buffered either way) is
+ * closed to make room; when none is idle, accepting pauses until a slot
+ * frees up.  A query dropped by the pipeline (deny) closes the connection,
+ * since the client would otherwise wait for an answer that never comes.
+ */
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dnsd.h"
+#include "dnswire.h"
+#include "log.h"
+
+#define INBUF 8192
+#define OUTBUF (2 + RB_DNS_TCP_MAX)
+#define ACCEPTS 64 /* per wakeup */
+
+struct tconn {
+	struct watch w; /* fd -1: free slot */
+	struct rb_ipaddr client;
+	struct sockaddr_storage peer;
+	uint8_t *in, *out;
+	size_t inlen, outoff, outlen;
+	uint64_t last_ns;
+	uint32_t events; /* what epoll watches for */
+	int eof;
+};
+
+static size_t *free_slots; /* stack of free slot indexes */
+static size_t nfree;
+
+static void conn_event(struct dnsd *d, struct watch *w, uint32_t events);
+
+int
+tcp_init(struct dnsd *d)
+{
+	uint8_t *in, *out;
+
+	/* The big buffers are touched only when used: calloc maps them
+	 * lazily, so an idle server costs little memory. */
+	d->conns = calloc(d->tcp_max, sizeof *d->conns);
+	free_slots = calloc(d->tcp_max, sizeof *free_slots);
+	in = calloc(d->tcp_max, INBUF);
+	out = calloc(d->tcp_max, OUTBUF);
+	if (d->conns == NULL || free_slots == NULL || in == NULL ||
+	    out == NULL)
+		return -1;
+	for (size_t i = 0; i < d->tcp_max; i++) {
+		d->conns[i].w.fd = -1;
+		d->conns[i].w.cb = conn_event;
+		d->conns[i].in = in + i * INBUF;
+		d->conns[i].out = out + i * (size_t)OUTBUF;
+		free_slots[nfree++] = d->tcp_max - 1 - i;
+	}
+	return 0;
+}
+
+static void
+set_accepting(struct dnsd *d, int on)
+{
+	for (size_t i = 0; i < d->nsocks; i++) {
+		struct sock *s = &d->socks[i];
+		if (!s->tcp || s->w.fd < 0 || s->paused == !on)
+			continue;
+		if (watch_mod(d, &s->w, on ? EPOLLIN : 0) == 0)
+			s->paused = !on;
+	}
+}
+
+
+static int
+idle(const struct tconn *c)
+{
+	return c->inlen == 0 && c->outlen == 0;
+}
+
+/* The idle connection (nothing buffered either way) with the oldest
+ * activity, or NULL. */
+static struct tconn *
+oldest_idle(struct dnsd *d)
+{
+	struct tconn *old = NULL;
+
+	for (size_t i = 0; i < d->tcp_max; i++) {
+		struct tconn *c = &d->conns[i];
+		if (c->w.fd >= 0 && idle(c) &&
+		    (old == NULL || c->last_ns < old->last_ns))
+			old = c;
+	}
+	return old;
+}
+
+/* Accept again once a slot is free or can be freed. */
+void
+tcp_resume_accept(struct dnsd *d)
+{
+	if (!d->stopping &&
+	    (d->tcp_count < d->tcp_max || oldest_idle(d) != NULL))
+		set_accepting(d, 1);
+}
+
+static void
+conn_close(struct dnsd *d, struct tconn *c)
+{
+	watch_del(d, &c->w);
+	/* A reply still unsent is lost either way: nothing to report. */
+	(void)close(c->w.fd);
+	c->w.fd = -1;
+	free_slots[nfree++] = (size_t)(c - d->conns);
+	d->tcp_count--;
+	tcp_resume_accept(d);
+}
+
+/* A free slot, closing the oldest idle connection at the cap; NULL when
+ * every connection is busy. */
+static struct tconn *
+take_slot(struct dnsd *d)
+{
+	if (nfree == 0) {
+		struct tconn *old = oldest_idle(d);
+		if (old == NULL)
+			return NULL;
+		rb_debug("tcp: connection cap %zu reached, closing the oldest "
+			 "idle one",
+		    d->tcp_max);
+		conn_close(d, old);
+	}
+	return &d->conns[free_slots[--nfree]];
+}
+
+static void
+conn_open(struct dnsd *d, struct tconn *c, int fd,
+    const struct sockaddr_storage *ss)
+{
+	int one = 1;
+
+	/* Replies go out one per send: without NODELAY, Nagle would hold
+	 * the second of two pipelined replies for the peer's ACK. */
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0)
+		rb_debug("tcp: TCP_NODELAY: %s", strerror(errno));
+	c->w.fd = fd;
+	c->peer = *ss;
+	c->inlen = c->outoff = c->outlen = 0;
+	c->eof = 0;
+	c->last_ns = now_ns();
+	c->events = EPOLLIN;
+	d->tcp_count++;
+	if (rb_ipaddr_from_sockaddr(&c->client, (struct sockaddr *)ss) < 0 ||
+	    watch_add(d, &c->w, EPOLLIN) < 0)
+		conn_close(d, c);
+}
+
+void
+tcp_accept_event(struct dnsd *d, struct watch *w, uint32_t events)
+{
+	for (int i = 0; i < ACCEPTS && !d->stopping; i++) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof ss;
+		struct tconn *c;
+		int fd;
+
+		/* Evict only for a connection that is really waiting. */
+		if (nfree == 0 && oldest_idle(d) == NULL) {
+			set_accepting(d, 0);
+			return;
+		}
+		fd = accept4(w->fd, (struct sockaddr *)&ss, &sl,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd >= 0 && (c = take_slot(d)) != NULL) {
+			conn_open(d, c, fd, &ss);
+			continue;
+		}
+		if (fd >= 0) {
+			(void)close(fd); /* cannot happen: a slot was free */
+			return;
+		}
+		if (errno == EINTR || errno == ECONNABORTED)
+			continue;
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM) {
+			/* The tick resumes accepting. */
+			rb_warn("tcp: accept: %s", strerror(errno));
+			set_accepting(d, 0);
+		}
+		return;
+	}
+}
+
+/* Read what fits.  Returns -1 on a connection error. */
+static int
+conn_read(struct tconn *c)
+{
+	while (c->inlen < INBUF && !c->eof) {
+		ssize_t n = read(c->w.fd, c->in + c->inlen, INBUF - c->inlen);
+		if (n > 0) {
+			c->inlen += (size_t)n;
+			c->last_ns = now_ns();
+		} else if (n == 0) {
+			c->eof = 1;
+		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			return 0;
+		} else if (errno != EINTR) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Write what the socket takes.  Returns -1 on a connection error. */
+static int
+conn_flush(struct tconn *c)
+{
+	while (c->outoff < c->outlen) {
+		ssize_t n = send(c->w.fd, c->out + c->outoff,
+		    c->outlen - c->outoff, MSG_NOSIGNAL);
+		if (n > 0) {
+			c->outoff += (size_t)n;
+			c->last_ns = now_ns();
+		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			return 0;
+		} else if (n == 0 || errno != EINTR) {
+			return -1;
+		}
+	}
+	c->outoff = c->outlen = 0;
+	return 0;
+}
+
+/* Length of the complete frame at the head of the input: 0 when more
+ * bytes are needed, -1 when it can never fit. */
+static long
+frame(const struct tconn *c)
+{
+	size_t len;
+
+	if (c->inlen < 2)
+		return 0;
+	len = (size_t)c->in[0] << 8 | c->in[1];
+	if (len == 0 || len > INBUF - 2)
+		return -1;
+	return c->inlen >= 2 + len ? (long)len : 0;
+}
+
+/* Answer the query at the head of the input into the output buffer.
+ * Returns 1, 0 when no complete query is buffered, -1 to close. */
+static int
+conn_answer(struct dnsd *d, struct tconn *c, const struct rb_answer_ctx *ctx)
+{
+	long len = frame(c);
+	struct rb_answer_query q = { c->in + 2, (size_t)len, c->client, 1,
+		now_ns() };
+	struct rb_answer_buf buf = { c->out + 2, RB_DNS_TCP_MAX, 0 };
+	enum rb_answer_verdict v;
+
+	if (len <= 0)
+		return (int)len;
+	v = serve_query(d, ctx, (struct sockaddr *)&c->peer, &q, &buf);
+	c->inlen -= 2 + (size_t)len;
+	memmove(c->in, c->in + 2 + len, c->inlen);
+	if (v == RB_ANSWER_DROP)
+		return -1;
+	c->out[0] = (uint8_t)(buf.len >> 8);
+	c->out[1] = (uint8_t)buf.len;
+	c->outoff = 0;
+	c->outlen = 2 + buf.len;
+	return 1;
+}
+
+/* Write pending output and answer buffered queries, in order, until the
+ * socket stops taking bytes or no complete query is left. */
+static int
+conn_work(struct dnsd *d, struct tconn *c)
+{
+	struct rb_answer_ctx ctx;
+	int r = 0;
+
+	serve_begin(d, &ctx);
+	while (r >= 0) {
+		if (conn_flush(c) < 0) {
+			r = -1;
+		} else if (c->outlen > 0) {
+			break; /* wait for EPOLLOUT */
+		} else if ((r = conn_answer(d, c, &ctx)) == 0) {
+			break;
+		}
+	}
+	serve_end(d, &ctx);
+	return r < 0 ? -1 : 0;
+}
+
+static void
+conn_event(struct dnsd *d, struct watch *w, uint32_t events)
+{
+	struct tconn *c = (struct tconn *)w;
+	uint32_t want;
+
+	if (((events & EPOLLIN) && conn_read(c) < 0) ||
+	    (events & EPOLLERR) || conn_work(d, c) < 0) {
+		conn_close(d, c);
+		return;
+	}
+	/* Done when the client closed or we stop, once every complete
+	 * query is answered and written. */
+	if (c->outlen == 0 && (c->eof || d->stopping)) {
+		conn_close(d, c);
+		return;
+	}
+	want = (!c->eof && c->inlen < INBUF ? EPOLLIN : 0) |
+	    (c->outlen > 0 ? EPOLLOUT : 0);
+	if (want != c->events && watch_mod(d, &c->w, want) == 0)
+		c->events = want;
+}
+
+void
+tcp_sweep(struct dnsd *d, uint64_t now)
+{
+	for (size_t i = 0; i < d->tcp_max; i++) {
+		struct tconn *c = &d->conns[i];
+		if (c->w.fd >= 0 && now - c->last_ns > d->tcp_idle_ns)
+			conn_close(d, c);
+	}
+	tcp_resume_accept(d);
+}
+
+void
+tcp_stop(struct dnsd *d)
+{
+	set_accepting(d, 0);
+	for (size_t i = 0; i < d->tcp_max; i++) {
+		struct tconn *c = &d->conns[i];
+		if (c->w.fd >= 0)
+			conn_event(d, &c->w, 0);
+	}
+}

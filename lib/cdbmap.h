@@ -1,0 +1,56 @@
+#ifndef RB_CDBMAP_H
+#define RB_CDBMAP_H
+
+/*
+ * cdbmap: a cdb file of data/ mapped read-only, re-mapped when a new file
+ * is renamed over it.  Each mapping is a generation; a query takes the
+ * current one with rb_cdbmap_acquire and gives it back with
+ * rb_cdbmap_release, and an old generation stays mapped until the last
+ * query using it has given it back.  Lookups return pointers into the
+ * mapping and never allocate.  tinycdb stays inside cdbmap.c.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct rb_cdbmap;
+struct rb_cdbmap_gen;
+
+/* Map the file at path (copied).  A missing file is empty data, not an
+ * error.  Returns a new map (free with rb_cdbmap_free), or NULL with errno
+ * set when the file exists but cannot be mapped or is not a cdb. */
+struct rb_cdbmap *rb_cdbmap_new(const char *path);
+
+/* Free m and every generation; no generation may still be acquired.
+ * Accepts NULL. */
+void rb_cdbmap_free(struct rb_cdbmap *m);
+
+/* Map the file again if it is another file than the one mapped (a rename
+ * replaced it, or it appeared or went away).  Returns 1 when a new
+ * generation is current, 0 when nothing changed, -1 with errno set when
+ * the new file cannot be used (the old generation stays current; EBUSY
+ * when every generation slot is still acquired). */
+int rb_cdbmap_reload(struct rb_cdbmap *m);
+
+/* The current generation, held until rb_cdbmap_release.  Never NULL. */
+struct rb_cdbmap_gen *rb_cdbmap_acquire(struct rb_cdbmap *m);
+
+/* Give back a generation from rb_cdbmap_acquire; an old one is unmapped
+ * once nobody holds it. */
+void rb_cdbmap_release(struct rb_cdbmap *m, struct rb_cdbmap_gen *g);
+
+/* Look key up in g (NULL is empty data).  On a hit, *val and *vlen point
+ * into the mapping, valid while g is held.  Returns 1 found, 0 not found,
+ * -1 when the file is corrupt. */
+int rb_cdbmap_find(const struct rb_cdbmap_gen *g, const void *key,
+    size_t klen, const uint8_t **val, size_t *vlen);
+
+/* Open path as a standalone generation, outside any map (tests, fuzzing,
+ * tools).  A missing file gives an empty generation.  Returns it (free
+ * with rb_cdbmap_gen_free) or NULL with errno set. */
+struct rb_cdbmap_gen *rb_cdbmap_gen_open(const char *path);
+
+/* Free a generation from rb_cdbmap_gen_open; accepts NULL. */
+void rb_cdbmap_gen_free(struct rb_cdbmap_gen *g);
+
+#endif

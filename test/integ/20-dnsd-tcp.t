@@ -1,0 +1,119 @@
+#!/bin/sh
+# rb-dnsd over TCP (RFC 7766) and EDNS (RFC 6891): pipelined queries
+# answered in order, connection reuse, truncation and the TCP retry, the
+# idle timeout, the connection cap, OPT echo, BADVERS, duplicate OPT.
+. "$(dirname "$0")/../lib.sh"
+
+R=$(tmproot)
+P=$(free_port)
+cat >"$R/runbound.conf" <<EOF
+server:
+    interface: 127.0.0.1@$P
+    rate-limit: 0
+EOF
+long=$(printf '%0200d' 0 | tr 0 x)
+rb-dns -d "$R" add nas.home. A 192.168.1.10 >/dev/null &&
+rb-dns -d "$R" add www.home. CNAME nas.home. >/dev/null || bail "rb-dns"
+for i in 1 2 3 4; do
+	rb-dns -d "$R" add big.home. TXT "$i$long" >/dev/null || bail "rb-dns"
+done
+
+# A small DNS client over raw sockets for what dig cannot do.
+cat >"$R/client.pl" <<'EOF'
+use strict;
+use IO::Socket::INET;
+use IO::Select;
+use Time::HiRes qw(time sleep);
+my ($mode, $port) = (shift, shift);
+sub wire { join("", map { chr(length) . $_ } split /\./, shift) . "\0" }
+sub query { my ($id, $name, $type, $extra, $ar) = @_;
+	pack("n6", $id, 0x0100, 1, 0, 0, $ar // 0) . wire($name) .
+	    pack("n2", $type // 1, 1) . ($extra // "") }
+sub conn { IO::Socket::INET->new(PeerAddr => "127.0.0.1", PeerPort => $port,
+	Proto => "tcp") or die "connect: $!" }
+sub readn { my ($s, $n) = @_; my $b = "";
+	while (length($b) < $n) {
+		IO::Select->new($s)->can_read(3) or return undef;
+		my $r = sysread($s, $b, $n - length($b), length($b));
+		return undef unless $r;
+	}
+	$b }
+sub reply { my $s = shift; my $l = readn($s, 2) // return undef;
+	readn($s, unpack("n", $l)) }
+sub closed { my ($s, $t) = @_;
+	IO::Select->new($s)->can_read($t) or return 0;
+	my $b; return sysread($s, $b, 1) == 0 }
+if ($mode eq "pipeline") {	# three queries in one write, replies in order
+	my $s = conn();
+	my @q = ([1, "nas.home", 1], [2, "www.home", 1], [3, "big.home", 16]);
+	syswrite($s, join "", map { my $m = query(@$_);
+		pack("n", length $m) . $m } @q);
+	for (@q) { my $r = reply($s) // die "no reply";
+		my ($id, $fl, $qd, $an) = unpack("n4", $r);
+		print "$id:", $fl & 15, ":$an "; }
+	print "\n";
+} elsif ($mode eq "split") {	# one query written a byte at a time
+	my $s = conn();
+	my $m = query(7, "nas.home"); $m = pack("n", length $m) . $m;
+	for my $c (split //, $m) { syswrite($s, $c); sleep 0.01; }
+	my $r = reply($s) // die "no reply";
+	print unpack("n", $r), ":", unpack("n", substr($r, 6, 2)), "\n";
+} elsif ($mode eq "idle") {	# seconds until the server closes
+	my $s = conn(); my $t0 = time;
+	print closed($s, 5) ? int(time - $t0 + 0.5) : "open", "\n";
+} elsif ($mode eq "cap") {	# cap 2: a third client evicts the oldest idle
+	my $a = conn(); sleep 0.2; my $b = conn(); sleep 0.2;
+	my $c = conn(); my $m = query(9, "nas.home");
+	syswrite($c, pack("n", length $m) . $m);
+	my $r = reply($c);
+	print defined $r ? "answered" : "none", " ",
+	    closed($a, 1) ? "oldest-closed" : "oldest-open", " ",
+	    closed($b, 0.3) ? "second-closed" : "second-open", "\n";
+} elsif ($mode eq "twoopt") {	# two OPT records: FORMERR
+	my $opt = "\0" . pack("nnNn", 41, 1232, 0, 0);
+	my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1",
+	    PeerPort => $port, Proto => "udp") or die;
+	$s->send(query(5, "nas.home", 1, $opt . $opt, 2));
+	my $r; IO::Select->new($s)->can_read(2) or die "no reply";
+	$s->recv($r, 4096);
+	print unpack("n", substr($r, 2, 2)) & 15, "\n";
+}
+EOF
+client() { perl "$R/client.pl" "$1" "$P"; }
+
+rm -f "$R/ready"
+RB_DNSD_TCP_IDLE=1 RB_DNSD_TCP_MAX=2 start_bg rb-dnsd -d "$R" -r 3 \
+	3>"$R/ready" 2>>"$R/log"
+wait_for 5 test -s "$R/ready" || bail "rb-dnsd did not start"
+q() { dig @127.0.0.1 -p "$P" +time=2 +tries=1 "$@"; }
+
+is "$(q +tcp +short nas.home A)" "192.168.1.10" "TCP query"
+out=$(q +tcp +keepopen nas.home A www.home A nas.home AAAA)
+is "$(echo "$out" | grep -c 'status: NOERROR')" 3 \
+	"three queries on one kept-open connection"
+is "$(client pipeline)" "1:0:1 2:0:2 3:0:4 " \
+	"pipelined queries answered in order"
+is "$(client split)" "7:1" "a query arriving a byte at a time"
+
+out=$(q +noedns big.home TXT 2>&1)
+like "$out" "Truncated, retrying in TCP mode" "big answer over UDP: TC"
+is "$(echo "$out" | grep -c '^big\.home\..*TXT')" 4 "dig's TCP retry gets it all"
+like "$(q +noedns +ignore big.home TXT)" "flags: qr aa tc rd ra;" \
+	"TC flag, no partial answer"
+like "$(q +noedns +ignore big.home TXT)" "ANSWER: 0," "TC reply has no records"
+like "$(q +bufsize=512 +ignore big.home TXT)" "flags: qr aa tc rd ra;" \
+	"EDNS 512: TC"
+is "$(q +bufsize=1232 big.home TXT | grep -c '^big\.home\..*TXT')" 4 \
+	"EDNS 1232: fits over UDP"
+like "$(q +bufsize=4096 nas.home A)" "EDNS: version: 0, flags:; udp: 1232" \
+	"OPT echoed, offering 1232"
+like "$(q +noedns nas.home A)" "ADDITIONAL: 0" "no OPT without EDNS"
+like "$(q +edns=1 +noednsneg nas.home A)" "status: BADVERS" \
+	"EDNS version 1: BADVERS"
+is "$(client twoopt)" 1 "two OPT records: FORMERR"
+
+is "$(client idle)" 1 "idle connection closed after RB_DNSD_TCP_IDLE"
+is "$(client cap)" "answered oldest-closed second-open" \
+	"at the cap the oldest idle connection makes room"
+
+finish
