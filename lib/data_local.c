@@ -113,20 +113,78 @@ zone_cmp(const void *key, const void *elt)
 	return rb_kvs_bytes_cmp(k->key, k->klen, z->key, z->klen);
 }
 
+static int
+same_key(const struct rb_kv *a, const struct rb_kv *b, size_t trim)
+{
+	return a->klen == b->klen &&
+	    memcmp(a->key, b->key, a->klen - trim) == 0;
+}
+
+/* Is the name exactly a key of the sorted set a? */
+static int
+in_set(const struct rb_kvs *a, const uint8_t *name)
+{
+	struct rb_kv k = { .key = (uint8_t *)name,
+		.klen = (size_t)rb_dname_wire_len(name, RB_DNAME_MAX) };
+
+	return a->n > 0 &&
+	    bsearch(&k, a->v, a->n, sizeof *a->v, zone_cmp) != NULL;
+}
+
 /* Is name (wire) at or below one of the sorted zones? */
 static int
 enclosed(const struct rb_kvs *zones, const uint8_t *name)
 {
 	for (int off = 0;; off += name[off] + 1) {
-		struct rb_kv k = { .key = (uint8_t *)name + off,
-			.klen = (size_t)rb_dname_wire_len(name + off,
-			    RB_DNAME_MAX) };
-		if (bsearch(&k, zones->v, zones->n, sizeof *zones->v,
-		    zone_cmp) != NULL)
+		if (in_set(zones, name + off))
 			return 1;
 		if (name[off] == 0)
 			return 0;
 	}
+}
+
+/* Empty non-terminals: names strictly between an owner and the apex of
+ * its zone exist (NODATA, not NXDOMAIN), as in unbound's static zones.
+ * They get an 'E' key with no types. */
+static int
+emit_empty_nonterminals(struct rb_kvs *out, const struct rb_kvs *recs,
+    const struct rb_kvs *zones)
+{
+	struct rb_kvs owners = { 0 }, ents = { 0 };
+	uint8_t key[1 + RB_DNAME_MAX];
+	int ret = -1;
+
+	for (size_t i = 0; i < recs->n; i++)
+		if ((i == 0 || !same_key(&recs->v[i - 1], &recs->v[i], 2)) &&
+		    rb_kvs_add(&owners, recs->v[i].key, recs->v[i].klen - 2,
+		    NULL, 0, 0) < 0)
+			goto done;
+	for (size_t i = 0; i < owners.n; i++) {
+		const uint8_t *name = owners.v[i].key;
+
+		if (in_set(zones, name) || !enclosed(zones, name))
+			continue;
+		for (int off = name[0] + 1; name[off] != 0 &&
+		    !in_set(zones, name + off); off += name[off] + 1)
+			if (!in_set(&owners, name + off) && rb_kvs_add(&ents,
+			    name + off, owners.v[i].klen - (size_t)off, NULL, 0,
+			    0) < 0)
+				goto done;
+	}
+	rb_kvs_sort(&ents);
+	for (size_t i = 0; i < ents.n; i++) {
+		if (i > 0 && same_key(&ents.v[i - 1], &ents.v[i], 0))
+			continue;
+		key[0] = 'E';
+		memcpy(key + 1, ents.v[i].key, ents.v[i].klen);
+		if (rb_kvs_add(out, key, ents.v[i].klen + 1, NULL, 0, 0) < 0)
+			goto done;
+	}
+	ret = 0;
+done:
+	rb_kvs_free(&owners);
+	rb_kvs_free(&ents);
+	return ret;
 }
 
 static int
@@ -180,13 +238,6 @@ emit_rrset(struct rb_kvs *out, const struct rb_kvs *recs, size_t from,
 	key[0] = 'D';
 	memcpy(key + 1, recs->v[from].key, recs->v[from].klen);
 	return rb_kvs_add(out, key, recs->v[from].klen + 1, buf, len, 0);
-}
-
-static int
-same_key(const struct rb_kv *a, const struct rb_kv *b, size_t trim)
-{
-	return a->klen == b->klen &&
-	    memcmp(a->key, b->key, a->klen - trim) == 0;
 }
 
 /* 'D' per owner+type run and 'E' per owner run. */
@@ -257,7 +308,8 @@ rb_data_build_local(const char *path, const struct rb_conf *conf,
 	rb_kvs_sort(&zones);
 	if (emit_records(&out, &recs, e) < 0)
 		goto done;
-	if (emit_zones(&out, &zones) < 0) {
+	if (emit_zones(&out, &zones) < 0 ||
+	    emit_empty_nonterminals(&out, &recs, &zones) < 0) {
 		rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
 		goto done;
 	}
