@@ -150,6 +150,12 @@ rb_cdbmap_reload(struct rb_cdbmap *m)
 	return 1;
 }
 
+uint64_t
+rb_cdbmap_ino(const struct rb_cdbmap *m)
+{
+	return (uint64_t)m->gens[m->cur].ino;
+}
+
 struct rb_cdbmap_gen *
 rb_cdbmap_acquire(struct rb_cdbmap *m)
 {

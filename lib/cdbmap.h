@@ -32,6 +32,10 @@ void rb_cdbmap_free(struct rb_cdbmap *m);
  * when every generation slot is still acquired). */
 int rb_cdbmap_reload(struct rb_cdbmap *m);
 
+/* The inode of the file the current generation maps (0 when the file is
+ * missing): what a writer compares with to know its file is being served. */
+uint64_t rb_cdbmap_ino(const struct rb_cdbmap *m);
+
 /* The current generation, held until rb_cdbmap_release.  Never NULL. */
 struct rb_cdbmap_gen *rb_cdbmap_acquire(struct rb_cdbmap *m);
 

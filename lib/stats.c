@@ -118,35 +118,27 @@ qps_advance(struct rb_stats_shm *s, int64_t now)
 	s->qps_sec = now;
 }
 
+/* Runbound's semantics: blocked counts blocks answered REFUSED,
+ * nxdomain every NXDOMAIN (blocked or not), refused and servfail every
+ * such reply, local_hits answers from local data. */
 static void
-count_action(struct rb_stats_shm *s, enum rb_log_action act)
+count_action(struct rb_stats_shm *s, enum rb_log_action act, int rcode)
 {
-	switch (act) {
-	case RB_ACT_BLOCKED:
-		s->counters[RB_STAT_BLOCKED]++;
-		s->counters[RB_STAT_REFUSED]++;
-		break;
-	case RB_ACT_NXDOMAIN:
+	if (rcode == 3)
 		s->counters[RB_STAT_NXDOMAIN]++;
-		break;
-	case RB_ACT_REFUSED:
+	else if (rcode == 5 || rcode < 0)
 		s->counters[RB_STAT_REFUSED]++;
-		break;
-	case RB_ACT_SERVFAIL:
+	else if (rcode == 2)
 		s->counters[RB_STAT_SERVFAIL]++;
-		break;
-	case RB_ACT_LOCAL:
+	if (act == RB_ACT_BLOCKED && rcode != 3)
+		s->counters[RB_STAT_BLOCKED]++;
+	if (act == RB_ACT_LOCAL)
 		s->counters[RB_STAT_LOCAL_HITS]++;
-		break;
-	case RB_ACT_FORWARDED:
-	case RB_ACT_CACHED:
-		break;
-	}
 }
 
 void
-rb_stats_query(struct rb_stats_shm *s, enum rb_log_action act, int64_t now,
-    uint32_t elapsed_us)
+rb_stats_query(struct rb_stats_shm *s, enum rb_log_action act, int rcode,
+    int64_t now, uint32_t elapsed_us)
 {
 	int b = 0;
 
@@ -154,7 +146,7 @@ rb_stats_query(struct rb_stats_shm *s, enum rb_log_action act, int64_t now,
 		b++;
 	write_begin(&s->seq);
 	s->counters[RB_STAT_TOTAL]++;
-	count_action(s, act);
+	count_action(s, act, rcode);
 	qps_advance(s, now);
 	s->qps[now % RB_QPS_SLOTS]++;
 	s->latency[b]++;

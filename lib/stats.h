@@ -108,10 +108,10 @@ extern const uint32_t rb_stats_lat_bounds[RB_LAT_BUCKETS];
 struct rb_stats_shm *rb_stats_create(const char *root, uint32_t log_cap,
     int redact);
 
-/* Count one answered query: its action, rcode-derived counters and
- * latency; now is Unix seconds. */
+/* Count one query: total, the counters its action and reply code imply
+ * (rcode -1 when nothing was sent), latency; now is Unix seconds. */
 void rb_stats_query(struct rb_stats_shm *s, enum rb_log_action act,
-    int64_t now, uint32_t elapsed_us);
+    int rcode, int64_t now, uint32_t elapsed_us);
 
 /* Add n to one counter (forwarding, DNSSEC, cache outcomes). */
 void rb_stats_add(struct rb_stats_shm *s, enum rb_stat c, uint64_t n);

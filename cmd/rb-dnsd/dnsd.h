@@ -19,6 +19,7 @@
 #include "cdbmap.h"
 #include "conf.h"
 #include "ratelimit.h"
+#include "stats.h"
 
 struct dnsd;
 
@@ -69,6 +70,12 @@ struct dnsd {
 	int stopping;
 	uint64_t stop_deadline_ns;
 	int verbose;
+
+	struct rb_stats_shm *stats; /* run/stats.shm, written only here */
+	char ctl_dir[PATH_MAX];	    /* run/ctl: requests from rb-apid */
+	int wd_ctl;
+	int log_all;	/* verbosity >= 2: every query into the log ring */
+	int64_t now_sec; /* wall clock, refreshed once per batch */
 };
 
 /* serve.c: the current data, held across one batch of queries. */
@@ -98,6 +105,16 @@ void setup_map_data(struct dnsd *d);
 void setup_reload_data(struct dnsd *d);
 void setup_reload_conf(struct dnsd *d);
 int setup_inotify(struct dnsd *d);
+
+/* account.c: run/stats.shm and run/ctl (see account.c). */
+int account_init(struct dnsd *d);
+int account_watch(struct dnsd *d);
+void account_clock(struct dnsd *d);
+void account_query(struct dnsd *d, const struct rb_answer_query *q,
+    const struct rb_answer_info *info);
+void account_data(struct dnsd *d);
+void account_ctl(struct dnsd *d);
+int unlink_ctl_leftovers(const struct dnsd *d);
 
 /* listen.c: bind every interface of c; exits 100/111 on failure. */
 void listen_all(struct dnsd *d, const struct rb_conf *c);

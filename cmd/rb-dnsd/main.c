@@ -247,9 +247,13 @@ main(int argc, char **argv)
 		rb_die(111, "unable to set up: %s", strerror(errno));
 	start_signals(&d);
 	listen_all(&d, d.conf);
+	if (account_init(&d) < 0)
+		rb_die(111, "unable to create %s/run: %s", d.root,
+		    strerror(errno));
 	setup_drop_privileges(d.conf);
 	setup_map_data(&d);
-	if (setup_inotify(&d) < 0)
+	account_data(&d);
+	if (setup_inotify(&d) < 0 || account_watch(&d) < 0)
 		rb_die(111, "unable to watch %s: %s", d.data_dir,
 		    strerror(errno));
 	start_tick(&d);

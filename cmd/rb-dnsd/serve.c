@@ -27,6 +27,7 @@ now_ns(void)
 void
 serve_begin(struct dnsd *d, struct rb_answer_ctx *ctx)
 {
+	account_clock(d);
 	ctx->acl = &d->acl;
 	ctx->rl = &d->rl;
 	ctx->local = rb_cdbmap_acquire(d->local);
@@ -88,6 +89,7 @@ serve_query(struct dnsd *d, const struct rb_answer_ctx *ctx,
 
 	/* Steps 7-8 (zones, forwarding) will take RB_ANSWER_PASS from
 	 * here; until then out already holds REFUSED. */
+	account_query(d, q, &info);
 	if (info.inform)
 		log_query(from, q, &info, RB_LOG_INFO);
 	if (d->verbose)

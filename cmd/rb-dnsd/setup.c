@@ -158,6 +158,7 @@ setup_reload_data(struct dnsd *d)
 	d->reload_pending = 0;
 	reload_one(d, d->local, "local.cdb");
 	reload_one(d, d->block, "block.cdb");
+	account_data(d);
 }
 
 void
@@ -194,14 +195,17 @@ inotify_event(struct dnsd *d, struct watch *w, uint32_t events)
 	char buf[16 * (sizeof(struct inotify_event) + NAME_MAX + 1)]
 	    __attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t n;
-	int changed = 0;
+	int changed = 0, ctl = 0;
 
 	while ((n = read(w->fd, buf, sizeof buf)) > 0) {
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *ev = (void *)p;
 			if (ev->wd == d->wd_data && (ev->mask & IN_IGNORED))
 				d->wd_data = -1; /* data/ went away */
-			changed = 1;
+			if (ev->wd == d->wd_ctl)
+				ctl = 1;
+			else
+				changed = 1;
 			p += sizeof *ev + ev->len;
 		}
 	}
@@ -209,6 +213,8 @@ inotify_event(struct dnsd *d, struct watch *w, uint32_t events)
 		watch_data(d);
 	if (changed)
 		setup_reload_data(d);
+	if (ctl)
+		account_ctl(d);
 }
 
 int

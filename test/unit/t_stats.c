@@ -36,9 +36,9 @@ main(void)
 		bail("no mapping");
 	rb_ipaddr_parse("192.168.1.42", &cl);
 	for (int i = 0; i < 10; i++)
-		rb_stats_query(w, RB_ACT_LOCAL, t0, 300);
-	rb_stats_query(w, RB_ACT_BLOCKED, t0 + 1, 50);
-	rb_stats_query(w, RB_ACT_NXDOMAIN, t0 + 1, 50);
+		rb_stats_query(w, RB_ACT_LOCAL, 0, t0, 300);
+	rb_stats_query(w, RB_ACT_BLOCKED, 5, t0 + 1, 50);
+	rb_stats_query(w, RB_ACT_BLOCKED, 3, t0 + 1, 50);
 	for (int i = 0; i < 6; i++)
 		rb_stats_log(w, name, sizeof name, 1, i % 2 ? RB_ACT_BLOCKED :
 		    RB_ACT_LOCAL, &cl, t0 + i, 1500);

@@ -1,0 +1,151 @@
+/*
+ * account: what rb-dnsd tells the rest of the toolkit through run/.
+ * Every query is counted in run/stats.shm (lib/stats) and, when notable
+ * (or every query at verbosity >= 2, as Runbound does), written to the
+ * query-log ring.  rb-dnsd is the only writer of that file, so requests
+ * from other programs arrive as files in run/ctl/ (clear-logs, reload),
+ * each holding a nonce; the answer is the nonce stored back in the
+ * mapping, plus the inodes of the data files now served, so a writer can
+ * tell when its change is live.
+ */
+
+#include <sys/inotify.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "atomic.h"
+#include "dnsd.h"
+#include "log.h"
+
+int
+account_init(struct dnsd *d)
+{
+	const struct rb_conf *c = d->conf;
+
+	if (snprintf(d->ctl_dir, sizeof d->ctl_dir, "%s/run/ctl", d->root) >=
+	    (int)sizeof d->ctl_dir)
+		return -1;
+	d->stats = rb_stats_create(d->root, (uint32_t)c->log_retention,
+	    !c->log_client_ip);
+	if (d->stats == NULL)
+		return -1;
+	/* rb-apid writes requests here: group-writable, see doc/rb-dnsd.md */
+	if (rb_mkdirs(d->ctl_dir, 0770) < 0 || chmod(d->ctl_dir, 0770) < 0 ||
+	    rb_atomic_clean(d->ctl_dir) < 0)
+		return -1;
+	(void)unlink_ctl_leftovers(d);
+	d->log_all = c->verbosity >= 2;
+	d->wd_ctl = -1;
+	return 0;
+}
+
+/* The action a query is logged and counted under. */
+static enum rb_log_action
+action_of(const struct rb_answer_info *info)
+{
+	switch (info->step) {
+	case RB_STEP_BLOCK:
+		return RB_ACT_BLOCKED;
+	case RB_STEP_HEALTH:
+	case RB_STEP_LOCAL:
+		return RB_ACT_LOCAL;
+	default:
+		return info->rcode == 2 ? RB_ACT_SERVFAIL : RB_ACT_REFUSED;
+	}
+}
+
+void
+account_query(struct dnsd *d, const struct rb_answer_query *q,
+    const struct rb_answer_info *info)
+{
+	enum rb_log_action act = action_of(info), logact = act;
+	uint64_t el = (now_ns() - q->now_ns) / 1000;
+	uint32_t us = el > UINT32_MAX ? UINT32_MAX : (uint32_t)el;
+
+	rb_stats_query(d->stats, act, info->rcode, d->now_sec, us);
+	if (act == RB_ACT_LOCAL && info->rcode == 3)
+		logact = RB_ACT_NXDOMAIN;
+	/* Verbosity 1 logs what is notable: no NOERROR answers. */
+	if (!d->log_all && info->rcode == 0)
+		return;
+	rb_stats_log(d->stats, info->qname_len ? q->pkt + 12 : (const uint8_t
+	    *)"", info->qname_len ? info->qname_len : 1, info->qtype, logact,
+	    &q->client, d->now_sec, us);
+}
+
+void
+account_data(struct dnsd *d)
+{
+	rb_stats_set_data(d->stats, 0, rb_cdbmap_ino(d->local));
+	rb_stats_set_data(d->stats, 1, rb_cdbmap_ino(d->block));
+}
+
+/* Read the nonce in run/ctl/name and remove the file; 0 when absent. */
+static uint64_t
+take_nonce(const struct dnsd *d, const char *name)
+{
+	char path[PATH_MAX + 32], *txt, *end;
+	unsigned long long v;
+
+	snprintf(path, sizeof path, "%s/%s", d->ctl_dir, name);
+	txt = rb_file_read(path, 64, NULL);
+	if (txt == NULL)
+		return 0;
+	(void)unlink(path); /* served; a new request is a new file */
+	errno = 0;
+	v = strtoull(txt, &end, 10);
+	if (errno != 0 || end == txt || (*end != '\n' && *end != '\0')) {
+		rb_warn("ignoring %s: not a nonce", path);
+		v = 0;
+	}
+	free(txt);
+	return v;
+}
+
+int
+unlink_ctl_leftovers(const struct dnsd *d)
+{
+	(void)take_nonce(d, "clear-logs");
+	(void)take_nonce(d, "reload");
+	return 0;
+}
+
+void
+account_ctl(struct dnsd *d)
+{
+	uint64_t n;
+
+	if ((n = take_nonce(d, "clear-logs")) != 0) {
+		uint64_t deleted = rb_stats_log_clear(d->stats);
+		rb_stats_ack_clear(d->stats, n, deleted);
+		rb_info("query log cleared entries_deleted=%llu",
+		    (unsigned long long)deleted);
+	}
+	if ((n = take_nonce(d, "reload")) != 0) {
+		setup_reload_conf(d);
+		rb_stats_ack_reload(d->stats, n);
+	}
+}
+
+int
+account_watch(struct dnsd *d)
+{
+	d->wd_ctl = inotify_add_watch(d->inotify.fd, d->ctl_dir,
+	    IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR);
+	return d->wd_ctl < 0 ? -1 : 0;
+}
+
+void
+account_clock(struct dnsd *d)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	d->now_sec = (int64_t)ts.tv_sec;
+}
