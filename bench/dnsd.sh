@@ -1,0 +1,129 @@
+#!/bin/sh
+# rb-dnsd against Debian's unbound on the same data, in one run: 1,000
+# local records and 100,000 or 1,000,000 blocked names, all from one
+# runbound.conf (local-data and local-zone always_nxdomain lines, which
+# both servers read).  Each server is pinned to core 0, dnsperf to core 1.
+# Prints, for both: queries/s, p99 latency, server CPU microseconds per
+# answered query, RSS, time until ready, and rb-dnsd/unbound ratios.
+# dnsperf saturates first on two cores, so CPU per query is the honest
+# comparison.  On loopback the kernel charges the sender for delivering
+# each reply, so most of either server's CPU is the UDP stack; user CPU is
+# printed beside the total.  BENCH_SECONDS (default 10) per measurement.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+bin=$top/build/gcc/bin
+secs=${BENCH_SECONDS:-10}
+W=$(mktemp -d)
+pids=""
+trap 'for p in $pids; do kill $p 2>/dev/null; done; rm -rf "$W"' EXIT
+
+free_port() {
+	perl -MIO::Socket::INET -e 'for (1..100) { my $p = 20000 + int(rand(30000));
+	    IO::Socket::INET->new(LocalAddr=>"127.0.0.1", LocalPort=>$p,
+	    Proto=>"udp") or next; print "$p\n"; exit }'
+}
+now() { perl -MTime::HiRes=time -e 'printf "%.6f\n", time'; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+user_ticks() { awk '{print $14}' "/proc/$1/stat"; }
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+
+# The data: one config both servers load.
+make_conf() { # make_conf DIR NBLOCK
+	perl -e '
+		my $n = $ARGV[0];
+		print "\tlocal-data: \"h$_.bench.home. 3600 IN A 10.0.", $_ >> 8, ".", $_ & 255, "\"\n" for 1..1000;
+		print "\tlocal-zone: \"b$_.block.example.\" always_nxdomain\n" for 1..$n;
+	' "$2" > "$1/data.conf"
+	perl -e 'print "h", 1 + int(rand(1000)), ".bench.home. A\n" for 1..100000' > "$1/q.local"
+	perl -e 'my $n = $ARGV[0]; print "x.b", 1 + int(rand($n)), ".block.example. A\n" for 1..100000' "$2" > "$1/q.block"
+}
+
+# run_dnsperf PORT QUERYFILE PID LABEL: one measurement line.
+run_dnsperf() {
+	t0=$(cpu_ticks "$3")
+	u0=$(user_ticks "$3")
+	out=$(taskset -c 1 dnsperf -s 127.0.0.1 -p "$1" -d "$2" -l "$secs" -c 20 -q 200 2>&1)
+	t1=$(cpu_ticks "$3")
+	u1=$(user_ticks "$3")
+	hz=$(getconf CLK_TCK)
+	echo "$out" | perl -e '
+		my ($label, $ticks, $hz, $uticks) = @ARGV; local $/; my $o = <STDIN>;
+		my ($done) = $o =~ /Queries completed:\s+(\d+)/;
+		my ($qps) = $o =~ /Queries per second:\s+([\d.]+)/;
+		my ($lat) = $o =~ /Average Latency \(s\):\s+([\d.]+)/;
+		my ($sd) = $o =~ /Latency StdDev \(s\):\s+([\d.]+)/;
+		$done ||= 1;
+		my $us = $ticks / $hz * 1e6 / $done;
+		my $uus = $uticks / $hz * 1e6 / $done;
+		# dnsperf 2.x reports mean and stddev; p99 is estimated as
+		# mean + 2.33 sd (normal approximation), labelled as such.
+		printf "%-26s qps %8.0f  p99~ %6.3f ms  cpu/query %5.2f us (user %5.2f us)\n",
+		    $label, $qps, 1000 * ($lat + 2.33 * $sd), $us, $uus;
+		print "RESULT $label $us $uus\n";' "$4" "$((t1 - t0))" "$hz" "$((u1 - u0))"
+}
+
+start_rbdnsd() { # start_rbdnsd DIR PORT: sets RBPID and RT (ready time)
+	R=$1/rb
+	mkdir -p "$R"
+	{ printf 'server:\n\tinterface: 127.0.0.1@%s\n\trate-limit: 0\n\tlog-retention: 0\n' "$2"
+	  cat "$1/data.conf"; } > "$R/runbound.conf"
+	t0=$(now); "$bin/rb-data" -d "$R" >/dev/null || return 1; t1=$(now)
+	perl -e 'printf "rb-data compile: %.2f s\n", $ARGV[1]-$ARGV[0]' "$t0" "$t1" >&2
+	t0=$(now)
+	taskset -c 0 "$bin/rb-dnsd" -d "$R" -r 3 3>"$R/ready" 2>/dev/null &
+	RBPID=$!
+	pids="$pids $RBPID"
+	while [ ! -s "$R/ready" ]; do sleep 0.001; done
+	while ! dig @127.0.0.1 -p "$2" +tries=1 +time=1 h1.bench.home >/dev/null 2>&1; do :; done
+	t1=$(now)
+	RT=$(perl -e 'printf "%.3f\n", $ARGV[1]-$ARGV[0]' "$t0" "$t1")
+}
+
+start_unbound() { # start_unbound DIR PORT: sets UBPID and UT
+	U=$1/ub
+	mkdir -p "$U"
+	{ printf 'server:\n\tinterface: 127.0.0.1@%s\n\tdo-daemonize: no\n\tnum-threads: 1\n' "$2"
+	  printf '\tusername: ""\n\tchroot: ""\n\tdirectory: "%s"\n\tpidfile: ""\n\tuse-syslog: no\n\tlogfile: ""\n\tverbosity: 0\n' "$U"
+	  printf '\taccess-control: 127.0.0.0/8 allow\n\tso-reuseport: no\n\tlocal-zone: "bench.home." static\n'
+	  cat "$1/data.conf"; printf 'remote-control:\n\tcontrol-enable: no\n'; } > "$U/unbound.conf"
+	t0=$(now)
+	taskset -c 0 unbound -d -c "$U/unbound.conf" 2>/dev/null &
+	UBPID=$!
+	pids="$pids $UBPID"
+	while ! dig @127.0.0.1 -p "$2" +tries=1 +time=1 h1.bench.home >/dev/null 2>&1; do sleep 0.01; done
+	t1=$(now)
+	UT=$(perl -e 'printf "%.3f\n", $ARGV[1]-$ARGV[0]' "$t0" "$t1")
+}
+
+ratio() { # ratio FILE LABEL-A LABEL-B
+	perl -e 'my (%v, %u); while (<STDIN>) { ($v{$1}, $u{$1}) = ($2, $3) if /^RESULT (\S+) (\S+) (\S+)/ }
+		my ($a, $b) = @ARGV;
+		printf "ratio rb-dnsd/unbound %-16s cpu/query %.2f (user only %.2f)\n", $b,
+		    $v{"rb-dnsd/$b"} / $v{"unbound/$b"}, $u{"rb-dnsd/$b"} / ($u{"unbound/$b"} || 1e-9)
+		    if $v{"unbound/$b"};' "$@" < "$W/results"
+}
+
+command -v dnsperf >/dev/null || { echo "bench: dnsperf missing (make deps)"; exit 1; }
+: > "$W/results"
+for n in 100000 1000000; do
+	D=$W/n$n
+	mkdir -p "$D"
+	make_conf "$D" "$n"
+	echo "== $n blocked names, 1,000 local records =="
+	P=$(free_port)
+	start_rbdnsd "$D" "$P" || { echo "bench: rb-data failed"; exit 1; }
+	rrss=$(rss_kb "$RBPID")
+	run_dnsperf "$P" "$D/q.local" "$RBPID" "rb-dnsd/local-$n" | tee -a "$W/results" | grep -v RESULT
+	run_dnsperf "$P" "$D/q.block" "$RBPID" "rb-dnsd/blocked-$n" | tee -a "$W/results" | grep -v RESULT
+	kill "$RBPID"; wait "$RBPID" 2>/dev/null
+	P=$(free_port)
+	start_unbound "$D" "$P"
+	urss=$(rss_kb "$UBPID")
+	run_dnsperf "$P" "$D/q.local" "$UBPID" "unbound/local-$n" | tee -a "$W/results" | grep -v RESULT
+	run_dnsperf "$P" "$D/q.block" "$UBPID" "unbound/blocked-$n" | tee -a "$W/results" | grep -v RESULT
+	kill "$UBPID"; wait "$UBPID" 2>/dev/null
+	printf 'ready to answer: rb-dnsd %s s, unbound %s s\n' "$RT" "$UT"
+	perl -e 'printf "RSS: rb-dnsd %.1f MB, unbound %.1f MB, ratio %.3f\n", $ARGV[0]/1024, $ARGV[1]/1024, $ARGV[0]/$ARGV[1]' "$rrss" "$urss"
+	ratio x "local-$n"
+	ratio x "blocked-$n"
+done
