@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,13 @@ account_init(struct dnsd *d)
 	if (rb_mkdirs(d->ctl_dir, 0770) < 0 || chmod(d->ctl_dir, 0770) < 0 ||
 	    rb_atomic_clean(d->ctl_dir) < 0)
 		return -1;
+	/* After the privilege drop rb-dnsd must still read and remove the
+	 * requests there: the directory belongs to the user it becomes. */
+	if (geteuid() == 0 && c->username != NULL) {
+		struct passwd *pw = getpwnam(c->username);
+		if (pw != NULL && chown(d->ctl_dir, pw->pw_uid, pw->pw_gid) < 0)
+			return -1;
+	}
 	(void)unlink_ctl_leftovers(d);
 	d->log_all = c->verbosity >= 2;
 	d->wd_ctl = -1;
@@ -76,6 +84,25 @@ account_query(struct dnsd *d, const struct rb_answer_query *q,
 		return;
 	rb_stats_log(d->stats, info->qname_len ? q->pkt + 12 : (const uint8_t
 	    *)"", info->qname_len ? info->qname_len : 1, info->qtype, logact,
+	    &q->client, d->now_sec, us);
+}
+
+/* A query that step 8 answered, under act (RB_ACT_FORWARDED or
+ * RB_ACT_CACHED); a SERVFAIL reply counts and logs as servfail.  The time
+ * runs from q->now_ns, when the query arrived. */
+void
+account_forward(struct dnsd *d, const struct rb_answer_query *q,
+    const struct rb_answer_info *info, enum rb_log_action act)
+{
+	uint64_t el = (now_ns() - q->now_ns) / 1000;
+	uint32_t us = el > UINT32_MAX ? UINT32_MAX : (uint32_t)el;
+
+	if (info->rcode == 2)
+		act = RB_ACT_SERVFAIL;
+	rb_stats_query(d->stats, act, info->rcode, d->now_sec, us);
+	if (!d->log_all && info->rcode == 0)
+		return;
+	rb_stats_log(d->stats, q->pkt + 12, info->qname_len, info->qtype, act,
 	    &q->client, d->now_sec, us);
 }
 
