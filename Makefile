@@ -35,7 +35,9 @@ HARDEN = -fPIE
 SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined
 endif
 
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(HARDEN) $(SANFLAGS) -Ilib -MMD -MP $(CFLAGS)
+PATHS = -DRB_SHAREDIR='"$(PREFIX)/share/runbound"' -DRB_BINDIR='"$(PREFIX)/bin"'
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(HARDEN) $(SANFLAGS) $(PATHS) -Ilib -MMD -MP \
+	     $(CFLAGS)
 LDFLAGS_ALL = $(LDHARDEN) $(SANFLAGS) -Wl,--as-needed $(LDFLAGS)
 LIBS = -lldns -lcdb -ljansson -luuid -lunbound -levent_openssl -levent \
        -lcurl -lssl -lcrypto -lm
@@ -137,6 +139,8 @@ install: all
 	    $(DESTDIR)$(PREFIX)/share/man/man1/ || true; done
 	for m in doc/*.8; do [ -f "$$m" ] && install -m 0644 "$$m" \
 	    $(DESTDIR)$(PREFIX)/share/man/man8/ || true; done
+	mkdir -p $(DESTDIR)$(PREFIX)/share/runbound
+	cp -R svc $(DESTDIR)$(PREFIX)/share/runbound/
 
 clean:
 	rm -rf build bin

@@ -1,0 +1,329 @@
+/*
+ * rb-conf: make a new state root, as tinydns-conf makes a tinydns
+ * directory: a commented runbound.conf, a random api.key and sync-key
+ * (0600), and one s6 service directory per daemon, filled in from the
+ * templates of svc/ so that they point at this root and these binaries.
+ * It refuses to touch a root that exists: configuration is never
+ * overwritten behind the operator's back.
+ */
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "atomic.h"
+#include "log.h"
+#include "root.h"
+
+#ifndef RB_SHAREDIR
+#define RB_SHAREDIR "/usr/local/share/runbound"
+#endif
+#ifndef RB_BINDIR
+#define RB_BINDIR "/usr/local/bin"
+#endif
+
+struct opts {
+	const char *slave;  /* MASTER:PORT, NULL for a master */
+	const char *user;   /* username: for the daemons */
+	const char *listen; /* interface: */
+	int port, api_port, sync_port;
+	const char *bin;   /* where the rb-* binaries are */
+	const char *tmpl;  /* the svc/ templates */
+	int refresh;	   /* only remake the service directories */
+};
+
+static void path(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Format a path; a path that does not fit is a usage error. */
+static void
+path(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len)
+		rb_die(100, "path too long: %s", buf);
+}
+
+static void
+usage(void)
+{
+	fputs("usage: rb-conf [--slave MASTER:PORT] [--user USER] "
+	      "[--listen IP] [--port N]\n"
+	      "               [--api-port N] [--sync-port N] [--bin DIR] "
+	      "[--templates DIR] ROOT\n"
+	      "       rb-conf --refresh-services [--bin DIR] [--templates DIR] "
+	      "ROOT\n", stderr);
+	exit(100);
+}
+
+/* Random bytes as lower-case hex, NUL-terminated (2n+1 bytes of out). */
+static void
+random_hex(char *out, size_t n)
+{
+	unsigned char b[64];
+
+	if (n > sizeof b || getrandom(b, n, 0) != (ssize_t)n)
+		rb_die(111, "unable to get random bytes: %s", strerror(errno));
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+static void
+write_file(const char *root, const char *name, const char *text, int mode)
+{
+	char p[PATH_MAX];
+
+	path(p, sizeof p, "%s/%s", root, name);
+	if (rb_file_replace(p, text, strlen(text), mode) < 0)
+		rb_die(111, "unable to write %s: %s", p, strerror(errno));
+}
+
+static void
+write_conf(const char *root, const struct opts *o, const char *sync_key)
+{
+	char buf[4096];
+	int n;
+
+	n = snprintf(buf, sizeof buf,
+	    "# runbound.conf: unbound.conf syntax plus Runbound's directives\n"
+	    "# (doc/runbound.conf.md).  Check it with: rb-check -d %s\n"
+	    "server:\n"
+	    "\t# Where rb-dnsd listens (IP or IP@PORT, repeatable).\n"
+	    "\tinterface: %s\n"
+	    "\tport: %d\n"
+	    "\t# Who may query: allow, refuse (REFUSED) or deny (silent).\n"
+	    "\taccess-control: 127.0.0.0/8 allow\n"
+	    "\taccess-control: ::1/128 allow\n"
+	    "\t# Queries per second per client; 0 = no limit.\n"
+	    "\trate-limit: 200\n"
+	    "\t# Local data, as unbound takes it; rb-dns adds more live.\n"
+	    "\t# local-zone: \"home.\" static\n"
+	    "\t# local-data: \"nas.home. 3600 IN A 192.168.1.10\"\n"
+	    "\tlog-retention: 1000\n"
+	    "\tlog-client-ip: no\n"
+	    "\tapi-port: %d\n"
+	    "%s%s%s"
+	    "\tmode: %s\n"
+	    "%s%s%s"
+	    "\tsync-port: %d\n"
+	    "\tsync-key: \"%s\"\n"
+	    "\n"
+	    "# Where names no local data answers are sent.\n"
+	    "# forward-zone:\n"
+	    "#\tname: \".\"\n"
+	    "#\tforward-addr: 9.9.9.9\n",
+	    root, o->listen, o->port, o->api_port,
+	    o->user ? "\tusername: \"" : "", o->user ? o->user : "",
+	    o->user ? "\"\n" : "", o->slave ? "slave" : "master",
+	    o->slave ? "\tsync-master: " : "", o->slave ? o->slave : "",
+	    o->slave ? "\n" : "", o->sync_port, sync_key);
+	if (n < 0 || (size_t)n >= sizeof buf)
+		rb_die(100, "configuration too long");
+	/* It holds the sync key. */
+	write_file(root, "runbound.conf", buf, 0640);
+}
+
+/* Copy one template file, filling in @ROOT@, @BIN@ and @LOGDIR@. */
+static void
+fill_template(const char *src, const char *dst, const char *root,
+    const char *bin, const char *logdir)
+{
+	static const char *const keys[] = { "@ROOT@", "@BIN@", "@LOGDIR@" };
+	const char *vals[] = { root, bin, logdir };
+	char *in = rb_file_read(src, 1 << 20, NULL), out[1 << 16];
+	size_t o = 0;
+	struct stat st;
+
+	if (in == NULL || stat(src, &st) < 0)
+		rb_die(111, "unable to read %s: %s", src, strerror(errno));
+	for (const char *p = in; *p && o < sizeof out - 1;) {
+		size_t k;
+		for (k = 0; k < 3; k++)
+			if (strncmp(p, keys[k], strlen(keys[k])) == 0)
+				break;
+		if (k == 3) {
+			out[o++] = *p++;
+			continue;
+		}
+		o += (size_t)snprintf(out + o, sizeof out - o, "%s", vals[k]);
+		p += strlen(keys[k]);
+	}
+	out[o < sizeof out ? o : sizeof out - 1] = '\0';
+	free(in);
+	if (rb_file_replace(dst, out, strlen(out), st.st_mode & 0777) < 0)
+		rb_die(111, "unable to write %s: %s", dst, strerror(errno));
+}
+
+static void
+make_service(const char *root, const struct opts *o, const char *name)
+{
+	static const char *const files[] = { "run", "finish",
+		"notification-fd", "log/run" };
+	char src[PATH_MAX], dst[PATH_MAX], logdir[PATH_MAX];
+
+	path(logdir, sizeof logdir, "%s/log/%s", root, name);
+	path(dst, sizeof dst, "%s/service/%s/log", root, name);
+	if (rb_mkdirs(dst, 0755) < 0 || rb_mkdirs(logdir, 0750) < 0)
+		rb_die(111, "unable to create %s: %s", dst, strerror(errno));
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		path(src, sizeof src, "%s/%s/%s", o->tmpl, name, files[i]);
+		path(dst, sizeof dst, "%s/service/%s/%s", root, name,
+		    files[i]);
+		if (access(src, F_OK) == 0)
+			fill_template(src, dst, root, o->bin, logdir);
+	}
+}
+
+/* One service directory per daemon template found. */
+static void
+make_services(const char *root, const struct opts *o)
+{
+	DIR *dir = opendir(o->tmpl);
+	struct dirent *e;
+	int n = 0;
+
+	if (dir == NULL)
+		rb_die(111, "unable to open the templates %s: %s", o->tmpl,
+		    strerror(errno));
+	while ((e = readdir(dir)) != NULL) {
+		if (strncmp(e->d_name, "rb-", 3) != 0)
+			continue;
+		/* The DoT forwarder runs only for forward-tls-upstream. */
+		if (strcmp(e->d_name, "rb-dot") == 0)
+			continue;
+		make_service(root, o, e->d_name);
+		n++;
+	}
+	closedir(dir);
+	if (n == 0)
+		rb_die(111, "no service templates in %s", o->tmpl);
+}
+
+static void
+give_to_user(const char *root, const char *user)
+{
+	static const char *const dirs[] = { "", "/store", "/journal", "/data",
+		"/run", "/audit", "/feeds", "/sync" };
+	struct passwd *pw = getpwnam(user);
+	char p[PATH_MAX];
+
+	if (pw == NULL)
+		rb_die(100, "no such user: %s", user);
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+		path(p, sizeof p, "%s%s", root, dirs[i]);
+		if (rb_mkdirs(p, 0750) < 0 ||
+		    chown(p, i == 0 ? 0 : pw->pw_uid, pw->pw_gid) < 0)
+			rb_die(111, "unable to set up %s: %s", p,
+			    strerror(errno));
+	}
+	path(p, sizeof p, "%s/runbound.conf", root);
+	if (chown(p, 0, pw->pw_gid) < 0)
+		rb_die(111, "unable to chown %s: %s", p, strerror(errno));
+}
+
+static int
+port_arg(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*end != '\0' || v < 1 || v > 65535)
+		rb_die(100, "not a port: %s", s);
+	return (int)v;
+}
+
+static void
+options(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = { { "slave", 1, NULL, 's' },
+		{ "user", 1, NULL, 'u' }, { "listen", 1, NULL, 'l' },
+		{ "port", 1, NULL, 'p' }, { "api-port", 1, NULL, 'a' },
+		{ "sync-port", 1, NULL, 'y' }, { "bin", 1, NULL, 'b' },
+		{ "templates", 1, NULL, 't' },
+		{ "refresh-services", 0, NULL, 'r' }, { NULL, 0, NULL, 0 } };
+	int c;
+
+	*o = (struct opts){ .listen = "127.0.0.1", .port = 53,
+		.api_port = 8081, .sync_port = 8082, .bin = RB_BINDIR,
+		.tmpl = RB_SHAREDIR "/svc" };
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 's': o->slave = optarg; break;
+		case 'u': o->user = optarg; break;
+		case 'l': o->listen = optarg; break;
+		case 'p': o->port = port_arg(optarg); break;
+		case 'a': o->api_port = port_arg(optarg); break;
+		case 'y': o->sync_port = port_arg(optarg); break;
+		case 'b': o->bin = optarg; break;
+		case 't': o->tmpl = optarg; break;
+		case 'r': o->refresh = 1; break;
+		default: usage();
+		}
+	}
+	if (optind != argc - 1)
+		usage();
+	if (o->slave != NULL && strchr(o->slave, ':') == NULL)
+		rb_die(100, "--slave takes MASTER:PORT");
+	if (strpbrk(o->listen, "\"\n") || (o->slave && strpbrk(o->slave,
+	    "\"\n")) || (o->user && strpbrk(o->user, "\"\n")))
+		rb_die(100, "quotes and newlines are not allowed in options");
+}
+
+int
+main(int argc, char **argv)
+{
+	char root[PATH_MAX], key[65], keyline[67], sync_key[65];
+	struct opts o;
+	json_t *out;
+
+	rb_log_init("rb-conf", 0);
+	options(argc, argv, &o);
+	if (rb_root_resolve(argv[optind], root, sizeof root) < 0)
+		rb_die(111, "unable to resolve %s: %s", argv[optind],
+		    strerror(errno));
+	if (o.refresh) {
+		/* An existing root: its configuration stays as it is. */
+		if (access(root, F_OK) < 0)
+			rb_die(100, "%s: %s", root, strerror(errno));
+		make_services(root, &o);
+		return 0;
+	}
+	if (mkdir(root, 0750) < 0)
+		rb_die(errno == EEXIST ? 100 : 111, "unable to create %s: %s%s",
+		    root, strerror(errno), errno == EEXIST ?
+		    " (rb-conf never overwrites a state root)" : "");
+	random_hex(key, 32);
+	random_hex(sync_key, 32);
+	write_conf(root, &o, sync_key);
+	snprintf(keyline, sizeof keyline, "%s\n", key);
+	write_file(root, "api.key", keyline, 0600);
+	make_services(root, &o);
+	if (o.user != NULL)
+		give_to_user(root, o.user);
+	out = json_pack("{s:s, s:s, s:s}", "status", "ok", "root", root,
+	    "role", o.slave ? "slave" : "master");
+	if (out == NULL || json_dumpf(out, stdout, JSON_COMPACT) < 0 ||
+	    puts("") == EOF)
+		rb_die(111, "unable to write output");
+	json_decref(out);
+	return 0;
+}
