@@ -457,6 +457,8 @@ new_conf(void)
 	c->dnssec_validation = 0;
 	c->verbosity = 1;
 	c->journal_retention = 10000;
+	c->feed_interval = 86400;
+	c->feed_max_bytes = 104857600;
 	c->mode = strdup("master");
 	if (c->mode == NULL) {
 		free(c);
@@ -587,6 +589,10 @@ rb_conf_free(struct rb_conf *c)
 	free(c->audit_log_hmac_key);
 	free(c->logfile);
 	free(c->username);
+	free_strv(c->trust_anchor_files, c->ntrust_anchor_files);
+	free(c->tls_cert_bundle);
+	free(c->feed_ca_file);
+	free_strv(c->feed_allow, c->nfeed_allow);
 	free_strv(c->files, c->nfiles);
 	free(c->path);
 	free(c);

@@ -95,10 +95,22 @@ struct rb_conf {
 	int audit_log;	      /* no */
 	char *audit_log_hmac_key;
 	int dnssec_validation; /* no */
+	size_t ntrust_anchor_files;
+	char **trust_anchor_files; /* trust-anchor-file: as written; none:
+				      Debian's root.key (rb-dnsd) */
+	char *tls_cert_bundle;	   /* tls-cert-bundle: CAs for DoT upstreams;
+				      NULL: the system's */
 	int verbosity;	       /* 1 */
 	char *logfile;	       /* NULL = stderr */
 	char *username;	       /* NULL = stay as started */
 	long journal_retention; /* 10000 */
+
+	long feed_interval;  /* seconds between feed refreshes: 86400 */
+	long feed_max_bytes; /* cap on one feed body: 104857600 */
+	char *feed_ca_file;  /* absolute path; NULL = the system's CAs */
+	size_t nfeed_allow;
+	char **feed_allow;   /* netblocks exempt from the feed fetcher's
+				internal-address rule (tests only) */
 };
 
 /* Warnings (unbound directives we accept and ignore) go here: file and msg

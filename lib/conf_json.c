@@ -205,10 +205,18 @@ runbound_part(json_t *o, const struct rb_conf *c, int redact, int *err)
 	put(o, "audit_log_hmac_key", secret(c->audit_log_hmac_key, redact),
 	    err);
 	put(o, "dnssec_validation", json_boolean(c->dnssec_validation), err);
+	put(o, "trust_anchor_file", strv(c->trust_anchor_files,
+	    c->ntrust_anchor_files, err), err);
+	put(o, "tls_cert_bundle", str_or_null(c->tls_cert_bundle), err);
 	put(o, "verbosity", json_integer(c->verbosity), err);
 	put(o, "logfile", str_or_null(c->logfile), err);
 	put(o, "username", str_or_null(c->username), err);
 	put(o, "journal_retention", json_integer(c->journal_retention), err);
+	put(o, "feed_interval", json_integer(c->feed_interval), err);
+	put(o, "feed_max_bytes", json_integer(c->feed_max_bytes), err);
+	put(o, "feed_ca_file", str_or_null(c->feed_ca_file), err);
+	put(o, "feed_allow_address", strv(c->feed_allow, c->nfeed_allow, err),
+	    err);
 }
 
 char *

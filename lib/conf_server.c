@@ -110,6 +110,14 @@ d_private_domain(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 	    &ps->c->nprivate_domains, name);
 }
 
+/* trust-anchor-file: as unbound's (repeatable); rb-dnsd reads it. */
+static int
+d_trust_anchor_file(struct rb_conf_ps *ps, const struct rb_conf_line *l)
+{
+	return rb_conf_push_str(ps, l, &ps->c->trust_anchor_files,
+	    &ps->c->ntrust_anchor_files, strdup(l->args[0].s));
+}
+
 static int
 d_local_zone(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 {
@@ -329,6 +337,37 @@ d_sync_master(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 	return 0;
 }
 
+/* feed-ca-file: an absolute path, "" for the system's CAs.  Whether it
+ * exists is the fetcher's concern: a feed reports it in last_error. */
+static int
+d_feed_ca_file(struct rb_conf_ps *ps, const struct rb_conf_line *l)
+{
+	const char *v = l->args[0].s;
+	char *s = NULL;
+
+	if (v[0] != '\0' && v[0] != '/')
+		return rb_conf_err(ps, l, "feed-ca-file: '%s' is not an "
+		    "absolute path", v);
+	if (v[0] != '\0' && (s = strdup(v)) == NULL)
+		return rb_conf_nomem(ps, l);
+	free(ps->c->feed_ca_file);
+	ps->c->feed_ca_file = s;
+	return 0;
+}
+
+static int
+d_feed_allow_address(struct rb_conf_ps *ps, const struct rb_conf_line *l)
+{
+	int bad;
+	char *nb = rb_conf_netblock(l->args[0].s, &bad);
+
+	if (bad)
+		return rb_conf_err(ps, l, "feed-allow-address: '%s' is not an "
+		    "address or netblock", l->args[0].s);
+	return rb_conf_push_str(ps, l, &ps->c->feed_allow,
+	    &ps->c->nfeed_allow, nb);
+}
+
 #define OFF(field) offsetof(struct rb_conf, field)
 
 static const struct rb_conf_directive server[] = {
@@ -364,11 +403,21 @@ static const struct rb_conf_directive server[] = {
 	    NULL, 1 },
 	{ "dnssec-validation", RB_CONF_BOOL, OFF(dnssec_validation), 0, 0,
 	    NULL, 1 },
+	{ "trust-anchor-file", RB_CONF_FN, 0, 0, 0, d_trust_anchor_file, 1 },
+	{ "tls-cert-bundle", RB_CONF_OPTSTR, OFF(tls_cert_bundle), 0, 0, NULL,
+	    1 },
 	{ "verbosity", RB_CONF_INT, OFF(verbosity), 0, 5, NULL, 1 },
 	{ "logfile", RB_CONF_OPTSTR, OFF(logfile), 0, 0, NULL, 1 },
 	{ "username", RB_CONF_OPTSTR, OFF(username), 0, 0, NULL, 1 },
 	{ "journal-retention", RB_CONF_LONG, OFF(journal_retention), 1,
 	    1000000000, NULL, 1 },
+	{ "feed-interval", RB_CONF_LONG, OFF(feed_interval), 1, 31536000,
+	    NULL, 1 },
+	{ "feed-max-bytes", RB_CONF_LONG, OFF(feed_max_bytes), 1024,
+	    2147483648L, NULL, 1 },
+	{ "feed-ca-file", RB_CONF_FN, 0, 0, 0, d_feed_ca_file, 1 },
+	{ "feed-allow-address", RB_CONF_FN, 0, 0, 0, d_feed_allow_address,
+	    1 },
 	{ NULL, RB_CONF_FN, 0, 0, 0, NULL, 0 },
 };
 

@@ -232,6 +232,26 @@ rb_stats_ack_clear(struct rb_stats_shm *s, uint64_t nonce, uint64_t deleted)
 }
 
 void
+rb_stats_set_cache(struct rb_stats_shm *s, uint64_t entries)
+{
+	write_begin(&s->seq);
+	s->cache_entries = entries;
+	write_end(&s->seq);
+}
+
+void
+rb_stats_set_upstream(struct rb_stats_shm *s, uint32_t i, uint32_t n,
+    const struct rb_stats_upstream *u)
+{
+	if (i >= RB_UPSTREAM_MAX)
+		return;
+	write_begin(&s->seq);
+	s->up[i] = *u;
+	s->nupstreams = n < RB_UPSTREAM_MAX ? n : RB_UPSTREAM_MAX;
+	write_end(&s->seq);
+}
+
+void
 rb_stats_close(struct rb_stats_shm *s)
 {
 	if (s != NULL)

@@ -131,6 +131,12 @@ void rb_stats_ack_reload(struct rb_stats_shm *s, uint64_t nonce);
 void rb_stats_ack_clear(struct rb_stats_shm *s, uint64_t nonce,
     uint64_t deleted);
 
+/* Forwarding (writer side): the packet cache's entry count, and the
+ * health of upstream i (< RB_UPSTREAM_MAX, copied) out of n. */
+void rb_stats_set_cache(struct rb_stats_shm *s, uint64_t entries);
+void rb_stats_set_upstream(struct rb_stats_shm *s, uint32_t i, uint32_t n,
+    const struct rb_stats_upstream *u);
+
 /* Unmap (either side). */
 void rb_stats_close(struct rb_stats_shm *s);
 

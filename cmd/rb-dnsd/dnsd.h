@@ -43,6 +43,31 @@ struct sock {
 };
 
 struct tconn;
+struct forward;
+
+/* Where a query came from, so that a forwarded reply can follow later
+ * (borrowed for the call to serve_query). */
+struct origin {
+	int tcp;
+	int fd;			  /* UDP: the socket */
+	int wildcard;		  /* UDP: reply from the query's destination */
+	const struct msghdr *msg; /* UDP: client address and pktinfo */
+	size_t slot;		  /* TCP: the connection slot ... */
+	uint32_t gen;		  /* ... and its generation */
+};
+
+/* A UDP client saved for a reply sent later (udp.c fills it). */
+struct udp_dest {
+	int fd;
+	socklen_t peerlen;
+	struct sockaddr_storage peer;
+	size_t ctllen;
+	uint64_t ctl[8]; /* IP_PKTINFO / IPV6_PKTINFO control message */
+};
+
+/* serve_query's verdict for a query sent upstream: the reply comes later
+ * through udp_send_later or tcp_send_later. */
+#define SERVE_LATER RB_ANSWER_PASS
 
 struct dnsd {
 	char root[PATH_MAX];
@@ -76,6 +101,8 @@ struct dnsd {
 	int wd_ctl;
 	int log_all;	/* verbosity >= 2: every query into the log ring */
 	int64_t now_sec; /* wall clock, refreshed once per batch */
+
+	struct forward *fwd; /* forward.c: step 8 */
 };
 
 /* serve.c: the current data, held across one batch of queries. */
@@ -83,11 +110,12 @@ void serve_begin(struct dnsd *d, struct rb_answer_ctx *ctx);
 void serve_end(struct dnsd *d, struct rb_answer_ctx *ctx);
 
 /* Answer q from client from into out; logs inform zones, and every query
- * with -v.  Returns the verdict (RB_ANSWER_PASS replies REFUSED until
- * steps 7-8 exist). */
+ * with -v.  Returns RB_ANSWER_SEND, RB_ANSWER_DROP, or SERVE_LATER when the
+ * query went upstream (o says where the reply goes). */
 enum rb_answer_verdict serve_query(struct dnsd *d,
     const struct rb_answer_ctx *ctx, const struct sockaddr *from,
-    const struct rb_answer_query *q, struct rb_answer_buf *out);
+    const struct rb_answer_query *q, struct rb_answer_buf *out,
+    const struct origin *o);
 
 /* Monotonic time in nanoseconds, never 0. */
 uint64_t now_ns(void);
@@ -113,6 +141,8 @@ void account_clock(struct dnsd *d);
 void account_query(struct dnsd *d, const struct rb_answer_query *q,
     const struct rb_answer_info *info);
 void account_data(struct dnsd *d);
+void account_forward(struct dnsd *d, const struct rb_answer_query *q,
+    const struct rb_answer_info *info, enum rb_log_action act);
 void account_ctl(struct dnsd *d);
 int unlink_ctl_leftovers(const struct dnsd *d);
 
@@ -121,6 +151,9 @@ void listen_all(struct dnsd *d, const struct rb_conf *c);
 
 /* udp.c */
 void udp_event(struct dnsd *d, struct watch *w, uint32_t events);
+void udp_dest_save(struct udp_dest *u, const struct origin *o);
+void udp_send_later(const struct udp_dest *u, const uint8_t *pkt,
+    size_t len);
 
 /* tcp.c */
 int tcp_init(struct dnsd *d);
@@ -128,5 +161,22 @@ void tcp_accept_event(struct dnsd *d, struct watch *w, uint32_t events);
 void tcp_sweep(struct dnsd *d, uint64_t now);
 void tcp_stop(struct dnsd *d);
 void tcp_resume_accept(struct dnsd *d);
+void tcp_send_later(struct dnsd *d, size_t slot, uint32_t gen,
+    const uint8_t *pkt, size_t len);
+
+/* forward.c: step 8, the packet cache and libunbound (see forward.c). */
+int forward_init(struct dnsd *d);
+enum rb_answer_verdict forward_query(struct dnsd *d,
+    const struct rb_answer_query *q, const struct rb_answer_info *info,
+    const struct origin *o, struct rb_answer_buf *out);
+void forward_tick(struct dnsd *d, uint64_t now);
+void forward_reload(struct dnsd *d);
+size_t forward_pending(const struct dnsd *d);
+void forward_stop(struct dnsd *d);
+
+/* probe.c: upstream health in run/stats.shm (see probe.c). */
+int probe_init(struct dnsd *d);
+void probe_tick(struct dnsd *d, uint64_t now);
+void probe_reload(struct dnsd *d);
 
 #endif

@@ -95,6 +95,9 @@ begin_stop(struct dnsd *dd)
 	dd->stop_deadline_ns = now_ns() + STOP_GRACE_NS;
 	for (size_t i = 0; i < dd->nsocks; i++) {
 		watch_del(dd, &dd->socks[i].w);
+		/* UDP sockets stay open for forwarded replies still due. */
+		if (!dd->socks[i].tcp)
+			continue;
 		/* Nothing was written through it: close cannot lose data. */
 		(void)close(dd->socks[i].w.fd);
 		dd->socks[i].w.fd = -1;
@@ -123,6 +126,8 @@ tick_event(struct dnsd *dd, struct watch *w, uint32_t events)
 	/* A short read only means no expiry is pending. */
 	(void)!read(w->fd, &n, sizeof n);
 	tcp_sweep(dd, now_ns());
+	forward_tick(dd, now_ns());
+	probe_tick(dd, now_ns());
 	if (dd->reload_pending)
 		setup_reload_data(dd);
 }
@@ -168,8 +173,8 @@ run(struct dnsd *dd)
 	for (;;) {
 		int n;
 
-		if (dd->stopping &&
-		    (dd->tcp_count == 0 || now_ns() > dd->stop_deadline_ns))
+		if (dd->stopping && ((dd->tcp_count == 0 &&
+		    forward_pending(dd) == 0) || now_ns() > dd->stop_deadline_ns))
 			return;
 		n = epoll_wait(dd->epfd, ev, 64, -1);
 		if (n < 0 && errno == EINTR)
@@ -250,13 +255,20 @@ main(int argc, char **argv)
 	if (account_init(&d) < 0)
 		rb_die(111, "unable to create %s/run: %s", d.root,
 		    strerror(errno));
+	if (forward_init(&d) < 0)
+		rb_die(111, "unable to set up forwarding");
 	setup_drop_privileges(d.conf);
 	setup_map_data(&d);
 	account_data(&d);
-	if (setup_inotify(&d) < 0 || account_watch(&d) < 0)
+	if (setup_inotify(&d) < 0)
 		rb_die(111, "unable to watch %s: %s", d.data_dir,
 		    strerror(errno));
+	if (account_watch(&d) < 0)
+		rb_warn("unable to watch %s: %s (control requests will not be "
+		    "served)", d.ctl_dir, strerror(errno));
 	start_tick(&d);
+	if (probe_init(&d) < 0)
+		rb_die(111, "unable to start upstream probes");
 
 	if (ready >= 0) {
 		if (write(ready, "\n", 1) != 1)
@@ -268,6 +280,7 @@ main(int argc, char **argv)
 	rb_info("ready root=%s sockets=%zu tcp_max=%zu", d.root, d.nsocks,
 	    d.tcp_max);
 	run(&d);
+	forward_stop(&d);
 	rb_info("exiting");
 	return 0;
 }

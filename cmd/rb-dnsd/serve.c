@@ -82,17 +82,19 @@ log_query(const struct sockaddr *from, const struct rb_answer_query *q,
 enum rb_answer_verdict
 serve_query(struct dnsd *d, const struct rb_answer_ctx *ctx,
     const struct sockaddr *from, const struct rb_answer_query *q,
-    struct rb_answer_buf *out)
+    struct rb_answer_buf *out, const struct origin *o)
 {
 	struct rb_answer_info info;
 	enum rb_answer_verdict v = rb_answer(ctx, q, out, &info);
 
-	/* Steps 7-8 (zones, forwarding) will take RB_ANSWER_PASS from
-	 * here; until then out already holds REFUSED. */
-	account_query(d, q, &info);
 	if (info.inform)
 		log_query(from, q, &info, RB_LOG_INFO);
+	/* Step 8 takes what steps 1-6 passed on; it counts and logs
+	 * itself.  Without a forward zone out already holds REFUSED. */
+	if (v == RB_ANSWER_PASS && d->fwd != NULL)
+		return forward_query(d, q, &info, o, out);
+	account_query(d, q, &info);
 	if (d->verbose)
 		log_query(from, q, &info, RB_LOG_DEBUG);
-	return v;
+	return v == RB_ANSWER_PASS ? RB_ANSWER_SEND : v;
 }

@@ -175,6 +175,8 @@ setup_reload_conf(struct dnsd *d)
 	d->conf = c;
 	rb_info("reloaded %s (interface changes need a restart)",
 	    d->conf_path);
+	forward_reload(d);
+	probe_reload(d);
 	setup_reload_data(d);
 }
 

@@ -12,6 +12,12 @@
  * closed to make room; when none is idle, accepting pauses until a slot
  * frees up.  A query dropped by the pipeline (deny) closes the connection,
  * since the client would otherwise wait for an answer that never comes.
+ *
+ * A query sent upstream (forward.c) leaves the connection waiting: its
+ * reply arrives through tcp_send_later, and only then is the next query
+ * answered, so replies stay in order and one output buffer suffices.  The
+ * generation number, bumped at each close, tells a late reply that its
+ * connection is gone.
  */
 
 #include <sys/epoll.h>
@@ -42,6 +48,8 @@ struct tconn {
 	uint64_t last_ns;
 	uint32_t events; /* what epoll watches for */
 	int eof;
+	int waiting;  /* for a forwarded reply */
+	uint32_t gen; /* bumped at each close */
 };
 
 static size_t *free_slots; /* stack of free slot indexes */
@@ -89,7 +97,7 @@ set_accepting(struct dnsd *d, int on)
 static int
 idle(const struct tconn *c)
 {
-	return c->inlen == 0 && c->outlen == 0;
+	return c->inlen == 0 && c->outlen == 0 && !c->waiting;
 }
 
 /* The idle connection (nothing buffered either way) with the oldest
@@ -124,6 +132,8 @@ conn_close(struct dnsd *d, struct tconn *c)
 	/* A reply still unsent is lost either way: nothing to report. */
 	(void)close(c->w.fd);
 	c->w.fd = -1;
+	c->waiting = 0;
+	c->gen++;
 	free_slots[nfree++] = (size_t)(c - d->conns);
 	d->tcp_count--;
 	tcp_resume_accept(d);
@@ -268,15 +278,21 @@ conn_answer(struct dnsd *d, struct tconn *c, const struct rb_answer_ctx *ctx)
 	struct rb_answer_query q = { c->in + 2, (size_t)len, c->client, 1,
 		now_ns() };
 	struct rb_answer_buf buf = { c->out + 2, RB_DNS_TCP_MAX, 0 };
+	struct origin o = { .tcp = 1, .slot = (size_t)(c - d->conns),
+		.gen = c->gen };
 	enum rb_answer_verdict v;
 
 	if (len <= 0)
 		return (int)len;
-	v = serve_query(d, ctx, (struct sockaddr *)&c->peer, &q, &buf);
+	v = serve_query(d, ctx, (struct sockaddr *)&c->peer, &q, &buf, &o);
 	c->inlen -= 2 + (size_t)len;
 	memmove(c->in, c->in + 2 + len, c->inlen);
 	if (v == RB_ANSWER_DROP)
 		return -1;
+	if (v == SERVE_LATER) {
+		c->waiting = 1;
+		return 1;
+	}
 	c->out[0] = (uint8_t)(buf.len >> 8);
 	c->out[1] = (uint8_t)buf.len;
 	c->outoff = 0;
@@ -296,8 +312,8 @@ conn_work(struct dnsd *d, struct tconn *c)
 	while (r >= 0) {
 		if (conn_flush(c) < 0) {
 			r = -1;
-		} else if (c->outlen > 0) {
-			break; /* wait for EPOLLOUT */
+		} else if (c->outlen > 0 || c->waiting) {
+			break; /* wait for EPOLLOUT, or the forwarded reply */
 		} else if ((r = conn_answer(d, c, &ctx)) == 0) {
 			break;
 		}
@@ -319,7 +335,7 @@ conn_event(struct dnsd *d, struct watch *w, uint32_t events)
 	}
 	/* Done when the client closed or we stop, once every complete
 	 * query is answered and written. */
-	if (c->outlen == 0 && (c->eof || d->stopping)) {
+	if (c->outlen == 0 && !c->waiting && (c->eof || d->stopping)) {
 		conn_close(d, c);
 		return;
 	}
@@ -327,6 +343,28 @@ conn_event(struct dnsd *d, struct watch *w, uint32_t events)
 	    (c->outlen > 0 ? EPOLLOUT : 0);
 	if (want != c->events && watch_mod(d, &c->w, want) == 0)
 		c->events = want;
+}
+
+void
+tcp_send_later(struct dnsd *d, size_t slot, uint32_t gen,
+    const uint8_t *pkt, size_t len)
+{
+	struct tconn *c;
+
+	if (slot >= d->tcp_max)
+		return;
+	c = &d->conns[slot];
+	if (c->w.fd < 0 || c->gen != gen || !c->waiting ||
+	    len > RB_DNS_TCP_MAX)
+		return; /* closed meanwhile: nobody to tell */
+	c->waiting = 0;
+	c->out[0] = (uint8_t)(len >> 8);
+	c->out[1] = (uint8_t)len;
+	memcpy(c->out + 2, pkt, len);
+	c->outoff = 0;
+	c->outlen = 2 + len;
+	c->last_ns = now_ns();
+	conn_event(d, &c->w, 0); /* write it, then the next queries */
 }
 
 void

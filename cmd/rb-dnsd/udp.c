@@ -102,6 +102,7 @@ answer_batch(struct dnsd *d, const struct sock *s, int n)
 {
 	struct rb_answer_ctx ctx;
 	struct rb_answer_query q = { .tcp = 0, .now_ns = now_ns() };
+	struct origin o = { .fd = s->w.fd, .wildcard = s->wildcard };
 	int nout = 0;
 
 	serve_begin(d, &ctx);
@@ -115,8 +116,10 @@ answer_batch(struct dnsd *d, const struct sock *s, int n)
 			continue;
 		q.pkt = b.inbuf[i];
 		q.len = b.in[i].msg_len;
-		if (serve_query(d, &ctx, in->msg_name, &q, &buf) ==
-		    RB_ANSWER_DROP)
+		o.msg = in;
+		/* Dropped, or forwarded: udp_send_later replies. */
+		if (serve_query(d, &ctx, in->msg_name, &q, &buf, &o) !=
+		    RB_ANSWER_SEND)
 			continue;
 		b.outiov[nout].iov_base = b.outbuf[i];
 		b.outiov[nout].iov_len = buf.len;
@@ -148,6 +151,50 @@ send_batch(int fd, int nout)
 			r = 1; /* drop the reply that failed, send the rest */
 		}
 		sent += r;
+	}
+}
+
+void
+udp_dest_save(struct udp_dest *u, const struct origin *o)
+{
+	struct msghdr out = { 0 };
+	union ctrl ctl;
+
+	u->fd = o->fd;
+	u->peerlen = o->msg->msg_namelen <= sizeof u->peer ?
+	    o->msg->msg_namelen : sizeof u->peer;
+	memcpy(&u->peer, o->msg->msg_name, u->peerlen);
+	u->ctllen = 0;
+	if (!o->wildcard)
+		return;
+	reply_source(o->msg, &out, &ctl);
+	if (out.msg_controllen <= sizeof u->ctl) {
+		memcpy(u->ctl, ctl.buf, out.msg_controllen);
+		u->ctllen = out.msg_controllen;
+	}
+}
+
+/* A forwarded reply: one sendmsg, dropped if the socket cannot take it
+ * now (UDP: the client retries). */
+void
+udp_send_later(const struct udp_dest *u, const uint8_t *pkt, size_t len)
+{
+	struct iovec iov = { (void *)pkt, len };
+	struct msghdr h = { 0 };
+
+	h.msg_name = (void *)&u->peer;
+	h.msg_namelen = u->peerlen;
+	h.msg_iov = &iov;
+	h.msg_iovlen = 1;
+	if (u->ctllen > 0) {
+		h.msg_control = (void *)u->ctl;
+		h.msg_controllen = u->ctllen;
+	}
+	while (sendmsg(u->fd, &h, MSG_DONTWAIT) < 0) {
+		if (errno != EINTR) {
+			rb_debug("sendmsg: %s", strerror(errno));
+			return;
+		}
 	}
 }
 

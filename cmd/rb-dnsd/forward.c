@@ -1,0 +1,626 @@
+/*
+ * forward: pipeline step 8.  A query that steps 1-6 passed on, for a name
+ * under some forward-zone, is looked up in the packet cache (lib/pktcache)
+ * and answered from it on a hit, in the hot path and without allocating.
+ * On a miss it takes a slot of the pending table (PEND_MAX, fixed; when
+ * full the query gets REFUSED, as Runbound's in-flight cap) and goes to
+ * libunbound (lib/fwd), which picks the longest matching forward zone
+ * itself.  The answer comes back through libunbound's pipe in the epoll
+ * loop, is rewritten once (lib/rewrite: DNSSEC records only for DO, TTL
+ * bounds, rebinding check), stored in the cache and sent to the client
+ * through udp_send_later or tcp_send_later.  Bogus answers become
+ * SERVFAIL unless the client set CD; a slot older than the timeout is
+ * cancelled and answered SERVFAIL.
+ *
+ * libunbound's config is generated (lib/fwdconf) and handed over through
+ * a memfd, so a reload works after privileges are dropped; a copy goes to
+ * run/unbound.conf for people, and run/dot.conf feeds the DoT forwarder.
+ * A reload that changes the config starts a new context; the old one
+ * drains its pending queries (at most the timeout) and is then freed,
+ * since ub_ctx_delete drops them without a word.
+ */
+
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "atomic.h"
+#include "dname.h"
+#include "dnsd.h"
+#include "dnswire.h"
+#include "fwd.h"
+#include "fwdconf.h"
+#include "log.h"
+#include "pktcache.h"
+#include "rewrite.h"
+
+#define PEND_MAX 4096
+#define CACHE_ENTRIES 65536
+#define ARENA_PER_ENTRY 512 /* bytes of answers per entry, on average */
+#define TIMEOUT_S 5
+
+/* One libunbound context and the queries it has in flight. */
+struct uctx {
+	struct watch w; /* its result pipe; fd -1 when unused */
+	struct rb_fwd *ub;
+	size_t pending;
+};
+
+struct pend {
+	struct rb_fwd_req req; /* first: libunbound's pointer is the slot */
+	struct dnsd *d;
+	struct uctx *x; /* where it was sent; NULL: free slot */
+	int tcp;
+	struct udp_dest udp;
+	size_t slot; /* TCP connection slot and generation */
+	uint32_t gen;
+	uint64_t start_ns;
+	struct rb_ipaddr client;
+	struct rb_pktans_client c; /* c.question points into pkt */
+	uint16_t qtype;
+	size_t qname_len, klen, pktlen;
+	uint8_t key[RB_PKTCACHE_KEY_MAX];
+	uint8_t pkt[RB_DNS_HEADER + RB_DNAME_MAX + 4]; /* header, question */
+};
+
+struct forward {
+	struct uctx ux[2]; /* the current one, and one draining */
+	int cur;
+	struct rb_rewrite *rw;
+	struct rb_pktcache *cache;
+	int validation;
+	char *conftext; /* run/unbound.conf as in use */
+	char *rules;	/* private-address and -domain lines as in use */
+	size_t nzones;
+	uint8_t (*zones)[RB_DNAME_MAX];
+	size_t *zlen;
+	struct pend *pend;
+	size_t *freel, nfree;
+	uint64_t timeout_ns;
+	uint8_t out[RB_DNS_TCP_MAX];
+	uint16_t ttloff[RB_PKTANS_MAX_TTLS];
+	uint8_t reply[RB_DNS_TCP_MAX];
+};
+
+static long
+env_num(const char *name, long def)
+{
+	const char *s = getenv(name);
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0')
+		return def;
+	v = strtol(s, &end, 10);
+	return *end == '\0' && v > 0 ? v : def;
+}
+
+/* 1 when the lower-case wire name is at or under a forward zone. */
+static int
+covered(const struct forward *f, const uint8_t *name, size_t len)
+{
+	for (size_t off = 0; off < len; off += (size_t)name[off] + 1) {
+		for (size_t i = 0; i < f->nzones; i++) {
+			if (f->zlen[i] == len - off &&
+			    memcmp(f->zones[i], name + off, len - off) == 0)
+				return 1;
+		}
+		if (name[off] == 0)
+			break;
+	}
+	return 0;
+}
+
+static void
+client_of(const struct rb_dnswire_query *q, int tcp,
+    struct rb_pktans_client *c)
+{
+	c->id = q->id;
+	c->flags = q->flags;
+	c->question = q->pkt + RB_DNS_HEADER;
+	c->qlen = q->question_end - RB_DNS_HEADER;
+	c->edns = q->nopt == 1;
+	c->do_bit = c->edns && (q->edns_flags & 0x8000);
+	c->limit = tcp ? RB_DNS_TCP_MAX : rb_dnswire_udp_size(q);
+}
+
+static void
+log_answer(const struct dnsd *d, const uint8_t *name, uint16_t qtype,
+    int rcode, const char *how)
+{
+	char txt[4 * RB_DNAME_MAX + 2];
+
+	if (!d->verbose)
+		return;
+	if (rb_dname_to_text(name, txt, sizeof txt) < 0)
+		snprintf(txt, sizeof txt, "?");
+	rb_debug("forward name=%s type=%u rcode=%d from=%s", txt, qtype,
+	    rcode, how);
+}
+
+/* A cache hit written into out; 0 on a miss. */
+static int
+from_cache(struct dnsd *d, const struct rb_answer_query *q,
+    const uint8_t *key, size_t klen, const struct rb_pktans_client *c,
+    struct rb_answer_buf *out, int *rcode)
+{
+	struct forward *f = d->fwd;
+	struct rb_pktans a;
+	uint32_t age;
+
+	rb_stats_add(d->stats, RB_STAT_CACHE_LOOKUPS, 1);
+	if (!rb_pktcache_get(f->cache, key, klen,
+	    (int64_t)(q->now_ns / 1000000000u), &a, &age))
+		return 0;
+	rb_stats_add(d->stats, RB_STAT_CACHED, 1);
+	*rcode = a.wire[3] & 0xf;
+	out->len = rb_pktans_emit(&a, age, c, out->p, out->size);
+	if (out->len == 0) {
+		*rcode = RB_RCODE_SERVFAIL;
+		out->len = rb_pktans_error(c, *rcode, out->p, out->size);
+	}
+	return 1;
+}
+
+static void
+release(struct forward *f, struct pend *p)
+{
+	p->x->pending--;
+	p->x = NULL;
+	f->freel[f->nfree++] = (size_t)(p - f->pend);
+}
+
+/* Send upstream; SERVE_LATER, or SEND with SERVFAIL in out. */
+static enum rb_answer_verdict
+start(struct dnsd *d, const struct rb_answer_query *q,
+    const struct rb_dnswire_query *wq, const struct origin *o,
+    struct pend *p)
+{
+	struct forward *f = d->fwd;
+	char name[4 * RB_DNAME_MAX + 2];
+
+	p->d = d;
+	p->x = &f->ux[f->cur];
+	p->x->pending++;
+	p->tcp = o->tcp;
+	if (o->tcp) {
+		p->slot = o->slot;
+		p->gen = o->gen;
+	} else {
+		udp_dest_save(&p->udp, o);
+	}
+	p->start_ns = q->now_ns;
+	p->client = q->client;
+	p->pktlen = wq->question_end;
+	memcpy(p->pkt, q->pkt, p->pktlen);
+	client_of(wq, o->tcp, &p->c);
+	p->c.question = p->pkt + RB_DNS_HEADER;
+	p->qtype = wq->qtype;
+	p->qname_len = wq->qname_len;
+	if (rb_dname_to_text(p->key, name, sizeof name) < 0 ||
+	    rb_fwd_resolve(p->x->ub, name, p->qtype, &p->req) < 0) {
+		release(f, p);
+		return RB_ANSWER_SEND;
+	}
+	rb_stats_add(d->stats, RB_STAT_FORWARDED, 1);
+	return SERVE_LATER;
+}
+
+enum rb_answer_verdict
+forward_query(struct dnsd *d, const struct rb_answer_query *q,
+    const struct rb_answer_info *info, const struct origin *o,
+    struct rb_answer_buf *out)
+{
+	struct forward *f = d->fwd;
+	struct rb_answer_info fi = *info;
+	struct rb_dnswire_query wq;
+	struct rb_pktans_client c;
+	uint8_t key[RB_PKTCACHE_KEY_MAX];
+	size_t klen;
+	struct pend *p;
+
+	/* Step 1 parsed this query already: these cannot fail. */
+	if (f->nzones == 0 || f->ux[f->cur].ub == NULL ||
+	    rb_dnswire_parse_header(&wq, q->pkt, q->len) < 0 ||
+	    rb_dnswire_parse_body(&wq) < 0)
+		goto refused;
+	client_of(&wq, q->tcp, &c);
+	klen = rb_pktcache_key(key, q->pkt + RB_DNS_HEADER, wq.qname_len,
+	    wq.qtype, wq.qclass, (c.do_bit ? RB_PKTCACHE_DO : 0) |
+		((wq.flags & RB_DNS_CD) ? RB_PKTCACHE_CD : 0));
+	if (!covered(f, key, wq.qname_len))
+		goto refused;
+	if (from_cache(d, q, key, klen, &c, out, &fi.rcode)) {
+		account_forward(d, q, &fi, RB_ACT_CACHED);
+		log_answer(d, key, wq.qtype, fi.rcode, "cache");
+		return RB_ANSWER_SEND;
+	}
+	if (f->nfree == 0)
+		goto refused; /* out holds REFUSED: the in-flight cap */
+	p = &f->pend[f->freel[--f->nfree]];
+	memcpy(p->key, key, klen);
+	p->klen = klen;
+	if (start(d, q, &wq, o, p) == SERVE_LATER)
+		return SERVE_LATER;
+	fi.rcode = RB_RCODE_SERVFAIL;
+	out->len = rb_pktans_error(&c, fi.rcode, out->p, out->size);
+	account_forward(d, q, &fi, RB_ACT_FORWARDED);
+	return RB_ANSWER_SEND;
+refused:
+	account_query(d, q, info);
+	return RB_ANSWER_SEND;
+}
+
+static void
+count_dnssec(struct dnsd *d, const struct rb_fwd_result *r)
+{
+	rb_stats_add(d->stats, r->bogus ? RB_STAT_DNSSEC_BOGUS : r->secure ?
+	    RB_STAT_DNSSEC_SECURE : RB_STAT_DNSSEC_INSECURE, 1);
+}
+
+/* The reply to p from upstream result r, in f->reply; its length (0:
+ * none fits) and rcode. */
+static size_t
+answer(struct dnsd *d, struct pend *p, const struct rb_fwd_result *r,
+    int *rcode)
+{
+	struct forward *f = d->fwd;
+	struct rb_rewrite_req req = { p->key, p->qname_len, p->qtype,
+		p->c.do_bit, 0 };
+	enum rb_rewrite_result res = RB_REWRITE_MALFORMED;
+	struct rb_pktans a;
+
+	*rcode = RB_RCODE_SERVFAIL;
+	if (!r->err && f->validation)
+		count_dnssec(d, r);
+	if (r->err || (r->bogus && f->validation &&
+	    !(p->c.flags & RB_DNS_CD))) {
+		if (!r->err)
+			log_answer(d, p->key, p->qtype, 2, "bogus");
+		goto fail;
+	}
+	req.secure = f->validation && r->secure && !r->bogus;
+	res = rb_rewrite(f->rw, &req, r->pkt, r->len, f->out, sizeof f->out,
+	    f->ttloff, &a);
+	if (res == RB_REWRITE_PRIVATE) {
+		char txt[4 * RB_DNAME_MAX + 2];
+		(void)rb_dname_to_text(p->key, txt, sizeof txt);
+		rb_info("private address in the answer for name=%s type=%u: "
+			"SERVFAIL", txt, p->qtype);
+	}
+	if (res != RB_REWRITE_OK)
+		goto fail;
+	*rcode = a.wire[3] & 0xf;
+	if ((*rcode == RB_RCODE_NOERROR || *rcode == RB_RCODE_NXDOMAIN) &&
+	    rb_pktcache_put(f->cache, p->key, p->klen, &a,
+		(int64_t)(now_ns() / 1000000000u)))
+		rb_stats_set_cache(d->stats, rb_pktcache_count(f->cache));
+	return rb_pktans_emit(&a, 0, &p->c, f->reply, sizeof f->reply);
+fail:
+	*rcode = RB_RCODE_SERVFAIL;
+	return rb_pktans_error(&p->c, *rcode, f->reply, sizeof f->reply);
+}
+
+/* Send f->reply (len bytes) to p's client, count it, free the slot. */
+static void
+finish(struct dnsd *d, struct pend *p, size_t len, int rcode)
+{
+	struct forward *f = d->fwd;
+	struct rb_answer_query q = { p->pkt, p->pktlen, p->client, p->tcp,
+		p->start_ns };
+	struct rb_answer_info info = { .step = RB_STEP_NONE, .rcode = rcode,
+		.qtype = p->qtype, .qname_len = p->qname_len };
+
+	release(f, p); /* first: a TCP send may forward the next query */
+	account_forward(d, &q, &info, RB_ACT_FORWARDED);
+	log_answer(d, p->key, p->qtype, rcode, "upstream");
+	if (len == 0)
+		return;
+	if (p->tcp)
+		tcp_send_later(d, p->slot, p->gen, f->reply, len);
+	else
+		udp_send_later(&p->udp, f->reply, len);
+}
+
+static void
+on_result(struct rb_fwd_req *req, const struct rb_fwd_result *r)
+{
+	struct pend *p = (struct pend *)req;
+	int rcode;
+	size_t len = answer(p->d, p, r, &rcode);
+
+	finish(p->d, p, len, rcode);
+}
+
+static void
+fail_pending(struct dnsd *d, struct pend *p)
+{
+	struct forward *f = d->fwd;
+
+	rb_fwd_cancel(p->x->ub, &p->req);
+	finish(d, p, rb_pktans_error(&p->c, RB_RCODE_SERVFAIL, f->reply,
+	    sizeof f->reply), RB_RCODE_SERVFAIL);
+}
+
+static void
+free_uctx(struct dnsd *d, struct uctx *x)
+{
+	if (x->ub == NULL)
+		return;
+	watch_del(d, &x->w);
+	rb_fwd_free(x->ub);
+	x->ub = NULL;
+	x->w.fd = -1;
+}
+
+static void
+uctx_event(struct dnsd *d, struct watch *w, uint32_t events)
+{
+	struct uctx *x = (struct uctx *)w;
+
+	account_clock(d);
+	if (rb_fwd_process(x->ub) < 0)
+		rb_warn("libunbound: unable to read results");
+	/* A drained old context goes now, outside its own callbacks. */
+	if (x != &d->fwd->ux[d->fwd->cur] && x->pending == 0)
+		free_uctx(d, x);
+}
+
+/* A context from config text, through a memfd: no file to write, so this
+ * works after privileges are dropped. */
+static int
+new_uctx(struct dnsd *d, struct uctx *x, const char *text)
+{
+	char path[64], err[512];
+	int fd = memfd_create("unbound.conf", MFD_CLOEXEC);
+	size_t len = strlen(text);
+
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len) {
+		rb_error("unable to hand libunbound its config: %s",
+		    strerror(errno));
+		goto fail;
+	}
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	x->ub = rb_fwd_new(path, err, sizeof err);
+	if (x->ub == NULL) {
+		rb_error("libunbound: %s", err);
+		goto fail;
+	}
+	(void)close(fd); /* read already; nothing was lost */
+	x->w.fd = rb_fwd_fd(x->ub);
+	x->w.cb = uctx_event;
+	x->pending = 0;
+	if (watch_add(d, &x->w, EPOLLIN) < 0) {
+		rb_error("unable to watch libunbound: %s", strerror(errno));
+		free_uctx(d, x);
+		return -1;
+	}
+	return 0;
+fail:
+	if (fd >= 0)
+		(void)close(fd);
+	return -1;
+}
+
+/* The private-address and private-domain lines of c, to tell whether the
+ * rewrite rules changed. */
+static char *
+rules_of(const struct rb_conf *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (m == NULL)
+		return NULL;
+	fprintf(m, "%ld %ld\n", c->cache_min_ttl, c->cache_max_ttl);
+	for (size_t i = 0; i < c->nprivate_addrs; i++)
+		fprintf(m, "a %s\n", c->private_addrs[i]);
+	for (size_t i = 0; i < c->nprivate_domains; i++)
+		fprintf(m, "d %s\n", c->private_domains[i]);
+	if (fclose(m) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static int
+set_zones(struct forward *f, const struct rb_conf *c)
+{
+	uint8_t (*z)[RB_DNAME_MAX] = calloc(c->nfwd + 1, sizeof *z);
+	size_t *zl = calloc(c->nfwd + 1, sizeof *zl);
+	const char *why;
+
+	if (z == NULL || zl == NULL)
+		goto fail;
+	for (size_t i = 0; i < c->nfwd; i++) {
+		int n = rb_dname_from_text(c->fwd[i].name, z[i], &why);
+		if (n < 0) {
+			rb_error("forward-zone '%s': %s", c->fwd[i].name, why);
+			goto fail;
+		}
+		zl[i] = (size_t)n;
+	}
+	free(f->zones);
+	free(f->zlen);
+	f->zones = z;
+	f->zlen = zl;
+	f->nzones = c->nfwd;
+	return 0;
+fail:
+	free(z);
+	free(zl);
+	return -1;
+}
+
+/* Write a copy of the config for people (run/unbound.conf) and the DoT
+ * forwarder's (run/dot.conf); failures only warn. */
+static void
+write_files(const struct dnsd *d, const struct rb_conf *c, const char *text,
+    int dot_port)
+{
+	char path[PATH_MAX + 32], *dot;
+
+	snprintf(path, sizeof path, "%s/run/unbound.conf", d->root);
+	if (rb_file_replace(path, text, strlen(text), 0644) < 0)
+		rb_warn("unable to write %s: %s", path, strerror(errno));
+	snprintf(path, sizeof path, "%s/run/dot.conf", d->root);
+	if (!rb_fwdconf_has_tls(c)) {
+		if (unlink(path) < 0 && errno != ENOENT)
+			rb_warn("unable to remove %s: %s", path,
+			    strerror(errno));
+		return;
+	}
+	if ((dot = rb_fwdconf_dot(c, dot_port)) == NULL ||
+	    rb_file_replace(path, dot, strlen(dot), 0644) < 0)
+		rb_warn("unable to write %s: %s", path, strerror(errno));
+	free(dot);
+}
+
+/* The old context gives way; one still draining from an earlier reload
+ * is failed now. */
+static int
+switch_uctx(struct dnsd *d, const char *text)
+{
+	struct forward *f = d->fwd;
+	int next = !f->cur;
+	struct uctx *x = &f->ux[next];
+
+	for (size_t i = 0; i < PEND_MAX && x->ub != NULL; i++) {
+		if (f->pend[i].x == x)
+			fail_pending(d, &f->pend[i]);
+	}
+	free_uctx(d, x);
+	if (new_uctx(d, x, text) < 0)
+		return -1;
+	f->cur = next;
+	if (f->ux[!next].pending == 0)
+		free_uctx(d, &f->ux[!next]);
+	return 0;
+}
+
+/* Take config c: zones, rewrite rules, and a new libunbound context when
+ * its config changed.  -1 leaves the running state as it was. */
+static int
+apply(struct dnsd *d, const struct rb_conf *c)
+{
+	struct forward *f = d->fwd;
+	int dot_port = (int)env_num("RB_DNSD_DOT_PORT",
+	    rb_fwdconf_dot_port(c));
+	char *text = rb_fwdconf_unbound(c, d->root, dot_port);
+	char *rules = rules_of(c);
+	struct rb_rewrite *rw = rb_rewrite_new(c);
+	int changed = text && (f->conftext == NULL ||
+	    strcmp(text, f->conftext) != 0);
+
+	if (text == NULL || rules == NULL || rw == NULL) {
+		rb_error("forwarding: %s", strerror(errno));
+		goto fail;
+	}
+	if (c->nfwd > 0 && changed && switch_uctx(d, text) < 0)
+		goto fail;
+	if (set_zones(f, c) < 0)
+		goto fail;
+	if (changed || f->rules == NULL || strcmp(rules, f->rules) != 0) {
+		rb_pktcache_flush(f->cache);
+		rb_stats_set_cache(d->stats, 0);
+	}
+	if (c->nfwd > 0 && changed)
+		write_files(d, c, text, dot_port);
+	rb_rewrite_free(f->rw);
+	f->rw = rw;
+	free(f->conftext);
+	f->conftext = text;
+	free(f->rules);
+	f->rules = rules;
+	f->validation = c->dnssec_validation;
+	return 0;
+fail:
+	rb_rewrite_free(rw);
+	free(text);
+	free(rules);
+	return -1;
+}
+
+int
+forward_init(struct dnsd *d)
+{
+	struct forward *f = calloc(1, sizeof *f);
+	size_t entries = (size_t)env_num("RB_DNSD_CACHE_ENTRIES",
+	    CACHE_ENTRIES);
+	uint64_t seed = 0;
+
+	if (f == NULL)
+		return -1;
+	/* A weak seed only weakens the hash against chosen names. */
+	(void)!getrandom(&seed, sizeof seed, GRND_NONBLOCK);
+	f->ux[0].w.fd = f->ux[1].w.fd = -1;
+	f->timeout_ns = (uint64_t)env_num("RB_DNSD_FWD_TIMEOUT", TIMEOUT_S) *
+	    1000000000u;
+	f->pend = calloc(PEND_MAX, sizeof *f->pend);
+	f->freel = calloc(PEND_MAX, sizeof *f->freel);
+	f->cache = rb_pktcache_new(entries, entries * ARENA_PER_ENTRY, seed);
+	if (f->pend == NULL || f->freel == NULL || f->cache == NULL)
+		return -1;
+	for (size_t i = 0; i < PEND_MAX; i++) {
+		f->pend[i].req.done = on_result;
+		f->freel[f->nfree++] = PEND_MAX - 1 - i;
+	}
+	d->fwd = f;
+	if (apply(d, d->conf) < 0)
+		return -1;
+	if (d->conf->nfwd > 0)
+		rb_info("forwarding zones=%zu validation=%s cache_entries=%zu",
+		    d->conf->nfwd, d->conf->dnssec_validation ? "yes" : "no",
+		    entries);
+	return 0;
+}
+
+void
+forward_reload(struct dnsd *d)
+{
+	if (apply(d, d->conf) < 0)
+		rb_error("forwarding not reloaded, keeping the running one");
+}
+
+void
+forward_tick(struct dnsd *d, uint64_t now)
+{
+	struct forward *f = d->fwd;
+
+	account_clock(d);
+	for (size_t i = 0; i < PEND_MAX; i++) {
+		struct pend *p = &f->pend[i];
+		if (p->x != NULL && now - p->start_ns > f->timeout_ns)
+			fail_pending(d, p);
+	}
+	if (f->ux[!f->cur].pending == 0)
+		free_uctx(d, &f->ux[!f->cur]);
+}
+
+size_t
+forward_pending(const struct dnsd *d)
+{
+	return PEND_MAX - d->fwd->nfree;
+}
+
+void
+forward_stop(struct dnsd *d)
+{
+	struct forward *f = d->fwd;
+
+	account_clock(d);
+	for (size_t i = 0; i < PEND_MAX; i++) {
+		if (f->pend[i].x != NULL)
+			fail_pending(d, &f->pend[i]);
+	}
+	free_uctx(d, &f->ux[0]);
+	free_uctx(d, &f->ux[1]);
+}
