@@ -13,7 +13,12 @@ unset RB_ROOT RUNBOUND_API_KEY RUNBOUND_AUDIT_HMAC_KEY
 _tap_n=0
 _tap_fail=0
 _pids=""
-_dirs=""
+# Every temporary root lives under one directory made now, so that roots
+# made in a subshell ($(tmproot)) are removed too.
+_top=$(mktemp -d "${TMPDIR:-/tmp}/rbtest.XXXXXX") || {
+	echo "Bail out! mktemp"
+	exit 255
+}
 
 ok() { # ok COND-EXIT-STATUS DESCRIPTION
 	_tap_n=$((_tap_n + 1))
@@ -57,9 +62,7 @@ bail() {
 }
 
 tmproot() { # prints a new temporary state root, removed at exit
-	_d=$(mktemp -d "${TMPDIR:-/tmp}/rbtest.XXXXXX") || bail "mktemp"
-	_dirs="$_dirs $_d"
-	echo "$_d"
+	mktemp -d "$_top/root.XXXXXX" || bail "mktemp"
 }
 
 free_port() { # free_port [ADDR]: a TCP+UDP port free on ADDR (127.0.0.1)
@@ -106,7 +109,7 @@ stop_pid() { # stop_pid PID: TERM, wait up to 5 s, then KILL
 
 _cleanup() {
 	for _p in $_pids; do stop_pid "$_p"; done
-	for _d in $_dirs; do rm -rf "$_d"; done
+	rm -rf "$_top"
 }
 trap _cleanup EXIT
 trap 'exit 130' INT TERM

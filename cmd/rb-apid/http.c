@@ -1,0 +1,635 @@
+/*
+ * http: rb-apid's HTTP front on libevent's evhttp, with what evhttp 2.1
+ * lacks built here: a connection cap, JSON error bodies, Runbound's order
+ * of checks (body size, then rate limit, then the brute-force brake, then
+ * the Bearer token, then the route) and requests that wait on a timer.
+ *
+ * Connection cap: evhttp gives no hook when it accepts or drops a
+ * connection, but it asks us for each connection's bufferevent (bevcb) and
+ * stores the connection as that bufferevent's callback argument before the
+ * loop runs again.  A priority-0 event, made active from bevcb, runs
+ * before any I/O of the new connection and sets a close callback on it;
+ * the count goes down there, and TCP_NODELAY is set there.  At the cap,
+ * or when accept fails for want of descriptors, the listener is paused.
+ */
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/keyvalq_struct.h>
+
+#include "apid.h"
+#include "log.h"
+#include "spool.h"
+
+struct conn {
+	struct apid *a;
+	struct bufferevent *bev;
+	struct evhttp_connection *evcon;
+	struct sse *sse;
+	struct conn *prev, *next;
+};
+
+/* The listener's error callback gets evhttp's argument, not ours. */
+static struct apid *the_apid;
+
+int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void
+list_push(struct conn **head, struct conn *c)
+{
+	c->prev = NULL;
+	c->next = *head;
+	if (*head != NULL)
+		(*head)->prev = c;
+	*head = c;
+}
+
+static void
+list_remove(struct conn **head, struct conn *c)
+{
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		*head = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+}
+
+static void
+pause_accept(struct apid *a)
+{
+	if (!a->paused && a->lev != NULL) {
+		evconnlistener_disable(a->lev);
+		a->paused = 1;
+	}
+}
+
+static void
+resume_accept(evutil_socket_t fd, short what, void *arg)
+{
+	struct apid *a = arg;
+
+	if (a->paused && !a->draining && a->nconn < a->conn_cap) {
+		evconnlistener_enable(a->lev);
+		a->paused = 0;
+	}
+}
+
+static void
+conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct conn *c = arg;
+	struct apid *a = c->a;
+
+	list_remove(&a->live, c);
+	if (c->sse != NULL)
+		sse_closed(a, c->sse);
+	free(c);
+	a->nconn--;
+	if (a->paused)
+		resume_accept(-1, 0, a);
+}
+
+/* Priority 0: runs after evhttp_get_request finished with the new
+ * connections and before any of their I/O. */
+static void
+register_fresh(evutil_socket_t fd, short what, void *arg)
+{
+	struct apid *a = arg;
+	struct conn *c;
+
+	while ((c = a->fresh) != NULL) {
+		void *evcon = NULL;
+		int one = 1;
+
+		list_remove(&a->fresh, c);
+		/* Small replies go out at once, not after the peer's ACK. */
+		(void)setsockopt(bufferevent_getfd(c->bev), IPPROTO_TCP,
+		    TCP_NODELAY, &one, sizeof one);
+		bufferevent_getcb(c->bev, NULL, NULL, NULL, &evcon);
+		c->evcon = evcon;
+		list_push(&a->live, c);
+		evhttp_connection_set_closecb(c->evcon, conn_closed, c);
+	}
+}
+
+static struct bufferevent *
+new_bev(struct event_base *base, void *arg)
+{
+	struct apid *a = arg;
+	struct bufferevent *bev = bufferevent_socket_new(base, -1,
+	    BEV_OPT_CLOSE_ON_FREE);
+	struct conn *c;
+
+	if (bev == NULL || (c = calloc(1, sizeof *c)) == NULL)
+		return bev; /* evhttp copes; the connection goes uncounted */
+	c->a = a;
+	c->bev = bev;
+	list_push(&a->fresh, c);
+	a->nconn++;
+	event_active(a->reg_ev, EV_TIMEOUT, 1);
+	if (a->nconn >= a->conn_cap) {
+		rb_warn("connection cap reached: conns=%zu, pausing accept",
+		    a->nconn);
+		pause_accept(a);
+	}
+	return bev;
+}
+
+static void
+accept_error(struct evconnlistener *lev, void *arg)
+{
+	struct apid *a = the_apid;
+	struct timeval tv = { 0, 100000 };
+	int err = EVUTIL_SOCKET_ERROR();
+
+	rb_warn("accept: %s: pausing accept for 100 ms",
+	    evutil_socket_error_to_string(err));
+	pause_accept(a);
+	evtimer_add(a->resume_ev, &tv);
+}
+
+struct conn *
+http_conn_of(struct apid *a, struct evhttp_connection *evcon)
+{
+	for (struct conn *c = a->live; c != NULL; c = c->next)
+		if (c->evcon == evcon)
+			return c;
+	return NULL;
+}
+
+void
+http_conn_set_sse(struct conn *c, struct sse *s)
+{
+	c->sse = s;
+}
+
+/* --- replies ---------------------------------------------------------- */
+
+/* The path of the request as the audit event names it. */
+static void
+audit_path(const struct rq *r, char *out, size_t len)
+{
+	const char *uri = evhttp_request_get_uri(r->req);
+
+	rb_http_printable(out, len, uri, strcspn(uri, "?"));
+}
+
+static void
+rq_free(struct rq *r)
+{
+	r->a->npending--;
+	if (r->timer != NULL)
+		event_free(r->timer);
+	json_decref(r->body);
+	json_decref(r->resp);
+	free(r);
+}
+
+void
+rq_detach(struct rq *r)
+{
+	rq_free(r);
+}
+
+static void
+common_headers(struct evhttp_request *req, const char *ctype)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+
+	evhttp_add_header(h, "Content-Type", ctype);
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(h, "X-Frame-Options", "DENY");
+	evhttp_add_header(h, "Content-Security-Policy", "default-src 'none'");
+}
+
+void
+reply_text(struct rq *r, int status, const char *ctype, const char *text,
+    size_t len)
+{
+	common_headers(r->req, ctype);
+	if (r->head) {
+		/* evhttp 2.1 would send a HEAD reply's body: send its length */
+		char n[32];
+
+		snprintf(n, sizeof n, "%zu", len);
+		evhttp_add_header(evhttp_request_get_output_headers(r->req),
+		    "Content-Length", n);
+	} else {
+		evbuffer_add(evhttp_request_get_output_buffer(r->req), text,
+		    len);
+	}
+	evhttp_send_reply(r->req, status, NULL, NULL);
+	rq_free(r);
+}
+
+void
+reply_json(struct rq *r, int status, json_t *j)
+{
+	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10))
+		       : NULL;
+
+	json_decref(j);
+	if (text == NULL) {
+		static const char oom[] = "{\"error\":\"INTERNAL_ERROR\","
+		    "\"details\":\"out of memory\"}";
+		reply_text(r, 500, "application/json", oom, sizeof oom - 1);
+		return;
+	}
+	reply_text(r, status, "application/json", text, strlen(text));
+	free(text);
+}
+
+/* Details as a client may see them: no state-root path, and a 500 never
+ * names a file at all (Runbound: any message with '/' becomes "internal
+ * error"). */
+static void
+client_details(const struct apid *a, int status, const char *in, char *out,
+    size_t len)
+{
+	size_t rl = strlen(a->root), o = 0;
+
+	for (const char *p = in; *p != '\0' && o + 1 < len;) {
+		if (rl > 0 && strncmp(p, a->root, rl) == 0 && p[rl] == '/') {
+			p += rl + 1;
+			continue;
+		}
+		out[o++] = *p++;
+	}
+	out[o] = '\0';
+	if (status >= 500 && strchr(out, '/') != NULL)
+		snprintf(out, len, "internal error");
+}
+
+void
+reply_error(struct rq *r, int status, const char *code, const char *details)
+{
+	char text[600];
+	json_t *j, *d;
+
+	client_details(r->a, status, details, text, sizeof text);
+	if (status >= 500 && status != 503) {
+		char path[256];
+
+		audit_path(r, path, sizeof path);
+		rb_error("%s: %s path=%s", code, details, path);
+	}
+	if ((d = json_string(text)) == NULL) {
+		/* not UTF-8 (a cut name, say): echo it as plain ASCII */
+		char ascii[sizeof text];
+
+		rb_http_printable(ascii, sizeof ascii, text, strlen(text));
+		d = json_string(ascii);
+	}
+	j = json_pack("{s:s, s:o?}", "error", code, "details", d);
+	if (j != NULL && status == 404 && r->arg[0] != '\0')
+		json_object_set_new(j, "id", json_string(r->arg));
+	if (status == 401)
+		evhttp_add_header(evhttp_request_get_output_headers(r->req),
+		    "WWW-Authenticate", "Bearer realm=\"runbound\"");
+	if (status == 429)
+		evhttp_add_header(evhttp_request_get_output_headers(r->req),
+		    "Retry-After", "1");
+	reply_json(r, status, j);
+}
+
+void
+reply_err(struct rq *r, const struct rb_err *e)
+{
+	reply_error(r, e->status ? e->status : 500,
+	    e->code ? e->code : "INTERNAL_ERROR", e->details);
+}
+
+/* --- waiting ---------------------------------------------------------- */
+
+static void
+wait_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct rq *r = arg;
+	int timed_out = now_ms() >= r->deadline_ms;
+	struct timeval tv = { r->interval_ms / 1000,
+		(r->interval_ms % 1000) * 1000 };
+
+	if (r->poll(r, timed_out))
+		return; /* replied, or waiting anew */
+	if (timed_out) {
+		reply_error(r, 503, "UNAVAILABLE", "rb-dnsd did not answer");
+		return;
+	}
+	evtimer_add(r->timer, &tv);
+}
+
+void
+rq_wait(struct rq *r, int (*poll)(struct rq *, int), int interval_ms,
+    int timeout_ms)
+{
+	struct timeval tv = { interval_ms / 1000, (interval_ms % 1000) * 1000 };
+
+	if (r->timer == NULL &&
+	    (r->timer = evtimer_new(r->a->base, wait_tick, r)) == NULL) {
+		reply_error(r, 500, "INTERNAL_ERROR", "out of memory");
+		return;
+	}
+	r->poll = poll;
+	r->interval_ms = interval_ms;
+	r->deadline_ms = now_ms() + timeout_ms;
+	evtimer_add(r->timer, &tv);
+}
+
+/* --- the order of checks ---------------------------------------------- */
+
+static void
+dispatch(struct rq *r)
+{
+	const char *uri = evhttp_request_get_uri(r->req);
+	struct rb_err e = { 0 };
+	char allow[80];
+
+	if (rb_http_target_parse(&r->tgt, uri, strlen(uri), &e) < 0) {
+		reply_err(r, &e);
+		return;
+	}
+	r->route = route_find(r->tgt.path, r->method, r->arg, sizeof r->arg,
+	    allow, sizeof allow);
+	if (r->route == NULL && allow[0] != '\0') {
+		evhttp_add_header(evhttp_request_get_output_headers(r->req),
+		    "Allow", allow);
+		reply_error(r, 405, "METHOD_NOT_ALLOWED",
+		    "method not allowed on this path");
+		return;
+	}
+	if (r->route == NULL) {
+		r->arg[0] = '\0';
+		reply_error(r, 404, "NOT_FOUND", "no such endpoint");
+		return;
+	}
+	if (r->a->slave && r->method != EVHTTP_REQ_GET) {
+		reply_error(r, 503, "READ_ONLY", "This node is a slave replica "
+		    "\xe2\x80\x94 write operations are disabled");
+		return;
+	}
+	if (r->route->body == RQ_JSON) {
+		struct evbuffer *b = evhttp_request_get_input_buffer(r->req);
+		size_t n = evbuffer_get_length(b);
+
+		const void *p = n ? (const void *)evbuffer_pullup(b, -1) : "";
+
+		r->body = rb_http_json_body(p, n, &e);
+		if (r->body == NULL) {
+			reply_err(r, &e);
+			return;
+		}
+	}
+	r->route->fn(r);
+}
+
+static void
+spool_auth_failure(struct rq *r)
+{
+	struct apid *a = r->a;
+	int64_t sec = (int64_t)time(NULL);
+	struct rb_err e = { 0 };
+	char path[256];
+	json_t *f;
+
+	if (sec != a->spool_sec) {
+		a->spool_sec = sec;
+		a->spool_n = 0;
+	}
+	/* Bounded: each event costs two fsyncs on the loop. */
+	if (a->spool_n >= APID_SPOOL_PER_SEC) {
+		a->spool_dropped++;
+		return;
+	}
+	audit_path(r, path, sizeof path);
+	f = json_pack("{s:s}", "path", path);
+	if (f != NULL && a->spool_dropped > 0)
+		json_object_set_new(f, "dropped",
+		    json_integer((json_int_t)a->spool_dropped));
+	if (f == NULL || rb_spool_event(a->root, "auth_failure", f, &e) < 0)
+		rb_error("unable to spool auth_failure: %s", e.details);
+	else
+		a->spool_dropped = 0;
+	a->spool_n++;
+	json_decref(f);
+}
+
+static void
+auth_failed(struct rq *r)
+{
+	struct apid *a = r->a;
+	char path[256];
+
+	a->auth_failures++;
+	audit_path(r, path, sizeof path);
+	if (a->auth_failures == 1 || a->auth_failures % 10 == 0)
+		rb_warn("bad bearer token from %s path=%s failures=%llu",
+		    r->peer_text, path, (unsigned long long)a->auth_failures);
+	spool_auth_failure(r);
+	reply_error(r, 401, "UNAUTHORIZED", "missing or invalid Bearer token");
+}
+
+static void
+authorize(struct rq *r)
+{
+	const char *h = evhttp_find_header(
+	    evhttp_request_get_input_headers(r->req), "Authorization");
+	const char *tok;
+	size_t len;
+
+	if (rb_http_bearer(h, &tok, &len) < 0 ||
+	    !rb_apikey_match(&r->a->key, tok, len)) {
+		auth_failed(r);
+		return;
+	}
+	r->a->auth_failures = 0;
+	dispatch(r);
+}
+
+static int
+brake_done(struct rq *r, int timed_out)
+{
+	if (!timed_out)
+		return 0;
+	authorize(r);
+	return 1;
+}
+
+/* 413, 400 and 411 from the headers, before the rate limit. */
+static int
+size_ok(struct rq *r)
+{
+	struct evkeyvalq *h = evhttp_request_get_input_headers(r->req);
+	const char *cl = evhttp_find_header(h, "Content-Length");
+	const char *ct = evhttp_find_header(h, "Content-Type");
+	size_t got = evbuffer_get_length(evhttp_request_get_input_buffer(
+	    r->req));
+	uint64_t n = 0;
+
+	if (cl != NULL && rb_http_content_length(cl, &n) < 0) {
+		reply_error(r, 400, "BAD_REQUEST", "malformed Content-Length");
+		return 0;
+	}
+	if (n > RB_HTTP_BODY_MAX || got > RB_HTTP_BODY_MAX) {
+		reply_error(r, 413, "REQUEST_TOO_LARGE",
+		    "Body exceeds 65536 bytes");
+		return 0;
+	}
+	if (cl == NULL && ct != NULL &&
+	    strncasecmp(ct, "application/json", 16) == 0) {
+		reply_error(r, 411, "LENGTH_REQUIRED",
+		    "Content-Length header is required for JSON requests");
+		return 0;
+	}
+	return 1;
+}
+
+static void
+peer_of(struct rq *r)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(
+	    r->req);
+	char *host = NULL;
+	ev_uint16_t port = 0;
+
+	if (evcon != NULL)
+		evhttp_connection_get_peer(evcon, &host, &port);
+	if (host == NULL || rb_ipaddr_parse(host, &r->peer) < 0)
+		memset(&r->peer, 0, sizeof r->peer);
+	if (rb_ipaddr_to_text(&r->peer, r->peer_text, sizeof r->peer_text) <
+	    0)
+		snprintf(r->peer_text, sizeof r->peer_text, "?");
+}
+
+static void
+on_request(struct evhttp_request *req, void *arg)
+{
+	struct apid *a = arg;
+	struct rq *r = calloc(1, sizeof *r);
+
+	if (r == NULL) {
+		evhttp_send_error(req, 503, NULL);
+		return;
+	}
+	a->npending++;
+	r->a = a;
+	r->req = req;
+	r->method = evhttp_request_get_command(req);
+	if (r->method == EVHTTP_REQ_HEAD) {
+		r->head = 1;
+		r->method = EVHTTP_REQ_GET;
+	}
+	peer_of(r);
+	if (!size_ok(r))
+		return;
+	if (!rb_ratelimit_take(&a->rl, &r->peer, now_ns())) {
+		reply_error(r, 429, "RATE_LIMITED",
+		    "API rate limit is 30 requests per second per client");
+		return;
+	}
+	if (a->auth_failures >= APID_BRAKE_AT) {
+		rq_wait(r, brake_done, APID_BRAKE_MS, APID_BRAKE_MS);
+		return;
+	}
+	authorize(r);
+}
+
+/* --- set-up ----------------------------------------------------------- */
+
+static size_t
+conn_cap(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return APID_CONN_MAX;
+	if (rl.rlim_cur < 96)
+		return 32;
+	return rl.rlim_cur - 64 < APID_CONN_MAX ? rl.rlim_cur - 64 :
+	    APID_CONN_MAX;
+}
+
+int
+http_start(struct apid *a, const char *addr, int port)
+{
+	struct evhttp_bound_socket *bound;
+
+	the_apid = a;
+	a->conn_cap = conn_cap();
+	if ((a->http = evhttp_new(a->base)) == NULL ||
+	    (a->reg_ev = event_new(a->base, -1, 0, register_fresh, a)) ==
+	    NULL || event_priority_set(a->reg_ev, 0) < 0 ||
+	    (a->resume_ev = evtimer_new(a->base, resume_accept, a)) == NULL)
+		return -1;
+	evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
+	    EVHTTP_REQ_PATCH);
+	evhttp_set_max_headers_size(a->http, 16384);
+	evhttp_set_max_body_size(a->http, APID_BODY_READ);
+	evhttp_set_timeout(a->http, APID_TIMEOUT);
+	evhttp_set_default_content_type(a->http, "application/json");
+	evhttp_set_gencb(a->http, on_request, a);
+	evhttp_set_bevcb(a->http, new_bev, a);
+	if ((bound = evhttp_bind_socket_with_handle(a->http, addr,
+	    (ev_uint16_t)port)) == NULL)
+		return -1;
+	a->lev = evhttp_bound_socket_get_listener(bound);
+	evconnlistener_set_error_cb(a->lev, accept_error);
+	return 0;
+}
+
+void
+http_stop_accepting(struct apid *a)
+{
+	a->draining = 1;
+	pause_accept(a);
+}
+
+void
+http_free(struct apid *a)
+{
+	struct conn *c;
+
+	if (a->http != NULL)
+		evhttp_free(a->http); /* closes every connection */
+	a->http = NULL;
+	while ((c = a->fresh) != NULL) {
+		list_remove(&a->fresh, c);
+		free(c);
+	}
+	if (a->reg_ev != NULL)
+		event_free(a->reg_ev);
+	if (a->resume_ev != NULL)
+		event_free(a->resume_ev);
+	a->reg_ev = a->resume_ev = NULL;
+}
