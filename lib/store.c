@@ -22,12 +22,12 @@
 #define MAX_STORE_FILE (1u << 30)
 
 static const char *const coll_names[RB_COLL_N] = { "dns", "blacklist",
-	"allowlist" };
+	"allowlist", "feeds" };
 
 static const struct {
 	const char *event;
 	enum rb_coll coll;
-	int add;
+	int add; /* 1 add, 0 delete, 2 merge fields into the entry */
 } event_map[] = {
 	{ "dns_add", RB_COLL_DNS, 1 },
 	{ "dns_delete", RB_COLL_DNS, 0 },
@@ -35,6 +35,9 @@ static const struct {
 	{ "blacklist_delete", RB_COLL_BLACKLIST, 0 },
 	{ "allow_add", RB_COLL_ALLOWLIST, 1 },
 	{ "allow_delete", RB_COLL_ALLOWLIST, 0 },
+	{ "feed_add", RB_COLL_FEEDS, 1 },
+	{ "feed_delete", RB_COLL_FEEDS, 0 },
+	{ "feed_update", RB_COLL_FEEDS, 2 },
 };
 
 const char *
@@ -79,6 +82,8 @@ rb_store_key(enum rb_coll c, const json_t *entry, char *buf, size_t len)
 	if (c == RB_COLL_DNS)
 		snprintf(buf, len, "%s %s %s", str_field(entry, "name"),
 		    str_field(entry, "type"), str_field(entry, "value"));
+	else if (c == RB_COLL_FEEDS)
+		snprintf(buf, len, "%s", str_field(entry, "url"));
 	else
 		snprintf(buf, len, "%s", str_field(entry, "domain"));
 	/* Names compare case-insensitively; values are case-sensitive. */
@@ -309,6 +314,40 @@ remove_id(struct rb_store *s, enum rb_coll c, const char *id)
 	return 0;
 }
 
+/* An update replaces the entry with a shallow copy carrying the event's
+ * fields, so the fields of events already staged never change. */
+static int
+merge_id(struct rb_store *s, enum rb_coll c, const char *id,
+    json_t *fields)
+{
+	size_t i;
+	json_t *v, *copy;
+	char before[2048], after[2048];
+
+	if (json_object_get(s->by_id[c], id) == NULL)
+		return 0;
+	json_array_foreach(s->entries[c], i, v) {
+		if (strcmp(str_field(v, "id"), id) != 0)
+			continue;
+		rb_store_key(c, v, before, sizeof before);
+		if ((copy = json_copy(v)) == NULL ||
+		    json_object_update(copy, fields) < 0 ||
+		    json_object_set(copy, "id", json_object_get(v, "id")) < 0) {
+			json_decref(copy);
+			return -1;
+		}
+		rb_store_key(c, copy, after, sizeof after);
+		if (json_array_set_new(s->entries[c], i, copy) < 0)
+			return -1;
+		if (strcmp(before, after) == 0)
+			return 0;
+		json_object_del(s->by_key[c], before);
+		return json_object_set_new(s->by_key[c], after,
+		    json_string(id));
+	}
+	return 0;
+}
+
 int
 rb_store_apply(struct rb_store *s, json_t *event, struct rb_err *e)
 {
@@ -329,7 +368,11 @@ rb_store_apply(struct rb_store *s, json_t *event, struct rb_err *e)
 		    "malformed %s event at seq %lld", name, (long long)seq);
 	if ((uint64_t)seq <= s->seq[c])
 		return 0;
-	if (event_is_add(name)) {
+	if (event_is_add(name) == 2) {
+		if (merge_id(s, (enum rb_coll)c, id, fields) < 0)
+			return rb_err_set(e, 500, "INTERNAL_ERROR",
+			    "out of memory");
+	} else if (event_is_add(name)) {
 		/* The entry shares the event's fields: neither changes after
 		 * it is staged. */
 		if (json_object_get(s->by_id[c], id) == NULL) {

@@ -1,0 +1,191 @@
+/*
+ * rb-feed: blocklist feed subscriptions from the shell (doc/rb-feed.md).
+ * The same library calls as rb-apid's /feeds endpoints, the same JSON on
+ * stdout.  `update` runs in the foreground and waits for a fetch of the
+ * same feed by rb-feedd to finish, so cron and rb-feedd may overlap.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "feedops.h"
+#include "feedpreset.h"
+#include "feedupdate.h"
+#include "log.h"
+#include "root.h"
+
+static int
+usage(void)
+{
+	fputs("usage: rb-feed [-d ROOT] add NAME URL [hosts|domains|adblock] "
+	      "[refuse|nxdomain]\n"
+	      "       rb-feed [-d ROOT] del ID\n"
+	      "       rb-feed [-d ROOT] list\n"
+	      "       rb-feed [-d ROOT] update [ID]\n"
+	      "       rb-feed [-d ROOT] presets\n"
+	      "       rb-feed compile FILE CDB [FORMAT] [ACTION]\n",
+	    stderr);
+	return 100;
+}
+
+static int
+print_json(json_t *j)
+{
+	int r;
+
+	if (j == NULL) {
+		rb_error("out of memory");
+		return 111;
+	}
+	r = json_dumpf(j, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	if (r < 0 || fputc('\n', stdout) == EOF || fflush(stdout) == EOF) {
+		rb_error("unable to write output: %s", strerror(errno));
+		return 111;
+	}
+	return 0;
+}
+
+static int
+fail(const struct rb_err *e)
+{
+	rb_error("%s: %s", e->code, e->details);
+	return rb_err_exit_code(e);
+}
+
+static json_t *
+add_request(int argc, char **argv)
+{
+	json_t *req;
+
+	if (argc < 2 || argc > 4)
+		return NULL;
+	req = json_pack("{s:s, s:s}", "name", argv[0], "url", argv[1]);
+	if (req != NULL && argc >= 3)
+		json_object_set_new(req, "format", json_string(argv[2]));
+	if (req != NULL && argc == 4)
+		json_object_set_new(req, "action", json_string(argv[3]));
+	return req;
+}
+
+/* add and del: one transaction each; a delete removes the feed's files
+ * while the store lock is still held. */
+static int
+do_write(const char *root, const char *cmd, int argc, char **argv)
+{
+	struct rb_err e = { 0 };
+	struct rb_txn t;
+	json_t *req = NULL, *resp = NULL;
+	int del = strcmp(cmd, "del") == 0, r;
+
+	if (del ? argc != 1 : (req = add_request(argc, argv)) == NULL)
+		return usage();
+	if (rb_txn_begin(&t, root, &e) < 0) {
+		json_decref(req);
+		return fail(&e);
+	}
+	r = del ? rb_feed_op_delete(&t, argv[0], &resp, &e) :
+		  rb_feed_op_add(&t, req, &resp, &e);
+	json_decref(req);
+	if (r == 0)
+		r = rb_txn_commit(&t, &e);
+	if (r == 0 && del && rb_feed_op_delete_files(root, argv[0]) < 0)
+		rb_warn("unable to remove the files of feed %s: %s", argv[0],
+		    strerror(errno));
+	rb_txn_end(&t);
+	if (r < 0) {
+		json_decref(resp);
+		return fail(&e);
+	}
+	return print_json(resp);
+}
+
+/* Print the results; 111 when a feed failed, after saying which. */
+static int
+do_update(const char *root, int argc, char **argv)
+{
+	struct rb_feed_ctl ctl = { .wait = 1 };
+	struct rb_err e = { 0 };
+	json_t *resp = NULL, *v;
+	size_t i;
+	long errors;
+
+	if (argc > 1)
+		return usage();
+	if ((argc == 1 ? rb_feed_update_id(root, argv[0], &ctl, &resp, &e) :
+	    rb_feed_update_all(root, &ctl, &resp, &e)) < 0)
+		return fail(&e);
+	json_array_foreach(json_object_get(resp, "results"), i, v) {
+		const char *err = json_string_value(json_object_get(v,
+		    "error"));
+		if (err != NULL)
+			rb_warn("feed %s id=%s: %s", json_string_value(
+			    json_object_get(v, "name")), json_string_value(
+			    json_object_get(v, "id")), err);
+	}
+	errors = (long)json_integer_value(json_object_get(json_object_get(resp,
+	    "summary"), "errors"));
+	if (print_json(resp) != 0)
+		return 111;
+	return errors > 0 ? 111 : 0;
+}
+
+/* compile FILE CDB [FORMAT] [ACTION]: a local list, parsed and compiled
+ * as a download would be (FILE "-" is stdin). */
+static int
+do_compile(int argc, char **argv)
+{
+	struct rb_err e = { 0 };
+	json_t *resp = NULL;
+
+	if (argc < 2 || argc > 4)
+		return usage();
+	if (rb_feed_compile(argv[0], argc > 2 ? argv[2] : "hosts",
+	    argc > 3 ? argv[3] : "refuse", argv[1], &resp, &e) < 0)
+		return fail(&e);
+	return print_json(resp);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *opt_root = NULL;
+	char root[4096];
+	struct rb_err e = { 0 };
+	json_t *resp;
+	int c;
+
+	rb_log_init("rb-feed", 0);
+	while ((c = getopt(argc, argv, "+d:h")) != -1) {
+		if (c != 'd')
+			return usage();
+		opt_root = optarg;
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		return usage();
+	if (rb_root_resolve(opt_root, root, sizeof root) < 0) {
+		rb_error("unable to resolve the state root: %s",
+		    strerror(errno));
+		return 111;
+	}
+	if (strcmp(argv[0], "compile") == 0)
+		return do_compile(argc - 1, argv + 1);
+	if (strcmp(argv[0], "presets") == 0)
+		return argc == 1 ? print_json(rb_feed_presets()) : usage();
+	if (strcmp(argv[0], "list") == 0) {
+		if (argc != 1)
+			return usage();
+		if (rb_feed_op_list(root, &resp, &e) < 0)
+			return fail(&e);
+		return print_json(resp);
+	}
+	if (strcmp(argv[0], "update") == 0)
+		return do_update(root, argc - 1, argv + 1);
+	if (strcmp(argv[0], "add") == 0 || strcmp(argv[0], "del") == 0)
+		return do_write(root, argv[0], argc - 1, argv + 1);
+	return usage();
+}

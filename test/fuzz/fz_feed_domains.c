@@ -1,0 +1,14 @@
+/*
+ * Fuzz target: the domains feed parser (lib/feedparse), whole and in chunks
+ * (fz_feed.h says what must hold).
+ */
+
+#include "fz_feed.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fz_feed(RB_FEED_DOMAINS, data, size);
+}
