@@ -19,6 +19,8 @@ _top=$(mktemp -d "${TMPDIR:-/tmp}/rbtest.XXXXXX") || {
 	echo "Bail out! mktemp"
 	exit 255
 }
+# Daemons that drop privileges must still reach their root inside it.
+chmod 711 "$_top"
 
 ok() { # ok COND-EXIT-STATUS DESCRIPTION
 	_tap_n=$((_tap_n + 1))
