@@ -230,8 +230,27 @@ step_health(struct job *j)
 	return RB_ANSWER_SEND;
 }
 
-/* Step 5: block.cdb holds the name or a parent.  'A' at any level wins;
- * otherwise the most specific 'N' or 'R' decides. */
+/* The first feed that lists this name: its action byte, 0 for none, -1 on
+ * corrupt data. */
+static int
+feed_action(struct job *j, const uint8_t *name, size_t nlen)
+{
+	struct val v;
+
+	for (size_t i = 0; i < j->ctx->nfeeds; i++) {
+		int r = find(j, j->ctx->feeds[i], name, nlen, &v);
+		if (r < 0)
+			return -1;
+		if (r > 0 && v.len >= 1 && (v.p[0] == 'N' || v.p[0] == 'R'))
+			return v.p[0];
+	}
+	return 0;
+}
+
+/* Step 5: block.cdb or a feed holds the name or a parent.  'A' (the
+ * allowlist, in block.cdb) at any level wins; otherwise the most specific
+ * 'N' or 'R' decides, block.cdb before the feeds at the same level.  Once
+ * decided, less specific levels are read only for an 'A'. */
 static int
 step_block(struct job *j)
 {
@@ -242,12 +261,17 @@ step_block(struct job *j)
 		int r = find(j, j->ctx->block, j->name + off, j->nlen - off, &v);
 		if (r < 0)
 			return servfail(j);
-		if (r == 0 || v.len < 1)
-			continue;
-		if (v.p[0] == 'A')
+		if (r > 0 && v.len >= 1 && v.p[0] == 'A')
 			return NEXT;
-		if (action == 0 && (v.p[0] == 'N' || v.p[0] == 'R'))
+		if (r > 0 && v.len >= 1 && action == 0 &&
+		    (v.p[0] == 'N' || v.p[0] == 'R'))
 			action = v.p[0];
+		if (action == 0 && j->ctx->nfeeds > 0) {
+			int f = feed_action(j, j->name + off, j->nlen - off);
+			if (f < 0)
+				return servfail(j);
+			action = (uint8_t)f;
+		}
 	}
 	if (action == 0)
 		return NEXT;

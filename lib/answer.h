@@ -23,6 +23,9 @@ struct rb_answer_ctx {
 	struct rb_ratelimit *rl;	   /* NULL: no rate limit */
 	const struct rb_cdbmap_gen *local; /* data/local.cdb; NULL: empty */
 	const struct rb_cdbmap_gen *block; /* data/block.cdb; NULL: empty */
+	/* feeds/<id>.cdb in precedence order (doc/feeds.md) */
+	const struct rb_cdbmap_gen *const *feeds;
+	size_t nfeeds;
 };
 
 struct rb_answer_query {

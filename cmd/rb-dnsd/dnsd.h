@@ -30,6 +30,9 @@ struct watch {
 	void (*cb)(struct dnsd *d, struct watch *w, uint32_t events);
 };
 
+/* Blocklist feeds mapped at once (rb-feed allows 100). */
+#define DNSD_MAX_FEEDS 128
+
 /* Sockets are bound before privileges are dropped and kept for life. */
 #define DNSD_MAX_SOCKS 64
 
@@ -78,6 +81,12 @@ struct dnsd {
 	struct rb_acl acl;
 	struct rb_ratelimit rl;
 	struct rb_cdbmap *local, *block;
+	char feeds_dir[PATH_MAX];
+	int wd_feeds;
+	size_t nfeeds;
+	char feed_ids[DNSD_MAX_FEEDS][37];
+	struct rb_cdbmap *feed_maps[DNSD_MAX_FEEDS];
+	struct rb_cdbmap_gen *feed_gens[DNSD_MAX_FEEDS]; /* held per batch */
 	int reload_pending; /* a re-map failed: retry on the next tick */
 
 	int epfd;
@@ -133,6 +142,12 @@ void setup_map_data(struct dnsd *d);
 void setup_reload_data(struct dnsd *d);
 void setup_reload_conf(struct dnsd *d);
 int setup_inotify(struct dnsd *d);
+
+/* feeds.c: ROOT/feeds/<uuid>.cdb */
+void feeds_rescan(struct dnsd *d);
+void feeds_watch(struct dnsd *d);
+void feeds_acquire(struct dnsd *d);
+void feeds_release(struct dnsd *d);
 
 /* account.c: run/stats.shm and run/ctl (see account.c). */
 int account_init(struct dnsd *d);

@@ -220,7 +220,9 @@ options(struct dnsd *dd, int argc, char **argv)
 	if (snprintf(dd->conf_path, sizeof dd->conf_path, "%s/runbound.conf",
 	    dd->root) >= (int)sizeof dd->conf_path ||
 	    snprintf(dd->data_dir, sizeof dd->data_dir, "%s/data", dd->root) >=
-		(int)sizeof dd->data_dir)
+		(int)sizeof dd->data_dir ||
+	    snprintf(dd->feeds_dir, sizeof dd->feeds_dir, "%s/feeds",
+		dd->root) >= (int)sizeof dd->feeds_dir)
 		rb_die(100, "state root path too long");
 	return ready;
 }
@@ -236,7 +238,7 @@ main(int argc, char **argv)
 	d.tcp_max = (size_t)env_long("RB_DNSD_TCP_MAX", TCP_MAX);
 	d.tcp_idle_ns = (uint64_t)env_long("RB_DNSD_TCP_IDLE", TCP_IDLE_S) *
 	    1000000000u;
-	d.wd_root = d.wd_data = -1;
+	d.wd_root = d.wd_data = d.wd_feeds = -1;
 
 	d.conf = setup_load_conf(d.conf_path);
 	if (d.conf == NULL)

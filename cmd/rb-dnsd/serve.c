@@ -32,6 +32,9 @@ serve_begin(struct dnsd *d, struct rb_answer_ctx *ctx)
 	ctx->rl = &d->rl;
 	ctx->local = rb_cdbmap_acquire(d->local);
 	ctx->block = rb_cdbmap_acquire(d->block);
+	feeds_acquire(d);
+	ctx->feeds = (const struct rb_cdbmap_gen *const *)d->feed_gens;
+	ctx->nfeeds = d->nfeeds;
 }
 
 void
@@ -39,7 +42,10 @@ serve_end(struct dnsd *d, struct rb_answer_ctx *ctx)
 {
 	rb_cdbmap_release(d->local, (struct rb_cdbmap_gen *)ctx->local);
 	rb_cdbmap_release(d->block, (struct rb_cdbmap_gen *)ctx->block);
+	feeds_release(d);
 	ctx->local = ctx->block = NULL;
+	ctx->feeds = NULL;
+	ctx->nfeeds = 0;
 }
 
 static int

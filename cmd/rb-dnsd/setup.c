@@ -136,6 +136,7 @@ setup_map_data(struct dnsd *d)
 {
 	d->local = map_one(d, "local.cdb");
 	d->block = map_one(d, "block.cdb");
+	feeds_rescan(d);
 }
 
 static void
@@ -197,15 +198,21 @@ inotify_event(struct dnsd *d, struct watch *w, uint32_t events)
 	char buf[16 * (sizeof(struct inotify_event) + NAME_MAX + 1)]
 	    __attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t n;
-	int changed = 0, ctl = 0;
+	int changed = 0, ctl = 0, feeds = 0;
 
 	while ((n = read(w->fd, buf, sizeof buf)) > 0) {
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *ev = (void *)p;
 			if (ev->wd == d->wd_data && (ev->mask & IN_IGNORED))
 				d->wd_data = -1; /* data/ went away */
+			if (ev->wd == d->wd_feeds && (ev->mask & IN_IGNORED))
+				d->wd_feeds = -1; /* feeds/ went away */
 			if (ev->wd == d->wd_ctl)
 				ctl = 1;
+			else if (ev->wd == d->wd_feeds || (ev->wd ==
+			    d->wd_root && ev->len && strcmp(ev->name,
+			    "feeds") == 0))
+				feeds = 1;
 			else
 				changed = 1;
 			p += sizeof *ev + ev->len;
@@ -213,8 +220,12 @@ inotify_event(struct dnsd *d, struct watch *w, uint32_t events)
 	}
 	if (d->wd_data < 0)
 		watch_data(d);
+	if (d->wd_feeds < 0 && feeds)
+		feeds_watch(d);
 	if (changed)
 		setup_reload_data(d);
+	if (feeds)
+		feeds_rescan(d);
 	if (ctl)
 		account_ctl(d);
 }
@@ -232,5 +243,6 @@ setup_inotify(struct dnsd *d)
 	if (d->wd_root < 0)
 		return -1;
 	watch_data(d);
+	feeds_watch(d);
 	return watch_add(d, &d->inotify, EPOLLIN);
 }

@@ -1,0 +1,132 @@
+/*
+ * feeds: the compiled blocklist feeds of ROOT/feeds/<uuid>.cdb
+ * (doc/feeds.md), each mapped through lib/cdbmap like data/block.cdb.
+ * The set is rescanned when inotify reports a change in feeds/ (or
+ * feeds/ itself appearing in the root): a replaced file is re-mapped, a
+ * new one mapped, a deleted one dropped.  Rescans run between batches, so
+ * no generation of a dropped feed is held.  Feeds are kept sorted by id:
+ * when two feeds list the same name, the first in that order decides.
+ */
+
+#include <sys/inotify.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dnsd.h"
+#include "log.h"
+#include "uuid.h"
+
+/* "<uuid>.cdb" and nothing else is feed data. */
+static int
+feed_file(const char *name, char id[37])
+{
+	if (strlen(name) != 40 || strcmp(name + 36, ".cdb") != 0)
+		return 0;
+	memcpy(id, name, 36);
+	id[36] = '\0';
+	return rb_uuid_valid(id);
+}
+
+static int
+id_cmp(const void *a, const void *b)
+{
+	return strcmp((const char *)a, (const char *)b);
+}
+
+/* The ids in feeds/ now, sorted; at most DNSD_MAX_FEEDS. */
+static size_t
+list_ids(const struct dnsd *d, char ids[][37])
+{
+	DIR *dir = opendir(d->feeds_dir);
+	struct dirent *e;
+	size_t n = 0;
+
+	if (dir == NULL)
+		return 0;
+	while ((e = readdir(dir)) != NULL) {
+		if (!feed_file(e->d_name, ids[n]))
+			continue;
+		if (++n == DNSD_MAX_FEEDS) {
+			rb_warn("more than %d feeds in %s: ignoring the rest",
+			    DNSD_MAX_FEEDS, d->feeds_dir);
+			break;
+		}
+	}
+	closedir(dir);
+	qsort(ids, n, sizeof ids[0], id_cmp);
+	return n;
+}
+
+static struct rb_cdbmap *
+take_map(struct dnsd *d, const char *id)
+{
+	char path[PATH_MAX + 48];
+
+	for (size_t i = 0; i < d->nfeeds; i++) {
+		if (d->feed_maps[i] == NULL || strcmp(d->feed_ids[i], id) != 0)
+			continue;
+		struct rb_cdbmap *m = d->feed_maps[i];
+		d->feed_maps[i] = NULL;
+		if (rb_cdbmap_reload(m) > 0)
+			rb_info("reloaded feed %s", id);
+		return m;
+	}
+	if (snprintf(path, sizeof path, "%s/%.36s.cdb", d->feeds_dir, id) >=
+	    (int)sizeof path)
+		return NULL;
+	struct rb_cdbmap *m = rb_cdbmap_new(path);
+	if (m == NULL)
+		rb_error("unable to map %s: %s", path, strerror(errno));
+	else
+		rb_info("mapped feed %s", id);
+	return m;
+}
+
+void
+feeds_rescan(struct dnsd *d)
+{
+	static char ids[DNSD_MAX_FEEDS][37];
+	struct rb_cdbmap *maps[DNSD_MAX_FEEDS];
+	size_t n = list_ids(d, ids), k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		maps[k] = take_map(d, ids[i]);
+		if (maps[k] != NULL)
+			memcpy(d->feed_ids[k++], ids[i], 37);
+	}
+	/* What is left in the old set was deleted. */
+	for (size_t i = 0; i < d->nfeeds; i++) {
+		if (d->feed_maps[i] != NULL)
+			rb_info("dropped feed %s", d->feed_ids[i]);
+		rb_cdbmap_free(d->feed_maps[i]);
+	}
+	memcpy(d->feed_maps, maps, k * sizeof maps[0]);
+	d->nfeeds = k;
+}
+
+void
+feeds_watch(struct dnsd *d)
+{
+	d->wd_feeds = inotify_add_watch(d->inotify.fd, d->feeds_dir,
+	    IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_ONLYDIR);
+	if (d->wd_feeds < 0 && errno != ENOENT)
+		rb_warn("inotify on %s: %s", d->feeds_dir, strerror(errno));
+}
+
+void
+feeds_acquire(struct dnsd *d)
+{
+	for (size_t i = 0; i < d->nfeeds; i++)
+		d->feed_gens[i] = rb_cdbmap_acquire(d->feed_maps[i]);
+}
+
+void
+feeds_release(struct dnsd *d)
+{
+	for (size_t i = 0; i < d->nfeeds; i++)
+		rb_cdbmap_release(d->feed_maps[i], d->feed_gens[i]);
+}

@@ -1,0 +1,46 @@
+#!/bin/sh
+# rb-dnsd maps feeds/<uuid>.cdb while running: a feed renamed in blocks at
+# once, a replaced one is re-mapped, a deleted one stops blocking, other
+# files in feeds/ are ignored, the allowlist wins over every feed.
+. "$(dirname "$0")/../lib.sh"
+
+R=$(tmproot)
+P=$(free_port)
+printf 'server:\n    interface: 127.0.0.1@%s\n' "$P" >"$R/runbound.conf"
+rb-dns -d "$R" add www.site.example. A 10.0.0.1 >/dev/null &&
+rb-dns -d "$R" add ok.site.example. A 10.0.0.2 >/dev/null &&
+rb-allow -d "$R" add ok.site.example >/dev/null || bail "unable to fill $R"
+start_bg rb-dnsd -d "$R" -r 3 3>"$R/ready" 2>>"$R/log"
+wait_for 5 test -s "$R/ready" || bail "rb-dnsd did not start"
+st() { dig @127.0.0.1 -p "$P" +time=2 +tries=1 "$@" | sed -n 's/.*status: \([A-Z]*\),.*/\1/p'; }
+
+is "$(st www.site.example)" NOERROR "before any feed: local answer"
+# feeds/ appears while rb-dnsd runs, and a feed is renamed into it.
+mkdir "$R/feeds"
+printf 'site.example\n' > "$R/list"
+rb-feed compile "$R/list" "$R/feeds/.tmp" domains nxdomain >/dev/null || bail "compile"
+F1=11111111-1111-4111-8111-111111111111
+mv "$R/feeds/.tmp" "$R/feeds/$F1.cdb"
+wait_for 5 sh -c "dig @127.0.0.1 -p $P +time=1 +tries=1 www.site.example | grep -q NXDOMAIN"
+ok $? "a feed renamed into feeds/ blocks at once (and the names below it)"
+is "$(st ok.site.example)" NOERROR "the allowlist wins over the feed"
+# Replaced: the same feed now refuses.
+rb-feed compile "$R/list" "$R/feeds/.tmp" domains refuse >/dev/null
+mv "$R/feeds/.tmp" "$R/feeds/$F1.cdb"
+wait_for 5 sh -c "dig @127.0.0.1 -p $P +time=1 +tries=1 www.site.example | grep -q REFUSED"
+ok $? "a replaced feed is re-mapped"
+# A second feed with the same name: the first feed in id order decides.
+F0=00000000-0000-4000-8000-000000000000
+rb-feed compile "$R/list" "$R/feeds/.tmp" domains nxdomain >/dev/null
+mv "$R/feeds/.tmp" "$R/feeds/$F0.cdb"
+wait_for 5 sh -c "dig @127.0.0.1 -p $P +time=1 +tries=1 www.site.example | grep -q NXDOMAIN"
+ok $? "two feeds list a name: the first by id decides"
+rm "$R/feeds/$F0.cdb" "$R/feeds/$F1.cdb"
+wait_for 5 sh -c "dig @127.0.0.1 -p $P +time=1 +tries=1 www.site.example | grep -q NOERROR"
+ok $? "deleted feeds stop blocking"
+cp "$R/list" "$R/feeds/notes.cdb"
+rb-feed compile "$R/list" "$R/feeds/not-a-uuid.cdb" domains >/dev/null
+sleep 0.3
+is "$(st www.site.example)" NOERROR "files not named <uuid>.cdb are ignored"
+is "$(grep -c fatal "$R/log")" 0 "no fatal error logged"
+finish
