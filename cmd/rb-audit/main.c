@@ -1,0 +1,234 @@
+/*
+ * rb-audit: the audit log from the shell (doc/rb-audit.md).  tail prints
+ * the newest entries as GET /audit/tail does; head prints the newest seq,
+ * mac and chain, to record somewhere an attacker cannot reach; verify
+ * checks every mac, the seqs, the chain across files and optionally a
+ * recorded head.  JSON on stdout; exit 0 intact, 1 tampered, 100 usage or
+ * no key, 111 I/O errors.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auditkey.h"
+#include "auditlog.h"
+#include "auditverify.h"
+#include "log.h"
+#include "root.h"
+#include "txn.h"
+
+#define TAIL_DEFAULT 100
+#define TAIL_MAX 1000
+
+static int
+usage(void)
+{
+	fputs("usage: rb-audit [-d ROOT] tail [-n N]\n"
+	      "       rb-audit [-d ROOT] head\n"
+	      "       rb-audit [-d ROOT] verify [--head SEQ:CHAIN] [FILE...]\n",
+	    stderr);
+	return 100;
+}
+
+static int
+print_json(json_t *j)
+{
+	int r = j ? json_dumpf(j, stdout, JSON_COMPACT) : -1;
+
+	json_decref(j);
+	if (r < 0 || fputc('\n', stdout) == EOF || fflush(stdout) == EOF) {
+		rb_error("unable to write output: %s", strerror(errno));
+		return 111;
+	}
+	return 0;
+}
+
+static int
+cmd_tail(const char *root, int argc, char **argv)
+{
+	char dir[4200], *end;
+	struct rb_err e = {0};
+	long n = TAIL_DEFAULT, bad = 0;
+	json_t *lines;
+	int c;
+
+	optind = 1;
+	while ((c = getopt(argc, argv, "n:")) != -1) {
+		if (c != 'n')
+			return usage();
+		errno = 0;
+		n = strtol(optarg, &end, 10);
+		if (errno != 0 || *optarg == '\0' || *end != '\0' || n < 1)
+			return usage();
+	}
+	if (optind != argc)
+		return usage();
+	if (n > TAIL_MAX)
+		n = TAIL_MAX;
+	snprintf(dir, sizeof dir, "%s/audit", root);
+	if ((lines = rb_audit_tail(dir, n, &bad, &e)) == NULL) {
+		rb_error("%s: %s", e.code, e.details);
+		return 111;
+	}
+	if (bad > 0)
+		rb_warn("%ld lines of the audit log are not JSON", bad);
+	return print_json(json_pack("{s:o, s:I}", "lines", lines, "count",
+	    (json_int_t)json_array_size(lines)));
+}
+
+static int
+cmd_head(const char *root, int argc, char **argv)
+{
+	char dir[4200], hex[2 * RB_AUDIT_HASH + 1];
+	struct rb_err e = {0};
+	json_t *lines, *last, *out;
+
+	if (argc != 1)
+		return usage();
+	snprintf(dir, sizeof dir, "%s/audit", root);
+	if ((lines = rb_audit_tail(dir, 1, NULL, &e)) == NULL &&
+	    e.status != 404) {
+		rb_error("%s: %s", e.code, e.details);
+		return 111;
+	}
+	if ((last = json_array_get(lines, 0)) == NULL) {
+		rb_audit_hex(rb_audit_genesis, hex);
+		out =
+		    json_pack("{s:i, s:n, s:s}", "seq", 0, "mac", "chain", hex);
+	} else {
+		out = json_pack("{s:O, s:O, s:O*}", "seq",
+		    json_object_get(last, "seq"), "mac",
+		    json_object_get(last, "mac"), "chain",
+		    json_object_get(last, "chain"));
+	}
+	json_decref(lines);
+	return print_json(out);
+}
+
+/* Verify the named files, or every file of root/audit in chain order;
+ * then *names (freed by the caller with rb_audit_files_free, after the
+ * report that borrows them) holds the latter's names. */
+static int
+verify_files(struct rb_audit_verify *v, const char *root, char **files,
+    int nfiles, char ***names, size_t *n)
+{
+	char dir[4200], path[4400];
+	int r = 0;
+
+	for (int i = 0; i < nfiles; i++) {
+		const char *base = strrchr(files[i], '/');
+
+		if (rb_audit_verify_file(v, files[i],
+		        base ? base + 1 : files[i], i + 1 == nfiles) < 0) {
+			rb_error(
+			    "unable to read %s: %s", files[i], strerror(errno));
+			return -1;
+		}
+	}
+	if (nfiles > 0)
+		return 0;
+	snprintf(dir, sizeof dir, "%s/audit", root);
+	if (rb_audit_files(dir, names, n) < 0 && errno != ENOENT) {
+		rb_error("unable to list %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (*n == 0 && v->head_seq == 0) {
+		rb_error("no audit log in %s", dir);
+		r = -1;
+	}
+	for (size_t i = 0; r == 0 && i < *n; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, (*names)[i]);
+		if (rb_audit_verify_file(v, path, (*names)[i], i + 1 == *n) <
+		    0) {
+			rb_error(
+			    "unable to read %s: %s", path, strerror(errno));
+			r = -1;
+		}
+	}
+	return r;
+}
+
+static int
+cmd_verify(const char *root, int argc, char **argv)
+{
+	static struct rb_audit_verify v;
+	struct rb_auditkey key;
+	struct rb_err e = {0};
+	struct rb_conf *conf;
+	const char *head = NULL;
+	char **names = NULL;
+	size_t n = 0;
+	int i = 1, tampered, code;
+
+	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(argv[i], "--head") != 0 || i + 1 >= argc)
+			return usage();
+		head = argv[++i];
+	}
+	if ((conf = rb_txn_load_conf(root, &e)) == NULL) {
+		rb_error("%s", e.details);
+		return 100;
+	}
+	code = rb_auditkey_load(&key, root, conf->audit_log_hmac_key, 0, &e);
+	rb_conf_free(conf);
+	if (code < 0) {
+		rb_error("%s: %s", e.code, e.details);
+		return e.status == 400 ? 100 : 111;
+	}
+	rb_audit_verify_init(&v, &key);
+	if (head != NULL && rb_audit_verify_set_head(&v, head) < 0) {
+		rb_error("--head wants SEQ:CHAIN (64 hex digits), as rb-audit "
+		         "head prints");
+		rb_auditkey_wipe(&key);
+		return 100;
+	}
+	if (verify_files(&v, root, argv + i, argc - i, &names, &n) < 0) {
+		rb_audit_files_free(names, n);
+		rb_auditkey_wipe(&key);
+		return 111;
+	}
+	tampered = rb_audit_verify_end(&v);
+	rb_auditkey_wipe(&key);
+	code = print_json(rb_audit_verify_report(&v));
+	rb_audit_files_free(names, n);
+	return code != 0 ? code : tampered;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *opt_root = NULL;
+	char root[4096];
+	int c;
+
+	rb_log_init("rb-audit", 0);
+	while ((c = getopt(argc, argv, "+d:")) != -1) {
+		if (c != 'd')
+			return usage();
+		opt_root = optarg;
+	}
+	if (optind >= argc)
+		return usage();
+	if (rb_root_resolve(opt_root, root, sizeof root) < 0 ||
+	    strlen(root) > 3000) {
+		rb_error("unable to resolve the state root: %s",
+		    strerror(errno ? errno : ENAMETOOLONG));
+		return 111;
+	}
+	argc -= optind;
+	argv += optind;
+	if (strcmp(argv[0], "tail") == 0)
+		return cmd_tail(root, argc, argv);
+	if (strcmp(argv[0], "head") == 0)
+		return cmd_head(root, argc, argv);
+	if (strcmp(argv[0], "verify") == 0)
+		return cmd_verify(root, argc, argv);
+	return usage();
+}

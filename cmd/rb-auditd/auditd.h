@@ -1,0 +1,47 @@
+#ifndef RB_AUDITD_H
+#define RB_AUDITD_H
+
+/*
+ * rb-auditd's state, shared by main.c (options, signals, the loop) and
+ * pump.c (journal and spool into the audit log).
+ */
+
+#include <stddef.h>
+
+#include "auditkey.h"
+#include "auditwrite.h"
+#include "conf.h"
+
+struct taken {
+	char *name;
+	int rejected; /* moved to audit/rejected/ rather than removed */
+};
+
+struct auditd {
+	char root[4096];
+	struct rb_conf *conf;
+	struct rb_auditkey key;
+	struct rb_audit_writer w;
+	size_t max_size;
+	int on; /* the log is open */
+	int sigfd, inofd;
+	int stop, hup;
+	struct taken *taken; /* spool files in the staged batch */
+	size_t ntaken, captaken;
+	int full;           /* the batch reached RB_AUDIT_BATCH_MAX */
+	char lastwarn[512]; /* the last source warning, logged once */
+	unsigned long long appended;
+};
+
+/* Read pending signals into d->stop and d->hup. */
+void auditd_signals(struct auditd *d);
+
+/* Append everything the journal and spool hold beyond the log's position,
+ * batch by batch, until drained or d->stop.  Returns 0 when drained (or
+ * stopped), -1 after a failure to write (logged; the caller exits 111). */
+int pump(struct auditd *d);
+
+/* Stage and commit one of rb-auditd's own events (startup, shutdown). */
+int pump_self(struct auditd *d, const char *event, const char *reason);
+
+#endif
