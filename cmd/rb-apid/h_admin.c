@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "apid.h"
+#include "auditlog.h"
 #include "log.h"
 #include "store.h"
 #include "txn.h"
@@ -292,73 +293,6 @@ h_tls(struct rq *r)
 
 /* --- GET /audit/tail -------------------------------------------------- */
 
-/* The last bytes of fd holding at least n lines (or the whole file, or
- * TAIL_MAX bytes), starting at a line boundary.  Caller frees. */
-static char *
-tail_bytes(int fd, off_t size, long n, size_t *len)
-{
-	size_t want = 65536;
-
-	for (;;) {
-		off_t from = size > (off_t)want ? size - (off_t)want : 0;
-		size_t got = (size_t)(size - from), lines = 0, skip = 0;
-		char *buf = malloc(got + 1);
-		ssize_t k;
-
-		if (buf == NULL)
-			return NULL;
-		if ((k = pread(fd, buf, got, from)) < 0) {
-			free(buf);
-			return NULL;
-		}
-		got = (size_t)k;
-		buf[got] = '\0';
-		for (size_t i = 0; i + 1 < got; i++)
-			lines += buf[i] == '\n';
-		if (lines < (size_t)n && from > 0 && want < TAIL_MAX) {
-			free(buf);
-			want *= 4;
-			continue;
-		}
-		if (from > 0) { /* the first line is cut: drop it */
-			size_t nl = strcspn(buf, "\n");
-
-			skip = nl < got ? nl + 1 : got;
-		}
-		memmove(buf, buf + skip, got - skip + 1);
-		*len = got - skip;
-		return buf;
-	}
-}
-
-/* Parse the last n lines of text into an array; lines that are not JSON
- * are skipped (and counted in *bad). */
-static json_t *
-tail_lines(char *text, size_t len, long n, long *bad)
-{
-	json_t *all = json_array(), *out = json_array();
-	size_t from;
-
-	for (char *p = text, *nl; all != NULL && p < text + len; p = nl + 1) {
-		json_t *j;
-
-		if ((nl = memchr(p, '\n', (size_t)(text + len - p))) == NULL)
-			nl = text + len;
-		if (nl == p)
-			continue;
-		if ((j = json_loadb(p, (size_t)(nl - p), 0, NULL)) == NULL)
-			(*bad)++;
-		else
-			json_array_append_new(all, j);
-	}
-	from = json_array_size(all) > (size_t)n ? json_array_size(all) -
-	    (size_t)n : 0;
-	for (size_t i = from; out != NULL && i < json_array_size(all); i++)
-		json_array_append(out, json_array_get(all, i));
-	json_decref(all);
-	return out;
-}
-
 static int
 tail_n(struct rq *r, long *n)
 {
@@ -383,12 +317,10 @@ tail_n(struct rq *r, long *n)
 void
 h_audit_tail(struct rq *r)
 {
-	char path[4200], *text;
-	struct stat st;
+	char dir[4200];
+	struct rb_err e = { 0 };
 	long n, bad = 0;
-	size_t len = 0;
 	json_t *lines;
-	int fd;
 
 	if (tail_n(r, &n) < 0)
 		return;
@@ -397,9 +329,10 @@ h_audit_tail(struct rq *r)
 		    "audit-log: yes is not set in runbound.conf");
 		return;
 	}
-	snprintf(path, sizeof path, "%s/audit/audit.log", r->a->root);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		if (errno == ENOENT)
+	/* Reads back through rotated files too (lib/auditlog). */
+	snprintf(dir, sizeof dir, "%s/audit", r->a->root);
+	if ((lines = rb_audit_tail(dir, n, &bad, &e)) == NULL) {
+		if (e.status == 404)
 			reply_error(r, 404, "AUDIT_LOG_UNAVAILABLE",
 			    "the audit log does not exist yet");
 		else
@@ -407,18 +340,8 @@ h_audit_tail(struct rq *r)
 			    "the audit log could not be read");
 		return;
 	}
-	text = fstat(fd, &st) == 0 ? tail_bytes(fd, st.st_size, n, &len) :
-	    NULL;
-	close(fd);
-	if (text == NULL) {
-		reply_error(r, 500, "INTERNAL_ERROR",
-		    "the audit log could not be read");
-		return;
-	}
-	lines = tail_lines(text, len, n, &bad);
-	free(text);
 	if (bad > 0)
-		rb_warn("audit/audit.log: %ld lines are not JSON", bad);
+		rb_warn("audit log: %ld lines are not JSON", bad);
 	reply_json(r, 200, json_pack("{s:o, s:I}", "lines", lines, "count",
 	    (json_int_t)json_array_size(lines)));
 }

@@ -421,6 +421,9 @@ spool_auth_failure(struct rq *r)
 	char path[256];
 	json_t *f;
 
+	/* Nobody consumes the spool unless the audit log is on. */
+	if (!a->conf->audit_log)
+		return;
 	if (sec != a->spool_sec) {
 		a->spool_sec = sec;
 		a->spool_n = 0;

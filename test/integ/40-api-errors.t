@@ -13,6 +13,7 @@ cat >"$R/runbound.conf" <<EOF
 server:
     interface: 127.0.0.1@$P
     api-port: $A
+    audit-log: yes
 EOF
 printf '%s' "errors-test-key-0123456789abcdef0123" >"$R/api.key"
 chmod 600 "$R/api.key"
