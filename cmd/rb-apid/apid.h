@@ -103,6 +103,12 @@ struct rq {
 	uint64_t nonce;
 	json_t *resp;
 	int status;
+
+	/* a child at work for the request (h_feeds.c) */
+	pid_t child;
+	int child_fd;
+	char *out;
+	size_t out_len;
 };
 
 /* http.c: the listener, the order of checks, replies.  Every reply_*
@@ -142,6 +148,14 @@ void h_block_del(struct rq *r);
 void h_allow_list(struct rq *r);
 void h_allow_add(struct rq *r);
 void h_allow_del(struct rq *r);
+
+/* h_feeds.c */
+void h_feeds_list(struct rq *r);
+void h_feeds_presets(struct rq *r);
+void h_feeds_add(struct rq *r);
+void h_feeds_del(struct rq *r);
+void h_feeds_update(struct rq *r);
+void h_feed_update(struct rq *r);
 
 /* h_stats.c */
 void h_health(struct rq *r);

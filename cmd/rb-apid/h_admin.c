@@ -126,7 +126,7 @@ h_config(struct rq *r)
 		reply_err(r, &e);
 		return;
 	}
-	j = json_pack("{s:i, s:o*, s:o*, s:I, s:I, s:I, s:I, s:I, s:i, "
+	j = json_pack("{s:i, s:o*, s:o*, s:I, s:I, s:I, s:I, s:I, s:I, "
 	    "s:o*, s:o*, s:I, s:I, s:b, s:I, s:b, s:i, s:s?, s:s}",
 	    "port", c->port, "interfaces", conf_ifaces(c),
 	    "forward_zones", conf_forwards(c),
@@ -138,7 +138,8 @@ h_config(struct rq *r)
 	    (json_int_t)json_array_size(s.entries[RB_COLL_BLACKLIST]),
 	    "api_allowlist",
 	    (json_int_t)json_array_size(s.entries[RB_COLL_ALLOWLIST]),
-	    "api_feeds", 0,
+	    "api_feeds",
+	    (json_int_t)json_array_size(s.entries[RB_COLL_FEEDS]),
 	    "access_control", conf_acls(c),
 	    "private_addresses", str_array(c->private_addrs,
 	    c->nprivate_addrs),

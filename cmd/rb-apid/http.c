@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -209,6 +210,10 @@ rq_free(struct rq *r)
 	r->a->npending--;
 	if (r->timer != NULL)
 		event_free(r->timer);
+	/* A request ended early leaves its rb-feed child to finish alone. */
+	if (r->child > 0 && r->child_fd >= 0)
+		close(r->child_fd);
+	free(r->out);
 	json_decref(r->body);
 	json_decref(r->resp);
 	free(r);

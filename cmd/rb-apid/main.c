@@ -208,6 +208,9 @@ setup(struct apid *a)
 	apid_use_conf(a, c);
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		rb_die(111, "unable to ignore SIGPIPE");
+	/* rb-feed children (h_feeds.c) are reaped by the kernel. */
+	if (signal(SIGCHLD, SIG_IGN) == SIG_ERR)
+		rb_die(111, "unable to ignore SIGCHLD");
 	load_key(a);
 	rate_limits(a);
 	rb_ctl_init(&a->view, a->root);
