@@ -45,7 +45,7 @@ EOF
 
 start_bg unbound -d -c "$R/up.conf" 2>"$R/up.log"
 rm -f "$R/ready"
-RB_DNSD_DOT_PORT=$PD start_bg rb-dnsd -d "$R" -r 3 3>"$R/ready" 2>>"$R/log"
+RB_DNSD_DOT_PORT=$PD RB_DNSD_PROBE_INTERVAL=1 start_bg rb-dnsd -d "$R" -r 3 3>"$R/ready" 2>>"$R/log"
 DNSD_PID=$!
 wait_for 5 test -s "$R/ready" || bail "rb-dnsd did not start: $(cat "$R/log")"
 
