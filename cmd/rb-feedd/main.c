@@ -290,7 +290,12 @@ main(int argc, char **argv)
 
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	load_conf(&d, 1);
-	feedd_drop_privileges(d.conf);
+	{
+		struct rb_err pe = { 0 };
+
+		if (rb_privs_drop(d.conf->username, &pe) < 0)
+			rb_die(rb_err_exit_code(&pe), "%s", pe.details);
+	}
 	setup_events(&d);
 	sweep(&d);
 	resync(&d);
