@@ -37,6 +37,26 @@ int rb_journal_open(struct rb_journal *j, const char *root, long retention,
 int rb_journal_append(struct rb_journal *j, json_t *events, uint64_t next,
     struct rb_err *e);
 
+/* Open root/journal for reading only, without the store lock (rb-syncd's
+ * master): nothing is created or cleaned.  NOT_FOUND (404) when the
+ * journal has no epoch yet. */
+int rb_journal_open_ro(struct rb_journal *j, const char *root,
+    struct rb_err *e);
+
+/* Append events that already carry their seq and ts (a replica copying
+ * its master's journal; borrowed) as one transaction, written exactly as
+ * given.  Their seqs must be consecutive and above j->last (SEQ_CONFLICT,
+ * 409).  Durable on return; prunes as rb_journal_append does. */
+int rb_journal_append_as(struct rb_journal *j, json_t *events,
+    struct rb_err *e);
+
+/* Replace the whole journal by an empty one whose epoch is epoch (a
+ * replica adopting its master's history after a snapshot): built beside
+ * journal/ and swapped in by rename, then the old one is removed.  The
+ * caller holds the store lock; seqs then continue from the store's. */
+int rb_journal_reset(struct rb_journal *j, const char *epoch,
+    struct rb_err *e);
+
 /* Call fn for every event with seq > since, in order; fn's event is
  * borrowed.  Stops and returns -1 when fn does.  A damaged file is an
  * error (INTERNAL_ERROR naming its seq). */

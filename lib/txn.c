@@ -4,6 +4,8 @@
  * store or data file changes, so a crash at any instant leaves either
  * nothing of the transaction or its whole journal file, which the next
  * begin replays; store/seq never claims an event the store files lack.
+ * A replica (rb-syncd) writes through here too: rb_txn_stage keeps its
+ * master's seqs and timestamps, and rb_txn_replace swaps in a snapshot.
  */
 
 #include <errno.h>
@@ -144,13 +146,131 @@ rb_txn_event(struct rb_txn *t, const char *event, json_t *fields,
 }
 
 int
+rb_txn_stage(struct rb_txn *t, json_t *event, struct rb_err *e)
+{
+	json_int_t seq = json_integer_value(json_object_get(event, "seq"));
+	int r = -1;
+
+	if (seq <= 0 || (uint64_t)seq != t->next) {
+		rb_err_set(e, 409, "SEQ_CONFLICT", "event seq %lld, expected "
+		    "%llu", (long long)seq, (unsigned long long)t->next);
+		goto done;
+	}
+	if (!json_is_integer(json_object_get(event, "ts")) ||
+	    !json_is_string(json_object_get(event, "event")) ||
+	    !json_is_object(json_object_get(event, "fields"))) {
+		rb_err_set(e, 400, "INVALID_EVENT", "event at seq %lld lacks "
+		    "ts, event or fields", (long long)seq);
+		goto done;
+	}
+	if (rb_store_apply(&t->store, event, e) < 0)
+		goto done;
+	if (json_array_append(t->pending, event) < 0) {
+		rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
+		goto done;
+	}
+	t->replica = 1;
+	t->next++;
+	r = 0;
+done:
+	json_decref(event);
+	return r;
+}
+
+/* The add event of collection c, to rebuild it entry by entry. */
+static const char *
+add_event_of(int c)
+{
+	static const char *const adds[] = { "dns_add", "blacklist_add",
+		"allow_add", "feed_add" };
+
+	for (size_t i = 0; i < sizeof adds / sizeof adds[0]; i++) {
+		if (rb_store_coll_of(adds[i]) == c)
+			return adds[i];
+	}
+	return NULL;
+}
+
+/* Empty collection c, then add entries in order through rb_store_apply,
+ * which keeps the indexes; then give it the snapshot's seq. */
+static int
+refill(struct rb_store *s, int c, json_t *entries, uint64_t seq,
+    struct rb_err *e)
+{
+	const char *add = add_event_of(c);
+	json_t *v, *ev;
+	size_t i;
+
+	if (json_array_clear(s->entries[c]) < 0 ||
+	    json_object_clear(s->by_id[c]) < 0 ||
+	    json_object_clear(s->by_key[c]) < 0)
+		return rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
+	s->seq[c] = 0;
+	json_array_foreach(entries, i, v) {
+		if (add == NULL)
+			return rb_err_set(e, 500, "INTERNAL_ERROR", "no add "
+			    "event for collection %s", rb_store_coll_name(
+			    (enum rb_coll)c));
+		ev = json_pack("{s:I, s:s, s:O}", "seq", (json_int_t)(i + 1),
+		    "event", add, "fields", v);
+		if (ev == NULL)
+			return rb_err_set(e, 500, "INTERNAL_ERROR",
+			    "out of memory");
+		if (rb_store_apply(s, ev, e) < 0) {
+			json_decref(ev);
+			return -1;
+		}
+		json_decref(ev);
+	}
+	s->seq[c] = seq;
+	s->dirty[c] = 1;
+	return 0;
+}
+
+int
+rb_txn_replace(struct rb_txn *t, json_t *const colls[RB_COLL_N],
+    const uint64_t coll_seq[RB_COLL_N], uint64_t seq, const char *epoch,
+    struct rb_err *e)
+{
+	json_t *none = json_array();
+
+	if (none == NULL)
+		return rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
+	if (json_array_size(t->pending) != 0) {
+		json_decref(none);
+		return rb_err_set(e, 500, "INTERNAL_ERROR", "events staged "
+		    "before a snapshot");
+	}
+	/* The old history goes first: a crash after this leaves an empty
+	 * journal that cannot replay old events into the new store. */
+	if (rb_journal_reset(&t->journal, epoch, e) < 0)
+		goto fail;
+	for (int c = 0; c < RB_COLL_N; c++) {
+		if (refill(&t->store, c, colls[c] ? colls[c] : none,
+		    coll_seq[c], e) < 0)
+			goto fail;
+	}
+	t->store.applied = seq;
+	t->store.applied_dirty = 1;
+	if (rb_store_save(&t->store, e) < 0)
+		goto fail;
+	t->next = seq + 1;
+	json_decref(none);
+	return 0;
+fail:
+	json_decref(none);
+	return -1;
+}
+
+int
 rb_txn_commit(struct rb_txn *t, struct rb_err *e)
 {
 	size_t n = json_array_size(t->pending);
 
 	if (n == 0)
 		return 0;
-	if (rb_journal_append(&t->journal, t->pending, t->next - n, e) < 0)
+	if ((t->replica ? rb_journal_append_as(&t->journal, t->pending, e) :
+	    rb_journal_append(&t->journal, t->pending, t->next - n, e)) < 0)
 		return -1;
 	json_array_clear(t->pending);
 	if (rb_store_save(&t->store, e) < 0)

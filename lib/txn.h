@@ -25,6 +25,7 @@ struct rb_txn {
 	struct rb_journal journal;
 	json_t *pending; /* events staged, in seq order */
 	uint64_t next;	 /* seq of the next staged event */
+	int replica;	 /* events staged with rb_txn_stage: journal as is */
 };
 
 /* Lock root, load config, store and journal, replay journal events the
@@ -35,6 +36,22 @@ int rb_txn_begin(struct rb_txn *t, const char *root, struct rb_err *e);
 /* Stage an event: give it the next seq and apply it to the in-memory
  * store.  fields is taken (a new reference), even on failure. */
 int rb_txn_event(struct rb_txn *t, const char *event, json_t *fields,
+    struct rb_err *e);
+
+/* Stage an event that already carries its seq, ts, event name and
+ * fields (a master's event on a replica; taken, even on failure).  Its
+ * seq must be t->next (SEQ_CONFLICT, 409); the commit journals it exactly
+ * as given, so the replica's journal repeats the master's. */
+int rb_txn_stage(struct rb_txn *t, json_t *event, struct rb_err *e);
+
+/* Replace the whole store by a snapshot and start an empty journal with
+ * the given epoch (a replica adopting its master's state): colls[c] is
+ * collection c's entries (borrowed array, NULL for none) as of seq
+ * coll_seq[c], and seq the last event the snapshot holds, so the next
+ * event staged is seq + 1.  Journal first, then the store files; nothing
+ * may be staged.  Call rb_txn_rebuild afterwards. */
+int rb_txn_replace(struct rb_txn *t, json_t *const colls[RB_COLL_N],
+    const uint64_t coll_seq[RB_COLL_N], uint64_t seq, const char *epoch,
     struct rb_err *e);
 
 /* Make the staged events durable and visible: journal, store, data/. */

@@ -1,0 +1,93 @@
+/*
+ * rb-sync: replication status and control (doc/rb-sync.md).
+ *
+ *   rb-sync [-d ROOT] status   JSON: role, master, master_seq, applied_seq,
+ *                              lag_events, lag_seconds, epoch, last_error,
+ *                              last_contact, ...
+ *   rb-sync [-d ROOT] resync   ask the slave's rb-syncd for a full snapshot
+ *
+ * It reads what rb-syncd writes in ROOT/sync/ and the journal; it never
+ * talks to rb-syncd or the master.  Exit 0, 100 (usage, not a slave),
+ * 111 (system failure).
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "root.h"
+#include "syncstate.h"
+#include "txn.h"
+
+static void usage(void) __attribute__((noreturn));
+
+static void
+usage(void)
+{
+	rb_die(100, "usage: rb-sync [-d ROOT] status|resync");
+}
+
+static int
+status(const char *root, const struct rb_conf *c)
+{
+	struct rb_err e = { 0 };
+	json_t *o = rb_sync_status(root, c, (int64_t)time(NULL), &e);
+
+	if (o == NULL)
+		rb_die(rb_err_exit_code(&e), "%s: %s", e.code, e.details);
+	if (json_dumpf(o, stdout, JSON_INDENT(2)) < 0 || puts("") < 0 ||
+	    fflush(stdout) != 0)
+		rb_die(111, "unable to write: %s", strerror(errno));
+	json_decref(o);
+	return 0;
+}
+
+static int
+resync(const char *root, const struct rb_conf *c)
+{
+	struct rb_err e = { 0 };
+
+	if (c->mode == NULL || strcmp(c->mode, "slave") != 0)
+		rb_die(100, "resync: this root is not a slave (mode: %s)",
+		    c->mode ? c->mode : "master");
+	if (rb_sync_resync_request(root, &e) < 0)
+		rb_die(111, "%s", e.details);
+	printf("{\"status\":\"ok\",\"resync\":\"requested\"}\n");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *opt_root = NULL;
+	char root[4096];
+	struct rb_err e = { 0 };
+	struct rb_conf *c;
+	int ch, r;
+
+	rb_log_init("rb-sync", 0);
+	while ((ch = getopt(argc, argv, "d:")) != -1) {
+		if (ch != 'd')
+			usage();
+		opt_root = optarg;
+	}
+	if (optind + 1 != argc)
+		usage();
+	if (rb_root_resolve(opt_root, root, sizeof root) < 0)
+		rb_die(111, "unable to resolve the state root: %s",
+		    strerror(errno));
+	if ((c = rb_txn_load_conf(root, &e)) == NULL)
+		rb_die(100, "%s", e.details);
+	if (strcmp(argv[optind], "status") == 0)
+		r = status(root, c);
+	else if (strcmp(argv[optind], "resync") == 0)
+		r = resync(root, c);
+	else
+		usage();
+	rb_conf_free(c);
+	return r;
+}

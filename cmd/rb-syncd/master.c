@@ -1,0 +1,371 @@
+/*
+ * master: the HTTPS side of rb-syncd.
+ *
+ * Set-up: the TLS identity (made on first start), the journal (created
+ * under the store lock if the root has none, so there is an epoch to
+ * serve), the listener on 0.0.0.0:sync-port, an inotify watch on journal/
+ * and on the root (to see a wiped journal come back), readiness.
+ *
+ * Connection cap: evhttp 2.1 has none and gives no hook when it drops a
+ * connection, but every connection owns one SSL object, freed with it.
+ * The SSL carries an ex_data slot whose free callback counts the
+ * connection out; at the cap, accepting pauses.  Signals arrive as
+ * libevent events: SIGTERM answers every long poll at once, stops
+ * accepting and leaves the loop within a second; SIGHUP re-reads
+ * runbound.conf (a new sync-key applies at once: key rotation).
+ */
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <openssl/ssl.h>
+
+#include "log.h"
+#include "master.h"
+#include "txn.h"
+
+/* The listener's error callback gets evhttp's argument, not ours. */
+static struct master *the_master;
+
+static void
+pause_accept(struct master *m)
+{
+	if (!m->paused && m->lev != NULL) {
+		evconnlistener_disable(m->lev);
+		m->paused = 1;
+	}
+}
+
+static void
+resume_accept(evutil_socket_t fd, short what, void *arg)
+{
+	struct master *m = arg;
+
+	if (m->paused && !m->draining && m->nconn < CONN_MAX) {
+		evconnlistener_enable(m->lev);
+		m->paused = 0;
+	}
+}
+
+/* OpenSSL calls this as each connection's SSL is freed. */
+static void
+conn_gone(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
+    void *argp)
+{
+	struct master *m = argp;
+
+	if (ptr == NULL || m == NULL || m->nconn == 0 || m->closed)
+		return;
+	m->nconn--;
+	if (m->paused)
+		resume_accept(-1, 0, m);
+	if (m->draining && m->nconn == 0 && m->exit_ev != NULL)
+		event_active(m->exit_ev, EV_TIMEOUT, 1);
+}
+
+static struct bufferevent *
+new_bev(struct event_base *base, void *arg)
+{
+	struct master *m = arg;
+	SSL *ssl = SSL_new(m->tls.ctx);
+	struct bufferevent *bev;
+
+	if (ssl == NULL)
+		return NULL;
+	if (SSL_set_ex_data(ssl, m->ex_idx, m) == 1) {
+		m->nconn++;
+		if (m->nconn >= CONN_MAX) {
+			rb_warn("connection cap reached: conns=%zu, pausing "
+			    "accept", m->nconn);
+			pause_accept(m);
+		}
+	}
+	bev = bufferevent_openssl_socket_new(base, -1, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		SSL_free(ssl); /* counts the connection out */
+		return NULL;
+	}
+	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	return bev;
+}
+
+static void
+accept_error(struct evconnlistener *lev, void *arg)
+{
+	struct master *m = the_master;
+	struct timeval tv = { 0, 100000 };
+
+	rb_warn("accept: %s: pausing accept for 100 ms",
+	    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	pause_accept(m);
+	evtimer_add(m->resume_ev, &tv);
+}
+
+static int
+listen_https(struct master *m)
+{
+	struct evhttp_bound_socket *bound;
+	int one = 1;
+
+	if ((m->http = evhttp_new(m->base)) == NULL)
+		return -1;
+	evhttp_set_allowed_methods(m->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
+	evhttp_set_max_headers_size(m->http, 16384);
+	evhttp_set_max_body_size(m->http, 4096);
+	evhttp_set_timeout(m->http, HTTP_TIMEOUT);
+	evhttp_set_gencb(m->http, serve_request, m);
+	evhttp_set_bevcb(m->http, new_bev, m);
+	bound = evhttp_bind_socket_with_handle(m->http, "0.0.0.0",
+	    (ev_uint16_t)m->d->conf->sync_port);
+	if (bound == NULL)
+		return -1;
+	m->lev = evhttp_bound_socket_get_listener(bound);
+	evconnlistener_set_error_cb(m->lev, accept_error);
+	/* Linux hands TCP_NODELAY down to accepted sockets. */
+	if (setsockopt(evconnlistener_get_fd(m->lev), IPPROTO_TCP,
+	    TCP_NODELAY, &one, sizeof one) < 0)
+		rb_warn("TCP_NODELAY: %s", strerror(errno));
+	return 0;
+}
+
+/* --- the journal watch ------------------------------------------------ */
+
+static void
+watch_journal(struct master *m)
+{
+	char dir[4200];
+
+	snprintf(dir, sizeof dir, "%s/journal", m->d->root);
+	m->wd_journal = inotify_add_watch(m->inofd, dir, IN_MOVED_TO |
+	    IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR);
+}
+
+/* Under the store lock, as any writer: a root without a journal (new, or
+ * wiped) gets one with a new epoch, so slaves see the change. */
+void
+master_reinit_journal(struct master *m)
+{
+	struct rb_txn t;
+	struct rb_err e = { 0 };
+
+	if (rb_txn_begin(&t, m->d->root, &e) < 0) {
+		rb_error("unable to open the journal: %s: %s", e.code,
+		    e.details);
+		return;
+	}
+	rb_info("journal epoch=%s seq=%llu", t.journal.epoch,
+	    (unsigned long long)(t.next - 1));
+	rb_txn_end(&t);
+	if (m->wd_journal < 0)
+		watch_journal(m);
+}
+
+static void
+reinit_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct master *m = arg;
+
+	master_reinit_journal(m);
+	serve_wake(m);
+}
+
+static void
+on_inotify(evutil_socket_t fd, short what, void *arg)
+{
+	struct master *m = arg;
+	char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+	struct timeval soon = { 0, 100000 };
+	int changed = 0;
+	ssize_t n;
+
+	while ((n = read(m->inofd, buf, sizeof buf)) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const void *)p;
+
+			if (ev->wd == m->wd_journal && (ev->mask & (IN_IGNORED |
+			    IN_DELETE_SELF | IN_MOVE_SELF))) {
+				m->wd_journal = -1;
+				evtimer_add(m->reinit_ev, &soon);
+			} else if (ev->wd == m->wd_root && ev->len > 0 &&
+			    strcmp(ev->name, "journal") == 0) {
+				if (m->wd_journal < 0)
+					watch_journal(m);
+				changed = 1;
+			} else if (ev->wd == m->wd_journal ||
+			    (ev->mask & IN_Q_OVERFLOW)) {
+				changed = 1;
+			}
+			p += sizeof *ev + ev->len;
+		}
+	}
+	if (changed)
+		serve_wake(m);
+}
+
+static int
+watch_setup(struct master *m)
+{
+	m->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (m->inofd < 0)
+		return -1;
+	m->wd_root = inotify_add_watch(m->inofd, m->d->root, IN_CREATE |
+	    IN_MOVED_TO | IN_ONLYDIR);
+	watch_journal(m);
+	if (m->wd_root < 0 || m->wd_journal < 0)
+		return -1;
+	m->ino_ev = event_new(m->base, m->inofd, EV_READ | EV_PERSIST,
+	    on_inotify, m);
+	return m->ino_ev == NULL ? -1 : event_add(m->ino_ev, NULL);
+}
+
+/* --- signals ---------------------------------------------------------- */
+
+static void
+leave(evutil_socket_t fd, short what, void *arg)
+{
+	struct master *m = arg;
+
+	event_base_loopexit(m->base, NULL);
+}
+
+static void
+on_term(evutil_socket_t sig, short what, void *arg)
+{
+	struct master *m = arg;
+	struct timeval bound = { 1, 0 };
+
+	if (m->draining)
+		return;
+	rb_info("signal %d: answering long polls and exiting", (int)sig);
+	m->draining = 1;
+	pause_accept(m);
+	serve_flush(m);
+	/* Replies in flight get a second to leave, then we go. */
+	evtimer_add(m->exit_ev, &bound);
+	if (m->nconn == 0)
+		event_active(m->exit_ev, EV_TIMEOUT, 1);
+}
+
+static void
+on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	struct master *m = arg;
+	struct rb_conf *c = syncd_load_conf(m->d);
+
+	if (c == NULL) {
+		rb_warn("SIGHUP: keeping the running configuration");
+		return;
+	}
+	if (c->mode != NULL && strcmp(c->mode, "slave") == 0) {
+		rb_info("SIGHUP: mode is now slave: exiting to restart as one");
+		rb_conf_free(c);
+		on_term(SIGTERM, 0, m);
+		return;
+	}
+	if (c->sync_key == NULL || c->sync_key[0] == '\0') {
+		rb_warn("SIGHUP: sync-key removed; keeping the running one");
+		rb_conf_free(c);
+		return;
+	}
+	if (c->sync_port != m->d->conf->sync_port)
+		rb_warn("sync-port %d takes effect at the next start",
+		    c->sync_port);
+	/* Long polls authorised with the old key end now, empty: after a
+	 * rotation nothing new reaches a holder of the old key. */
+	if (strcmp(c->sync_key, m->d->conf->sync_key) != 0)
+		serve_flush(m);
+	serve_set_key(m, c->sync_key);
+	rb_conf_free(m->d->conf);
+	m->d->conf = c;
+	rb_info("SIGHUP: reloaded runbound.conf (sync-key applies now)");
+}
+
+static int
+signals_setup(struct master *m)
+{
+	static const int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
+
+	for (int i = 0; i < 3; i++) {
+		m->sig_ev[i] = evsignal_new(m->base, sigs[i], sigs[i] == SIGHUP ?
+		    on_hup : on_term, m);
+		if (m->sig_ev[i] == NULL || event_add(m->sig_ev[i], NULL) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* --- lifetime --------------------------------------------------------- */
+
+static void
+setup(struct master *m)
+{
+	struct rb_err e = { 0 };
+
+	if (rb_synctls_server(&m->tls, m->d->root, &e) < 0)
+		rb_die(111, "%s", e.details);
+	/* The free callback finds m as the index's argp. */
+	m->ex_idx = SSL_get_ex_new_index(0, m, NULL, NULL, conn_gone);
+	if (m->ex_idx < 0)
+		rb_die(111, "unable to set up OpenSSL ex_data");
+	serve_set_key(m, m->d->conf->sync_key);
+	m->wd_journal = m->wd_root = -1;
+	master_reinit_journal(m);
+	if ((m->base = event_base_new()) == NULL ||
+	    (m->resume_ev = evtimer_new(m->base, resume_accept, m)) == NULL ||
+	    (m->reinit_ev = evtimer_new(m->base, reinit_cb, m)) == NULL ||
+	    (m->exit_ev = evtimer_new(m->base, leave, m)) == NULL ||
+	    signals_setup(m) < 0)
+		rb_die(111, "unable to set up libevent");
+	if (watch_setup(m) < 0)
+		rb_die(111, "unable to watch %s/journal: %s", m->d->root,
+		    strerror(errno));
+	if (listen_https(m) < 0)
+		rb_die(111, "unable to listen on 0.0.0.0:%d: %s",
+		    m->d->conf->sync_port, strerror(errno));
+}
+
+int
+master_run(struct syncd *d)
+{
+	static struct master m;
+
+	m.d = d;
+	the_master = &m;
+	setup(&m);
+	if (m.tls.created)
+		rb_info("generated sync/sync-cert.pem and sync/sync-key.pem "
+		    "(10 years)");
+	rb_info("Sync HTTPS server starting  port=%d  sha256=%s",
+	    d->conf->sync_port, m.tls.fp);
+	syncd_ready(d);
+	event_base_loop(m.base, EVLOOP_NO_EXIT_ON_EMPTY);
+	serve_flush(&m);
+	/* Connections are freed from here on, some as late as
+	 * event_base_free: their callbacks must not reach our events. */
+	m.closed = 1;
+	evhttp_free(m.http);
+	for (int i = 0; i < 3; i++)
+		event_free(m.sig_ev[i]);
+	event_free(m.ino_ev);
+	event_free(m.resume_ev);
+	event_free(m.reinit_ev);
+	event_free(m.exit_ev);
+	close(m.inofd);
+	event_base_free(m.base);
+	rb_synctls_fini(&m.tls);
+	rb_info("exiting");
+	return 0;
+}

@@ -1,0 +1,70 @@
+#ifndef RB_SYNCD_MASTER_H
+#define RB_SYNCD_MASTER_H
+
+/*
+ * The master: one libevent loop serving HTTPS (evhttp over
+ * bufferevent_openssl).  master.c owns the listener, the connection cap,
+ * signals and the inotify watch on journal/; serve.c answers requests and
+ * keeps the long polls (waiters) that the watch wakes.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/listener.h>
+
+#include "ipaddr.h"
+#include "syncd.h"
+#include "synctls.h"
+
+#define CONN_MAX 256	   /* connections at once (slaves, probes) */
+#define HTTP_TIMEOUT 60	   /* idle seconds; above the longest poll */
+#define CERT_RATE 10	   /* GET /sync/cert per source ... */
+#define CERT_WINDOW 60	   /* ... per this many seconds */
+#define RATE_SLOTS 256
+#define BUSY_RETRY_MS 20   /* a snapshot waiting for a writer */
+#define BUSY_GIVEUP_MS 10000
+#define SPOOL_PER_SEC 10   /* auth_failure spool files a second */
+
+struct waiter;
+
+struct rate_slot {
+	struct rb_ipaddr ip;
+	int64_t start;
+	unsigned n;
+};
+
+struct master {
+	struct syncd *d;
+	struct event_base *base;
+	struct evhttp *http;
+	struct evconnlistener *lev;
+	struct rb_synctls tls;
+	unsigned char key_md[32]; /* SHA-256 of sync-key */
+	int ex_idx;		  /* SSL ex_data slot counting connections */
+	size_t nconn;
+	int paused, draining;
+	int closed;		  /* the loop is over: touch no event */
+	struct event *resume_ev, *reinit_ev, *ino_ev, *exit_ev;
+	struct event *sig_ev[3];
+	int inofd, wd_journal, wd_root;
+	struct waiter *waiters;
+	size_t nwaiters;
+	struct rate_slot rate[RATE_SLOTS];
+	uint64_t auth_failures;
+	int64_t spool_sec;
+	unsigned spool_n;
+};
+
+/* serve.c */
+void serve_request(struct evhttp_request *req, void *arg);
+void serve_wake(struct master *m);	/* the journal changed */
+void serve_flush(struct master *m);	/* answer every waiter now */
+void serve_set_key(struct master *m, const char *key);
+
+/* master.c */
+void master_reinit_journal(struct master *m);
+
+#endif

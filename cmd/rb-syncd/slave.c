@@ -1,0 +1,663 @@
+/*
+ * slave: follow a master, never silently stale.
+ *
+ * A state machine of three states.  SNAPSHOT takes GET /sync/config (and
+ * the feed data it names) and replaces the root's store and journal;
+ * DELTA long-polls GET /sync/delta?since=applied&epoch=E&wait=W and
+ * applies what comes, one transaction per answer; BACKOFF waits 5 s,
+ * doubling to 300 s, then retries the state that failed.  DELTA turns to
+ * SNAPSHOT on 410 (pruned, or another epoch), on an answer of another
+ * epoch, when the root is no longer where sync/state says (a local write,
+ * an interrupted apply) and on `rb-sync resync` (sync/resync).
+ *
+ * Whatever happens here, rb-dnsd goes on serving data/ as it is: nothing
+ * is removed before its replacement is complete, and readiness comes
+ * before the first contact with the master, so a slave restarted while
+ * its master is down serves at once.  Signals and inotify (sync/) are
+ * watched during every transfer: SIGTERM ends even a long poll at once.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "atomic.h"
+#include "log.h"
+#include "syncapply.h"
+#include "syncclient.h"
+#include "syncd.h"
+#include "syncsrc.h"
+#include "syncstate.h"
+
+#define BACKOFF_MIN 5
+#define BACKOFF_MAX 300
+#define POLL_MAX 25		   /* long-poll seconds asked of the master */
+#define FEED_MAX ((size_t)1 << 31) /* one feed cdb */
+
+enum sstate { S_SNAPSHOT, S_DELTA, S_BACKOFF };
+
+struct slave {
+	struct syncd *d;
+	struct rb_syncclient *cli;
+	int sigfd, inofd;
+	enum sstate st, after; /* after: what a backoff returns to */
+	long backoff;
+	struct rb_sync_state ss;
+	char pin[RB_SYNC_FP_LEN];
+	int stop, hup, resync, pin_gone, polling;
+	struct rb_syncwake wake;
+};
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* --- events: signals and sync/ ---------------------------------------- */
+
+static void
+read_signals(struct slave *s)
+{
+	struct signalfd_siginfo si;
+
+	while (read(s->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		if (si.ssi_signo == SIGHUP)
+			s->hup = 1;
+		else
+			s->stop = 1;
+	}
+}
+
+static void
+read_inotify(struct slave *s)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
+
+	while ((n = read(s->inofd, buf, sizeof buf)) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const void *)p;
+
+			if (ev->len > 0 && strcmp(ev->name, RB_SYNC_RESYNC) ==
+			    0 && (ev->mask & (IN_CREATE | IN_MOVED_TO)))
+				s->resync = 1;
+			if (ev->len > 0 && strcmp(ev->name, RB_SYNC_PIN) == 0 &&
+			    (ev->mask & (IN_DELETE | IN_MOVED_FROM)))
+				s->pin_gone = 1;
+			p += sizeof *ev + ev->len;
+		}
+	}
+}
+
+/* During a transfer: stop for SIGTERM and SIGHUP; a resync ends a long
+ * poll (a snapshot under way goes on). */
+static int
+wake_cb(void *ctx)
+{
+	struct slave *s = ctx;
+
+	read_signals(s);
+	read_inotify(s);
+	return s->stop || s->hup || (s->polling && s->resync);
+}
+
+static void
+events_setup(struct slave *s)
+{
+	char dir[4200];
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
+	    (s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
+		rb_die(111, "unable to set up signals: %s", strerror(errno));
+	snprintf(dir, sizeof dir, "%s/sync", s->d->root);
+	if (rb_mkdirs(dir, 0750) < 0)
+		rb_die(111, "unable to create %s: %s", dir, strerror(errno));
+	(void)rb_atomic_clean(dir); /* feed downloads a kill left behind */
+	s->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (s->inofd < 0 || inotify_add_watch(s->inofd, dir, IN_CREATE |
+	    IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_ONLYDIR) < 0)
+		rb_die(111, "unable to watch %s: %s", dir, strerror(errno));
+	s->wake = (struct rb_syncwake){ { s->sigfd, s->inofd }, 2, wake_cb,
+		s };
+}
+
+/* --- state and failures ----------------------------------------------- */
+
+static void
+save(struct slave *s)
+{
+	struct rb_err e = { 0 };
+
+	snprintf(s->ss.master, sizeof s->ss.master, "%s",
+	    s->d->conf->sync_master);
+	if (rb_sync_state_save(s->d->root, &s->ss, &e) < 0)
+		rb_error("unable to write sync/state: %s", e.details);
+}
+
+static void
+set_phase(struct slave *s, const char *phase)
+{
+	snprintf(s->ss.phase, sizeof s->ss.phase, "%s", phase);
+}
+
+/* Record the failure, log it, back off and then retry state again. */
+static void fail(struct slave *s, enum sstate again, int critical,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+fail(struct slave *s, enum sstate again, int critical, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->ss.last_error, sizeof s->ss.last_error, fmt, ap);
+	va_end(ap);
+	s->ss.last_error_at = (int64_t)time(NULL);
+	if (critical)
+		rb_error("CRITICAL: %s", s->ss.last_error);
+	else
+		rb_error("%s", s->ss.last_error);
+	set_phase(s, critical ? "refused" : "backoff");
+	save(s);
+	s->after = again;
+	s->st = S_BACKOFF;
+}
+
+/* --- requests ---------------------------------------------------------- */
+
+/* The pin, or trust on first use.  0 when s->pin holds the pin. */
+static int
+ensure_pin(struct slave *s, enum sstate again)
+{
+	struct rb_syncreq q = { "/sync/cert", NULL, 0, 4096, 15, -1,
+		&s->wake };
+	struct rb_syncresp r;
+	struct rb_err e = { 0 };
+	char fp[RB_SYNC_FP_LEN];
+	int have = rb_sync_pin_load(s->d->root, s->pin, &e);
+
+	if (have < 0) {
+		fail(s, again, 1, "%s: delete it to trust the master again",
+		    e.details);
+		return -1;
+	}
+	if (have == 1)
+		return 0;
+	if (rb_syncclient_get(s->cli, &q, &r) < 0) {
+		if (r.fail != RB_SYNC_FAIL_CANCEL)
+			fail(s, again, 0, "master %s: %s",
+			    s->d->conf->sync_master, r.error);
+		return -1;
+	}
+	if (r.status != 200 || rb_sync_cert_parse(r.body, r.len, fp, &e) < 0) {
+		fail(s, again, 0, "master %s: GET /sync/cert: HTTP %ld",
+		    s->d->conf->sync_master, r.status);
+	} else if (strcmp(fp, r.peer_fp) != 0) {
+		fail(s, again, 1, "master %s: /sync/cert says %s but the TLS "
+		    "handshake showed %s: possible MITM, not trusting it",
+		    s->d->conf->sync_master, fp, r.peer_fp);
+	} else if (rb_sync_pin_save(s->d->root, fp, &e) < 0) {
+		fail(s, again, 0, "%s", e.details);
+	} else {
+		rb_warn("TOFU: first connection to master. Verify "
+		    "sync-master.fingerprint manually.");
+		rb_warn("sha256=%s", fp);
+		memcpy(s->pin, fp, sizeof s->pin);
+		rb_syncresp_fini(&r);
+		return 0;
+	}
+	rb_syncresp_fini(&r);
+	return -1;
+}
+
+/* Run q against the pinned master.  0 with an answer in r; -1 failed
+ * (recorded, backing off); -2 interrupted (the loop looks at flags). */
+static int
+request(struct slave *s, struct rb_syncreq *q, struct rb_syncresp *r,
+    enum sstate again)
+{
+	q->pin = s->pin;
+	q->wake = &s->wake;
+	if (rb_syncclient_get(s->cli, q, r) == 0)
+		return 0;
+	if (r->fail == RB_SYNC_FAIL_CANCEL)
+		return -2;
+	if (r->fail == RB_SYNC_FAIL_PIN)
+		fail(s, again, 1, "master %s presented %s, not the pinned "
+		    "%s: refusing to sync until sync/%s is deleted",
+		    s->d->conf->sync_master, r->peer_fp, s->pin, RB_SYNC_PIN);
+	else
+		fail(s, again, 0, "master %s: %s", s->d->conf->sync_master,
+		    r->error);
+	return -1;
+}
+
+/* An answer that is not 200 (or 410, handled by the caller). */
+static void
+http_fail(struct slave *s, const char *what, const struct rb_syncresp *r,
+    enum sstate again)
+{
+	if (r->status == 401)
+		fail(s, again, 0, "master %s refused the sync key (401): "
+		    "sync-key must be the same on both sides",
+		    s->d->conf->sync_master);
+	else
+		fail(s, again, 0, "master %s: %s: HTTP %ld",
+		    s->d->conf->sync_master, what, r->status);
+}
+
+/* Download one feed's cdb into sync/ and check it.  1 staged in f, 0 the
+ * master has no data for it, -1 failed (recorded), -2 interrupted. */
+static int
+fetch_feed(struct slave *s, const char *id, struct rb_sync_feedfile *f,
+    enum sstate again)
+{
+	char path[128], hex[65];
+	struct rb_syncreq q = { path, NULL, 1, FEED_MAX, 900, -1, NULL };
+	struct rb_syncresp r;
+	struct rb_err e = { 0 };
+	uint64_t size;
+	int fd, rc;
+
+	snprintf(f->id, sizeof f->id, "%s", id);
+	snprintf(f->path, sizeof f->path, "%s/sync/.feed-%s.tmp.%d",
+	    s->d->root, id, (int)getpid());
+	snprintf(path, sizeof path, "/sync/feed/%s", id);
+	if ((fd = open(f->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) < 0) {
+		fail(s, again, 0, "unable to stage feed %s: %s", id,
+		    strerror(errno));
+		return -1;
+	}
+	q.out_fd = fd;
+	rc = request(s, &q, &r, again);
+	if (close(fd) < 0 && rc == 0) {
+		fail(s, again, 0, "unable to stage feed %s: %s", id,
+		    strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0 && r.status == 404)
+		rc = 1; /* means: none */
+	else if (rc == 0 && r.status != 200) {
+		http_fail(s, "feed data", &r, again);
+		rc = -1;
+	} else if (rc == 0 && (rb_sync_feed_hash_path(f->path, hex, &size,
+	    &e) < 0 || strcmp(hex, r.sha256) != 0)) {
+		fail(s, again, 0, "feed %s: the data does not match its "
+		    "SHA-256 (%s)", id, r.sha256);
+		rc = -1;
+	}
+	rb_syncresp_fini(&r);
+	if (rc != 0)
+		(void)unlink(f->path); /* a leftover is cleaned at start */
+	return rc == 0 ? 1 : rc == 1 ? 0 : rc;
+}
+
+/* The feed data a snapshot or delta needs: staged into *ff (caller frees
+ * with free_feeds).  0, -1 failed, -2 interrupted. */
+static int
+fetch_feeds(struct slave *s, const json_t *feed_data,
+    struct rb_sync_feedfile **ff, size_t *nff, enum sstate again)
+{
+	struct rb_err e = { 0 };
+	json_t *want = rb_sync_feeds_wanted(s->d->root, feed_data, &e);
+	size_t i;
+	int r = 0;
+
+	*ff = NULL;
+	*nff = 0;
+	if (want == NULL) {
+		fail(s, again, 0, "%s", e.details);
+		return -1;
+	}
+	if (json_array_size(want) > 0 &&
+	    (*ff = calloc(json_array_size(want), sizeof **ff)) == NULL) {
+		json_decref(want);
+		fail(s, again, 0, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < json_array_size(want) && r >= 0; i++) {
+		r = fetch_feed(s, json_string_value(json_array_get(want, i)),
+		    &(*ff)[*nff], again);
+		if (r == 1)
+			(*nff)++;
+	}
+	json_decref(want);
+	return r < 0 ? r : 0;
+}
+
+static void
+free_feeds(struct rb_sync_feedfile *ff, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		(void)unlink(ff[i].path); /* installed ones are gone already */
+	free(ff);
+}
+
+/* --- SNAPSHOT ---------------------------------------------------------- */
+
+static void
+snapshot_done(struct slave *s, const struct rb_sync_snapshot *snap,
+    int64_t t0)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	s->ss.synced = 1;
+	snprintf(s->ss.epoch, sizeof s->ss.epoch, "%s", snap->epoch);
+	s->ss.applied_seq = s->ss.master_seq = snap->seq;
+	s->ss.last_contact = s->ss.current_at = s->ss.last_full = now;
+	s->ss.full_syncs++;
+	s->ss.last_error[0] = '\0';
+	set_phase(s, "delta");
+	save(s);
+	rb_sync_resync_clear(s->d->root);
+	s->resync = 0;
+	rb_info("full sync done: seq=%" PRIu64 " epoch=%s dns=%zu "
+	    "blacklist=%zu allowlist=%zu feeds=%zu ms=%lld", snap->seq,
+	    snap->epoch, json_array_size(snap->colls[RB_COLL_DNS]),
+	    json_array_size(snap->colls[RB_COLL_BLACKLIST]),
+	    json_array_size(snap->colls[RB_COLL_ALLOWLIST]),
+	    json_array_size(snap->colls[RB_COLL_FEEDS]),
+	    (long long)(mono_ms() - t0));
+}
+
+static void
+step_snapshot(struct slave *s)
+{
+	struct rb_syncreq q = { "/sync/config", NULL, 1,
+		RB_SYNC_SNAPSHOT_BYTES, 900, -1, NULL };
+	struct rb_syncresp r;
+	struct rb_sync_snapshot snap;
+	struct rb_sync_feedfile *ff = NULL;
+	struct rb_err e = { 0 };
+	size_t nff = 0;
+	int64_t t0 = mono_ms();
+
+	if (ensure_pin(s, S_SNAPSHOT) < 0)
+		return;
+	s->ss.synced = 0; /* a snapshot cut short is taken again */
+	set_phase(s, "snapshot");
+	save(s);
+	rb_info("full sync from master %s", s->d->conf->sync_master);
+	if (request(s, &q, &r, S_SNAPSHOT) < 0)
+		return;
+	if (r.status != 200) {
+		http_fail(s, "snapshot", &r, S_SNAPSHOT);
+		rb_syncresp_fini(&r);
+		return;
+	}
+	if (rb_sync_snapshot_parse(&snap, r.body, r.len, &e) < 0) {
+		rb_syncresp_fini(&r);
+		fail(s, S_SNAPSHOT, 0, "snapshot: %s", e.details);
+		return;
+	}
+	rb_syncresp_fini(&r);
+	if (fetch_feeds(s, snap.feed_data, &ff, &nff, S_SNAPSHOT) == 0) {
+		if (rb_sync_apply_snapshot(s->d->root, &snap, ff, nff, &e) < 0)
+			fail(s, S_SNAPSHOT, 0, "applying the snapshot: %s: %s",
+			    e.code, e.details);
+		else {
+			snapshot_done(s, &snap, t0);
+			s->st = S_DELTA;
+			s->backoff = BACKOFF_MIN;
+		}
+	}
+	free_feeds(ff, nff);
+	rb_sync_snapshot_fini(&snap);
+}
+
+/* --- DELTA ------------------------------------------------------------- */
+
+/* Is the root still where sync/state says?  If not, only a snapshot
+ * brings it back in line with the master. */
+static int
+root_in_step(struct slave *s)
+{
+	struct rb_sync_head h;
+	struct rb_err e = { 0 };
+
+	if (rb_sync_head(s->d->root, &h, &e) < 0)
+		return 0;
+	if (strcmp(h.epoch, s->ss.epoch) == 0 && h.seq == s->ss.applied_seq)
+		return 1;
+	rb_warn("this root is at epoch=%s seq=%" PRIu64 " but sync/state "
+	    "says epoch=%s seq=%" PRIu64 " (a local write, or an interrupted "
+	    "apply): full sync", h.epoch, h.seq, s->ss.epoch,
+	    s->ss.applied_seq);
+	return 0;
+}
+
+static void
+contact(struct slave *s, const struct rb_sync_delta *d)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	s->ss.master_seq = d->seq;
+	s->ss.last_contact = now;
+	if (s->ss.applied_seq >= d->seq)
+		s->ss.current_at = now;
+	s->ss.last_error[0] = '\0';
+	set_phase(s, "delta");
+	save(s);
+	s->backoff = BACKOFF_MIN;
+}
+
+/* Apply d's events; 0 done, -1 failed or diverged (state set). */
+static int
+apply(struct slave *s, const struct rb_sync_delta *d)
+{
+	struct rb_sync_feedfile *ff = NULL;
+	struct rb_err e = { 0 };
+	size_t nff = 0, n = json_array_size(d->events);
+	uint64_t now = 0, from = s->ss.applied_seq;
+	json_int_t ts;
+	int r;
+
+	if (fetch_feeds(s, d->feed_data, &ff, &nff, S_DELTA) < 0) {
+		free_feeds(ff, nff);
+		return -1;
+	}
+	r = rb_sync_apply_delta(s->d->root, s->ss.epoch, from, d->events, ff,
+	    nff, &now, &e);
+	free_feeds(ff, nff);
+	if (r < 0) {
+		fail(s, S_DELTA, 0, "applying seq %" PRIu64 "..: %s: %s",
+		    from + 1, e.code, e.details);
+		return -1;
+	}
+	if (r == RB_SYNC_DIVERGED) {
+		rb_warn("this root is at seq %" PRIu64 ", not %" PRIu64
+		    " of epoch %s: full sync", now, from, s->ss.epoch);
+		s->st = S_SNAPSHOT;
+		return -1;
+	}
+	s->ss.applied_seq = now;
+	ts = json_integer_value(json_object_get(json_array_get(d->events,
+	    n - 1), "ts"));
+	rb_info("Slave sync: applied %zu events (seq %" PRIu64 "->%" PRIu64
+	    ") lag=%llds", n, from, now, (long long)(time(NULL) - ts));
+	return 0;
+}
+
+static void
+step_delta(struct slave *s)
+{
+	char path[256];
+	int wait = s->d->conf->sync_interval < POLL_MAX ?
+	    (int)s->d->conf->sync_interval : POLL_MAX;
+	struct rb_syncreq q = { path, NULL, 1, RB_SYNC_DELTA_BYTES, wait + 30,
+		-1, NULL };
+	struct rb_syncresp r;
+	struct rb_sync_delta d;
+	struct rb_err e = { 0 };
+	int rc;
+
+	if (!s->ss.synced || !root_in_step(s)) {
+		s->st = S_SNAPSHOT;
+		return;
+	}
+	if (ensure_pin(s, S_DELTA) < 0)
+		return;
+	snprintf(path, sizeof path, "/sync/delta?since=%" PRIu64
+	    "&epoch=%s&wait=%d", s->ss.applied_seq, s->ss.epoch, wait);
+	s->polling = 1;
+	rc = request(s, &q, &r, S_DELTA);
+	s->polling = 0;
+	if (rc < 0)
+		return;
+	if (r.status == 410) {
+		rb_info("master %s: 410 Gone (too far behind, or a new "
+		    "epoch): full sync", s->d->conf->sync_master);
+		s->st = S_SNAPSHOT;
+	} else if (r.status != 200) {
+		http_fail(s, "delta", &r, S_DELTA);
+	} else if (rb_sync_delta_parse(&d, r.body, r.len, s->ss.applied_seq,
+	    &e) < 0) {
+		fail(s, S_SNAPSHOT, 0, "delta: %s", e.details);
+	} else {
+		if (strcmp(d.epoch, s->ss.epoch) != 0) {
+			rb_info("master epoch is now %s: full sync", d.epoch);
+			s->st = S_SNAPSHOT;
+		} else if (json_array_size(d.events) == 0 || apply(s, &d) ==
+		    0) {
+			contact(s, &d);
+		}
+		rb_sync_delta_fini(&d);
+	}
+	rb_syncresp_fini(&r);
+}
+
+/* --- BACKOFF and the loop --------------------------------------------- */
+
+static void
+step_backoff(struct slave *s)
+{
+	int64_t end = mono_ms() + s->backoff * 1000;
+	struct pollfd p[2] = { { s->sigfd, POLLIN, 0 },
+		{ s->inofd, POLLIN, 0 } };
+
+	rb_info("retrying in %lds", s->backoff);
+	while (!s->stop && !s->hup && !s->resync && !s->pin_gone) {
+		int64_t left = end - mono_ms();
+
+		if (left <= 0)
+			break;
+		if (poll(p, 2, (int)left) < 0 && errno != EINTR)
+			rb_die(111, "poll: %s", strerror(errno));
+		read_signals(s);
+		read_inotify(s);
+	}
+	s->backoff = s->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX :
+	    s->backoff * 2;
+	s->pin_gone = 0;
+	s->st = s->after;
+}
+
+static void
+new_client(struct slave *s)
+{
+	struct rb_err e = { 0 };
+	struct rb_syncclient *c = rb_syncclient_new(s->d->conf->sync_master,
+	    s->d->conf->sync_key, &e);
+
+	if (c == NULL)
+		rb_die(111, "%s", e.details);
+	rb_syncclient_free(s->cli);
+	s->cli = c;
+}
+
+/* SIGHUP: the config again; 1 when the process should end (new role). */
+static int
+reload(struct slave *s)
+{
+	struct rb_conf *c = syncd_load_conf(s->d);
+
+	s->hup = 0;
+	if (c == NULL) {
+		rb_warn("SIGHUP: keeping the running configuration");
+		return 0;
+	}
+	if (c->mode == NULL || strcmp(c->mode, "slave") != 0 ||
+	    c->sync_key == NULL || c->sync_master == NULL) {
+		rb_info("SIGHUP: no longer a complete slave configuration: "
+		    "exiting to restart in the new role");
+		rb_conf_free(c);
+		return 1;
+	}
+	rb_conf_free(s->d->conf);
+	s->d->conf = c;
+	new_client(s);
+	s->backoff = BACKOFF_MIN;
+	s->st = S_DELTA;
+	rb_info("SIGHUP: reloaded runbound.conf: master %s",
+	    c->sync_master);
+	return 0;
+}
+
+static void
+start(struct slave *s)
+{
+	struct rb_err e = { 0 };
+
+	events_setup(s);
+	if (rb_sync_state_load(s->d->root, &s->ss, &e) < 0)
+		rb_warn("%s: starting with a full sync", e.details);
+	s->resync = rb_sync_resync_pending(s->d->root);
+	s->st = s->ss.synced ? S_DELTA : S_SNAPSHOT;
+	s->backoff = BACKOFF_MIN;
+	new_client(s);
+}
+
+int
+slave_run(struct syncd *d)
+{
+	static struct slave s = { .sigfd = -1, .inofd = -1 };
+
+	s.d = d;
+	start(&s);
+	syncd_ready(d);
+	rb_info("Slave sync started -> master %s (applied seq=%" PRIu64
+	    " epoch=%s)", d->conf->sync_master, s.ss.applied_seq,
+	    s.ss.epoch[0] ? s.ss.epoch : "none");
+	while (!s.stop) {
+		if (s.hup && reload(&s))
+			break;
+		if (s.resync && s.st != S_BACKOFF) {
+			rb_info("resync requested: full sync");
+			s.st = S_SNAPSHOT;
+		}
+		switch (s.st) {
+		case S_SNAPSHOT:
+			step_snapshot(&s);
+			break;
+		case S_DELTA:
+			step_delta(&s);
+			break;
+		case S_BACKOFF:
+			step_backoff(&s);
+			break;
+		}
+	}
+	rb_info("exiting at seq=%" PRIu64, s.ss.applied_seq);
+	rb_syncclient_free(s.cli);
+	return 0;
+}

@@ -1,0 +1,205 @@
+/*
+ * syncapply: a master's events and snapshots into a slave's root.
+ *
+ * Invariants: a delta goes in only when the root stands exactly where it
+ * ended last time (same epoch, next seq = first event's), in one
+ * transaction, so the slave's journal holds the master's events with the
+ * master's seqs and timestamps, and its store and data/ change as they
+ * would for a local write.  A snapshot is one transaction too: journal
+ * reset first, then store, then feed files, then data/.  Feed files are
+ * copied in through lib/atomic under the store lock, the lock every
+ * writer of feeds/ holds.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "atomic.h"
+#include "feedops.h"
+#include "syncapply.h"
+#include "syncsrc.h"
+#include "txn.h"
+
+/* Copy the staged file into ROOT/feeds/<id>.cdb, atomically. */
+static int
+install(const char *root, const struct rb_sync_feedfile *f,
+    struct rb_err *e)
+{
+	char dir[4300], path[4300], buf[65536];
+	struct rb_atomic a;
+	int fd;
+	ssize_t n;
+
+	snprintf(dir, sizeof dir, "%s/feeds", root);
+	if (rb_mkdirs(dir, 0755) < 0 ||
+	    rb_feed_path(root, f->id, ".cdb", path, sizeof path) < 0)
+		return rb_err_sys(e, "prepare feeds/");
+	if ((fd = open(f->path, O_RDONLY | O_CLOEXEC)) < 0)
+		return rb_err_sys(e, "open a downloaded feed");
+	if (rb_atomic_open(&a, path, 0644) < 0) {
+		close(fd);
+		return rb_err_sys(e, "create feed data");
+	}
+	while ((n = read(fd, buf, sizeof buf)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || rb_atomic_write(&a, buf, (size_t)n) < 0) {
+			rb_atomic_abort(&a);
+			close(fd);
+			return rb_err_sys(e, "copy feed data");
+		}
+	}
+	close(fd);
+	if (rb_atomic_commit(&a) < 0)
+		return rb_err_sys(e, "commit feed data");
+	(void)unlink(f->path); /* staged copy; a leftover is swept later */
+	return 0;
+}
+
+static int
+install_all(struct rb_txn *t, const struct rb_sync_feedfile *ff, size_t nff,
+    struct rb_err *e)
+{
+	for (size_t i = 0; i < nff; i++) {
+		if (rb_store_find(&t->store, RB_COLL_FEEDS, ff[i].id) == NULL)
+			continue; /* deleted by the events themselves */
+		if (install(t->root, &ff[i], e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Feed data of feeds the events deleted goes with them. */
+static int
+drop_deleted(struct rb_txn *t, const json_t *events, struct rb_err *e)
+{
+	size_t i;
+	json_t *ev;
+
+	json_array_foreach(events, i, ev) {
+		const char *name = json_string_value(json_object_get(ev,
+		    "event"));
+		const char *id = json_string_value(json_object_get(
+		    json_object_get(ev, "fields"), "id"));
+
+		if (name == NULL || id == NULL ||
+		    strcmp(name, "feed_delete") != 0 ||
+		    rb_store_find(&t->store, RB_COLL_FEEDS, id) != NULL)
+			continue;
+		if (rb_feed_op_delete_files(t->root, id) < 0)
+			return rb_err_sys(e, "remove feed data");
+	}
+	return 0;
+}
+
+int
+rb_sync_apply_delta(const char *root, const char *epoch, uint64_t applied,
+    const json_t *events, const struct rb_sync_feedfile *ff, size_t nff,
+    uint64_t *now, struct rb_err *e)
+{
+	struct rb_txn t;
+	size_t i;
+	json_t *ev;
+
+	if (rb_txn_begin(&t, root, e) < 0)
+		return -1;
+	*now = t.next - 1;
+	if (strcmp(t.journal.epoch, epoch) != 0 || t.next != applied + 1) {
+		rb_txn_end(&t);
+		return RB_SYNC_DIVERGED;
+	}
+	json_array_foreach(events, i, ev) {
+		if (rb_txn_stage(&t, json_incref(ev), e) < 0)
+			goto fail;
+	}
+	if (install_all(&t, ff, nff, e) < 0 || rb_txn_commit(&t, e) < 0 ||
+	    drop_deleted(&t, events, e) < 0)
+		goto fail;
+	*now = t.next - 1;
+	rb_txn_end(&t);
+	return RB_SYNC_APPLIED;
+fail:
+	rb_txn_end(&t);
+	return -1;
+}
+
+/* Feeds the snapshot lists without data have none here either. */
+static int
+drop_dataless(struct rb_txn *t, const json_t *feed_data, struct rb_err *e)
+{
+	json_t *feeds = t->store.entries[RB_COLL_FEEDS], *v;
+	size_t i;
+
+	json_array_foreach(feeds, i, v) {
+		const char *id = json_string_value(json_object_get(v, "id"));
+
+		if (id == NULL || json_object_get(feed_data, id) != NULL)
+			continue;
+		if (rb_feed_op_delete_files(t->root, id) < 0)
+			return rb_err_sys(e, "remove feed data");
+	}
+	if (rb_feed_op_sweep(t) < 0)
+		return rb_err_sys(e, "sweep feeds/");
+	return 0;
+}
+
+int
+rb_sync_apply_snapshot(const char *root, const struct rb_sync_snapshot *s,
+    const struct rb_sync_feedfile *ff, size_t nff, struct rb_err *e)
+{
+	struct rb_txn t;
+	int r = -1;
+
+	if (rb_txn_begin(&t, root, e) < 0)
+		return -1;
+	if (rb_txn_replace(&t, s->colls, s->coll_seq, s->seq, s->epoch,
+	    e) < 0)
+		goto done;
+	if (install_all(&t, ff, nff, e) < 0 ||
+	    drop_dataless(&t, s->feed_data, e) < 0 ||
+	    rb_txn_rebuild(&t, e) < 0)
+		goto done;
+	r = 0;
+done:
+	rb_txn_end(&t);
+	return r;
+}
+
+json_t *
+rb_sync_feeds_wanted(const char *root, const json_t *feed_data,
+    struct rb_err *e)
+{
+	json_t *ids = json_array(), *v;
+	const char *id;
+	struct rb_err e2;
+	char hex[65];
+	uint64_t size;
+
+	if (ids == NULL) {
+		rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
+		return NULL;
+	}
+	json_object_foreach((json_t *)feed_data, id, v) {
+		const char *want = json_string_value(json_object_get(v,
+		    "sha256"));
+
+		memset(&e2, 0, sizeof e2);
+		if (rb_sync_feed_hash(root, id, hex, &size, &e2) == 0 &&
+		    want != NULL && strcmp(hex, want) == 0)
+			continue;
+		if (e2.code != NULL && e2.status != 404) {
+			*e = e2;
+			json_decref(ids);
+			return NULL;
+		}
+		if (json_array_append_new(ids, json_string(id)) < 0) {
+			json_decref(ids);
+			rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
+			return NULL;
+		}
+	}
+	return ids;
+}
