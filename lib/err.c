@@ -37,5 +37,8 @@ rb_err_sys(struct rb_err *e, const char *what)
 int
 rb_err_exit_code(const struct rb_err *e)
 {
+	/* A slave stays read-only: trying again will not help. */
+	if (e->code != NULL && strcmp(e->code, "READ_ONLY") == 0)
+		return 100;
 	return e->status >= 400 && e->status < 500 ? 100 : 111;
 }

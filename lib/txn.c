@@ -129,10 +129,18 @@ int
 rb_txn_event(struct rb_txn *t, const char *event, json_t *fields,
     struct rb_err *e)
 {
-	json_t *ev = json_pack("{s:I, s:I, s:s, s:o}", "seq",
-	    (json_int_t)t->next, "ts", (json_int_t)time(NULL), "event", event,
-	    "fields", fields);
+	json_t *ev;
 
+	/* A slave's journal holds only its master's events (rb_txn_stage):
+	 * a local write there would be lost at the next full sync. */
+	if (!t->replica && t->conf->mode != NULL &&
+	    strcmp(t->conf->mode, "slave") == 0) {
+		json_decref(fields);
+		return rb_err_set(e, 503, "READ_ONLY", "This node is a slave "
+		    "replica \xe2\x80\x94 write operations are disabled");
+	}
+	ev = json_pack("{s:I, s:I, s:s, s:o}", "seq", (json_int_t)t->next,
+	    "ts", (json_int_t)time(NULL), "event", event, "fields", fields);
 	if (ev == NULL)
 		return rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
 	if (rb_store_apply(&t->store, ev, e) < 0 ||
@@ -272,10 +280,21 @@ rb_txn_commit(struct rb_txn *t, struct rb_err *e)
 	if ((t->replica ? rb_journal_append_as(&t->journal, t->pending, e) :
 	    rb_journal_append(&t->journal, t->pending, t->next - n, e)) < 0)
 		return -1;
+	/* data/ derives from the dns, blacklist and allowlist collections
+	 * only: a feed refresh or a logs_clear leaves it (and rb-dnsd's
+	 * mappings) alone. */
+	int rebuild = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = json_string_value(json_object_get(
+		    json_array_get(t->pending, i), "event"));
+		int c = name != NULL ? rb_store_coll_of(name) : -1;
+		rebuild |= c == RB_COLL_DNS || c == RB_COLL_BLACKLIST ||
+		    c == RB_COLL_ALLOWLIST;
+	}
 	json_array_clear(t->pending);
 	if (rb_store_save(&t->store, e) < 0)
 		return -1;
-	return rb_data_build(t->root, t->conf, &t->store, e);
+	return rebuild ? rb_data_build(t->root, t->conf, &t->store, e) : 0;
 }
 
 int

@@ -154,6 +154,14 @@ ok $? "always_nxdomain in block.cdb"
 has_kv "$R/data/block.cdb" '"\x05worse\x07example\x00"' '"R"'
 ok $? "always_refuse in block.cdb"
 
+# A slave's store changes only through replication.
+S=$(tmproot)
+printf 'server:\n    mode: slave\n    sync-master: 127.0.0.1:8082\n' > "$S/runbound.conf"
+err=$(rb-dns -d "$S" add x.home. A 10.0.0.1 2>&1)
+is $? 100 "a local write on a slave exits 100"
+like "$err" "READ_ONLY" "READ_ONLY"
+is "$(find "$S/journal" -name '*.jnl' 2>/dev/null | wc -l)" 0 "and journals nothing"
+
 # Limits: 10,000 dns entries, then LIMIT_EXCEEDED.
 R3=$(tmproot)
 perl -e 'printf "{\"name\":\"h%d.home.\",\"type\":\"A\",\"value\":\"10.%d.%d.%d\"}\n", $_, $_>>16, ($_>>8)&255, $_&255 for 1..10000' |

@@ -223,7 +223,7 @@ printf 'server:\n mode: slave\n sync-master: 127.0.0.1:8082\n feed-allow-address
 	>"$C/runbound.conf"
 rb-feed -d "$C" add s "$FURL/hosts" >/dev/null
 err=$(rb-feed -d "$C" update 2>&1 >/dev/null)
-is $? 111 "a slave does not fetch feeds (they come from its master)"
+is $? 100 "a slave does not fetch feeds (they come from its master): permanent, exit 100"
 like "$err" "READ_ONLY" "READ_ONLY"
 is "$(rb-check -d "$R" | jq -c '[.feed_interval, .feed_max_bytes, .feed_allow_address]')" \
 	'[86400,65536,["127.0.0.1/32"]]' "rb-check shows the feed directives"
