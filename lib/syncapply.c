@@ -19,6 +19,7 @@
 
 #include "atomic.h"
 #include "feedops.h"
+#include "spool.h"
 #include "syncapply.h"
 #include "syncsrc.h"
 #include "txn.h"
@@ -146,6 +147,31 @@ drop_dataless(struct rb_txn *t, const json_t *feed_data, struct rb_err *e)
 	return 0;
 }
 
+/* The audit log records every full sync (sync_full), when it is on. */
+static void
+spool_sync_full(const struct rb_txn *t, const struct rb_sync_snapshot *s)
+{
+	struct rb_err e = { 0 };
+	json_t *f;
+
+	if (!t->conf->audit_log)
+		return;
+	f = json_pack("{s:I, s:s, s:I, s:I, s:I, s:I}", "seq",
+	    (json_int_t)s->seq, "epoch", s->epoch, "dns",
+	    (json_int_t)json_array_size(t->store.entries[RB_COLL_DNS]),
+	    "blacklist",
+	    (json_int_t)json_array_size(t->store.entries[RB_COLL_BLACKLIST]),
+	    "allowlist",
+	    (json_int_t)json_array_size(t->store.entries[RB_COLL_ALLOWLIST]),
+	    "feeds",
+	    (json_int_t)json_array_size(t->store.entries[RB_COLL_FEEDS]));
+	/* The snapshot is installed: failing to note it must not undo it
+	 * (rb-auditd still logs the journal_reset it causes). */
+	if (f != NULL)
+		(void)rb_spool_event(t->root, "sync_full", f, &e);
+	json_decref(f);
+}
+
 int
 rb_sync_apply_snapshot(const char *root, const struct rb_sync_snapshot *s,
     const struct rb_sync_feedfile *ff, size_t nff, struct rb_err *e)
@@ -163,6 +189,7 @@ rb_sync_apply_snapshot(const char *root, const struct rb_sync_snapshot *s,
 	    rb_txn_rebuild(&t, e) < 0)
 		goto done;
 	r = 0;
+	spool_sync_full(&t, s);
 done:
 	rb_txn_end(&t);
 	return r;

@@ -107,12 +107,8 @@ else
 fi
 
 # sync_full: a slave's full sync replaces its journal (a new epoch, seen
-# as journal_reset above); the event itself waits for rb-syncd to spool it.
-if grep -q sync_full "$TOP"/cmd/rb-syncd/*.c 2>/dev/null; then
-	diag "rb-syncd mentions sync_full: add its end-to-end test here"
-fi
-echo "ok $((_tap_n + 1)) # skip sync_full: no trigger in rb-syncd yet"
-_tap_n=$((_tap_n + 1))
+# as journal_reset above) and spools sync_full; that needs two nodes, so
+# 70-sync.t checks it.
 
 # --- a malformed spool file is kept aside, and recorded -------------------
 printf 'not json' >"$R/audit/spool/.x.tmp"

@@ -52,6 +52,7 @@ server:
     sync-master: 127.0.0.1:$SYNC
     sync-key: "$1"
     sync-interval: 5
+    audit-log: yes
 EOF
 }
 slave_conf "$KEY"
@@ -129,6 +130,8 @@ like "$(cat "$S/rb-syncd.log")" "warning: TOFU: first connection to master" \
 is "$(sdig +short nas.home. A)" 192.168.1.10 "dig on the slave: snapshot data"
 is "$(cat "$S/journal/epoch")" "$(cat "$M/journal/epoch")" \
 	"slave adopted the master's epoch"
+is "$(cat "$S"/audit/spool/*.json 2>/dev/null | jq -sr '[.[] | select(.event == "sync_full")][0].fields | [.seq > 0, .dns] | @csv')" \
+	"true,1" "the full sync is spooled for the audit log as sync_full"
 
 # --- changes reach the slave within a second -----------------------------------
 if [ $APID = 1 ]; then
