@@ -100,6 +100,13 @@ int
 rb_data_build(const char *root, const struct rb_conf *conf,
     const struct rb_store *s, struct rb_err *e)
 {
+	return rb_data_build_some(root, conf, s, RB_DATA_ALL, e);
+}
+
+int
+rb_data_build_some(const char *root, const struct rb_conf *conf,
+    const struct rb_store *s, int which, struct rb_err *e)
+{
 	char dir[4200], path[4300], st[256];
 	int n;
 
@@ -109,10 +116,10 @@ rb_data_build(const char *root, const struct rb_conf *conf,
 	if (rb_atomic_clean(dir) < 0)
 		return rb_err_sys(e, "clean data directory");
 	snprintf(path, sizeof path, "%s/local.cdb", dir);
-	if (rb_data_build_local(path, conf, s, e) < 0)
+	if ((which & RB_DATA_LOCAL) && rb_data_build_local(path, conf, s, e) < 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/block.cdb", dir);
-	if (rb_data_build_block(path, conf, s, e) < 0)
+	if ((which & RB_DATA_BLOCK) && rb_data_build_block(path, conf, s, e) < 0)
 		return -1;
 	n = stamp(conf, s, st, sizeof st);
 	snprintf(path, sizeof path, "%s/built", dir);

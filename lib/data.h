@@ -11,10 +11,19 @@
 #include "err.h"
 #include "store.h"
 
+#define RB_DATA_LOCAL 1 /* data/local.cdb: dns entries, config data */
+#define RB_DATA_BLOCK 2 /* data/block.cdb: blacklist, allowlist */
+#define RB_DATA_ALL 3
+
 /* Rebuild data/local.cdb and data/block.cdb atomically, then data/built.
  * conf may be NULL (no config data). */
 int rb_data_build(const char *root, const struct rb_conf *conf,
     const struct rb_store *s, struct rb_err *e);
+
+/* The same for the files in which (RB_DATA_*) only: a write that changed
+ * one list rewrites one file. */
+int rb_data_build_some(const char *root, const struct rb_conf *conf,
+    const struct rb_store *s, int which, struct rb_err *e);
 
 /* 1 when data/built does not describe this store and config (or is
  * missing), 0 when the cdb files are current. */

@@ -21,7 +21,8 @@ struct rb_rr {
 	uint32_t ttl;
 	uint8_t *rdata; /* owned; uncompressed wire rdata */
 	size_t rdlen;
-	char *text; /* owned; "owner ttl TYPE rdata" */
+	char *text; /* owned; "owner ttl TYPE rdata" (NULL from
+		       rb_entry_dns_rr's A/AAAA path) */
 };
 
 /* Parse owner name (host-name syntax, checked as Runbound does), a type

@@ -283,18 +283,21 @@ rb_txn_commit(struct rb_txn *t, struct rb_err *e)
 	/* data/ derives from the dns, blacklist and allowlist collections
 	 * only: a feed refresh or a logs_clear leaves it (and rb-dnsd's
 	 * mappings) alone. */
-	int rebuild = 0;
+	int which = 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *name = json_string_value(json_object_get(
 		    json_array_get(t->pending, i), "event"));
 		int c = name != NULL ? rb_store_coll_of(name) : -1;
-		rebuild |= c == RB_COLL_DNS || c == RB_COLL_BLACKLIST ||
-		    c == RB_COLL_ALLOWLIST;
+		if (c == RB_COLL_DNS)
+			which |= RB_DATA_LOCAL;
+		else if (c == RB_COLL_BLACKLIST || c == RB_COLL_ALLOWLIST)
+			which |= RB_DATA_BLOCK;
 	}
 	json_array_clear(t->pending);
 	if (rb_store_save(&t->store, e) < 0)
 		return -1;
-	return rebuild ? rb_data_build(t->root, t->conf, &t->store, e) : 0;
+	return which ? rb_data_build_some(t->root, t->conf, &t->store, which,
+	    e) : 0;
 }
 
 int
