@@ -256,13 +256,14 @@ is "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "Authorization: Bea
 # --- a slave root -----------------------------------------------------------------------------
 S=$(tmproot)
 SA=$(free_port)
+# Filled before it becomes a slave: a slave takes no local writes.
+rb-dns -d "$S" add nas.home. A 192.168.1.10 >/dev/null
 cat >"$S/runbound.conf" <<EOF
 server:
     api-port: $SA
     mode: slave
     sync-master: 127.0.0.1:8082
 EOF
-rb-dns -d "$S" add nas.home. A 192.168.1.10 >/dev/null
 start_bg env RUNBOUND_API_KEY="$K" rb-apid -d "$S" -r 3 3>"$S/aready" 2>>"$S/apid.log"
 wait_for 5 test -s "$S/aready" || bail "slave rb-apid did not start"
 U=http://127.0.0.1:$SA
