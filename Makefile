@@ -52,7 +52,7 @@ FUZZ_SRC = $(wildcard test/fuzz/fz_*.c)
 FUZZ_BIN = $(patsubst test/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRC))
 
 .PHONY: all units deps test check-clang unit-asan fuzz fuzz-short bench run \
-        install clean fmt
+        install clean fmt man
 .SUFFIXES:
 .SECONDARY:
 
@@ -114,8 +114,11 @@ FUZZ_SECONDS ?= 120
 fuzz: fuzz-build
 	@sh test/fuzz/run.sh $(FUZZ_SECONDS)
 
+man:
+	sh doc/mkman.sh build/man
+
 test: deps
-	$(MAKE) all
+	$(MAKE) all man
 	$(MAKE) check-clang
 	$(MAKE) unit-asan
 	$(MAKE) fuzz-build
@@ -131,14 +134,11 @@ run: deps all
 fmt:
 	clang-format -i $$(find lib cmd test -name '*.[ch]')
 
-install: all
-	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	    $(DESTDIR)$(PREFIX)/share/man/man8
+install: all man
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man
 	install -m 0755 $(PROG_BIN) $(DESTDIR)$(PREFIX)/bin/
-	for m in doc/*.1; do [ -f "$$m" ] && install -m 0644 "$$m" \
-	    $(DESTDIR)$(PREFIX)/share/man/man1/ || true; done
-	for m in doc/*.8; do [ -f "$$m" ] && install -m 0644 "$$m" \
-	    $(DESTDIR)$(PREFIX)/share/man/man8/ || true; done
+	cp -R build/man/man1 build/man/man5 build/man/man8 \
+	    $(DESTDIR)$(PREFIX)/share/man/
 	mkdir -p $(DESTDIR)$(PREFIX)/share/runbound
 	cp -R svc $(DESTDIR)$(PREFIX)/share/runbound/
 

@@ -7,7 +7,7 @@ set -eu
 PKGS="build-essential clang libclang-rt-14-dev libldns-dev libssl-dev
 libcurl4-openssl-dev libjansson-dev libcdb-dev tinycdb s6 libevent-dev
 libunbound-dev uuid-dev dnsutils ldnsutils curl jq openssl unbound nsd
-perl libio-socket-ssl-perl time prometheus dnsperf wrk"
+perl libio-socket-ssl-perl time lowdown prometheus dnsperf wrk"
 
 missing=""
 for p in $PKGS; do
