@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "atomic.h"
+#include "conf.h"
 #include "log.h"
 #include "root.h"
 
@@ -193,13 +194,31 @@ make_service(const char *root, const struct opts *o, const char *name)
 	}
 }
 
+/* Does root's runbound.conf forward a zone over TLS (the rb-dot service)? */
+static int
+wants_dot(const char *root)
+{
+	char p[PATH_MAX];
+	struct rb_diag d = { 0 };
+	struct rb_conf *c;
+	int want = 0;
+
+	path(p, sizeof p, "%s/runbound.conf", root);
+	if ((c = rb_conf_load(p, &d, NULL, NULL)) == NULL)
+		return 0;
+	for (size_t i = 0; i < c->nfwd; i++)
+		want |= c->fwd[i].tls_upstream;
+	rb_conf_free(c);
+	return want;
+}
+
 /* One service directory per daemon template found. */
 static void
 make_services(const char *root, const struct opts *o)
 {
 	DIR *dir = opendir(o->tmpl);
 	struct dirent *e;
-	int n = 0;
+	int n = 0, dot = wants_dot(root);
 
 	if (dir == NULL)
 		rb_die(111, "unable to open the templates %s: %s", o->tmpl,
@@ -208,7 +227,7 @@ make_services(const char *root, const struct opts *o)
 		if (strncmp(e->d_name, "rb-", 3) != 0)
 			continue;
 		/* The DoT forwarder runs only for forward-tls-upstream. */
-		if (strcmp(e->d_name, "rb-dot") == 0)
+		if (strcmp(e->d_name, "rb-dot") == 0 && !dot)
 			continue;
 		make_service(root, o, e->d_name);
 		n++;

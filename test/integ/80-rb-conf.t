@@ -33,13 +33,23 @@ is "$(rb-check -d "$T/slave" | jq -r '.mode + " " + .sync_master')" "slave 127.0
 rb-conf --slave nocolon "$T/bad" 2>/dev/null
 is $? 100 "--slave needs MASTER:PORT"
 
+# The DoT forwarder's service exists only with a forward-tls-upstream zone.
+ok "$([ ! -e "$R/service/rb-dot" ] && echo 0 || echo 1)" "no rb-dot service without TLS forwarding"
+cp "$R/runbound.conf" "$T/conf.keep"
+printf 'forward-zone:\n\tname: "."\n\tforward-addr: 9.9.9.9@853#dns.quad9.net\n\tforward-tls-upstream: yes\n' >>"$R/runbound.conf"
+rb-conf --refresh-services --templates "$TOP/svc" --bin "$RB_BIN" "$R"
+like "$(cat "$R/service/rb-dot/run" 2>/dev/null)" "unbound -d -p -c $R/run/dot.conf" \
+	"--refresh-services adds rb-dot once a zone forwards over TLS"
+cp "$T/conf.keep" "$R/runbound.conf"
+rm -rf "$R/service/rb-dot"
+
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	rb-conf --templates "$TOP/svc" --bin "$RB_BIN" --user nobody "$T/u" >/dev/null
 	is "$(stat -c %U "$T/u/store")" nobody "--user: state directories belong to the user"
 	is "$(rb-check -d "$T/u" | jq -r .username)" nobody "username: in the config"
 else
-	echo "ok 19 # skip not root"; _tap_n=$((_tap_n + 1))
-	echo "ok 20 # skip not root"; _tap_n=$((_tap_n + 1))
+	echo "ok $((_tap_n + 1)) # skip not root"; _tap_n=$((_tap_n + 1))
+	echo "ok $((_tap_n + 1)) # skip not root"; _tap_n=$((_tap_n + 1))
 fi
 
 # The generated root runs under a real s6-svscan.
