@@ -26,14 +26,16 @@ now() { perl -MTime::HiRes=time -e 'printf "%.6f\n", time'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 user_ticks() { awk '{print $14}' "/proc/$1/stat"; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+anon_kb() { awk '/^RssAnon/ {print $2}' "/proc/$1/status"; }
 
 # The data: one config both servers load.
 make_conf() { # make_conf DIR NBLOCK
 	perl -e '
 		my $n = $ARGV[0];
 		print "\tlocal-data: \"h$_.bench.home. 3600 IN A 10.0.", $_ >> 8, ".", $_ & 255, "\"\n" for 1..1000;
-		print "\tlocal-zone: \"b$_.block.example.\" always_nxdomain\n" for 1..$n;
-	' "$2" > "$1/data.conf"
+	' "$2" > "$1/local.conf"
+	perl -e 'print "\tlocal-zone: \"b$_.block.example.\" always_nxdomain\n" for 1..$ARGV[0]' "$2" > "$1/block.conf"
+	perl -e 'print "b$_.block.example\n" for 1..$ARGV[0]' "$2" > "$1/block.domains"
 	perl -e 'print "h", 1 + int(rand(1000)), ".bench.home. A\n" for 1..100000' > "$1/q.local"
 	perl -e 'my $n = $ARGV[0]; print "x.b", 1 + int(rand($n)), ".block.example. A\n" for 1..100000' "$2" > "$1/q.block"
 }
@@ -66,9 +68,20 @@ start_rbdnsd() { # start_rbdnsd DIR PORT: sets RBPID and RT (ready time)
 	R=$1/rb
 	mkdir -p "$R"
 	{ printf 'server:\n\tinterface: 127.0.0.1@%s\n\trate-limit: 0\n\tlog-retention: 0\n' "$2"
-	  cat "$1/data.conf"; } > "$R/runbound.conf"
+	  cat "$1/local.conf"
+	  [ "$BLOCKS_AS" = conf ] && cat "$1/block.conf"; } > "$R/runbound.conf"
 	t0=$(now); "$bin/rb-data" -d "$R" >/dev/null || return 1; t1=$(now)
 	perl -e 'printf "rb-data compile: %.2f s\n", $ARGV[1]-$ARGV[0]' "$t0" "$t1" >&2
+	if [ "$BLOCKS_AS" = feed ]; then
+		# rb-dnsd's own form for a big list: a compiled feed (doc/feeds.md)
+		mkdir -p "$R/feeds"
+		t0=$(now)
+		"$bin/rb-feed" compile "$1/block.domains" \
+		    "$R/feeds/00000000-0000-4000-8000-000000000001.cdb" domains \
+		    nxdomain >/dev/null || return 1
+		t1=$(now)
+		perl -e 'printf "feed compile: %.2f s\n", $ARGV[1]-$ARGV[0]' "$t0" "$t1" >&2
+	fi
 	t0=$(now)
 	taskset -c 0 "$bin/rb-dnsd" -d "$R" -r 3 3>"$R/ready" 2>/dev/null &
 	RBPID=$!
@@ -85,7 +98,7 @@ start_unbound() { # start_unbound DIR PORT: sets UBPID and UT
 	{ printf 'server:\n\tinterface: 127.0.0.1@%s\n\tdo-daemonize: no\n\tnum-threads: 1\n' "$2"
 	  printf '\tusername: ""\n\tchroot: ""\n\tdirectory: "%s"\n\tpidfile: ""\n\tuse-syslog: no\n\tlogfile: ""\n\tverbosity: 0\n' "$U"
 	  printf '\taccess-control: 127.0.0.0/8 allow\n\tso-reuseport: no\n\tlocal-zone: "bench.home." static\n'
-	  cat "$1/data.conf"; printf 'remote-control:\n\tcontrol-enable: no\n'; } > "$U/unbound.conf"
+	  cat "$1/local.conf" "$1/block.conf"; printf 'remote-control:\n\tcontrol-enable: no\n'; } > "$U/unbound.conf"
 	t0=$(now)
 	taskset -c 0 unbound -d -c "$U/unbound.conf" 2>/dev/null &
 	UBPID=$!
@@ -105,6 +118,9 @@ ratio() { # ratio FILE LABEL-A LABEL-B
 
 command -v dnsperf >/dev/null || { echo "bench: dnsperf missing (make deps)"; exit 1; }
 : > "$W/results"
+# rb-dnsd gets the blocklist as a compiled feed (its form for big lists);
+# BLOCKS_AS=conf gives it the same local-zone lines as unbound instead.
+BLOCKS_AS=${BLOCKS_AS:-feed}
 for n in 100000 1000000; do
 	D=$W/n$n
 	mkdir -p "$D"
@@ -112,18 +128,21 @@ for n in 100000 1000000; do
 	echo "== $n blocked names, 1,000 local records =="
 	P=$(free_port)
 	start_rbdnsd "$D" "$P" || { echo "bench: rb-data failed"; exit 1; }
-	rrss=$(rss_kb "$RBPID")
 	run_dnsperf "$P" "$D/q.local" "$RBPID" "rb-dnsd/local-$n" | tee -a "$W/results" | grep -v RESULT
 	run_dnsperf "$P" "$D/q.block" "$RBPID" "rb-dnsd/blocked-$n" | tee -a "$W/results" | grep -v RESULT
+	# after the queries: the pages they touched are counted too
+	rrss=$(rss_kb "$RBPID")
+	ranon=$(anon_kb "$RBPID")
 	kill "$RBPID"; wait "$RBPID" 2>/dev/null
 	P=$(free_port)
 	start_unbound "$D" "$P"
-	urss=$(rss_kb "$UBPID")
 	run_dnsperf "$P" "$D/q.local" "$UBPID" "unbound/local-$n" | tee -a "$W/results" | grep -v RESULT
 	run_dnsperf "$P" "$D/q.block" "$UBPID" "unbound/blocked-$n" | tee -a "$W/results" | grep -v RESULT
+	urss=$(rss_kb "$UBPID")
+	uanon=$(anon_kb "$UBPID")
 	kill "$UBPID"; wait "$UBPID" 2>/dev/null
 	printf 'ready to answer: rb-dnsd %s s, unbound %s s\n' "$RT" "$UT"
-	perl -e 'printf "RSS: rb-dnsd %.1f MB, unbound %.1f MB, ratio %.3f\n", $ARGV[0]/1024, $ARGV[1]/1024, $ARGV[0]/$ARGV[1]' "$rrss" "$urss"
+	perl -e 'printf "RSS: rb-dnsd %.1f MB (anonymous %.1f MB; the rest is the shared, reclaimable page cache of the cdb files), unbound %.1f MB (anonymous %.1f MB); ratio %.3f, anonymous %.3f\n", $ARGV[0]/1024, $ARGV[2]/1024, $ARGV[1]/1024, $ARGV[3]/1024, $ARGV[0]/$ARGV[1], $ARGV[2]/$ARGV[3]' "$rrss" "$urss" "$ranon" "$uanon"
 	ratio x "local-$n"
 	ratio x "blocked-$n"
 done

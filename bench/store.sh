@@ -25,7 +25,12 @@ t0=$(now)
 "$bin/rb-block" -d "$R/b" import "$R/imp" >/dev/null
 t1=$(now)
 perl -e 'printf "store: one 100,000-line import: %.3f s (target < 1 s)\n", $ARGV[1]-$ARGV[0]' "$t0" "$t1"
+id=$("$bin/rb-block" -d "$R/b" list | jq -r '.blacklist[-1].id')
+t0=$(now)
+"$bin/rb-block" -d "$R/b" del "$id" >/dev/null
+t1=$(now)
+perl -e 'printf "store: one delete with 100,000 listed: %.3f s\n", $ARGV[1]-$ARGV[0]' "$t0" "$t1"
 t0=$(now)
 "$bin/rb-block" -d "$R/b" add one.more.example >/dev/null
 t1=$(now)
-perl -e 'printf "store: one add with 100,000 listed: %.3f s\n", $ARGV[1]-$ARGV[0]' "$t0" "$t1"
+perl -e 'printf "store: one add with 99,999 listed: %.3f s\n", $ARGV[1]-$ARGV[0]' "$t0" "$t1"
