@@ -7,7 +7,7 @@
  * current one with rb_cdbmap_acquire and gives it back with
  * rb_cdbmap_release, and an old generation stays mapped until the last
  * query using it has given it back.  Lookups return pointers into the
- * mapping and never allocate.  tinycdb stays inside cdbmap.c.
+ * mapping and never allocate.  Only cdbmap.c reads the cdb format.
  */
 
 #include <stddef.h>
