@@ -28,6 +28,7 @@
 #include "atomic.h"
 #include "auditd.h"
 #include "log.h"
+#include "ready.h"
 #include "root.h"
 #include "txn.h"
 
@@ -37,17 +38,6 @@ static void
 usage(void)
 {
 	rb_die(100, "usage: rb-auditd [-d ROOT] [-r FD] [-s MAXSIZE] [-v]");
-}
-
-static int
-parse_fd(const char *s)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (*s == '\0' || *end != '\0' || v < 0 || v > INT_MAX)
-		usage();
-	return (int)v;
 }
 
 /* Bytes, with an optional k, M or G suffix. */
@@ -261,7 +251,8 @@ options(struct auditd *d, int argc, char **argv)
 			opt_root = optarg;
 			break;
 		case 'r':
-			ready = parse_fd(optarg);
+			if ((ready = rb_ready_parse(optarg)) < 0)
+				usage();
 			break;
 		case 's':
 			d->max_size = parse_size(optarg);
@@ -286,12 +277,8 @@ options(struct auditd *d, int argc, char **argv)
 static void
 announce(int *ready)
 {
-	if (*ready < 0)
-		return;
-	if (write(*ready, "\n", 1) != 1)
+	if (rb_ready_announce(ready) < 0)
 		rb_die(111, "unable to write readiness: %s", strerror(errno));
-	(void)close(*ready);
-	*ready = -1;
 }
 
 static void

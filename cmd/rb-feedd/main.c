@@ -31,6 +31,7 @@
 #include "feedops.h"
 #include "feedupdate.h"
 #include "log.h"
+#include "ready.h"
 #include "privs.h"
 #include "root.h"
 #include "sched.h"
@@ -50,17 +51,6 @@ static void
 usage(void)
 {
 	rb_die(100, "usage: rb-feedd [-d ROOT] [-r FD] [-v]");
-}
-
-static int
-parse_fd(const char *s)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (*s == '\0' || *end != '\0' || v < 0 || v > INT_MAX)
-		usage();
-	return (int)v;
 }
 
 /* Read pending signals; a handler's only work is setting a flag. */
@@ -243,7 +233,8 @@ options(struct feedd *d, int argc, char **argv)
 			opt_root = optarg;
 			break;
 		case 'r':
-			ready = parse_fd(optarg);
+			if ((ready = rb_ready_parse(optarg)) < 0)
+				usage();
 			break;
 		case 'v':
 			debug = 1;
@@ -299,12 +290,8 @@ main(int argc, char **argv)
 	setup_events(&d);
 	sweep(&d);
 	resync(&d);
-	if (ready >= 0) {
-		if (write(ready, "\n", 1) != 1)
-			rb_die(111, "unable to write readiness: %s",
-			    strerror(errno));
-		(void)close(ready);
-	}
+	if (rb_ready_announce(&ready) < 0)
+		rb_die(111, "unable to write readiness: %s", strerror(errno));
 	rb_info("ready root=%s feeds=%zu interval=%ld", d.root, d.s.n,
 	    d.s.interval);
 	while (!d.stop) {

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "root.h"
 #include "privs.h"
+#include "ready.h"
 #include "syncd.h"
 #include "txn.h"
 
@@ -34,26 +35,11 @@ usage(void)
 	rb_die(100, "usage: rb-syncd [-d ROOT] [-r FD] [-v]");
 }
 
-static int
-parse_fd(const char *s)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (*s == '\0' || *end != '\0' || v < 0 || v > INT_MAX)
-		usage();
-	return (int)v;
-}
-
 void
 syncd_ready(struct syncd *d)
 {
-	if (d->ready_fd < 0)
-		return;
-	if (write(d->ready_fd, "\n", 1) != 1)
+	if (rb_ready_announce(&d->ready_fd) < 0)
 		rb_die(111, "unable to write readiness: %s", strerror(errno));
-	(void)close(d->ready_fd); /* s6 reads one line; nothing to check */
-	d->ready_fd = -1;
 }
 
 struct rb_conf *
@@ -99,7 +85,8 @@ main(int argc, char **argv)
 			opt_root = optarg;
 			break;
 		case 'r':
-			d.ready_fd = parse_fd(optarg);
+			if ((d.ready_fd = rb_ready_parse(optarg)) < 0)
+				usage();
 			break;
 		case 'v':
 			debug = 1;
