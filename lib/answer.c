@@ -1,5 +1,5 @@
 /*
- * answer: the pipeline of DESIGN.md, steps 1-6, first match wins.  Each
+ * answer: the pipeline of DESIGN.md, steps 1-7, first match wins.  Each
  * step is a function that either decides (a verdict, with the reply
  * written) or returns NEXT.  Invariants:
  *
@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "answer.h"
+#include "authans.h"
 #include "dname.h"
 #include "dnswire.h"
 
@@ -542,6 +543,29 @@ step_local(struct job *j)
 	return zone_default(j, kind, has, types.len, zoff);
 }
 
+/* Step 7: authoritative zones (lib/authans), for names at or below an
+ * apex in data/zones.cdb. */
+static int
+step_zones(struct job *j)
+{
+	struct rb_authans a = { .zones = j->ctx->zones, .name = j->name,
+		.nlen = j->nlen, .qtype = j->q.qtype, .o = &j->o };
+	int r;
+
+	if (j->ctx->zones == NULL)
+		return NEXT;
+	reply(j, RB_RCODE_NOERROR, 0, 1);
+	r = rb_authans_answer(&a);
+	if (r < 0) {
+		j->corrupt = 1;
+		return servfail(j);
+	}
+	if (r == 0)
+		return NEXT;
+	j->rcode = a.rcode;
+	return RB_ANSWER_SEND;
+}
+
 /* No step answered: REFUSED, as a server without recursion says, unless
  * the client may only have local answers. */
 static int
@@ -559,7 +583,8 @@ rb_answer(const struct rb_answer_ctx *ctx, const struct rb_answer_query *q,
     struct rb_answer_buf *buf, struct rb_answer_info *info)
 {
 	static int (*const steps[])(struct job *) = { step_wire, step_acl,
-		step_ratelimit, step_health, step_block, step_local };
+		step_ratelimit, step_health, step_block, step_local,
+		step_zones };
 	struct job j;
 	int v = NEXT;
 
@@ -584,6 +609,14 @@ rb_answer(const struct rb_answer_ctx *ctx, const struct rb_answer_query *q,
 	if (j.corrupt && v != RB_ANSWER_DROP)
 		v = servfail(&j);
 	buf->len = v == RB_ANSWER_DROP ? 0 : rb_dnswire_finish(&j.o);
+	/* finish counts answer and authority; step 7's additional records
+	 * (zeroed on overflow) join the OPT record's count. */
+	if (buf->len >= RB_DNS_HEADER && j.o.count[RB_AUTHANS_SECT_ADDITIONAL]) {
+		uint16_t ar = (uint16_t)(get16(buf->p + 10) +
+		    j.o.count[RB_AUTHANS_SECT_ADDITIONAL]);
+		buf->p[10] = (uint8_t)(ar >> 8);
+		buf->p[11] = (uint8_t)ar;
+	}
 	if (buf->len == 0) {
 		info->rcode = -1;
 		return RB_ANSWER_DROP;

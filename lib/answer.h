@@ -26,6 +26,7 @@ struct rb_answer_ctx {
 	/* feeds/<id>.cdb in precedence order (doc/feeds.md) */
 	const struct rb_cdbmap_gen *const *feeds;
 	size_t nfeeds;
+	const struct rb_cdbmap_gen *zones; /* data/zones.cdb; NULL: empty */
 };
 
 struct rb_answer_query {
@@ -48,7 +49,7 @@ enum rb_answer_verdict {
 	RB_ANSWER_SEND, /* send buf */
 	RB_ANSWER_DROP, /* send nothing */
 	/* No step answered: buf holds the REFUSED reply of a server without
-	 * recursion.  Steps 7-8 (zones, forwarding) start from here. */
+	 * recursion.  Step 8 (forwarding) starts from here. */
 	RB_ANSWER_PASS,
 };
 
@@ -60,7 +61,8 @@ enum rb_answer_step {
 	RB_STEP_HEALTH = 4,
 	RB_STEP_BLOCK = 5,
 	RB_STEP_LOCAL = 6,
-	RB_STEP_NONE = 7, /* nothing answered (PASS) */
+	RB_STEP_ZONES = 7, /* authoritative zones (lib/authans) */
+	RB_STEP_NONE = 8,  /* nothing answered (PASS) */
 };
 
 struct rb_answer_info {
@@ -72,7 +74,7 @@ struct rb_answer_info {
 	size_t zone_off;  /* that zone's name: qname + zone_off */
 };
 
-/* Run steps 1-6 on query q.  Fills buf and info (both caller-owned).
+/* Run steps 1-7 on query q.  Fills buf and info (both caller-owned).
  * Returns what to do with buf. */
 enum rb_answer_verdict rb_answer(const struct rb_answer_ctx *ctx,
     const struct rb_answer_query *q, struct rb_answer_buf *buf,

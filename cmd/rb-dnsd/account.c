@@ -62,6 +62,7 @@ action_of(const struct rb_answer_info *info)
 		return RB_ACT_BLOCKED;
 	case RB_STEP_HEALTH:
 	case RB_STEP_LOCAL:
+	case RB_STEP_ZONES:
 		return RB_ACT_LOCAL;
 	default:
 		return info->rcode == 2 ? RB_ACT_SERVFAIL : RB_ACT_REFUSED;

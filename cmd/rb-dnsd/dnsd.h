@@ -81,6 +81,7 @@ struct dnsd {
 	struct rb_acl acl;
 	struct rb_ratelimit rl;
 	struct rb_cdbmap *local, *block;
+	struct rb_cdbmap *zones; /* data/zones.cdb (step 7) */
 	char feeds_dir[PATH_MAX];
 	int wd_feeds;
 	size_t nfeeds;

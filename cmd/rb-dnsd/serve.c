@@ -32,6 +32,7 @@ serve_begin(struct dnsd *d, struct rb_answer_ctx *ctx)
 	ctx->rl = &d->rl;
 	ctx->local = rb_cdbmap_acquire(d->local);
 	ctx->block = rb_cdbmap_acquire(d->block);
+	ctx->zones = rb_cdbmap_acquire(d->zones);
 	feeds_acquire(d);
 	ctx->feeds = (const struct rb_cdbmap_gen *const *)d->feed_gens;
 	ctx->nfeeds = d->nfeeds;
@@ -42,8 +43,10 @@ serve_end(struct dnsd *d, struct rb_answer_ctx *ctx)
 {
 	rb_cdbmap_release(d->local, (struct rb_cdbmap_gen *)ctx->local);
 	rb_cdbmap_release(d->block, (struct rb_cdbmap_gen *)ctx->block);
+	rb_cdbmap_release(d->zones, (struct rb_cdbmap_gen *)ctx->zones);
 	feeds_release(d);
 	ctx->local = ctx->block = NULL;
+	ctx->zones = NULL;
 	ctx->feeds = NULL;
 	ctx->nfeeds = 0;
 }

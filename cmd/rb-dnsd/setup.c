@@ -1,9 +1,10 @@
 /*
  * setup: what rb-dnsd reads besides queries.  runbound.conf gives the
  * access-control list and the rate limit (at start and on SIGHUP; a bad
- * file on reload keeps the running config).  data/local.cdb and
- * data/block.cdb are mapped through lib/cdbmap and re-mapped when inotify
- * reports a rename into data/ (the writers' only way to change them).
+ * file on reload keeps the running config).  data/local.cdb,
+ * data/block.cdb and data/zones.cdb are mapped through lib/cdbmap and
+ * re-mapped when inotify reports a rename into data/ (the writers' only
+ * way to change them).
  * Privileges are dropped once, after the sockets are bound.
  */
 
@@ -108,6 +109,7 @@ setup_map_data(struct dnsd *d)
 {
 	d->local = map_one(d, "local.cdb");
 	d->block = map_one(d, "block.cdb");
+	d->zones = map_one(d, "zones.cdb");
 	feeds_rescan(d);
 }
 
@@ -131,6 +133,7 @@ setup_reload_data(struct dnsd *d)
 	d->reload_pending = 0;
 	reload_one(d, d->local, "local.cdb");
 	reload_one(d, d->block, "block.cdb");
+	reload_one(d, d->zones, "zones.cdb");
 	account_data(d);
 }
 

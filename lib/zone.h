@@ -1,0 +1,39 @@
+#ifndef RB_ZONE_H
+#define RB_ZONE_H
+
+/*
+ * zone: authoritative zones from RFC 1035 master files into data/zones.cdb
+ * (doc/cdb.md).  Files are loaded one by one into a zone set, checked, and
+ * compiled into sorted key/value pairs that lib/kvs writes as a cdb.
+ */
+
+#include <stdio.h>
+
+#include "diag.h"
+#include "kvs.h"
+
+/* Records staged from every file loaded so far; caller-owned storage,
+ * start zeroed ({0}) and release with rb_zone_fini. */
+struct rb_zoneset {
+	struct rb_kvs recs;  /* owner+type(2) -> rdata, prio = TTL */
+	struct rb_kvs apexes; /* apex -> SOA as ttl(4) rdlen(2) rdata */
+};
+
+/* Read one master file from fp (borrowed), named fname in messages.  The
+ * first record must be the zone's SOA; every record must be class IN and
+ * at or below its owner.  $ORIGIN defaults to what follows "zones." in
+ * the file's base name.  Returns 0, or -1 with d filled (errno ENOMEM on
+ * allocation failure, else EINVAL); zs may then hold part of the file and
+ * is fit only for rb_zone_fini. */
+int rb_zone_load(struct rb_zoneset *zs, FILE *fp, const char *fname,
+    struct rb_diag *d);
+
+/* Check the set as a whole and compile it into out (caller-owned, sorted
+ * on return, release with rb_kvs_free).  Returns 0 or -1 with d filled. */
+int rb_zone_build(struct rb_zoneset *zs, struct rb_kvs *out,
+    struct rb_diag *d);
+
+/* Release what zs holds; accepts a zeroed set. */
+void rb_zone_fini(struct rb_zoneset *zs);
+
+#endif
