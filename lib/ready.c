@@ -5,6 +5,7 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -20,6 +21,9 @@ rb_ready_parse(const char *arg)
 	errno = 0;
 	v = strtol(arg, &end, 10);
 	if (*arg == '\0' || *end != '\0' || errno != 0 || v < 0 || v > INT_MAX)
+		return -1;
+	/* Writing readiness into a closed descriptor would be lost. */
+	if (fcntl((int)v, F_GETFD) < 0)
 		return -1;
 	return (int)v;
 }

@@ -6,7 +6,8 @@
  * once it really serves, writes one newline to FD and closes it.
  */
 
-/* The descriptor of a -r argument, or -1 when it is not one. */
+/* The descriptor of a -r argument, or -1 when it is not a number or not
+ * an open descriptor. */
 int rb_ready_parse(const char *arg);
 
 /* Announce readiness on *fd (nothing when it is -1) and set it to -1.

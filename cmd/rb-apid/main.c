@@ -21,6 +21,7 @@
 
 #include "apid.h"
 #include "log.h"
+#include "ready.h"
 #include "root.h"
 #include "txn.h"
 
@@ -187,16 +188,6 @@ rate_limits(struct apid *a)
 }
 
 static void
-ready(int fd)
-{
-	if (fd < 0)
-		return;
-	if (write(fd, "\n", 1) != 1)
-		rb_warn("readiness fd %d: %s", fd, strerror(errno));
-	close(fd);
-}
-
-static void
 setup(struct apid *a)
 {
 	struct event *ev;
@@ -239,7 +230,11 @@ main(int argc, char **argv)
 	while ((c = getopt(argc, argv, "d:r:vh")) != -1) {
 		switch (c) {
 		case 'd': opt_root = optarg; break;
-		case 'r': ready_fd = atoi(optarg); break;
+		case 'r':
+			if ((ready_fd = rb_ready_parse(optarg)) < 0)
+				rb_die(100, "-r %s: not an open file descriptor",
+				    optarg);
+			break;
 		case 'v': verbose = 1; break;
 		default: return usage();
 		}
@@ -257,7 +252,8 @@ main(int argc, char **argv)
 		rb_die(111, "unable to listen on %s port %d: %s", addr, port,
 		    strerror(errno));
 	rb_info("listening on %s port %d conns=%zu", addr, port, a->conn_cap);
-	ready(ready_fd);
+	if (rb_ready_announce(&ready_fd) < 0)
+		rb_warn("readiness: %s", strerror(errno));
 	event_base_loop(a->base, EVLOOP_NO_EXIT_ON_EMPTY);
 	http_free(a);
 	rb_ctl_fini(&a->view);

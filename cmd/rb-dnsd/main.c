@@ -21,6 +21,7 @@
 
 #include "dnsd.h"
 #include "log.h"
+#include "ready.h"
 #include "root.h"
 
 #define TCP_MAX 1024
@@ -73,18 +74,6 @@ env_long(const char *name, long def)
 	if (*end != '\0' || v <= 0)
 		rb_die(100, "%s must be a positive number", name);
 	return v;
-}
-
-static int
-parse_fd(const char *s)
-{
-	char *end;
-	long fd = strtol(s, &end, 10);
-
-	if (*s == '\0' || *end != '\0' || fd < 0 || fd > 1 << 20 ||
-	    fcntl((int)fd, F_GETFD) < 0)
-		rb_die(100, "-r %s: not an open file descriptor", s);
-	return (int)fd;
 }
 
 static void
@@ -203,7 +192,9 @@ options(struct dnsd *dd, int argc, char **argv)
 			root = optarg;
 			break;
 		case 'r':
-			ready = parse_fd(optarg);
+			if ((ready = rb_ready_parse(optarg)) < 0)
+				rb_die(100, "-r %s: not an open file descriptor",
+				    optarg);
 			break;
 		case 'v':
 			dd->verbose = 1;
@@ -272,13 +263,8 @@ main(int argc, char **argv)
 	if (probe_init(&d) < 0)
 		rb_die(111, "unable to start upstream probes");
 
-	if (ready >= 0) {
-		if (write(ready, "\n", 1) != 1)
-			rb_die(111, "unable to write readiness: %s",
-			    strerror(errno));
-		/* The newline is written; the reader sees EOF either way. */
-		(void)close(ready);
-	}
+	if (rb_ready_announce(&ready) < 0)
+		rb_die(111, "unable to write readiness: %s", strerror(errno));
 	rb_info("ready root=%s sockets=%zu tcp_max=%zu", d.root, d.nsocks,
 	    d.tcp_max);
 	run(&d);
