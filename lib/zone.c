@@ -457,3 +457,54 @@ rb_zone_fini(struct rb_zoneset *zs)
 	rb_kvs_free(&zs->recs);
 	rb_kvs_free(&zs->apexes);
 }
+
+/* The offset of the serial in SOA rdata (after MNAME and RNAME, both
+ * uncompressed), or -1. */
+static long
+soa_serial_at(const uint8_t *rd, size_t len)
+{
+	int a, b;
+
+	if ((a = rb_dname_wire_len(rd, len)) < 0 ||
+	    (b = rb_dname_wire_len(rd + a, len - (size_t)a)) < 0 ||
+	    (size_t)a + (size_t)b + 20 > len)
+		return -1;
+	return a + b;
+}
+
+static void
+put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+int
+rb_zone_set_serial(struct rb_zoneset *zs, uint32_t serial)
+{
+	/* The apex values: ttl(4) rdlen(2) rdata. */
+	for (size_t i = 0; i < zs->apexes.n; i++) {
+		struct rb_kv *kv = &zs->apexes.v[i];
+		long at;
+
+		if (kv->vlen < 6 ||
+		    (at = soa_serial_at(kv->val + 6, kv->vlen - 6)) < 0)
+			return -1;
+		put_be32(kv->val + 6 + at, serial);
+	}
+	/* The SOA RRsets among the records: owner+type(2) -> rdata. */
+	for (size_t i = 0; i < zs->recs.n; i++) {
+		struct rb_kv *kv = &zs->recs.v[i];
+		long at;
+
+		if (kv->klen < 3 || kv->key[kv->klen - 2] != 0 ||
+		    kv->key[kv->klen - 1] != 6)
+			continue;
+		if ((at = soa_serial_at(kv->val, kv->vlen)) < 0)
+			return -1;
+		put_be32(kv->val + at, serial);
+	}
+	return 0;
+}

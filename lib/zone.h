@@ -7,6 +7,7 @@
  * compiled into sorted key/value pairs that lib/kvs writes as a cdb.
  */
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "diag.h"
@@ -32,6 +33,12 @@ int rb_zone_load(struct rb_zoneset *zs, FILE *fp, const char *fname,
  * on return, release with rb_kvs_free).  Returns 0 or -1 with d filled. */
 int rb_zone_build(struct rb_zoneset *zs, struct rb_kvs *out,
     struct rb_diag *d);
+
+/* Give every zone's SOA the same serial (the make-data rule of
+ * tinydns setups: all servers, all zones, one serial per build).  Call
+ * between the last rb_zone_load and rb_zone_build.  Returns 0, or -1 when
+ * a staged SOA is damaged (it cannot be: rb_zone_load checked it). */
+int rb_zone_set_serial(struct rb_zoneset *zs, uint32_t serial);
 
 /* Release what zs holds; accepts a zeroed set. */
 void rb_zone_fini(struct rb_zoneset *zs);

@@ -31,7 +31,8 @@
 static void
 usage(void)
 {
-	rb_die(100, "usage: rb-zone [-d ROOT] build|check [FILE...]");
+	rb_die(100, "usage: rb-zone [-d ROOT] [-s SERIAL] build|check "
+	    "[FILE...]");
 }
 
 static void
@@ -100,13 +101,25 @@ main(int argc, char **argv)
 	const char *root = NULL, *cmd;
 	char where[1024];
 	size_t nfiles;
-	int ch, build;
+	int ch, build, set_serial = 0;
+	unsigned long serial = 0;
+	char *end;
 
 	rb_log_init("rb-zone", 0);
-	while ((ch = getopt(argc, argv, "d:")) != -1) {
-		if (ch != 'd')
+	while ((ch = getopt(argc, argv, "d:s:")) != -1) {
+		if (ch == 'd') {
+			root = optarg;
+		} else if (ch == 's') {
+			errno = 0;
+			serial = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg ||
+			    serial > 4294967295UL)
+				rb_die(100, "-s %s: not a serial (0..4294967295)",
+				    optarg);
+			set_serial = 1;
+		} else {
 			usage();
-		root = optarg;
+		}
 	}
 	if (optind >= argc)
 		usage();
@@ -119,6 +132,8 @@ main(int argc, char **argv)
 	if (root == NULL || root[0] == '\0')
 		root = ".";
 	nfiles = load_all(&zs, root, argv + optind, argc - optind);
+	if (set_serial && rb_zone_set_serial(&zs, (uint32_t)serial) < 0)
+		rb_die(111, "a staged SOA record is damaged");
 	if (rb_zone_build(&zs, &out, &d) < 0)
 		rb_die(errno == ENOMEM ? 111 : 100, "%s",
 		    rb_diag_str(&d, where, sizeof where));
