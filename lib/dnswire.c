@@ -59,9 +59,8 @@ rb_dnswire_parse_header(struct rb_dnswire_query *q, const uint8_t *pkt,
 	return 0;
 }
 
-/* Offset just past the possibly compressed name at off, or 0. */
-static size_t
-skip_name(const uint8_t *p, size_t len, size_t off)
+size_t
+rb_dnswire_skip_name(const uint8_t *p, size_t len, size_t off)
 {
 	while (off < len) {
 		uint8_t l = p[off];
@@ -81,7 +80,8 @@ skip_name(const uint8_t *p, size_t len, size_t off)
 static int
 skip_rr(struct rb_dnswire_query *q, size_t *off, int additional)
 {
-	size_t name = *off, at = skip_name(q->pkt, q->len, *off), rdlen;
+	size_t name = *off, rdlen;
+	size_t at = rb_dnswire_skip_name(q->pkt, q->len, *off);
 	uint16_t type;
 
 	if (at == 0 || q->len - at < 10)

@@ -140,4 +140,8 @@ void rb_dnswire_ptr(uint8_t out[2], size_t off);
  * fit, drop every record and set TC.  Returns the reply's length. */
 size_t rb_dnswire_finish(struct rb_dnswire_out *o);
 
+/* Offset just past the (possibly compressed) name at off in p[0..len),
+ * or 0 when it runs past len or has a bad label. */
+size_t rb_dnswire_skip_name(const uint8_t *p, size_t len, size_t off);
+
 #endif

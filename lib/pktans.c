@@ -42,29 +42,12 @@ put32(uint8_t *p, uint32_t v)
 	put16(p + 2, (uint16_t)v);
 }
 
-/* Offset just past the possibly compressed name at off, or 0. */
-static size_t
-skip_name(const uint8_t *p, size_t len, size_t off)
-{
-	while (off < len) {
-		uint8_t l = p[off];
-		if (l == 0)
-			return off + 1;
-		if ((l & 0xc0) == 0xc0)
-			return off + 2 <= len ? off + 2 : 0;
-		if (l > 63)
-			return 0;
-		off += (size_t)l + 1;
-	}
-	return 0;
-}
-
 /* Step over one record at *off, noting its TTL.  Returns its type, or -1
  * when it runs past the message or the TTL table is full. */
 static int
 scan_rr(struct rb_pktans *a, uint16_t *ttloff, size_t max, size_t *off)
 {
-	size_t at = skip_name(a->wire, a->len, *off), rdlen;
+	size_t at = rb_dnswire_skip_name(a->wire, a->len, *off), rdlen;
 	uint16_t type;
 
 	if (at == 0 || a->len - at < 10)
