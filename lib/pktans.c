@@ -91,15 +91,19 @@ rb_pktans_scan(struct rb_pktans *a, uint8_t *wire, size_t len,
 	an = get16(wire + 6);
 	ns = get16(wire + 8);
 	ar = get16(wire + 10);
+	/* A TSIG belongs last in the additional section (RFC 8945 5.1);
+	 * anywhere else the message is malformed, and ldns 1.8.3 leaks all
+	 * but the last TSIG it reads. */
 	for (unsigned i = 0; i < an + ns; i++) {
-		if (scan_rr(a, ttloff, max, &off) < 0)
+		int t = scan_rr(a, ttloff, max, &off);
+		if (t < 0 || t == RB_TYPE_TSIG)
 			return -1;
 	}
 	a->addl_off = off;
 	for (unsigned i = 0; i < ar; i++) {
 		size_t start = off;
 		int t = scan_rr(a, ttloff, max, &off);
-		if (t < 0)
+		if (t < 0 || (t == RB_TYPE_TSIG && i != ar - 1U))
 			return -1;
 		if (t == RB_TYPE_OPT) {
 			if (i != ar - 1U || wire[start] != 0)
