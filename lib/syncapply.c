@@ -24,7 +24,7 @@
 #include "syncsrc.h"
 #include "txn.h"
 
-/* Copy the staged file into ROOT/feeds/<id>.cdb, atomically. */
+/* Copy the staged file into ROOT/feeds/<id>.set, atomically. */
 static int
 install(const char *root, const struct rb_sync_feedfile *f,
     struct rb_err *e)
@@ -36,7 +36,7 @@ install(const char *root, const struct rb_sync_feedfile *f,
 
 	snprintf(dir, sizeof dir, "%s/feeds", root);
 	if (rb_mkdirs(dir, 0755) < 0 ||
-	    rb_feed_path(root, f->id, ".cdb", path, sizeof path) < 0)
+	    rb_feed_path(root, f->id, ".set", path, sizeof path) < 0)
 		return rb_err_sys(e, "prepare feeds/");
 	if ((fd = open(f->path, O_RDONLY | O_CLOEXEC)) < 0)
 		return rb_err_sys(e, "open a downloaded feed");

@@ -6,7 +6,7 @@
  * state root through lib/txn, the one write path, so the slave's journal,
  * store and data/ follow from the same events as the master's.  A delta
  * is one transaction; a snapshot replaces the store and starts the
- * journal over under the master's epoch.  Feed data (ROOT/feeds/<id>.cdb)
+ * journal over under the master's epoch.  Feed data (ROOT/feeds/<id>.set)
  * arrives as files the caller downloaded and checked beforehand, and is
  * put in place under the same lock.
  */
@@ -19,7 +19,7 @@
 #include "err.h"
 #include "syncproto.h"
 
-/* A downloaded feed cdb waiting to become ROOT/feeds/<id>.cdb. */
+/* A downloaded feed set waiting to become ROOT/feeds/<id>.set. */
 struct rb_sync_feedfile {
 	char id[37];
 	char path[4300]; /* the staged file; removed once installed */

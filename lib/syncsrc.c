@@ -122,7 +122,7 @@ rb_sync_feed_open(const char *root, const char *id, char hex[65],
 
 	if (!rb_uuid_valid(id))
 		return rb_err_set(e, 400, "INVALID_ID", "not a feed id");
-	snprintf(path, sizeof path, "%s/feeds/%s.cdb", root, id);
+	snprintf(path, sizeof path, "%s/feeds/%s.set", root, id);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		if (errno == ENOENT)
 			return rb_err_set(e, 404, "NOT_FOUND", "no data for "

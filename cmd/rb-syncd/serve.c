@@ -498,7 +498,7 @@ route_of(const char *path, char *id, size_t idlen)
 		return R_CONFIG;
 	if (strcmp(path, "/sync/delta") == 0)
 		return R_DELTA;
-	if (rb_http_route_match("/sync/feed/:id", path, id, idlen))
+	if (rb_http_route_match("/sync/feedset/:id", path, id, idlen))
 		return R_FEED;
 	return R_NONE;
 }
