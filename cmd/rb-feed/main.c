@@ -107,6 +107,27 @@ do_write(const char *root, const char *cmd, int argc, char **argv)
 	return print_json(resp);
 }
 
+/* Feed files of the format before sets become sets first, so a root
+ * refreshed by cron alone keeps its data and its conditional GETs. */
+static void
+upgrade(const char *root)
+{
+	struct rb_err e = { 0 };
+	struct rb_txn t;
+	char dir[4300];
+	int n;
+
+	snprintf(dir, sizeof dir, "%s/feeds", root);
+	if (access(dir, F_OK) < 0 || rb_txn_begin(&t, root, &e) < 0)
+		return; /* nothing to convert, or the update reports why */
+	if ((n = rb_feed_op_upgrade(&t)) < 0)
+		rb_warn("unable to convert old feed files: %s",
+		    strerror(errno));
+	else if (n > 0)
+		rb_info("converted %d feed cdb files to sets", n);
+	rb_txn_end(&t);
+}
+
 /* Print the results; 111 when a feed failed, after saying which. */
 static int
 do_update(const char *root, int argc, char **argv)
@@ -119,6 +140,7 @@ do_update(const char *root, int argc, char **argv)
 
 	if (argc > 1)
 		return usage();
+	upgrade(root);
 	if ((argc == 1 ? rb_feed_update_id(root, argv[0], &ctl, &resp, &e) :
 	    rb_feed_update_all(root, &ctl, &resp, &e)) < 0)
 		return fail(&e);

@@ -121,6 +121,21 @@ out=$(rb-feed -d "$R" update "$HID")
 is "$(echo "$out" | jq -r '.results[0].status')" updated "a changed feed: updated"
 set_has "$H" new.example R; ok $? "new name compiled"
 set_has "$H" one.example R; is $? 1 "removed name gone"
+# A root from before the set format: the feed's data is an old cdb.
+rm -f "$H"
+perl -e 'for (@ARGV) { my $k = join("", map { chr(length) . $_ } split /\./) . "\0";
+	printf "+%d,1:%s->R\n", length $k, $k } print "\n"' new.example ads.example.com |
+	cdb -c "$R/feeds/$HID.cdb"
+: >"$W/requests.log"
+out=$(rb-feed -d "$R" update "$HID" 2>"$W/stderr")
+like "$(cat "$W/stderr")" 'converted 1 feed cdb files to sets' \
+	"rb-feed update converts an old feed cdb first"
+is "$(cat "$W/requests.log")" "GET /hosts inm=\"$(feed_field hosts etag | tr -d '"')\"" \
+	"so the feed is still fetched conditionally"
+is "$(echo "$out" | jq -r '.results[0].status')" unchanged "and is unchanged"
+set_has "$H" new.example R && set_has "$H" ads.example.com R
+ok $? "the set holds the old cdb's names"
+test ! -e "$R/feeds/$HID.cdb"; ok $? "the old cdb is gone"
 rm -f "$H"
 : >"$W/requests.log"
 rb-feed -d "$R" update "$HID" >/dev/null
