@@ -6,9 +6,10 @@
  * A file is read twice.  The first pass checks every line's leading
  * character and field count and collects the zones: the names of '.' and
  * 'Z' lines.  Zones do not nest and do not repeat a zone of another file.
- * The second pass makes the records, each of which must lie in one of
- * those zones; tinydns-data would compile a record outside them, and
- * tinydns would never serve it.  The first '.' or 'Z' line of a zone
+ * The second pass makes the records; one outside those zones waits in
+ * the set's loose records for rb_zone_build, which gives it to the zone
+ * of another file that holds it, or drops it when none does (tinydns
+ * would never serve it either).  The first '.' or 'Z' line of a zone
  * gives its SOA, as tinydns serves only the first SOA it finds.  Records
  * are collected apart and join the caller's set only when the whole file
  * is good, so a bad line changes nothing.
@@ -316,6 +317,12 @@ merge(struct rb_zoneset *zs, const struct rb_zoneset *from)
 		const struct rb_kv *kv = &from->recs.v[i];
 		if (rb_kvs_add(&zs->recs, kv->key, kv->klen, kv->val, kv->vlen,
 		    kv->prio) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < from->loose.n; i++) {
+		const struct rb_kv *kv = &from->loose.v[i];
+		if (rb_kvs_add(&zs->loose, kv->key, kv->klen, kv->val,
+		    kv->vlen, kv->prio) < 0)
 			return -1;
 	}
 	return 0;

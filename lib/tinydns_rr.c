@@ -30,12 +30,6 @@
 #define T_MX 15
 #define T_TXT 16
 
-static const char *
-text_of(const uint8_t *w, char *buf, size_t len)
-{
-	return rb_dname_to_text(w, buf, len) < 0 ? "(name)" : buf;
-}
-
 static void
 put32(uint8_t *p, uint32_t v)
 {
@@ -123,18 +117,16 @@ stage(struct rb_tinydns_load *l, const struct rb_tinydns_line *ln,
     size_t rdlen, uint32_t ttl)
 {
 	uint8_t key[RB_DNAME_MAX + 2];
-	char text[1024];
 
 	memcpy(key, owner, olen);
 	rb_dname_lower(key);
-	if (!in_zone(l, key, olen))
-		return rb_tinydns_bad(l, ln,
-		    "%s %s is outside every zone of this file: its zone "
-		    "needs a '.' or 'Z' line here",
-		    text_of(key, text, sizeof text), type_name(type));
 	key[olen] = (uint8_t)(type >> 8);
 	key[olen + 1] = (uint8_t)type;
-	if (rb_kvs_add(&l->out.recs, key, olen + 2, rd, rdlen, (int)ttl) < 0)
+	/* Outside this file's zones: another file's zone may hold it (a '='
+	 * line's PTR in a reverse zone kept elsewhere, as make-data setups
+	 * split their data); rb_zone_build decides. */
+	if (rb_kvs_add(in_zone(l, key, olen) ? &l->out.recs : &l->out.loose,
+	    key, olen + 2, rd, rdlen, (int)ttl) < 0)
 		return rb_tinydns_nomem(l, ln);
 	return 0;
 }

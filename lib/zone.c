@@ -507,9 +507,40 @@ done:
 	return ret;
 }
 
+/* The loose records some zone holds join the others; the rest stay in
+ * loose, counted in dropped. */
+static int
+place_loose(struct rb_zoneset *zs)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < zs->loose.n; i++) {
+		struct rb_kv *kv = &zs->loose.v[i];
+		size_t olen = kv->klen - 2;
+		int held = 0;
+
+		for (size_t j = 0; j < zs->apexes.n && !held; j++)
+			held = below(kv->key, olen, zs->apexes.v[j].key,
+			    zs->apexes.v[j].klen);
+		if (!held) {
+			zs->loose.v[keep++] = *kv;
+			continue;
+		}
+		if (rb_kvs_add(&zs->recs, kv->key, kv->klen, kv->val,
+		    kv->vlen, kv->prio) < 0)
+			return -1;
+		free(kv->key);
+	}
+	zs->loose.n = keep;
+	zs->dropped = keep;
+	return 0;
+}
+
 int
 rb_zone_build(struct rb_zoneset *zs, struct rb_kvs *out, struct rb_diag *d)
 {
+	if (place_loose(zs) < 0)
+		return rb_diag_set(d, "", 0, "out of memory");
 	rb_kvs_sort(&zs->recs);
 	rb_kvs_sort(&zs->apexes);
 	if (emit_records(out, &zs->recs, d) < 0)
@@ -530,6 +561,7 @@ rb_zone_fini(struct rb_zoneset *zs)
 {
 	rb_kvs_free(&zs->recs);
 	rb_kvs_free(&zs->apexes);
+	rb_kvs_free(&zs->loose);
 }
 
 long

@@ -18,6 +18,12 @@
 struct rb_zoneset {
 	struct rb_kvs recs;  /* owner+type(2) -> rdata, prio = TTL */
 	struct rb_kvs apexes; /* apex -> SOA as ttl(4) rdlen(2) rdata */
+	/* tinydns-data records outside every zone of their own file (as
+	 * recs): rb_zone_build moves those another file's zone holds to
+	 * recs; the rest stay, counted in dropped: tinydns would never
+	 * serve them either. */
+	struct rb_kvs loose;
+	size_t dropped;
 };
 
 /* Read one zone source from fp (borrowed), named fname in messages: a

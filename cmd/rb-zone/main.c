@@ -27,7 +27,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <ldns/ldns.h>
+
 #include "diag.h"
+#include "dname.h"
 #include "err.h"
 #include "kvs.h"
 #include "log.h"
@@ -83,6 +86,29 @@ load_all(struct rb_zoneset *zs, const char *root, char **files, int nfiles)
 	r = r == 0 ? (int)g.gl_pathc : 0;
 	globfree(&g);
 	return (size_t)r;
+}
+
+/* tinydns-data records no zone of the build holds: not served. */
+static void
+warn_dropped(const struct rb_zoneset *zs)
+{
+	char name[1100];
+
+	for (size_t i = 0; i < zs->loose.n; i++) {
+		const struct rb_kv *kv = &zs->loose.v[i];
+		unsigned t = (unsigned)kv->key[kv->klen - 2] << 8 |
+		    kv->key[kv->klen - 1];
+		const ldns_rr_descriptor *dsc = ldns_rr_descript((uint16_t)t);
+
+		if (rb_dname_to_text(kv->key, name, sizeof name) < 0)
+			snprintf(name, sizeof name, "(name)");
+		if (dsc != NULL && dsc->_name != NULL)
+			rb_warn("%s %s is outside every zone: not served",
+			    name, dsc->_name);
+		else
+			rb_warn("%s TYPE%u is outside every zone: not served",
+			    name, t);
+	}
 }
 
 static void
@@ -272,8 +298,12 @@ main(int argc, char **argv)
 	if (rb_zone_build(&zs, &out, &d) < 0)
 		rb_die(errno == ENOMEM ? 111 : 100, "%s",
 		    rb_diag_str(&d, where, sizeof where));
+	warn_dropped(&zs);
 	if (build)
 		keep_build(&out, root, sum, sizeof sum);
+	if (zs.dropped > 0)
+		snprintf(sum + strlen(sum), sizeof sum - strlen(sum),
+		    ",\"dropped\":%zu", zs.dropped);
 	printf("{\"files\":%zu,\"zones\":%zu,\"records\":%zu%s}\n",
 	    nfiles, zs.apexes.n, zs.recs.n, sum);
 	rb_kvs_free(&out);
