@@ -32,6 +32,7 @@ static const struct {
     {"feed_add", {"id", "name", "url", NULL}},
     {"feed_delete", {"id", NULL}},
     {"feed_update", {"id", "entry_count", "last_error", NULL}},
+    {"zones_update", {"id", "zones", "rollback_of", NULL}},
     {"logs_clear", {"entries_deleted", NULL}},
     {"config_reload", {NULL}},
     {"key_rotate", {NULL}},

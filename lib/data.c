@@ -15,6 +15,7 @@
 #include "atomic.h"
 #include "data.h"
 #include "data_int.h"
+#include "zonehist.h"
 
 static const char *const zone_types[] = { NULL, "deny", "refuse", "static",
 	"transparent", "typetransparent", "redirect", "inform_redirect",
@@ -74,9 +75,10 @@ stamp(const struct rb_conf *conf, const struct rb_store *s, char *buf,
 	conf_digest(conf, dig);
 	return snprintf(buf, len,
 	    "{\"dns\":%" PRIu64 ",\"blacklist\":%" PRIu64
-	    ",\"allowlist\":%" PRIu64 ",\"conf\":\"%s\"}\n",
+	    ",\"allowlist\":%" PRIu64 ",\"zones\":%" PRIu64
+	    ",\"conf\":\"%s\"}\n",
 	    s->seq[RB_COLL_DNS], s->seq[RB_COLL_BLACKLIST],
-	    s->seq[RB_COLL_ALLOWLIST], dig);
+	    s->seq[RB_COLL_ALLOWLIST], s->seq[RB_COLL_ZONES], dig);
 }
 
 int
@@ -120,6 +122,8 @@ rb_data_build_some(const char *root, const struct rb_conf *conf,
 		return -1;
 	snprintf(path, sizeof path, "%s/block.cdb", dir);
 	if ((which & RB_DATA_BLOCK) && rb_data_build_block(path, conf, s, e) < 0)
+		return -1;
+	if ((which & RB_DATA_ZONES) && rb_zonehist_install(root, s, e) < 0)
 		return -1;
 	n = stamp(conf, s, st, sizeof st);
 	snprintf(path, sizeof path, "%s/built", dir);

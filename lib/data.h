@@ -13,9 +13,11 @@
 
 #define RB_DATA_LOCAL 1 /* data/local.cdb: dns entries, config data */
 #define RB_DATA_BLOCK 2 /* data/block.cdb: blacklist, allowlist */
-#define RB_DATA_ALL 3
+#define RB_DATA_ZONES 4 /* data/zones.cdb: the newest zones build */
+#define RB_DATA_ALL 7
 
-/* Rebuild data/local.cdb and data/block.cdb atomically, then data/built.
+/* Rebuild data/local.cdb and data/block.cdb atomically, copy the newest
+ * kept zones build to data/zones.cdb (lib/zonehist), then data/built.
  * conf may be NULL (no config data). */
 int rb_data_build(const char *root, const struct rb_conf *conf,
     const struct rb_store *s, struct rb_err *e);

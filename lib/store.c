@@ -22,12 +22,13 @@
 #define MAX_STORE_FILE (1u << 30)
 
 static const char *const coll_names[RB_COLL_N] = { "dns", "blacklist",
-	"allowlist", "feeds" };
+	"allowlist", "feeds", "zones" };
 
 static const struct {
 	const char *event;
 	enum rb_coll coll;
-	int add; /* 1 add, 0 delete, 2 merge fields into the entry */
+	int add; /* 1 add, 0 delete, 2 merge fields into the entry,
+		    3 add as the newest of the last RB_ZONES_KEPT */
 } event_map[] = {
 	{ "dns_add", RB_COLL_DNS, 1 },
 	{ "dns_delete", RB_COLL_DNS, 0 },
@@ -38,6 +39,7 @@ static const struct {
 	{ "feed_add", RB_COLL_FEEDS, 1 },
 	{ "feed_delete", RB_COLL_FEEDS, 0 },
 	{ "feed_update", RB_COLL_FEEDS, 2 },
+	{ "zones_update", RB_COLL_ZONES, 3 },
 };
 
 const char *
@@ -84,6 +86,8 @@ rb_store_key(enum rb_coll c, const json_t *entry, char *buf, size_t len)
 		    str_field(entry, "type"), str_field(entry, "value"));
 	else if (c == RB_COLL_FEEDS)
 		snprintf(buf, len, "%s", str_field(entry, "url"));
+	else if (c == RB_COLL_ZONES)
+		snprintf(buf, len, "%s", str_field(entry, "id"));
 	else
 		snprintf(buf, len, "%s", str_field(entry, "domain"));
 	/* Names compare case-insensitively; values are case-sensitive. */
@@ -348,6 +352,29 @@ merge_id(struct rb_store *s, enum rb_coll c, const char *id,
 	return 0;
 }
 
+/* A version history: the entry becomes the newest, an older one with the
+ * same id (the same bytes built again) goes, and so do the oldest beyond
+ * RB_ZONES_KEPT. */
+static int
+add_newest(struct rb_store *s, enum rb_coll c, const char *id,
+    json_t *fields)
+{
+	if (remove_id(s, c, id) < 0 ||
+	    json_array_append(s->entries[c], fields) < 0 ||
+	    index_entry(s, c, fields) < 0)
+		return -1;
+	while (json_array_size(s->entries[c]) > RB_ZONES_KEPT) {
+		const char *old = str_field(json_array_get(s->entries[c], 0),
+		    "id");
+		char copy[128];
+
+		snprintf(copy, sizeof copy, "%s", old);
+		if (remove_id(s, c, copy) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 rb_store_apply(struct rb_store *s, json_t *event, struct rb_err *e)
 {
@@ -368,7 +395,11 @@ rb_store_apply(struct rb_store *s, json_t *event, struct rb_err *e)
 		    "malformed %s event at seq %lld", name, (long long)seq);
 	if ((uint64_t)seq <= s->seq[c])
 		return 0;
-	if (event_is_add(name) == 2) {
+	if (event_is_add(name) == 3) {
+		if (add_newest(s, (enum rb_coll)c, id, fields) < 0)
+			return rb_err_set(e, 500, "INTERNAL_ERROR",
+			    "out of memory");
+	} else if (event_is_add(name) == 2) {
 		if (merge_id(s, (enum rb_coll)c, id, fields) < 0)
 			return rb_err_set(e, 500, "INTERNAL_ERROR",
 			    "out of memory");

@@ -23,10 +23,12 @@
 #include "syncapply.h"
 #include "syncsrc.h"
 #include "txn.h"
+#include "zonehist.h"
 
-/* Copy the staged file into ROOT/feeds/<id>.cdb, atomically. */
+/* Copy the staged file into ROOT/feeds/<id>.cdb, or a zones build into
+ * ROOT/store/zones.d/<id>.cdb, atomically. */
 static int
-install(const char *root, const struct rb_sync_feedfile *f,
+install(const char *root, const struct rb_sync_datafile *f,
     struct rb_err *e)
 {
 	char dir[4300], path[4300], buf[65536];
@@ -34,10 +36,12 @@ install(const char *root, const struct rb_sync_feedfile *f,
 	int fd;
 	ssize_t n;
 
-	snprintf(dir, sizeof dir, "%s/feeds", root);
-	if (rb_mkdirs(dir, 0755) < 0 ||
-	    rb_feed_path(root, f->id, ".cdb", path, sizeof path) < 0)
-		return rb_err_sys(e, "prepare feeds/");
+	snprintf(dir, sizeof dir, f->zones ? "%s/store/zones.d" : "%s/feeds",
+	    root);
+	if (rb_mkdirs(dir, f->zones ? 0750 : 0755) < 0 || (f->zones ?
+	    rb_zonehist_path(root, f->id, path, sizeof path) :
+	    rb_feed_path(root, f->id, ".cdb", path, sizeof path)) < 0)
+		return rb_err_sys(e, "prepare feeds/ or store/zones.d");
 	if ((fd = open(f->path, O_RDONLY | O_CLOEXEC)) < 0)
 		return rb_err_sys(e, "open a downloaded feed");
 	if (rb_atomic_open(&a, path, 0644) < 0) {
@@ -61,11 +65,12 @@ install(const char *root, const struct rb_sync_feedfile *f,
 }
 
 static int
-install_all(struct rb_txn *t, const struct rb_sync_feedfile *ff, size_t nff,
+install_all(struct rb_txn *t, const struct rb_sync_datafile *ff, size_t nff,
     struct rb_err *e)
 {
 	for (size_t i = 0; i < nff; i++) {
-		if (rb_store_find(&t->store, RB_COLL_FEEDS, ff[i].id) == NULL)
+		if (rb_store_find(&t->store, ff[i].zones ? RB_COLL_ZONES :
+		    RB_COLL_FEEDS, ff[i].id) == NULL)
 			continue; /* deleted by the events themselves */
 		if (install(t->root, &ff[i], e) < 0)
 			return -1;
@@ -98,7 +103,7 @@ drop_deleted(struct rb_txn *t, const json_t *events, struct rb_err *e)
 
 int
 rb_sync_apply_delta(const char *root, const char *epoch, uint64_t applied,
-    const json_t *events, const struct rb_sync_feedfile *ff, size_t nff,
+    const json_t *events, const struct rb_sync_datafile *ff, size_t nff,
     uint64_t *now, struct rb_err *e)
 {
 	struct rb_txn t;
@@ -174,7 +179,7 @@ spool_sync_full(const struct rb_txn *t, const struct rb_sync_snapshot *s)
 
 int
 rb_sync_apply_snapshot(const char *root, const struct rb_sync_snapshot *s,
-    const struct rb_sync_feedfile *ff, size_t nff, struct rb_err *e)
+    const struct rb_sync_datafile *ff, size_t nff, struct rb_err *e)
 {
 	struct rb_txn t;
 	int r = -1;
@@ -225,6 +230,42 @@ rb_sync_feeds_wanted(const char *root, const json_t *feed_data,
 		if (json_array_append_new(ids, json_string(id)) < 0) {
 			json_decref(ids);
 			rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
+			return NULL;
+		}
+	}
+	return ids;
+}
+
+static int
+want_zones(const char *root, json_t *ids, const json_t *fields)
+{
+	const char *id = json_string_value(json_object_get(fields, "id"));
+	char path[4300];
+
+	if (id == NULL || rb_zonehist_path(root, id, path, sizeof path) < 0 ||
+	    access(path, F_OK) == 0)
+		return 0;
+	return json_array_append_new(ids, json_string(id));
+}
+
+json_t *
+rb_sync_zones_wanted(const char *root, const json_t *list, int events)
+{
+	json_t *ids = json_array(), *v;
+	size_t i;
+
+	if (ids == NULL)
+		return NULL;
+	json_array_foreach(list, i, v) {
+		const char *name = json_string_value(json_object_get(v,
+		    "event"));
+
+		if (events && (name == NULL ||
+		    rb_store_coll_of(name) != RB_COLL_ZONES))
+			continue;
+		if (want_zones(root, ids, events ? json_object_get(v,
+		    "fields") : v) < 0) {
+			json_decref(ids);
 			return NULL;
 		}
 	}

@@ -7,8 +7,9 @@
  * store and data/ follow from the same events as the master's.  A delta
  * is one transaction; a snapshot replaces the store and starts the
  * journal over under the master's epoch.  Feed data (ROOT/feeds/<id>.cdb)
- * arrives as files the caller downloaded and checked beforehand, and is
- * put in place under the same lock.
+ * and zones builds (ROOT/store/zones.d) arrive as files the caller
+ * downloaded and checked beforehand, and are put in place under the same
+ * lock.
  */
 
 #include <stddef.h>
@@ -19,9 +20,11 @@
 #include "err.h"
 #include "syncproto.h"
 
-/* A downloaded feed cdb waiting to become ROOT/feeds/<id>.cdb. */
-struct rb_sync_feedfile {
-	char id[37];
+/* A downloaded file waiting to become ROOT/feeds/<id>.cdb, or with zones
+ * set a kept zones build ROOT/store/zones.d/<id>.cdb (lib/zonehist). */
+struct rb_sync_datafile {
+	char id[65];
+	int zones;
 	char path[4300]; /* the staged file; removed once installed */
 };
 
@@ -34,14 +37,20 @@ enum rb_sync_outcome { RB_SYNC_APPLIED, RB_SYNC_DIVERGED };
  * ff[0..nff) are installed for the feeds that still exist.  *now is the
  * seq the root holds afterwards. */
 int rb_sync_apply_delta(const char *root, const char *epoch, uint64_t applied,
-    const json_t *events, const struct rb_sync_feedfile *ff, size_t nff,
+    const json_t *events, const struct rb_sync_datafile *ff, size_t nff,
     uint64_t *now, struct rb_err *e);
 
 /* Replace the root's store by snapshot s (borrowed), reset its journal to
  * s's epoch, install ff[0..nff), remove feed data the snapshot does not
  * have, rebuild data/. */
 int rb_sync_apply_snapshot(const char *root, const struct rb_sync_snapshot *s,
-    const struct rb_sync_feedfile *ff, size_t nff, struct rb_err *e);
+    const struct rb_sync_datafile *ff, size_t nff, struct rb_err *e);
+
+/* The ids of the zones builds among entries (borrowed: the events of a
+ * delta when events is set, else a snapshot's zones entries) that root
+ * does not hold: a new array of strings (json_decref), NULL on ENOMEM. */
+json_t *rb_sync_zones_wanted(const char *root, const json_t *list,
+    int events);
 
 /* The feed ids of feed_data (borrowed) whose data under root differs
  * from the master's: a new array of strings (json_decref). */

@@ -86,6 +86,26 @@ event_name_ok(const char *s)
 	return n >= 1 && n <= 64;
 }
 
+static int
+is_hex64(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n] != '\0'; n++) {
+		if (!isdigit((unsigned char)s[n]) && (s[n] < 'a' || s[n] > 'f'))
+			return 0;
+	}
+	return n == 64;
+}
+
+/* A store entry's id: a UUID, or for a zones build its SHA-256. */
+static int
+id_ok(int c, const char *id)
+{
+	return id != NULL && (c == RB_COLL_ZONES ? is_hex64(id) :
+	    rb_uuid_valid(id));
+}
+
 int
 rb_sync_event_check(const json_t *ev, uint64_t want, struct rb_err *e)
 {
@@ -105,26 +125,10 @@ rb_sync_event_check(const json_t *ev, uint64_t want, struct rb_err *e)
 		return bad(e, "an event with a bad name");
 	if (!json_is_object(fields))
 		return bad(e, "an event whose fields are not an object");
-	if (rb_store_coll_of(name) >= 0) {
-		const char *id = json_string_value(json_object_get(fields,
-		    "id"));
-
-		if (id == NULL || !rb_uuid_valid(id))
-			return bad(e, "a store event without a UUID id");
-	}
+	if (rb_store_coll_of(name) >= 0 && !id_ok(rb_store_coll_of(name),
+	    json_string_value(json_object_get(fields, "id"))))
+		return bad(e, "a store event without a valid id");
 	return 0;
-}
-
-static int
-is_hex64(const char *s)
-{
-	size_t n = 0;
-
-	for (; s[n] != '\0'; n++) {
-		if (!isdigit((unsigned char)s[n]) && (s[n] < 'a' || s[n] > 'f'))
-			return 0;
-	}
-	return n == 64;
 }
 
 int
@@ -218,10 +222,11 @@ entry_ok(int c, const json_t *v)
 		[RB_COLL_BLACKLIST] = { "domain", NULL, NULL },
 		[RB_COLL_ALLOWLIST] = { "domain", NULL, NULL },
 		[RB_COLL_FEEDS] = { "url", NULL, NULL },
+		[RB_COLL_ZONES] = { NULL, NULL, NULL },
 	};
 	const char *id = json_string_value(json_object_get(v, "id"));
 
-	if (!json_is_object(v) || id == NULL || !rb_uuid_valid(id))
+	if (!json_is_object(v) || !id_ok(c, id))
 		return 0;
 	for (int i = 0; i < 3 && need[c][i] != NULL; i++) {
 		if (!json_is_string(json_object_get(v, need[c][i])))
@@ -237,6 +242,11 @@ check_coll(struct rb_sync_snapshot *s, int c, json_t *seqs,
 	const char *name = rb_store_coll_name((enum rb_coll)c);
 	json_t *arr = json_object_get(s->doc, name), *ids, *v;
 	size_t i;
+
+	/* A master from before zones were replicated has none. */
+	if (c == RB_COLL_ZONES && arr == NULL &&
+	    json_object_get(seqs, name) == NULL)
+		return 0;
 
 	if (!json_is_array(arr) || get_u64(seqs, name, &s->coll_seq[c]) < 0 ||
 	    s->coll_seq[c] > s->seq)

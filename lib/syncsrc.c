@@ -27,6 +27,7 @@
 #include "journal.h"
 #include "store.h"
 #include "syncsrc.h"
+#include "zonehist.h"
 #include "uuid.h"
 
 static int
@@ -113,28 +114,52 @@ done:
 	return rc;
 }
 
-int
-rb_sync_feed_open(const char *root, const char *id, char hex[65],
+/* Open path and hash it: the descriptor, at offset 0, or -1 with e set
+ * (NOT_FOUND when there is no such file; what names it in messages). */
+static int
+open_hashed(const char *path, const char *what, char hex[65],
     uint64_t *size, struct rb_err *e)
 {
-	char path[4300];
 	int fd;
 
-	if (!rb_uuid_valid(id))
-		return rb_err_set(e, 400, "INVALID_ID", "not a feed id");
-	snprintf(path, sizeof path, "%s/feeds/%s.cdb", root, id);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		if (errno == ENOENT)
 			return rb_err_set(e, 404, "NOT_FOUND", "no data for "
-			    "feed %s", id);
-		return rb_err_sys(e, "open feed data");
+			    "%s", what);
+		return rb_err_sys(e, "open data file");
 	}
 	if (hash_fd(fd, hex, size) < 0 || lseek(fd, 0, SEEK_SET) != 0) {
-		rb_err_sys(e, "hash feed data");
+		rb_err_sys(e, "hash data file");
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+int
+rb_sync_feed_open(const char *root, const char *id, char hex[65],
+    uint64_t *size, struct rb_err *e)
+{
+	char path[4300], what[64];
+
+	if (!rb_uuid_valid(id))
+		return rb_err_set(e, 400, "INVALID_ID", "not a feed id");
+	snprintf(path, sizeof path, "%s/feeds/%s.cdb", root, id);
+	snprintf(what, sizeof what, "feed %s", id);
+	return open_hashed(path, what, hex, size, e);
+}
+
+int
+rb_sync_zones_open(const char *root, const char *id, char hex[65],
+    uint64_t *size, struct rb_err *e)
+{
+	char path[4300], what[100];
+
+	if (rb_zonehist_path(root, id, path, sizeof path) < 0)
+		return rb_err_set(e, 400, "INVALID_ID", "not a zones build "
+		    "id (a SHA-256 in lower-case hex)");
+	snprintf(what, sizeof what, "zones build %s", id);
+	return open_hashed(path, what, hex, size, e);
 }
 
 int

@@ -56,6 +56,11 @@ int rb_sync_feed_hash(const char *root, const char *id, char hex[65],
 int rb_sync_feed_open(const char *root, const char *id, char hex[65],
     uint64_t *size, struct rb_err *e);
 
+/* The same for the kept zones build id (store/zones.d/<id>.cdb;
+ * lib/zonehist); INVALID_ID for an id that is not a SHA-256 in hex. */
+int rb_sync_zones_open(const char *root, const char *id, char hex[65],
+    uint64_t *size, struct rb_err *e);
+
 /* SHA-256 and size of the file at path (a downloaded copy). */
 int rb_sync_feed_hash_path(const char *path, char hex[65], uint64_t *size,
     struct rb_err *e);

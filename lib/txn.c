@@ -190,7 +190,7 @@ static const char *
 add_event_of(int c)
 {
 	static const char *const adds[] = { "dns_add", "blacklist_add",
-		"allow_add", "feed_add" };
+		"allow_add", "feed_add", "zones_update" };
 
 	for (size_t i = 0; i < sizeof adds / sizeof adds[0]; i++) {
 		if (rb_store_coll_of(adds[i]) == c)
@@ -280,9 +280,9 @@ rb_txn_commit(struct rb_txn *t, struct rb_err *e)
 	if ((t->replica ? rb_journal_append_as(&t->journal, t->pending, e) :
 	    rb_journal_append(&t->journal, t->pending, t->next - n, e)) < 0)
 		return -1;
-	/* data/ derives from the dns, blacklist and allowlist collections
-	 * only: a feed refresh or a logs_clear leaves it (and rb-dnsd's
-	 * mappings) alone. */
+	/* data/ derives from the dns, blacklist, allowlist and zones
+	 * collections only: a feed refresh or a logs_clear leaves it (and
+	 * rb-dnsd's mappings) alone. */
 	int which = 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *name = json_string_value(json_object_get(
@@ -292,6 +292,8 @@ rb_txn_commit(struct rb_txn *t, struct rb_err *e)
 			which |= RB_DATA_LOCAL;
 		else if (c == RB_COLL_BLACKLIST || c == RB_COLL_ALLOWLIST)
 			which |= RB_DATA_BLOCK;
+		else if (c == RB_COLL_ZONES)
+			which |= RB_DATA_ZONES;
 	}
 	json_array_clear(t->pending);
 	if (rb_store_save(&t->store, e) < 0)

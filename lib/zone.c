@@ -458,10 +458,8 @@ rb_zone_fini(struct rb_zoneset *zs)
 	rb_kvs_free(&zs->apexes);
 }
 
-/* The offset of the serial in SOA rdata (after MNAME and RNAME, both
- * uncompressed), or -1. */
-static long
-soa_serial_at(const uint8_t *rd, size_t len)
+long
+rb_zone_soa_serial_at(const uint8_t *rd, size_t len)
 {
 	int a, b;
 
@@ -490,7 +488,7 @@ rb_zone_set_serial(struct rb_zoneset *zs, uint32_t serial)
 		long at;
 
 		if (kv->vlen < 6 ||
-		    (at = soa_serial_at(kv->val + 6, kv->vlen - 6)) < 0)
+		    (at = rb_zone_soa_serial_at(kv->val + 6, kv->vlen - 6)) < 0)
 			return -1;
 		put_be32(kv->val + 6 + at, serial);
 	}
@@ -502,7 +500,7 @@ rb_zone_set_serial(struct rb_zoneset *zs, uint32_t serial)
 		if (kv->klen < 3 || kv->key[kv->klen - 2] != 0 ||
 		    kv->key[kv->klen - 1] != 6)
 			continue;
-		if ((at = soa_serial_at(kv->val, kv->vlen)) < 0)
+		if ((at = rb_zone_soa_serial_at(kv->val, kv->vlen)) < 0)
 			return -1;
 		put_be32(kv->val + at, serial);
 	}

@@ -40,6 +40,10 @@ int rb_zone_build(struct rb_zoneset *zs, struct rb_kvs *out,
  * a staged SOA is damaged (it cannot be: rb_zone_load checked it). */
 int rb_zone_set_serial(struct rb_zoneset *zs, uint32_t serial);
 
+/* The offset of the serial in SOA rdata (after MNAME and RNAME, both
+ * uncompressed), or -1 when rd[0..len) is not SOA rdata. */
+long rb_zone_soa_serial_at(const uint8_t *rd, size_t len);
+
 /* Release what zs holds; accepts a zeroed set. */
 void rb_zone_fini(struct rb_zoneset *zs);
 

@@ -1,102 +1,377 @@
 /*
- * zonehist: zones.json is `{"seq":N,"entries":[{"id":..., "ts":...,
- * "size":..., "zones":{"example.com.":SERIAL,...}}, ...]}`, oldest entry
- * first.  It is our own file, but it is checked as any input: an id must
- * be 64 lower-case hex digits before it becomes part of a path, and a
- * serial an integer in 0..2^32-1.
+ * zonehist: kept builds of the authoritative zones, as a store collection
+ * whose entries name content-addressed files (zonehist.h).
+ *
+ * Order of a build, under the store lock: the cdb is written whole to
+ * store/zones.d/incoming.cdb, renamed to <sha256>.cdb, then the event is
+ * journaled, then store/zones.json and data/zones.cdb follow.  A kill
+ * before the journal leaves a file no entry names, removed by the next
+ * install; a kill after it is finished by recovery (data/built is stale).
  */
 
-#include <sys/stat.h>
-
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
-#include <jansson.h>
+#include <cdb.h>
 
+#include "atomic.h"
+#include "dname.h"
+#include "syncsrc.h"
+#include "zone.h"
 #include "zonehist.h"
 
-static int
-hex_id(const char *s)
-{
-	size_t n = 0;
+#define ZONES_MAX ((size_t)1 << 30) /* bytes of one build */
 
-	for (; s[n] != '\0'; n++) {
-		if (!((s[n] >= '0' && s[n] <= '9') ||
-		    (s[n] >= 'a' && s[n] <= 'f')))
+static int
+is_sha_hex(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
 			return 0;
 	}
-	return n == 64;
+	return i == 64;
 }
 
-/* The serial entry e gives zone apex: 1 with *serial, else 0. */
-static int
-entry_serial(json_t *e, const char *apex, uint32_t *serial)
+int
+rb_zonehist_path(const char *root, const char *id, char *buf, size_t len)
 {
-	json_t *zones = json_object_get(e, "zones"), *v;
-	const char *k;
+	if (!is_sha_hex(id))
+		return -1;
+	return snprintf(buf, len, "%s/store/zones.d/%s.cdb", root, id) <
+	    (int)len ? 0 : -1;
+}
 
-	json_object_foreach(zones, k, v) {
-		if (strcasecmp(k, apex) != 0 || !json_is_integer(v) ||
-		    json_integer_value(v) < 0 ||
-		    json_integer_value(v) > UINT32_MAX)
+int
+rb_zonehist_incoming(const struct rb_txn *t, char *buf, size_t len,
+    struct rb_err *e)
+{
+	if (snprintf(buf, len, "%s/store/zones.d", t->root) >= (int)len)
+		return rb_err_set(e, 500, "INTERNAL_ERROR", "root too long");
+	if (rb_mkdirs(buf, 0750) < 0)
+		return rb_err_sys(e, "create store/zones.d");
+	snprintf(buf + strlen(buf), len - strlen(buf), "/incoming.cdb");
+	return 0;
+}
+
+static uint32_t
+get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+static void
+put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* The serial's offset in a value ttl(4) rdlen(2) rdata holding one SOA
+ * record, or -1. */
+static long
+serial_in_value(const uint8_t *v, size_t len)
+{
+	long at;
+
+	if (len < 6 || (size_t)(v[4] << 8 | v[5]) != len - 6 ||
+	    (at = rb_zone_soa_serial_at(v + 6, len - 6)) < 0)
+		return -1;
+	return 6 + at;
+}
+
+static int
+is_soa_rrset_key(const uint8_t *k, size_t len)
+{
+	return len >= 4 && k[0] == 'D' && k[len - 2] == 0 && k[len - 1] == 6;
+}
+
+static int
+open_cdb(const char *path, struct cdb *c, struct rb_err *e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return rb_err_sys(e, "open zones cdb");
+	if (cdb_init(c, fd) < 0) {
+		close(fd);
+		return rb_err_set(e, 400, "INVALID_ZONES", "%s is not a cdb",
+		    path);
+	}
+	return fd;
+}
+
+static void
+close_cdb(struct cdb *c, int fd)
+{
+	cdb_free(c);
+	close(fd);
+}
+
+/* One Z record into out: its apex as text and its SOA serial. */
+static int
+add_serial(json_t *out, const uint8_t *k, size_t klen, const uint8_t *v,
+    size_t vlen)
+{
+	char name[1100];
+	long at = serial_in_value(v, vlen);
+
+	if (at < 0 || rb_dname_wire_len(k + 1, klen - 1) != (int)klen - 1 ||
+	    rb_dname_to_text(k + 1, name, sizeof name) < 0)
+		return -1;
+	return json_object_set_new(out, name,
+	    json_integer((json_int_t)get_be32(v + at)));
+}
+
+json_t *
+rb_zonehist_serials(const char *path, struct rb_err *e)
+{
+	struct cdb c;
+	unsigned pos;
+	int fd, r;
+	json_t *out;
+
+	if ((fd = open_cdb(path, &c, e)) < 0)
+		return NULL;
+	if ((out = json_object()) == NULL) {
+		close_cdb(&c, fd);
+		rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
+		return NULL;
+	}
+	cdb_seqinit(&pos, &c);
+	while ((r = cdb_seqnext(&pos, &c)) > 0) {
+		const uint8_t *k = cdb_getkey(&c), *v = cdb_getdata(&c);
+
+		if (k == NULL || v == NULL) {
+			r = -1;
+			break;
+		}
+		if (cdb_keylen(&c) < 2 || k[0] != 'Z')
 			continue;
-		*serial = (uint32_t)json_integer_value(v);
-		return 1;
+		if (add_serial(out, k, cdb_keylen(&c), v, cdb_datalen(&c)) < 0) {
+			r = -1;
+			break;
+		}
+	}
+	close_cdb(&c, fd);
+	if (r < 0) {
+		json_decref(out);
+		rb_err_set(e, 400, "INVALID_ZONES", "%s is not a zones cdb",
+		    path);
+		return NULL;
+	}
+	return out;
+}
+
+/* The id of the newest kept build, or "". */
+static const char *
+newest_id(const struct rb_store *s)
+{
+	const json_t *arr = s->entries[RB_COLL_ZONES];
+	size_t n = json_array_size(arr);
+	const char *id = n ? json_string_value(json_object_get(
+	    json_array_get(arr, n - 1), "id")) : NULL;
+
+	return id ? id : "";
+}
+
+static json_t *
+new_entry(const char *id, uint64_t size, json_t *serials,
+    const json_t *extra)
+{
+	json_t *f = json_pack("{s:s, s:I, s:I, s:o}", "id", id, "ts",
+	    (json_int_t)time(NULL), "size", (json_int_t)size, "zones",
+	    serials);
+
+	if (f != NULL && extra != NULL &&
+	    json_object_update_missing(f, (json_t *)extra) < 0) {
+		json_decref(f);
+		return NULL;
+	}
+	return f;
+}
+
+int
+rb_zonehist_record(struct rb_txn *t, const json_t *extra, int *changed,
+    json_t **entry, struct rb_err *e)
+{
+	char in[4300], path[4300], id[65];
+	uint64_t size;
+	json_t *serials, *f;
+
+	*changed = 0;
+	if (entry != NULL)
+		*entry = NULL;
+	if (rb_zonehist_incoming(t, in, sizeof in, e) < 0 ||
+	    rb_sync_feed_hash_path(in, id, &size, e) < 0)
+		goto drop;
+	if (strcmp(id, newest_id(&t->store)) == 0) {
+		(void)unlink(in);
+		return 0;
+	}
+	if ((serials = rb_zonehist_serials(in, e)) == NULL)
+		goto drop;
+	if ((f = new_entry(id, size, serials, extra)) == NULL) {
+		rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
+		goto drop;
+	}
+	if (rb_txn_event(t, "zones_update", json_incref(f), e) < 0) {
+		json_decref(f);
+		goto drop;
+	}
+	rb_zonehist_path(t->root, id, path, sizeof path);
+	if (rename(in, path) < 0 || rb_dir_sync(path, 0) < 0) {
+		json_decref(f);
+		rb_err_sys(e, "keep the zones build");
+		goto drop;
+	}
+	if (rb_txn_commit(t, e) < 0) {
+		json_decref(f);
+		return -1;
+	}
+	*changed = 1;
+	if (entry != NULL)
+		*entry = f;
+	else
+		json_decref(f);
+	return 0;
+drop:
+	(void)unlink(in);
+	return -1;
+}
+
+static int
+is_kept(const struct rb_store *s, const char *fname)
+{
+	size_t i, n = strlen(fname);
+	json_t *v;
+
+	if (n != 68 || strcmp(fname + 64, ".cdb") != 0)
+		return 0;
+	json_array_foreach(s->entries[RB_COLL_ZONES], i, v) {
+		const char *id = json_string_value(json_object_get(v, "id"));
+
+		if (id != NULL && strncmp(id, fname, 64) == 0)
+			return 1;
 	}
 	return 0;
 }
 
-/* Entry e's file into path when it holds apex at serial and exists. */
+/* Remove what zones.d holds beyond the kept builds' files. */
 static int
-entry_match(json_t *e, const char *root, const char *apex, uint32_t serial,
-    char *path, size_t len)
+prune(const char *root, const struct rb_store *s, struct rb_err *e)
 {
-	const char *id = json_string_value(json_object_get(e, "id"));
-	struct stat st;
-	uint32_t s;
+	char dir[4200], p[4300];
+	struct dirent *d;
+	DIR *dh;
 
-	if (id == NULL || !hex_id(id) || !entry_serial(e, apex, &s) ||
-	    s != serial)
-		return 0;
-	if (snprintf(path, len, "%s/store/zones.d/%s.cdb", root, id) >=
-	    (int)len)
-		return 0;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	snprintf(dir, sizeof dir, "%s/store/zones.d", root);
+	if ((dh = opendir(dir)) == NULL)
+		return errno == ENOENT ? 0 : rb_err_sys(e, "list zones.d");
+	while ((d = readdir(dh)) != NULL) {
+		if (strcmp(d->d_name, ".") == 0 ||
+		    strcmp(d->d_name, "..") == 0 || is_kept(s, d->d_name))
+			continue;
+		if (snprintf(p, sizeof p, "%s/%s", dir, d->d_name) <
+		    (int)sizeof p)
+			(void)unlink(p);
+	}
+	closedir(dh);
+	return rb_dir_sync(dir, 1) < 0 ? rb_err_sys(e, "sync zones.d") : 0;
 }
 
 int
-rb_zonehist_find(const char *root, const char *apex, uint32_t serial,
-    char *path, size_t len)
+rb_zonehist_install(const char *root, const struct rb_store *s,
+    struct rb_err *e)
 {
-	char file[4096];
-	json_error_t jerr;
-	json_t *top, *entries;
-	struct stat st;
-	int found = 0;
+	const char *id = newest_id(s);
+	char src[4300], dst[4300];
+	size_t len;
+	char *buf;
 
-	if (snprintf(file, sizeof file, "%s/store/zones.json", root) >=
-	    (int)sizeof file) {
-		errno = ENAMETOOLONG;
-		return -1;
+	if (id[0] == '\0')
+		return prune(root, s, e);
+	if (rb_zonehist_path(root, id, src, sizeof src) < 0)
+		return rb_err_set(e, 500, "INTERNAL_ERROR", "zones build with "
+		    "a bad id in store/zones.json");
+	if ((buf = rb_file_read(src, ZONES_MAX, &len)) == NULL)
+		return errno == ENOENT ? rb_err_set(e, 500, "INTERNAL_ERROR",
+		    "zones build %s has no file in store/zones.d", id) :
+		    rb_err_sys(e, "read the zones build");
+	snprintf(dst, sizeof dst, "%s/data/zones.cdb", root);
+	if (rb_file_replace(dst, buf, len, 0644) < 0) {
+		free(buf);
+		return rb_err_sys(e, "write data/zones.cdb");
 	}
-	if (stat(file, &st) < 0)
-		return errno == ENOENT ? 0 : -1;
-	top = json_load_file(file, 0, &jerr);
-	if (top == NULL) {
-		errno = EPROTO;
+	free(buf);
+	return prune(root, s, e);
+}
+
+/* A copy of one record, its SOA serial replaced when it holds one. */
+static int
+copy_record(struct cdb_make *cm, const uint8_t *k, size_t klen,
+    const uint8_t *v, size_t vlen, uint32_t serial)
+{
+	uint8_t *copy;
+	long at = -1;
+	int r;
+
+	if (klen >= 2 && (k[0] == 'Z' || is_soa_rrset_key(k, klen)) &&
+	    (at = serial_in_value(v, vlen)) < 0)
+		return -2;
+	if (at < 0)
+		return cdb_make_add(cm, k, (unsigned)klen, v, (unsigned)vlen);
+	if ((copy = malloc(vlen)) == NULL)
 		return -1;
-	}
-	entries = json_object_get(top, "entries");
-	if (!json_is_array(entries)) {
-		json_decref(top);
-		errno = EPROTO;
+	memcpy(copy, v, vlen);
+	put_be32(copy + at, serial);
+	r = cdb_make_add(cm, k, (unsigned)klen, copy, (unsigned)vlen);
+	free(copy);
+	return r;
+}
+
+int
+rb_zonehist_reserial(const char *src, const char *dst, uint32_t serial,
+    struct rb_err *e)
+{
+	struct rb_atomic at;
+	struct cdb_make cm;
+	struct cdb c;
+	unsigned pos;
+	int fd, r = 0;
+
+	if ((fd = open_cdb(src, &c, e)) < 0)
 		return -1;
+	if (rb_atomic_open(&at, dst, 0644) < 0) {
+		close_cdb(&c, fd);
+		return rb_err_sys(e, "create the zones cdb");
 	}
-	for (size_t i = json_array_size(entries); i > 0 && !found; i--)
-		found = entry_match(json_array_get(entries, i - 1), root, apex,
-		    serial, path, len);
-	json_decref(top);
-	return found;
+	if (cdb_make_start(&cm, at.fd) < 0)
+		r = -1;
+	cdb_seqinit(&pos, &c);
+	while (r == 0 && (r = cdb_seqnext(&pos, &c)) > 0) {
+		const uint8_t *k = cdb_getkey(&c), *v = cdb_getdata(&c);
+
+		r = k == NULL || v == NULL ? -2 : copy_record(&cm, k,
+		    cdb_keylen(&c), v, cdb_datalen(&c), serial);
+	}
+	close_cdb(&c, fd);
+	if (r == 0 && cdb_make_finish(&cm) == 0 && rb_atomic_commit(&at) == 0)
+		return 0;
+	rb_atomic_abort(&at);
+	if (r == -2)
+		return rb_err_set(e, 400, "INVALID_ZONES", "%s is not a zones "
+		    "cdb", src);
+	return rb_err_sys(e, "write the zones cdb");
 }

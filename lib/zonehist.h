@@ -2,22 +2,55 @@
 #define RB_ZONEHIST_H
 
 /*
- * zonehist: the kept versions of data/zones.cdb (doc/store.md, "zones
- * history"): ROOT/store/zones.json lists the last builds, oldest first,
- * each with the sha256 id of its file ROOT/store/zones.d/<id>.cdb and the
- * serial of every zone it held.  IXFR looks up the version a secondary
- * still has here.
+ * zonehist: the kept builds of the authoritative zones (doc/rb-zone.md,
+ * "History").  A build is a store write like any other: the compiled cdb
+ * goes to ROOT/store/zones.d/<sha256>.cdb, the event zones_update
+ * {"id":<sha256>,"ts","size","zones":{apex:serial}} to the journal and
+ * store/zones.json (the newest RB_ZONES_KEPT builds, oldest first), and
+ * the newest build's bytes to data/zones.cdb, which rb-dnsd serves.
+ * Slaves receive the same events and bytes through rb-syncd.
  */
 
-#include <stddef.h>
 #include <stdint.h>
 
-/* The file of the newest kept version in which zone apex (presentation
- * form with the final dot, any case) had serial, into path (len bytes).
- * Returns 1 when found and the file exists, 0 when no kept version has it
- * (or the history is absent), -1 with errno set when zones.json cannot
- * be read or does not parse (EPROTO). */
-int rb_zonehist_find(const char *root, const char *apex, uint32_t serial,
-    char *path, size_t len);
+#include <jansson.h>
+
+#include "err.h"
+#include "store.h"
+#include "txn.h"
+
+/* ROOT/store/zones.d/<id>.cdb into buf; -1 when it does not fit or id is
+ * not a lower-case SHA-256 in hex. */
+int rb_zonehist_path(const char *root, const char *id, char *buf,
+    size_t len);
+
+/* Where a writer holding t's lock puts a new build before
+ * rb_zonehist_record: ROOT/store/zones.d/incoming.cdb (the directory is
+ * created). */
+int rb_zonehist_incoming(const struct rb_txn *t, char *buf, size_t len,
+    struct rb_err *e);
+
+/* {apex: serial} of every zone of the zones cdb at path: a new object,
+ * or NULL with e set (INVALID_ZONES when it is not a zones cdb). */
+json_t *rb_zonehist_serials(const char *path, struct rb_err *e);
+
+/* Make the incoming build the newest, inside t (begun, nothing staged):
+ * unless it equals the newest build (then *changed = 0 and the incoming
+ * file goes), move it to its place, journal zones_update with the fields
+ * of extra (borrowed, may be NULL) added, commit.  *entry (may be NULL)
+ * gets the new entry (a new reference).  READ_ONLY on a slave. */
+int rb_zonehist_record(struct rb_txn *t, const json_t *extra, int *changed,
+    json_t **entry, struct rb_err *e);
+
+/* data/zones.cdb := the newest build's file, atomically, then remove the
+ * files of zones.d no kept build names.  Nothing when no build is kept
+ * (data/zones.cdb from before the history is left as it is). */
+int rb_zonehist_install(const char *root, const struct rb_store *s,
+    struct rb_err *e);
+
+/* Copy the zones cdb at src to a new cdb at dst (atomically) with every
+ * SOA serial, in Z and in D SOA records, set to serial. */
+int rb_zonehist_reserial(const char *src, const char *dst, uint32_t serial,
+    struct rb_err *e);
 
 #endif

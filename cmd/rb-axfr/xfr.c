@@ -25,7 +25,7 @@
 #include "xfrq.h"
 #include "zonedb.h"
 #include "zonediff.h"
-#include "zonehist.h"
+#include "zonever.h"
 
 /* What one transfer answers from: the query and the current zone. */
 struct job {
@@ -180,7 +180,7 @@ from_history(struct job *j, uint32_t s, size_t *ndel, size_t *nadd)
 {
 	char path[PATH_MAX];
 	struct rb_zonedb *old;
-	int r = rb_zonehist_find(j->x->root, j->zone, s, path, sizeof path);
+	int r = rb_zonever_find(j->x->root, j->zone, s, path, sizeof path);
 
 	if (r < 0)
 		rb_warn("store/zones.json: %s", strerror(errno));

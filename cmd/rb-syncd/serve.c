@@ -361,13 +361,17 @@ h_config(struct master *m, struct evhttp_request *req, const char *peer)
 		waiter_add(m, req, W_SNAPSHOT, 0, NULL, 0);
 }
 
+/* GET /sync/feed/:id and /sync/zones/:id: the file, with its SHA-256 in
+ * X-Runbound-SHA256. */
 static void
-h_feed(struct master *m, struct evhttp_request *req, const char *id)
+h_file(struct master *m, struct evhttp_request *req, const char *id,
+    int zones)
 {
 	struct rb_err e = { 0 };
 	char hex[65];
 	uint64_t size;
-	int fd = rb_sync_feed_open(m->d->root, id, hex, &size, &e);
+	int fd = zones ? rb_sync_zones_open(m->d->root, id, hex, &size, &e) :
+	    rb_sync_feed_open(m->d->root, id, hex, &size, &e);
 	struct evbuffer *b = evhttp_request_get_output_buffer(req);
 
 	if (fd < 0) {
@@ -485,7 +489,7 @@ peer_of(struct evhttp_request *req, struct rb_ipaddr *ip, char *text,
 		snprintf(text, len, "?");
 }
 
-enum route { R_NONE, R_CERT, R_STATE, R_CONFIG, R_DELTA, R_FEED };
+enum route { R_NONE, R_CERT, R_STATE, R_CONFIG, R_DELTA, R_FEED, R_ZONES };
 
 static enum route
 route_of(const char *path, char *id, size_t idlen)
@@ -500,6 +504,8 @@ route_of(const char *path, char *id, size_t idlen)
 		return R_DELTA;
 	if (rb_http_route_match("/sync/feed/:id", path, id, idlen))
 		return R_FEED;
+	if (rb_http_route_match("/sync/zones/:id", path, id, idlen))
+		return R_ZONES;
 	return R_NONE;
 }
 
@@ -511,7 +517,7 @@ serve_request(struct evhttp_request *req, void *arg)
 	const char *uri = evhttp_request_get_uri(req);
 	struct rb_err e = { 0 };
 	struct rb_ipaddr ip;
-	char peer[RB_IPADDR_TEXT], id[64], path[256];
+	char peer[RB_IPADDR_TEXT], id[80], path[256];
 	enum route r;
 	int method = evhttp_request_get_command(req);
 
@@ -549,5 +555,5 @@ serve_request(struct evhttp_request *req, void *arg)
 	else if (r == R_DELTA)
 		h_delta(m, req, &t);
 	else
-		h_feed(m, req, id);
+		h_file(m, req, id, r == R_ZONES);
 }

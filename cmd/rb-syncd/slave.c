@@ -265,11 +265,12 @@ http_fail(struct slave *s, const char *what, const struct rb_syncresp *r,
 		    s->d->conf->sync_master, what, r->status);
 }
 
-/* Download one feed's cdb into sync/ and check it.  1 staged in f, 0 the
- * master has no data for it, -1 failed (recorded), -2 interrupted. */
+/* Download one feed's cdb (or with zones, one zones build) into sync/ and
+ * check it.  1 staged in f, 0 the master has no data for it, -1 failed
+ * (recorded), -2 interrupted. */
 static int
-fetch_feed(struct slave *s, const char *id, struct rb_sync_feedfile *f,
-    enum sstate again)
+fetch_file(struct slave *s, const char *id, int zones,
+    struct rb_sync_datafile *f, enum sstate again)
 {
 	char path[128], hex[65];
 	struct rb_syncreq q = { path, NULL, 1, FEED_MAX, 900, -1, NULL };
@@ -279,9 +280,11 @@ fetch_feed(struct slave *s, const char *id, struct rb_sync_feedfile *f,
 	int fd, rc;
 
 	snprintf(f->id, sizeof f->id, "%s", id);
-	snprintf(f->path, sizeof f->path, "%s/sync/.feed-%s.tmp.%d",
-	    s->d->root, id, (int)getpid());
-	snprintf(path, sizeof path, "/sync/feed/%s", id);
+	f->zones = zones;
+	snprintf(f->path, sizeof f->path, "%s/sync/.%s-%s.tmp.%d",
+	    s->d->root, zones ? "zones" : "feed", id, (int)getpid());
+	snprintf(path, sizeof path, zones ? "/sync/zones/%s" :
+	    "/sync/feed/%s", id);
 	if ((fd = open(f->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0644)) < 0) {
 		fail(s, again, 0, "unable to stage feed %s: %s", id,
@@ -301,7 +304,8 @@ fetch_feed(struct slave *s, const char *id, struct rb_sync_feedfile *f,
 		http_fail(s, "feed data", &r, again);
 		rc = -1;
 	} else if (rc == 0 && (rb_sync_feed_hash_path(f->path, hex, &size,
-	    &e) < 0 || strcmp(hex, r.sha256) != 0)) {
+	    &e) < 0 || strcmp(hex, r.sha256) != 0 ||
+	    (zones && strcmp(hex, id) != 0))) {
 		fail(s, again, 0, "feed %s: the data does not match its "
 		    "SHA-256 (%s)", id, r.sha256);
 		rc = -1;
@@ -312,41 +316,53 @@ fetch_feed(struct slave *s, const char *id, struct rb_sync_feedfile *f,
 	return rc == 0 ? 1 : rc == 1 ? 0 : rc;
 }
 
-/* The feed data a snapshot or delta needs: staged into *ff (caller frees
- * with free_feeds).  0, -1 failed, -2 interrupted. */
+/* The feed data and zones builds a snapshot or delta needs: feed_data,
+ * and the zones builds of zlist (events when zevents, else entries),
+ * staged into *ff (caller frees with free_feeds).  A zones build the
+ * master no longer keeps is skipped: only the newest must come, and
+ * applying checks that.  0, -1 failed, -2 interrupted. */
 static int
-fetch_feeds(struct slave *s, const json_t *feed_data,
-    struct rb_sync_feedfile **ff, size_t *nff, enum sstate again)
+fetch_data(struct slave *s, const json_t *feed_data, const json_t *zlist,
+    int zevents, struct rb_sync_datafile **ff, size_t *nff,
+    enum sstate again)
 {
 	struct rb_err e = { 0 };
 	json_t *want = rb_sync_feeds_wanted(s->d->root, feed_data, &e);
-	size_t i;
+	json_t *zwant = rb_sync_zones_wanted(s->d->root, zlist, zevents);
+	size_t i, nf, n;
 	int r = 0;
 
 	*ff = NULL;
 	*nff = 0;
-	if (want == NULL) {
-		fail(s, again, 0, "%s", e.details);
+	if (want == NULL || zwant == NULL) {
+		fail(s, again, 0, "%s", want == NULL ? e.details :
+		    "out of memory");
+		json_decref(want);
+		json_decref(zwant);
 		return -1;
 	}
-	if (json_array_size(want) > 0 &&
-	    (*ff = calloc(json_array_size(want), sizeof **ff)) == NULL) {
+	nf = json_array_size(want);
+	n = nf + json_array_size(zwant);
+	if (n > 0 && (*ff = calloc(n, sizeof **ff)) == NULL) {
 		json_decref(want);
+		json_decref(zwant);
 		fail(s, again, 0, "out of memory");
 		return -1;
 	}
-	for (i = 0; i < json_array_size(want) && r >= 0; i++) {
-		r = fetch_feed(s, json_string_value(json_array_get(want, i)),
-		    &(*ff)[*nff], again);
+	for (i = 0; i < n && r >= 0; i++) {
+		r = fetch_file(s, json_string_value(i < nf ?
+		    json_array_get(want, i) : json_array_get(zwant, i - nf)),
+		    i >= nf, &(*ff)[*nff], again);
 		if (r == 1)
 			(*nff)++;
 	}
 	json_decref(want);
+	json_decref(zwant);
 	return r < 0 ? r : 0;
 }
 
 static void
-free_feeds(struct rb_sync_feedfile *ff, size_t n)
+free_feeds(struct rb_sync_datafile *ff, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		(void)unlink(ff[i].path); /* installed ones are gone already */
@@ -387,7 +403,7 @@ step_snapshot(struct slave *s)
 		RB_SYNC_SNAPSHOT_BYTES, 900, -1, NULL };
 	struct rb_syncresp r;
 	struct rb_sync_snapshot snap;
-	struct rb_sync_feedfile *ff = NULL;
+	struct rb_sync_datafile *ff = NULL;
 	struct rb_err e = { 0 };
 	size_t nff = 0;
 	int64_t t0 = mono_ms();
@@ -411,7 +427,8 @@ step_snapshot(struct slave *s)
 		return;
 	}
 	rb_syncresp_fini(&r);
-	if (fetch_feeds(s, snap.feed_data, &ff, &nff, S_SNAPSHOT) == 0) {
+	if (fetch_data(s, snap.feed_data, snap.colls[RB_COLL_ZONES], 0, &ff,
+	    &nff, S_SNAPSHOT) == 0) {
 		if (rb_sync_apply_snapshot(s->d->root, &snap, ff, nff, &e) < 0)
 			fail(s, S_SNAPSHOT, 0, "applying the snapshot: %s: %s",
 			    e.code, e.details);
@@ -465,14 +482,15 @@ contact(struct slave *s, const struct rb_sync_delta *d)
 static int
 apply(struct slave *s, const struct rb_sync_delta *d)
 {
-	struct rb_sync_feedfile *ff = NULL;
+	struct rb_sync_datafile *ff = NULL;
 	struct rb_err e = { 0 };
 	size_t nff = 0, n = json_array_size(d->events);
 	uint64_t now = 0, from = s->ss.applied_seq;
 	json_int_t ts;
 	int r;
 
-	if (fetch_feeds(s, d->feed_data, &ff, &nff, S_DELTA) < 0) {
+	if (fetch_data(s, d->feed_data, d->events, 1, &ff, &nff,
+	    S_DELTA) < 0) {
 		free_feeds(ff, nff);
 		return -1;
 	}

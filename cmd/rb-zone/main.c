@@ -2,13 +2,16 @@
  * rb-zone: compile authoritative zones (RFC 1035 master files) into
  * ROOT/data/zones.cdb for rb-dnsd's step 7 (doc/rb-zone.md).
  *
- *   rb-zone [-d ROOT] build [FILE...]   compile and replace the cdb
- *   rb-zone [-d ROOT] check [FILE...]   validate only, write nothing
+ *   rb-zone [-d ROOT] [-s SERIAL] build [FILE...]  compile, keep, serve
+ *   rb-zone [-d ROOT] [-s SERIAL] check [FILE...]  validate, write nothing
+ *   rb-zone [-d ROOT] versions                     the kept builds
+ *   rb-zone [-d ROOT] [-s SERIAL] rollback [ID]    serve a kept build again
  *
  * Without FILE the sources are ROOT/zones/zones.*, in name order.  One
- * file holds one zone.  The cdb is written through lib/kvs, atomically, so
- * a running rb-dnsd sees the old zones or the new ones, never a mix.
- * On success one JSON line goes to stdout; an error prints
+ * file holds one zone.  A build is a store write (lib/zonehist): kept in
+ * store/zones.d, journaled, replicated, and copied to data/zones.cdb
+ * atomically, so a running rb-dnsd sees the old zones or the new ones,
+ * never a mix.  On success one JSON line goes to stdout; an error prints
  * "rb-zone: fatal: FILE:LINE: message" and exits 100 (111 for system
  * failures).
  */
@@ -19,20 +22,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "diag.h"
 #include "err.h"
 #include "kvs.h"
 #include "log.h"
+#include "store.h"
+#include "txn.h"
 #include "zone.h"
+#include "zonehist.h"
 
 static void
 usage(void)
 {
 	rb_die(100, "usage: rb-zone [-d ROOT] [-s SERIAL] build|check "
-	    "[FILE...]");
+	    "[FILE...] | versions | rollback [ID]");
 }
 
 static void
@@ -78,18 +84,140 @@ load_all(struct rb_zoneset *zs, const char *root, char **files, int nfiles)
 }
 
 static void
-write_cdb(const struct rb_kvs *out, const char *root)
+die_err(const struct rb_err *e)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 16];
-	struct rb_err e = { 0 };
+	rb_die(rb_err_exit_code(e), "%s", e->details);
+}
 
-	if (snprintf(dir, sizeof dir, "%s/data", root) >= (int)sizeof dir)
-		rb_die(100, "state root too long: %s", root);
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		rb_die(111, "unable to create %s: %s", dir, strerror(errno));
-	snprintf(path, sizeof path, "%s/zones.cdb", dir);
-	if (rb_kvs_write_cdb(out, path, &e) < 0)
-		rb_die(111, "unable to write %s: %s", path, e.details);
+/* Write the compiled zones as the new build (lib/zonehist); prints the
+ * build's id and seq into the summary. */
+static void
+keep_build(const struct rb_kvs *out, const char *root, char *sum,
+    size_t len)
+{
+	struct rb_err e = { 0 };
+	struct rb_txn t;
+	char in[4300];
+	json_t *entry = NULL;
+	int changed = 0;
+
+	if (rb_txn_begin(&t, root, &e) < 0)
+		die_err(&e);
+	if (rb_zonehist_incoming(&t, in, sizeof in, &e) < 0 ||
+	    rb_kvs_write_cdb(out, in, &e) < 0 ||
+	    rb_zonehist_record(&t, NULL, &changed, &entry, &e) < 0) {
+		rb_txn_end(&t);
+		die_err(&e);
+	}
+	snprintf(sum, len, ",\"written\":%s,\"id\":\"%s\"",
+	    changed ? "true" : "false", json_string_value(json_object_get(
+	    json_array_get(t.store.entries[RB_COLL_ZONES], json_array_size(
+	    t.store.entries[RB_COLL_ZONES]) - 1), "id")));
+	json_decref(entry);
+	rb_txn_end(&t);
+}
+
+static int
+versions(const char *root)
+{
+	struct rb_store s;
+	struct rb_err e = { 0 };
+	json_t *out;
+
+	if (rb_store_load(&s, root, &e) < 0)
+		die_err(&e);
+	out = json_pack("{s:O}", "versions", s.entries[RB_COLL_ZONES]);
+	if (out == NULL || json_dumpf(out, stdout, JSON_COMPACT) < 0)
+		rb_die(111, "unable to print the versions");
+	putchar('\n');
+	json_decref(out);
+	rb_store_fini(&s);
+	return 0;
+}
+
+/* The kept build id names: the whole id or a unique prefix of at least 8
+ * characters; without id, the build before the newest. */
+static const char *
+pick_build(const json_t *kept, const char *id)
+{
+	size_t i, n = json_array_size(kept);
+	const char *hit = NULL;
+	json_t *v;
+
+	if (id == NULL) {
+		if (n < 2)
+			rb_die(100, "no earlier build is kept");
+		return json_string_value(json_object_get(json_array_get(kept,
+		    n - 2), "id"));
+	}
+	if (strlen(id) < 8)
+		rb_die(100, "%s: give at least 8 characters of an id", id);
+	json_array_foreach(kept, i, v) {
+		const char *k = json_string_value(json_object_get(v, "id"));
+
+		if (k == NULL || strncmp(k, id, strlen(id)) != 0)
+			continue;
+		if (hit != NULL)
+			rb_die(100, "%s: more than one kept build matches", id);
+		hit = k;
+	}
+	if (hit == NULL)
+		rb_die(100, "%s: no kept build has this id (rb-zone versions)",
+		    id);
+	return hit;
+}
+
+/* Above every serial the newest build has, and at least the time. */
+static uint32_t
+next_serial(const json_t *kept)
+{
+	json_t *zones = json_object_get(json_array_get(kept,
+	    json_array_size(kept) - 1), "zones"), *v;
+	uint64_t s = (uint64_t)time(NULL);
+	const char *k;
+
+	json_object_foreach(zones, k, v) {
+		uint64_t cur = (uint64_t)json_integer_value(v) + 1;
+
+		s = cur > s ? cur : s;
+	}
+	return (uint32_t)s;
+}
+
+static int
+rollback(const char *root, const char *want, int set_serial,
+    unsigned long serial)
+{
+	struct rb_err e = { 0 };
+	struct rb_txn t;
+	char src[4300], in[4300], from[65];
+	json_t *extra, *entry = NULL;
+	int changed = 0;
+
+	if (rb_txn_begin(&t, root, &e) < 0)
+		die_err(&e);
+	snprintf(from, sizeof from, "%s", pick_build(
+	    t.store.entries[RB_COLL_ZONES], want));
+	if (!set_serial)
+		serial = next_serial(t.store.entries[RB_COLL_ZONES]);
+	extra = json_pack("{s:s}", "rollback_of", from);
+	if (extra == NULL || rb_zonehist_path(root, from, src, sizeof src) < 0)
+		rb_die(111, "out of memory");
+	if (rb_zonehist_incoming(&t, in, sizeof in, &e) < 0 ||
+	    rb_zonehist_reserial(src, in, (uint32_t)serial, &e) < 0 ||
+	    rb_zonehist_record(&t, extra, &changed, &entry, &e) < 0) {
+		rb_txn_end(&t);
+		die_err(&e);
+	}
+	printf("{\"rollback_of\":\"%s\",\"id\":\"%s\",\"serial\":%lu,"
+	    "\"zones\":%zu,\"written\":%s}\n", from,
+	    json_string_value(json_object_get(entry, "id")), serial,
+	    json_object_size(json_object_get(entry, "zones")),
+	    changed ? "true" : "false");
+	json_decref(entry);
+	json_decref(extra);
+	rb_txn_end(&t);
+	return 0;
 }
 
 int
@@ -99,7 +227,7 @@ main(int argc, char **argv)
 	struct rb_kvs out = { 0 };
 	struct rb_diag d = { 0 };
 	const char *root = NULL, *cmd;
-	char where[1024];
+	char where[1024], sum[200] = ",\"written\":false";
 	size_t nfiles;
 	int ch, build, set_serial = 0;
 	unsigned long serial = 0;
@@ -124,13 +252,18 @@ main(int argc, char **argv)
 	if (optind >= argc)
 		usage();
 	cmd = argv[optind++];
-	build = strcmp(cmd, "build") == 0;
-	if (!build && strcmp(cmd, "check") != 0)
-		usage();
 	if (root == NULL || root[0] == '\0')
 		root = getenv("RB_ROOT");
 	if (root == NULL || root[0] == '\0')
 		root = ".";
+	if (strcmp(cmd, "versions") == 0 && optind == argc)
+		return versions(root);
+	if (strcmp(cmd, "rollback") == 0 && argc - optind <= 1)
+		return rollback(root, optind < argc ? argv[optind] : NULL,
+		    set_serial, serial);
+	build = strcmp(cmd, "build") == 0;
+	if (!build && strcmp(cmd, "check") != 0)
+		usage();
 	nfiles = load_all(&zs, root, argv + optind, argc - optind);
 	if (set_serial && rb_zone_set_serial(&zs, (uint32_t)serial) < 0)
 		rb_die(111, "a staged SOA record is damaged");
@@ -138,9 +271,9 @@ main(int argc, char **argv)
 		rb_die(errno == ENOMEM ? 111 : 100, "%s",
 		    rb_diag_str(&d, where, sizeof where));
 	if (build)
-		write_cdb(&out, root);
-	printf("{\"files\":%zu,\"zones\":%zu,\"records\":%zu,\"written\":%s}\n",
-	    nfiles, zs.apexes.n, zs.recs.n, build ? "true" : "false");
+		keep_build(&out, root, sum, sizeof sum);
+	printf("{\"files\":%zu,\"zones\":%zu,\"records\":%zu%s}\n",
+	    nfiles, zs.apexes.n, zs.recs.n, sum);
 	rb_kvs_free(&out);
 	rb_zone_fini(&zs);
 	return 0;

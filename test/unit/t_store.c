@@ -15,6 +15,39 @@ ev(long long seq, const char *name, json_t *fields)
 	    name, "fields", fields);
 }
 
+/* zones_update: newest last, a repeated id moves up, 10 kept. */
+static void
+zones_history(struct rb_store *s)
+{
+	struct rb_err e = { 0 };
+	char id[65];
+	json_t *a;
+
+	for (int i = 0; i < 12; i++) {
+		snprintf(id, sizeof id, "%064d", i);
+		a = ev(10 + i, "zones_update", json_pack("{s:s, s:i}", "id", id,
+		    "size", i));
+		ok(rb_store_apply(s, a, &e) == 0, "zones_update %d", i);
+		json_decref(a);
+	}
+	is_int(json_array_size(s->entries[RB_COLL_ZONES]), RB_ZONES_KEPT,
+	    "the newest 10 builds are kept");
+	snprintf(id, sizeof id, "%064d", 2);
+	is_str(json_string_value(json_object_get(json_array_get(
+	    s->entries[RB_COLL_ZONES], 0), "id")), id, "the oldest two went");
+	snprintf(id, sizeof id, "%064d", 0);
+	ok(rb_store_find(s, RB_COLL_ZONES, id) == NULL, "and left the index");
+	snprintf(id, sizeof id, "%064d", 5);
+	a = ev(30, "zones_update", json_pack("{s:s}", "id", id));
+	ok(rb_store_apply(s, a, &e) == 0, "a build with a kept id again");
+	json_decref(a);
+	is_int(json_array_size(s->entries[RB_COLL_ZONES]), RB_ZONES_KEPT,
+	    "is not kept twice");
+	is_str(json_string_value(json_object_get(json_array_get(
+	    s->entries[RB_COLL_ZONES], RB_ZONES_KEPT - 1), "id")), id,
+	    "but becomes the newest");
+}
+
 int
 main(void)
 {
@@ -55,6 +88,7 @@ main(void)
 	a = ev(4, "dns_add", json_pack("{s:s}", "name", "x."));
 	ok(rb_store_apply(&s, a, &e) < 0, "an add without id is refused");
 	json_decref(a);
+	zones_history(&s);
 	rb_store_fini(&s);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", root);
 	if (system(cmd) != 0)
