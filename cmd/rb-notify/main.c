@@ -223,7 +223,9 @@ send_one(struct job *j, int64_t now)
 		n.open--;
 		return;
 	}
-	if (getrandom(&j->id, sizeof j->id, 0) != (ssize_t)sizeof j->id)
+	/* One ID for every try: a late response to any of them counts. */
+	if (j->tries == 0 &&
+	    getrandom(&j->id, sizeof j->id, 0) != (ssize_t)sizeof j->id)
 		j->id = (uint16_t)(now ^ (int64_t)(j - n.jobs));
 	len = rb_notify_query(pkt, sizeof pkt, j->id, &j->z->soa);
 	if (len == 0 || sendto(sock_for(j->p->sa.ss_family), pkt, len, 0,
@@ -287,8 +289,8 @@ run(void)
 {
 	while (n.open > 0) {
 		int64_t now = now_ms(), next = INT64_MAX;
-		struct pollfd pf[2] = { { n.fd4, POLLIN, 0 },
-			{ n.fd6, POLLIN, 0 } };
+		struct pollfd pf[2];
+
 		for (size_t i = 0; i < n.njobs; i++) {
 			struct job *j = &n.jobs[i];
 			if (!j->done && j->next_ms <= now)
@@ -298,6 +300,9 @@ run(void)
 		}
 		if (n.open == 0)
 			break;
+		/* After the sends: they open the sockets. */
+		pf[0] = (struct pollfd){ n.fd4, POLLIN, 0 };
+		pf[1] = (struct pollfd){ n.fd6, POLLIN, 0 };
 		if (poll(pf, 2, (int)(next - now > 0 ? next - now : 0)) < 0 &&
 		    errno != EINTR)
 			rb_die(111, "poll: %s", strerror(errno));
