@@ -126,6 +126,7 @@ like "$(grep 'notify for xfr.test' "$R/nsd/log" | head -1)" "from 127.0.0.1 seri
 	"nsd got a NOTIFY for serial 1"
 like "$(cat "$R/log")" "rb-notify: info: notify zone=xfr.test. serial=1 to=127.0.0.1@$N rcode=0" \
 	"rb-notify saw nsd's response"
+diag "$(grep "rb-axfr: info: axfr zone=xfr.test" "$R/log")"
 like "$(grep 'rb-axfr: info: axfr zone=xfr.test' "$R/log")" "serial=1 records=1517 messages=[2-9]" \
 	"and rb-axfr sent it by AXFR, in several messages"
 n_notify=$(grep -n 'notify for xfr.test' "$R/nsd/log" | head -1 | cut -d: -f1)
