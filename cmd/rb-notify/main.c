@@ -36,7 +36,6 @@
 #include "zonedb.h"
 
 #define TRIES 5
-#define MAX_ZONES 4096 /* zones notified per run; more are logged */
 #define MAX_JOBS 65536
 
 struct zone {
@@ -63,8 +62,8 @@ struct job {
 static struct {
 	char root[PATH_MAX];
 	int all;
-	struct zone zones[MAX_ZONES];
-	size_t nzones;
+	struct zone *zones;
+	size_t nzones, cap;
 	struct peer *peers;
 	size_t npeers;
 	struct job *jobs;
@@ -128,10 +127,13 @@ add_zone(void *arg, const struct rb_zonedb_rr *soa)
 {
 	struct zone *z;
 
-	if (n.nzones == MAX_ZONES) {
-		rb_warn("more than %d zones: the rest are not notified",
-		    MAX_ZONES);
-		return 1;
+	if (n.nzones == n.cap) {
+		size_t cap = n.cap ? 2 * n.cap : 16;
+		struct zone *v = reallocarray(n.zones, cap, sizeof *v);
+		if (v == NULL)
+			rb_die(111, "out of memory");
+		n.zones = v;
+		n.cap = cap;
 	}
 	z = &n.zones[n.nzones];
 	z->soa = *soa;
@@ -240,18 +242,17 @@ send_one(struct job *j, int64_t now)
 static int
 same_peer(const struct sockaddr_storage *a, const struct peer *p)
 {
-	const struct sockaddr_storage *b = &p->sa;
+	const struct sockaddr_in *a4 = (const void *)a, *p4 = (const void *)&p->sa;
+	const struct sockaddr_in6 *a6 = (const void *)a,
+				  *p6 = (const void *)&p->sa;
 
-	if (a->ss_family != b->ss_family)
+	if (a->ss_family != p->sa.ss_family)
 		return 0;
-	if (a->ss_family == AF_INET) {
-		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
-		return x->sin_port == y->sin_port &&
-		    x->sin_addr.s_addr == y->sin_addr.s_addr;
-	}
-	const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
-	return x->sin6_port == y->sin6_port &&
-	    memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr) == 0;
+	if (a->ss_family == AF_INET)
+		return a4->sin_port == p4->sin_port &&
+		    a4->sin_addr.s_addr == p4->sin_addr.s_addr;
+	return a6->sin6_port == p6->sin6_port &&
+	    memcmp(&a6->sin6_addr, &p6->sin6_addr, sizeof a6->sin6_addr) == 0;
 }
 
 /* Match one response to the job it answers. */
@@ -382,5 +383,8 @@ main(int argc, char **argv)
 	run();
 	save_state(run_dir, state);
 	rb_zonedb_close(db);
+	free(n.zones);
+	free(n.jobs);
+	free(n.peers);
 	return 0;
 }

@@ -6,10 +6,13 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <cdb.h>
 #include <ldns/ldns.h>
 
 #include "conf.h"
@@ -260,6 +263,52 @@ test_notify(void)
 	    "response: a query is no response");
 }
 
+/* The one-SOA IXFR reply over UDP, from a zones.cdb holding ex.test. */
+static void
+test_udp(void)
+{
+	static const uint8_t soa[] = "\0\0\1\54\0\53"
+				     "\002ns\002ex\004test\000\001h\002ex"
+				     "\004test\000\0\0\0\7\0\0\0\1\0\0\0\1"
+				     "\0\0\0\1\0\0\0\1";
+	char path[] = "/tmp/t_xfr.XXXXXX";
+	struct rb_cdbmap_gen *g;
+	struct cdb_make cm;
+	struct rb_xfrq q;
+	uint8_t out[512], *w;
+	ldns_pkt *p = NULL;
+	size_t len, rlen;
+	int fd = mkstemp(path), rcode = -1;
+
+	if (fd < 0 || cdb_make_start(&cm, fd) < 0 ||
+	    cdb_make_add(&cm, "Z\002ex\004test", 10, soa, sizeof soa - 1) < 0 ||
+	    cdb_make_finish(&cm) < 0 || close(fd) < 0 ||
+	    (g = rb_cdbmap_gen_open(path)) == NULL)
+		bail("zones fixture");
+	unlink(path);
+	w = query("EX.test.", LDNS_RR_TYPE_IXFR, 3, &len);
+	rb_xfrq_parse(&q, w, len);
+	rlen = rb_xfrq_udp_reply(&q, g, out, sizeof out, &rcode);
+	ok(rlen > 0 && ldns_wire2pkt(&p, out, rlen) == LDNS_STATUS_OK,
+	    "udp: ldns reads the reply");
+	ok(p && rcode == 0 && ldns_pkt_aa(p) && ldns_pkt_ancount(p) == 1 &&
+	    ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(p), 0)) ==
+	    LDNS_RR_TYPE_SOA && ldns_rdf2native_int32(ldns_rr_rdf(
+	    ldns_rr_list_rr(ldns_pkt_answer(p), 0), 2)) == 7,
+	    "udp: AA, the current SOA alone (serial 7)");
+	ldns_pkt_free(p);
+	free(w);
+	w = query("other.test.", LDNS_RR_TYPE_IXFR, 3, &len);
+	rb_xfrq_parse(&q, w, len);
+	rlen = rb_xfrq_udp_reply(&q, g, out, sizeof out, &rcode);
+	ok(rlen >= 12 && rcode == RB_RCODE_NOTAUTH && (out[3] & 15) == 9,
+	    "udp: NOTAUTH for a zone we do not have");
+	rlen = rb_xfrq_udp_reply(&q, NULL, out, sizeof out, &rcode);
+	ok(rlen >= 12 && rcode == RB_RCODE_NOTAUTH, "udp: no zones at all");
+	free(w);
+	rb_cdbmap_gen_free(g);
+}
+
 int
 main(void)
 {
@@ -268,6 +317,7 @@ main(void)
 	test_msg();
 	test_big_rr();
 	test_notify();
+	test_udp();
 	done_testing();
 	return exit_status();
 }
