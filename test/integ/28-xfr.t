@@ -204,6 +204,32 @@ is "$(dig @127.0.0.1 -p "$P" +notcp +short xfr.test IXFR=1 | awk '{print $3}')" 
 	"IXFR over UDP: the current SOA alone"
 is "$(status +notcp xfr.test IXFR=1)" NOERROR "with NOERROR"
 
+# One connection, three queries sent at once: rb-axfr answers each in
+# turn (IXFR at our serial twice, then an A query, which it refuses).
+tcp3=$(perl -MIO::Socket::INET -e '
+	my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ARGV[0]",
+	    Proto => "tcp") or die;
+	my $soa = pack("n", 0xc00c) . pack("nnNn", 6, 1, 0, 22) . "\0\0" .
+	    pack("NNNNN", 2, 0, 0, 0, 0);
+	my $name = "\003xfr\004test\000";
+	my $out = "";
+	for my $q ([1, 251, 1], [2, 251, 1], [3, 1, 0]) {
+		my $m = pack("nnnnnn", $q->[0], 0, 1, 0, $q->[2], 0) . $name .
+		    pack("nn", $q->[1], 1) . ($q->[2] ? $soa : "");
+		$out .= pack("n", length $m) . $m;
+	}
+	print $s $out;
+	my @r;
+	for (1..3) {
+		my $l; read($s, $l, 2) == 2 or last;
+		my $m; read($s, $m, unpack("n", $l));
+		my ($id, $fl, $qd, $an) = unpack("nnnn", $m);
+		push @r, "$id:" . ($fl & 15) . ":$an";
+	}
+	print join(" ", @r), "\n";' "$P")
+is "$tcp3" "1:0:1 2:0:1 3:5:0" \
+	"one connection: two IXFRs answered with the SOA, then an A query REFUSED"
+
 # Incoming NOTIFY: we are no secondary.
 is "$(dig @127.0.0.1 -p "$P" +comments +opcode=notify xfr.test SOA 2>&1 |
     sed -n 's/.*status: \([A-Z]*\).*/\1/p' | head -1)" NOTIMP "an incoming NOTIFY gets NOTIMP"
