@@ -135,8 +135,9 @@ void
 setup_reload_data(struct dnsd *d)
 {
 	d->reload_pending = 0;
-	reload_one(d, d->local, "local.cdb");
-	reload_one(d, d->block, "block.cdb");
+	/* Only a new zones.cdb has consequences beyond the re-map. */
+	(void)reload_one(d, d->local, "local.cdb");
+	(void)reload_one(d, d->block, "block.cdb");
 	if (reload_one(d, d->zones, "zones.cdb"))
 		xfr_notify(d, 0);
 	account_data(d);

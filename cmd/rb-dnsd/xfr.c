@@ -153,6 +153,7 @@ xfr_tcp(struct dnsd *d, int fd, const uint8_t *in, size_t inlen,
 {
 	static const char hex[] = "0123456789abcdef";
 	char *argv[] = { "rb-axfr", "-d", d->root, "-q", hexbuf, NULL, NULL };
+	pid_t pid;
 
 	if (!wants_handoff(d, in, inlen, client))
 		return 0;
@@ -168,12 +169,13 @@ xfr_tcp(struct dnsd *d, int fd, const uint8_t *in, size_t inlen,
 	hexbuf[2 * inlen] = '\0';
 	if (d->verbose)
 		argv[5] = "-v";
-	if (spawn(d->axfr_prog, argv, fd) < 0) {
+	if ((pid = spawn(d->axfr_prog, argv, fd)) < 0) {
 		rb_error("xfr: unable to start %s: %s", d->axfr_prog,
 		    strerror(errno));
 		return 0;
 	}
 	d->xfr_children++;
+	rb_debug("xfr: connection handed to rb-axfr pid=%d", (int)pid);
 	return 1;
 }
 

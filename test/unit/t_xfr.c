@@ -272,7 +272,7 @@ test_udp(void)
 				     "\004test\000\0\0\0\7\0\0\0\1\0\0\0\1"
 				     "\0\0\0\1\0\0\0\1";
 	char path[] = "/tmp/t_xfr.XXXXXX";
-	struct rb_cdbmap_gen *g;
+	struct rb_cdbmap_gen *g = NULL;
 	struct cdb_make cm;
 	struct rb_xfrq q;
 	uint8_t out[512], *w;
