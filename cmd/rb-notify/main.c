@@ -190,9 +190,12 @@ save_state(const char *dir, const char *path)
 	for (size_t i = 0; i < n.nzones; i++)
 		len += (size_t)snprintf(buf + len, size - len, "%s %u\n",
 		    n.zones[i].name, n.zones[i].serial);
+	/* Without it the next run only notifies too much: not fatal. */
 	if (rb_mkdirs(dir, 0755) < 0 || rb_file_replace(path, buf, len,
 	    0644) < 0)
-		rb_die(111, "unable to write %s: %s", path, strerror(errno));
+		rb_warn("unable to write %s: %s (the next run notifies every "
+			"zone)",
+		    path, strerror(errno));
 	free(buf);
 }
 
