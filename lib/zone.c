@@ -17,9 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include <ldns/ldns.h>
 
 #include "dname.h"
+#include "tinydns.h"
 #include "zone.h"
 
 #define ZONE_ERR(d, file, line, ...) \
@@ -179,8 +182,8 @@ take_rr(struct rb_zoneset *zs, const ldns_rr *rr, uint8_t *apex,
 	return 0;
 }
 
-int
-rb_zone_load(struct rb_zoneset *zs, FILE *fp, const char *fname,
+static int
+load_master(struct rb_zoneset *zs, FILE *fp, const char *fname,
     struct rb_diag *d)
 {
 	uint8_t apex[RB_DNAME_MAX];
@@ -232,6 +235,77 @@ fail:
 	ldns_rdf_deep_free(origin);
 	ldns_rdf_deep_free(prev);
 	ldns_buffer_free(b);
+	return ret;
+}
+
+/* All of fp in a new buffer (caller frees) of *len bytes; NULL with
+ * errno set on failure. */
+static char *
+slurp(FILE *fp, size_t *len)
+{
+	char *buf = NULL, *p;
+	size_t cap = 0, n = 0, r;
+
+	do {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 65536;
+			if ((p = realloc(buf, cap)) == NULL) {
+				free(buf);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = p;
+		}
+		n += (r = fread(buf + n, 1, cap - n, fp));
+	} while (r > 0);
+	if (ferror(fp)) {
+		free(buf);
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+/* tinydns-data's default SOA serial: the file's mtime, 1 when it is 0 or
+ * fp is no file. */
+static uint32_t
+mtime_serial(FILE *fp)
+{
+	struct stat st;
+	int fd = fileno(fp);
+
+	if (fd < 0 || fstat(fd, &st) < 0 || (uint32_t)st.st_mtime == 0)
+		return 1;
+	return (uint32_t)st.st_mtime;
+}
+
+/* A file is tinydns-data or a master file, by its first line that is not
+ * blank (rb_tinydns_sniff); master files go to ldns as a stream. */
+int
+rb_zone_load(struct rb_zoneset *zs, FILE *fp, const char *fname,
+    struct rb_diag *d)
+{
+	size_t len = 0;
+	char *text = slurp(fp, &len);
+	FILE *mem;
+	int ret;
+
+	if (text == NULL) {
+		int e = errno;
+		rb_diag_set(d, fname, 0, "read error: %s", strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (rb_tinydns_sniff(text, len)) {
+		ret = rb_tinydns_load(zs, text, len, fname, mtime_serial(fp), d);
+	} else if ((mem = fmemopen(text, len, "r")) == NULL) {
+		ret = rb_diag_set(d, fname, 0, "out of memory");
+		errno = ENOMEM;
+	} else {
+		ret = load_master(zs, mem, fname, d);
+		fclose(mem);
+	}
+	free(text);
 	return ret;
 }
 

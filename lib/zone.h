@@ -20,12 +20,14 @@ struct rb_zoneset {
 	struct rb_kvs apexes; /* apex -> SOA as ttl(4) rdlen(2) rdata */
 };
 
-/* Read one master file from fp (borrowed), named fname in messages.  The
- * first record must be the zone's SOA; every record must be class IN and
- * at or below its owner.  $ORIGIN defaults to what follows "zones." in
- * the file's base name.  Returns 0, or -1 with d filled (errno ENOMEM on
- * allocation failure, else EINVAL); zs may then hold part of the file and
- * is fit only for rb_zone_fini. */
+/* Read one zone source from fp (borrowed), named fname in messages: a
+ * file of tinydns-data lines when rb_tinydns_sniff says so (lib/tinydns.h,
+ * any number of zones, default SOA serial fp's mtime), else one master
+ * file.  A master file's first record must be the zone's SOA; every
+ * record must be class IN and at or below its owner.  $ORIGIN defaults to
+ * what follows "zones." in the file's base name.  Returns 0, or -1 with d
+ * filled (errno ENOMEM on allocation failure, else EINVAL); zs may then
+ * hold part of the file and is fit only for rb_zone_fini. */
 int rb_zone_load(struct rb_zoneset *zs, FILE *fp, const char *fname,
     struct rb_diag *d);
 

@@ -1,5 +1,6 @@
 /*
- * rb-zone: compile authoritative zones (RFC 1035 master files) into
+ * rb-zone: compile authoritative zones (RFC 1035 master files or
+ * tinydns-data lines, lib/tinydns) into
  * ROOT/data/zones.cdb for rb-dnsd's step 7 (doc/rb-zone.md).
  *
  *   rb-zone [-d ROOT] [-s SERIAL] build [FILE...]  compile, keep, serve
@@ -8,7 +9,8 @@
  *   rb-zone [-d ROOT] [-s SERIAL] rollback [ID]    serve a kept build again
  *
  * Without FILE the sources are ROOT/zones/zones.*, in name order.  One
- * file holds one zone.  A build is a store write (lib/zonehist): kept in
+ * master file holds one zone, a tinydns-data file any number.  A build
+ * is a store write (lib/zonehist): kept in
  * store/zones.d, journaled, replicated, and copied to data/zones.cdb
  * atomically, so a running rb-dnsd sees the old zones or the new ones,
  * never a mix.  On success one JSON line goes to stdout; an error prints
