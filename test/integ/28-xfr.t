@@ -230,6 +230,31 @@ tcp3=$(perl -MIO::Socket::INET -e '
 is "$tcp3" "1:0:1 2:0:1 3:5:0" \
 	"one connection: two IXFRs answered with the SOA, then an A query REFUSED"
 
+# At most 8 transfers at once: 8 clients holding their connections keep
+# 8 rb-axfr busy; a ninth transfer is REFUSED until they leave.
+perl -MIO::Socket::INET -e '
+	my @s;
+	my $q = pack("nnnnnn", 9, 0, 1, 0, 0, 0) . "\003xfr\004test\000" .
+	    pack("nn", 252, 1);
+	for (1..8) {
+		my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ARGV[0]",
+		    Proto => "tcp") or die;
+		print $s pack("n", length $q) . $q;
+		my $b; read($s, $b, 2) == 2 or die;	# rb-axfr is answering
+		push @s, $s;
+	}
+	open(my $f, ">", $ARGV[1]) or die; close $f;
+	sleep 60;' "$P" "$R/held" &
+held=$!
+_pids="$_pids $held"
+wait_for 10 test -e "$R/held"
+ok $? "8 clients hold transfers"
+is "$(status xfr.test AXFR)" REFUSED "a ninth transfer: REFUSED"
+like "$(cat "$R/log")" "8 transfers running, refusing another" "and rb-dnsd says why"
+stop_pid "$held"
+wait_for 10 sh -c "dig @127.0.0.1 -p $P +comments xfr.test AXFR | grep -q 'status: NOERROR'"
+ok $? "once they leave, transfers work again"
+
 # Incoming NOTIFY: we are no secondary.
 is "$(dig @127.0.0.1 -p "$P" +comments +opcode=notify xfr.test SOA 2>&1 |
     sed -n 's/.*status: \([A-Z]*\).*/\1/p' | head -1)" NOTIMP "an incoming NOTIFY gets NOTIMP"
