@@ -25,8 +25,8 @@ get16(const uint8_t *p)
 }
 
 size_t
-rb_notify_query(uint8_t *buf, size_t size, uint16_t id,
-    const struct rb_zonedb_rr *soa)
+rb_notify_query(
+    uint8_t *buf, size_t size, uint16_t id, const struct rb_zonedb_rr *soa)
 {
 	size_t need = RB_DNS_HEADER + soa->olen + 4 + 2 + 10 + soa->rdlen;
 	uint8_t *p = buf;
@@ -70,8 +70,7 @@ rb_notify_response(const uint8_t *pkt, size_t len, uint16_t id,
 	if (get16(pkt + 4) == 0)
 		return (flags & 0xf) != 0 ? flags & 0xf : -1;
 	n = rb_dname_wire_len(pkt + RB_DNS_HEADER, len - RB_DNS_HEADER);
-	if (n < 0 || (size_t)n != alen ||
-	    len - RB_DNS_HEADER - (size_t)n < 4 ||
+	if (n < 0 || (size_t)n != alen || len - RB_DNS_HEADER - (size_t)n < 4 ||
 	    get16(pkt + RB_DNS_HEADER + n) != RB_TYPE_SOA)
 		return -1;
 	memcpy(name, pkt + RB_DNS_HEADER, (size_t)n);

@@ -142,8 +142,8 @@ put_name(struct rb_xfrmsg *m, const uint8_t *n)
  * names compressed.  Returns 0, writing nothing, for any other type or
  * an rdata without that layout (the caller copies it as it is). */
 static int
-put_known_rdata(struct rb_xfrmsg *m, uint16_t type, const uint8_t *r,
-    size_t len)
+put_known_rdata(
+    struct rb_xfrmsg *m, uint16_t type, const uint8_t *r, size_t len)
 {
 	size_t pre = type == 15 ? 2 : 0, names = type == 6 ? 2 : 1;
 	size_t off = pre, tail = type == 6 ? 20 : 0;
@@ -152,7 +152,8 @@ put_known_rdata(struct rb_xfrmsg *m, uint16_t type, const uint8_t *r,
 	if (type != 2 && type != 5 && type != 12 && type != 15 && type != 6)
 		return 0;
 	for (size_t k = 0; k < names; k++) {
-		if (off > len || (n = rb_dname_wire_len(r + off, len - off)) < 0)
+		if (off > len ||
+		    (n = rb_dname_wire_len(r + off, len - off)) < 0)
 			return 0;
 		off += (size_t)n;
 	}
@@ -220,8 +221,7 @@ send_msg(struct rb_xfrmsg *m)
 
 void
 rb_xfrmsg_init(struct rb_xfrmsg *m, uint16_t id, uint16_t flags,
-    const uint8_t *question, size_t qlen, rb_xfrmsg_flush_fn flush,
-    void *arg)
+    const uint8_t *question, size_t qlen, rb_xfrmsg_flush_fn flush, void *arg)
 {
 	m->id = id;
 	m->flags = QR | AA | (flags & RD);

@@ -22,8 +22,7 @@
 #define RB_XFRMSG_COMP 256 /* name offsets remembered per message */
 
 /* Write one framed message (2-byte length, then len - 2 bytes); 0 or -1. */
-typedef int (*rb_xfrmsg_flush_fn)(void *arg, const uint8_t *frame,
-    size_t len);
+typedef int (*rb_xfrmsg_flush_fn)(void *arg, const uint8_t *frame, size_t len);
 
 struct rb_xfrmsg {
 	uint8_t buf[2 + 65535];
@@ -44,8 +43,7 @@ struct rb_xfrmsg {
  * question (qlen bytes, borrowed until the end).  flush gets each
  * message. */
 void rb_xfrmsg_init(struct rb_xfrmsg *m, uint16_t id, uint16_t flags,
-    const uint8_t *question, size_t qlen, rb_xfrmsg_flush_fn flush,
-    void *arg);
+    const uint8_t *question, size_t qlen, rb_xfrmsg_flush_fn flush, void *arg);
 
 /* Append rr (class IN), flushing the message first when it is full.
  * Returns 0, or -1: errno EMSGSIZE for a record that fits no message, or

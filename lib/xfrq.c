@@ -57,8 +57,8 @@ find_serial(struct rb_xfrq *q)
 		if (len - off - 10 < rd)
 			return -1;
 		if (i >= q->wq.ancount && get16(p + off) == RB_TYPE_SOA) {
-			if (soa_serial(q, off + 10, off + 10 + rd,
-			    &q->serial) < 0)
+			if (soa_serial(q, off + 10, off + 10 + rd, &q->serial) <
+			    0)
 				return -1;
 			q->has_serial = 1;
 			return 0;
@@ -86,8 +86,7 @@ rb_xfrq_parse(struct rb_xfrq *q, const uint8_t *pkt, size_t len)
 int
 rb_xfrq_is_transfer(const struct rb_xfrq *q)
 {
-	return RB_DNS_OPCODE(q->wq.flags) == 0 &&
-	    q->wq.qclass == RB_CLASS_IN &&
+	return RB_DNS_OPCODE(q->wq.flags) == 0 && q->wq.qclass == RB_CLASS_IN &&
 	    (q->wq.qtype == RB_TYPE_AXFR || q->wq.qtype == RB_TYPE_IXFR);
 }
 
@@ -108,9 +107,8 @@ rb_xfrq_allowed(const struct rb_acl *acl, const struct rb_ipaddr *a)
 }
 
 size_t
-rb_xfrq_udp_reply(const struct rb_xfrq *q,
-    const struct rb_cdbmap_gen *zones, uint8_t *buf, size_t size,
-    int *rcode)
+rb_xfrq_udp_reply(const struct rb_xfrq *q, const struct rb_cdbmap_gen *zones,
+    uint8_t *buf, size_t size, int *rcode)
 {
 	uint8_t key[1 + sizeof q->zone], owner[2];
 	struct rb_dnswire_out o;

@@ -27,7 +27,7 @@ struct rb_xfrq {
 	size_t qlen;
 	uint8_t zone[255]; /* the question's name, lower-cased */
 	size_t zlen;
-	int has_serial;	 /* IXFR: an authority SOA was found */
+	int has_serial;  /* IXFR: an authority SOA was found */
 	uint32_t serial; /* its serial */
 };
 
@@ -42,8 +42,7 @@ int rb_xfrq_is_transfer(const struct rb_xfrq *q);
 
 /* Build the allow-transfer list of c into acl (initialised, caller
  * finishes it with rb_acl_fini).  Returns 0 or -1 with d's message. */
-int rb_xfrq_acl(struct rb_acl *acl, const struct rb_conf *c,
-    struct rb_diag *d);
+int rb_xfrq_acl(struct rb_acl *acl, const struct rb_conf *c, struct rb_diag *d);
 
 /* May client a transfer zones?  Only when a netblock of acl holds it. */
 int rb_xfrq_allowed(const struct rb_acl *acl, const struct rb_ipaddr *a);
@@ -53,7 +52,6 @@ int rb_xfrq_allowed(const struct rb_acl *acl, const struct rb_ipaddr *a);
  * AA, or NOTAUTH when no zone has that apex.  Returns the reply's length,
  * or 0 when zones.cdb is damaged (send SERVFAIL). */
 size_t rb_xfrq_udp_reply(const struct rb_xfrq *q,
-    const struct rb_cdbmap_gen *zones, uint8_t *buf, size_t size,
-    int *rcode);
+    const struct rb_cdbmap_gen *zones, uint8_t *buf, size_t size, int *rcode);
 
 #endif

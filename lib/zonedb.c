@@ -92,8 +92,9 @@ rb_zonedb_serial(const uint8_t *rdata, size_t rdlen, uint32_t *serial)
 {
 	int m = rb_dname_wire_len(rdata, rdlen), r;
 
-	if (m < 0 || (r = rb_dname_wire_len(rdata + m, rdlen - (size_t)m)) < 0
-	    || rdlen - (size_t)m - (size_t)r != 20)
+	if (m < 0 ||
+	    (r = rb_dname_wire_len(rdata + m, rdlen - (size_t)m)) < 0 ||
+	    rdlen - (size_t)m - (size_t)r != 20)
 		return -1;
 	*serial = get32(rdata + m + r);
 	return 0;
@@ -138,8 +139,8 @@ in_zone(const uint8_t *n, size_t nlen, const uint8_t *apex, size_t alen)
 
 /* Call fn for each record of the RRset value v under owner. */
 static int
-each_rr(const uint8_t *v, size_t vlen, struct rb_zonedb_rr *rr,
-    rb_zonedb_fn fn, void *arg)
+each_rr(const uint8_t *v, size_t vlen, struct rb_zonedb_rr *rr, rb_zonedb_fn fn,
+    void *arg)
 {
 	size_t off = 0;
 	int r;
@@ -196,8 +197,10 @@ scan(struct rb_zonedb *db, uint8_t want, const uint8_t *apex, size_t alen,
 
 		if ((r = scan_key(db, want, &rr)) < 0)
 			return -1;
-		if (r == 0 || (apex != NULL && (rr.type == 6 ||
-		    !in_zone(rr.owner, rr.olen, apex, alen))))
+		if (r == 0 ||
+		    (apex != NULL &&
+		        (rr.type == 6 ||
+		            !in_zone(rr.owner, rr.olen, apex, alen))))
 			continue;
 		v = cdb_get(&db->cdb, vlen, cdb_datapos(&db->cdb));
 		if (v == NULL)

@@ -27,7 +27,8 @@ entry_serial(json_t *e, const char *apex, uint32_t *serial)
 	json_t *zones = json_object_get(e, "zones"), *v;
 	const char *k;
 
-	json_object_foreach(zones, k, v) {
+	json_object_foreach(zones, k, v)
+	{
 		if (strcasecmp(k, apex) != 0 || !json_is_integer(v) ||
 		    json_integer_value(v) < 0 ||
 		    json_integer_value(v) > UINT32_MAX)
@@ -54,8 +55,8 @@ entry_match(json_t *e, const char *root, const char *apex, uint32_t serial,
 }
 
 int
-rb_zonever_find(const char *root, const char *apex, uint32_t serial,
-    char *path, size_t len)
+rb_zonever_find(
+    const char *root, const char *apex, uint32_t serial, char *path, size_t len)
 {
 	char file[4096];
 	json_error_t jerr;

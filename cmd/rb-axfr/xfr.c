@@ -5,8 +5,9 @@
  * needs one 64 KB buffer, plus for IXFR the two record lists of the
  * difference.  Each transfer logs one line:
  *
- *   rb-axfr: info: axfr zone=example.com. client=127.0.0.1 serial=7 records=41 messages=1
- *   rb-axfr: info: ixfr zone=example.com. client=127.0.0.1 from=6 serial=7 kind=incremental deleted=1 added=2 messages=1
+ *   rb-axfr: info: axfr zone=example.com. client=127.0.0.1 serial=7 records=41
+ * messages=1 rb-axfr: info: ixfr zone=example.com. client=127.0.0.1 from=6
+ * serial=7 kind=incremental deleted=1 added=2 messages=1
  *
  * where kind is incremental, current (one SOA: the client is up to date)
  * or full (no kept version at the client's serial: the AXFR form).
@@ -59,8 +60,8 @@ static long
 read_frame(struct xfr *x)
 {
 	for (;;) {
-		size_t want = x->inlen >= 2 ?
-		    2 + ((size_t)x->in[0] << 8 | x->in[1]) : 2;
+		size_t want =
+		    x->inlen >= 2 ? 2 + ((size_t)x->in[0] << 8 | x->in[1]) : 2;
 		ssize_t n;
 
 		if (x->inlen >= 2 && want == 2)
@@ -82,13 +83,13 @@ read_frame(struct xfr *x)
 static int
 formerr(const uint8_t *pkt, size_t len)
 {
-	uint8_t r[2 + 12] = { 0, 12 };
+	uint8_t r[2 + 12] = {0, 12};
 
 	if (len < 12 || (pkt[2] & 0x80))
 		return 0; /* no ID to answer, or an answer: say nothing */
 	memcpy(r + 2, pkt, 4);
 	r[4] = (uint8_t)((pkt[2] & 0x79) | 0x80); /* QR, opcode, RD */
-	r[5] = 1;				   /* FORMERR */
+	r[5] = 1;                                 /* FORMERR */
 	return send_all(NULL, r, sizeof r);
 }
 
@@ -146,8 +147,7 @@ add_list(struct job *j, const struct rb_zonedb_rr *v, size_t n)
 /* The condensed difference from old (which holds the zone at the
  * client's serial): 1 sent, 0 when old cannot be used, -1 on error. */
 static int
-incremental(struct job *j, struct rb_zonedb *old, size_t *ndel,
-    size_t *nadd)
+incremental(struct job *j, struct rb_zonedb *old, size_t *ndel, size_t *nadd)
 {
 	struct rb_zonediff d;
 	struct rb_zonedb_rr osoa;
@@ -213,8 +213,8 @@ ixfr(struct job *j)
 	if (not_older(s, j->serial)) {
 		kind = "current";
 		start(j);
-		r = add_rr(j, &j->soa) || rb_xfrmsg_finish(&j->x->out) < 0 ?
-		    -1 : 0;
+		r = add_rr(j, &j->soa) || rb_xfrmsg_finish(&j->x->out) < 0 ? -1
+		                                                           : 0;
 	} else if ((r = from_history(j, s, &ndel, &nadd)) == 0) {
 		kind = "full";
 		r = full(j);
@@ -222,7 +222,7 @@ ixfr(struct job *j)
 	if (r < 0)
 		return -1;
 	rb_info("ixfr zone=%s client=%s from=%u serial=%u kind=%s deleted=%zu "
-		"added=%zu messages=%zu",
+	        "added=%zu messages=%zu",
 	    j->zone, j->x->client_text, s, j->serial, kind, ndel, nadd,
 	    j->x->out.messages);
 	return 0;
@@ -261,26 +261,24 @@ transfer(struct job *j)
 	j->db = rb_zonedb_open(path);
 	if (j->db == NULL && errno != ENOENT) {
 		rb_error("unable to open %s: %s", path, strerror(errno));
-		return refuse(j, RB_RCODE_SERVFAIL,
-		    "data/zones.cdb unreadable");
+		return refuse(
+		    j, RB_RCODE_SERVFAIL, "data/zones.cdb unreadable");
 	}
 	r = j->db ? rb_zonedb_soa(j->db, j->q->zone, j->q->zlen, &j->soa) : 0;
 	if (r <= 0) {
-		r = refuse(j, r < 0 ? RB_RCODE_SERVFAIL : RB_RCODE_NOTAUTH, r < 0 ?
-		    "data/zones.cdb is damaged" : "not a zone of ours");
+		r = refuse(j, r < 0 ? RB_RCODE_SERVFAIL : RB_RCODE_NOTAUTH,
+		    r < 0 ? "data/zones.cdb is damaged" : "not a zone of ours");
 	} else {
 		/* rb_zonedb_soa checked the rdata: this cannot fail. */
 		(void)rb_zonedb_serial(j->soa.rdata, j->soa.rdlen, &j->serial);
 		if (j->q->wq.qtype == RB_TYPE_AXFR)
 			r = axfr(j);
 		else if (!j->q->has_serial)
-			r = refuse(j, RB_RCODE_FORMERR,
-			    "IXFR without a SOA");
+			r = refuse(j, RB_RCODE_FORMERR, "IXFR without a SOA");
 		else
 			r = ixfr(j);
 		if (r < 0 && j->werr == 0)
-			r = refuse(j, RB_RCODE_SERVFAIL,
-			    "transfer failed");
+			r = refuse(j, RB_RCODE_SERVFAIL, "transfer failed");
 	}
 	rb_zonedb_close(j->db);
 	return r;
@@ -290,7 +288,7 @@ static int
 answer(struct xfr *x, const uint8_t *pkt, size_t len)
 {
 	struct rb_xfrq q;
-	struct job j = { .x = x, .q = &q };
+	struct job j = {.x = x, .q = &q};
 
 	if (rb_xfrq_parse(&q, pkt, len) < 0)
 		return formerr(pkt, len);
@@ -299,8 +297,7 @@ answer(struct xfr *x, const uint8_t *pkt, size_t len)
 	if (!rb_xfrq_is_transfer(&q))
 		return refuse(&j, RB_RCODE_REFUSED, "not a transfer");
 	if (!rb_xfrq_allowed(&x->allow, &x->client))
-		return refuse(&j, RB_RCODE_REFUSED,
-		    "not in allow-transfer");
+		return refuse(&j, RB_RCODE_REFUSED, "not in allow-transfer");
 	if (transfer(&j) < 0) {
 		if (j.werr != 0)
 			errno = j.werr;

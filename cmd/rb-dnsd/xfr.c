@@ -63,8 +63,7 @@ xfr_init(struct dnsd *d)
 	rb_acl_init(&d->xfr_acl);
 	d->notify_pid = -1;
 	if (beside_self(d->axfr_prog, sizeof d->axfr_prog, "rb-axfr") < 0 ||
-	    beside_self(d->notify_prog, sizeof d->notify_prog, "rb-notify") <
-		0)
+	    beside_self(d->notify_prog, sizeof d->notify_prog, "rb-notify") < 0)
 		return -1;
 	return 0;
 }
@@ -73,12 +72,12 @@ int
 xfr_apply_conf(struct dnsd *d, const struct rb_conf *c)
 {
 	struct rb_acl acl;
-	struct rb_diag diag = { 0 };
+	struct rb_diag diag = {0};
 
 	rb_acl_init(&acl);
 	if (rb_xfrq_acl(&acl, c, &diag) < 0) {
-		rb_error("%s: allow-transfer: %s", c->path ? c->path :
-		    "runbound.conf", diag.msg);
+		rb_error("%s: allow-transfer: %s",
+		    c->path ? c->path : "runbound.conf", diag.msg);
 		rb_acl_fini(&acl);
 		return -1;
 	}
@@ -119,12 +118,12 @@ spawn(const char *prog, char *const argv[], int fd)
 		return -1;
 	}
 	e = (fd >= 0 ? posix_spawn_file_actions_adddup2(&fa, fd, 0) : 0) ||
-	    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK |
-		POSIX_SPAWN_SETSIGDEF) ||
+	    posix_spawnattr_setflags(
+	        &at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) ||
 	    posix_spawnattr_setsigmask(&at, &none) ||
 	    posix_spawnattr_setsigdefault(&at, &def);
-	if (e == 0 && (e = posix_spawn(&pid, prog, &fa, &at, argv,
-	    environ)) != 0)
+	if (e == 0 &&
+	    (e = posix_spawn(&pid, prog, &fa, &at, argv, environ)) != 0)
 		pid = -1;
 	if (e != 0)
 		errno = e;
@@ -152,7 +151,7 @@ xfr_tcp(struct dnsd *d, int fd, const uint8_t *in, size_t inlen,
     const struct rb_ipaddr *client)
 {
 	static const char hex[] = "0123456789abcdef";
-	char *argv[] = { "rb-axfr", "-d", d->root, "-q", hexbuf, NULL, NULL };
+	char *argv[] = {"rb-axfr", "-d", d->root, "-q", hexbuf, NULL, NULL};
 	pid_t pid;
 
 	if (!wants_handoff(d, in, inlen, client))
@@ -194,8 +193,7 @@ xfr_udp(struct dnsd *d, const struct rb_answer_ctx *ctx,
 	    !rb_xfrq_is_transfer(&q) || q.wq.qtype != RB_TYPE_IXFR ||
 	    !may_transfer(d, &aq->client))
 		return 0;
-	out->len = rb_xfrq_udp_reply(&q, ctx->zones, out->p, out->size,
-	    &rcode);
+	out->len = rb_xfrq_udp_reply(&q, ctx->zones, out->p, out->size, &rcode);
 	if (out->len == 0)
 		return 0; /* damaged zones.cdb: the pipeline says SERVFAIL */
 	memset(info, 0, sizeof *info);
@@ -209,7 +207,7 @@ xfr_udp(struct dnsd *d, const struct rb_answer_ctx *ctx,
 static void
 start_notify(struct dnsd *d)
 {
-	char *argv[] = { "rb-notify", "-d", d->root, NULL, NULL, NULL };
+	char *argv[] = {"rb-notify", "-d", d->root, NULL, NULL, NULL};
 	int i = 3;
 
 	if (d->notify_all)
@@ -253,7 +251,7 @@ xfr_reap(struct dnsd *d)
 			d->xfr_children--;
 		}
 		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-			rb_debug("child pid=%d ended with status %d", (int)pid,
-			    st);
+			rb_debug(
+			    "child pid=%d ended with status %d", (int)pid, st);
 	}
 }

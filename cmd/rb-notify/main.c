@@ -8,7 +8,8 @@
  * arrives or 5 tries went unanswered.  Then it records the serials of
  * every zone and exits.
  *
- *   rb-notify: info: notify zone=example.com. serial=7 to=127.0.0.1@5301 rcode=0 tries=1
+ *   rb-notify: info: notify zone=example.com. serial=7 to=127.0.0.1@5301
+ * rcode=0 tries=1
  */
 
 #include <sys/random.h>
@@ -69,7 +70,7 @@ static struct {
 	struct job *jobs;
 	size_t njobs, open;
 	int fd4, fd6;
-} n = { .fd4 = -1, .fd6 = -1 };
+} n = {.fd4 = -1, .fd6 = -1};
 
 static void
 usage(void)
@@ -91,22 +92,25 @@ static void
 load_peers(void)
 {
 	char path[PATH_MAX + 16], msg[1024], port[8];
-	struct rb_diag d = { 0 };
+	struct rb_diag d = {0};
 	struct rb_conf *c;
 
 	if (snprintf(path, sizeof path, "%s/runbound.conf", n.root) >=
 	    (int)sizeof path)
 		rb_die(100, "state root path too long");
-	c = access(path, F_OK) < 0 && errno == ENOENT ? rb_conf_default() :
-	    rb_conf_load(path, &d, NULL, NULL);
+	c = access(path, F_OK) < 0 && errno == ENOENT
+	    ? rb_conf_default()
+	    : rb_conf_load(path, &d, NULL, NULL);
 	if (c == NULL)
 		rb_die(100, "%s", rb_diag_str(&d, msg, sizeof msg));
 	n.peers = calloc(c->nalso_notify + 1, sizeof *n.peers);
 	if (n.peers == NULL)
 		rb_die(111, "out of memory");
 	for (size_t i = 0; i < c->nalso_notify; i++) {
-		struct addrinfo hints = { .ai_flags = AI_NUMERICHOST |
-			AI_NUMERICSERV, .ai_socktype = SOCK_DGRAM }, *ai;
+		struct addrinfo hints = {.ai_flags =
+		                             AI_NUMERICHOST | AI_NUMERICSERV,
+		                    .ai_socktype = SOCK_DGRAM},
+		                *ai;
 		struct peer *p = &n.peers[n.npeers];
 		snprintf(port, sizeof port, "%d", c->also_notify[i].port);
 		if (getaddrinfo(c->also_notify[i].addr, port, &hints, &ai) != 0)
@@ -161,7 +165,7 @@ compare_state(const char *path)
 		return;
 	}
 	for (line = strtok_r(text, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
+	     line = strtok_r(NULL, "\n", &save)) {
 		char *sp = strrchr(line, ' '), *end;
 		unsigned long s;
 		if (sp == NULL)
@@ -191,10 +195,10 @@ save_state(const char *dir, const char *path)
 		len += (size_t)snprintf(buf + len, size - len, "%s %u\n",
 		    n.zones[i].name, n.zones[i].serial);
 	/* Without it the next run only notifies too much: not fatal. */
-	if (rb_mkdirs(dir, 0755) < 0 || rb_file_replace(path, buf, len,
-	    0644) < 0)
+	if (rb_mkdirs(dir, 0755) < 0 ||
+	    rb_file_replace(path, buf, len, 0644) < 0)
 		rb_warn("unable to write %s: %s (the next run notifies every "
-			"zone)",
+		        "zone)",
 		    path, strerror(errno));
 	free(buf);
 }
@@ -205,8 +209,8 @@ sock_for(int family)
 	int *fd = family == AF_INET6 ? &n.fd6 : &n.fd4;
 
 	if (*fd < 0) {
-		*fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    0);
+		*fd = socket(
+		    family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (*fd < 0)
 			rb_die(111, "unable to open a UDP socket: %s",
 			    strerror(errno));
@@ -222,7 +226,7 @@ send_one(struct job *j, int64_t now)
 
 	if (j->tries == TRIES) {
 		rb_warn("notify zone=%s serial=%u to=%s: no response after %d "
-			"tries",
+		        "tries",
 		    j->z->name, j->z->serial, j->p->text, TRIES);
 		j->done = 1;
 		n.open--;
@@ -233,8 +237,9 @@ send_one(struct job *j, int64_t now)
 	    getrandom(&j->id, sizeof j->id, 0) != (ssize_t)sizeof j->id)
 		j->id = (uint16_t)(now ^ (int64_t)(j - n.jobs));
 	len = rb_notify_query(pkt, sizeof pkt, j->id, &j->z->soa);
-	if (len == 0 || sendto(sock_for(j->p->sa.ss_family), pkt, len, 0,
-	    (const struct sockaddr *)&j->p->sa, j->p->len) < 0)
+	if (len == 0 ||
+	    sendto(sock_for(j->p->sa.ss_family), pkt, len, 0,
+	        (const struct sockaddr *)&j->p->sa, j->p->len) < 0)
 		rb_debug("notify zone=%s to=%s: send: %s", j->z->name,
 		    j->p->text, len ? strerror(errno) : "too big");
 	j->next_ms = now + (1000 << j->tries);
@@ -245,9 +250,10 @@ send_one(struct job *j, int64_t now)
 static int
 same_peer(const struct sockaddr_storage *a, const struct peer *p)
 {
-	const struct sockaddr_in *a4 = (const void *)a, *p4 = (const void *)&p->sa;
+	const struct sockaddr_in *a4 = (const void *)a,
+	                         *p4 = (const void *)&p->sa;
 	const struct sockaddr_in6 *a6 = (const void *)a,
-				  *p6 = (const void *)&p->sa;
+	                          *p6 = (const void *)&p->sa;
 
 	if (a->ss_family != p->sa.ss_family)
 		return 0;
@@ -268,17 +274,18 @@ receive(int fd)
 	ssize_t len;
 
 	while ((len = recvfrom(fd, pkt, sizeof pkt, 0, (struct sockaddr *)&from,
-	    &fl)) >= 0) {
+	            &fl)) >= 0) {
 		for (size_t i = 0; i < n.njobs; i++) {
 			struct job *j = &n.jobs[i];
 			int rc;
 			if (j->done || !same_peer(&from, j->p) ||
 			    (rc = rb_notify_response(pkt, (size_t)len, j->id,
-			    j->z->soa.owner, j->z->soa.olen)) < 0)
+			         j->z->soa.owner, j->z->soa.olen)) < 0)
 				continue;
-			rb_log(rc == 0 ? RB_LOG_INFO : RB_LOG_WARNING, "notify zone=%s "
-			    "serial=%u to=%s rcode=%d tries=%d", j->z->name,
-			    j->z->serial, j->p->text, rc, j->tries);
+			rb_log(rc == 0 ? RB_LOG_INFO : RB_LOG_WARNING,
+			    "notify zone=%s "
+			    "serial=%u to=%s rcode=%d tries=%d",
+			    j->z->name, j->z->serial, j->p->text, rc, j->tries);
 			j->done = 1;
 			n.open--;
 			break;
@@ -305,8 +312,8 @@ run(void)
 		if (n.open == 0)
 			break;
 		/* After the sends: they open the sockets. */
-		pf[0] = (struct pollfd){ n.fd4, POLLIN, 0 };
-		pf[1] = (struct pollfd){ n.fd6, POLLIN, 0 };
+		pf[0] = (struct pollfd){n.fd4, POLLIN, 0};
+		pf[1] = (struct pollfd){n.fd6, POLLIN, 0};
 		if (poll(pf, 2, (int)(next - now > 0 ? next - now : 0)) < 0 &&
 		    errno != EINTR)
 			rb_die(111, "poll: %s", strerror(errno));
@@ -325,8 +332,8 @@ make_jobs(void)
 	for (size_t i = 0; i < n.nzones; i++)
 		changed += n.zones[i].changed != 0;
 	if (changed * n.npeers > MAX_JOBS)
-		rb_die(111, "%zu notifications at once: too many", changed *
-		    n.npeers);
+		rb_die(111, "%zu notifications at once: too many",
+		    changed * n.npeers);
 	n.jobs = calloc(changed * n.npeers + 1, sizeof *n.jobs);
 	if (n.jobs == NULL)
 		rb_die(111, "out of memory");
@@ -370,9 +377,11 @@ main(int argc, char **argv)
 		rb_die(111, "unable to resolve the state root: %s",
 		    strerror(errno));
 	if (snprintf(path, sizeof path, "%s/data/zones.cdb", n.root) >=
-	    (int)sizeof path || snprintf(run_dir, sizeof run_dir, "%s/run",
-	    n.root) >= (int)sizeof run_dir || snprintf(state, sizeof state,
-	    "%s/notify.serials", run_dir) >= (int)sizeof state)
+	        (int)sizeof path ||
+	    snprintf(run_dir, sizeof run_dir, "%s/run", n.root) >=
+	        (int)sizeof run_dir ||
+	    snprintf(state, sizeof state, "%s/notify.serials", run_dir) >=
+	        (int)sizeof state)
 		rb_die(100, "state root path too long");
 	load_peers();
 	db = rb_zonedb_open(path);

@@ -22,8 +22,8 @@
 
 static const uint8_t apex[] = "\002ex\004test";
 static const uint8_t soa[] = "\0\0\1\54\0\53"
-			     "\002ns\002ex\004test\000\001h\002ex\004test\000"
-			     "\0\0\0\7\0\0\0\1\0\0\0\1\0\0\0\1\0\0\0\1";
+                             "\002ns\002ex\004test\000\001h\002ex\004test\000"
+                             "\0\0\0\7\0\0\0\1\0\0\0\1\0\0\0\1\0\0\0\1";
 static struct rb_cdbmap_gen *zones;
 static struct rb_xfrmsg m;
 
@@ -42,7 +42,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	memcpy(key + 1, apex, sizeof apex);
 	if (fd < 0 || cdb_make_start(&cm, fd) < 0 ||
 	    cdb_make_add(&cm, key, (unsigned)sizeof key, soa,
-		(unsigned)(sizeof soa - 1)) < 0 ||
+	        (unsigned)(sizeof soa - 1)) < 0 ||
 	    cdb_make_finish(&cm) < 0 || close(fd) < 0 ||
 	    (zones = rb_cdbmap_gen_open(path)) == NULL)
 		abort();
@@ -62,16 +62,16 @@ check_frame(void *arg, const uint8_t *frame, size_t len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct rb_zonedb_rr rr = { apex, sizeof apex, 6, 300, soa + 6,
-		sizeof soa - 7 };
+	struct rb_zonedb_rr rr = {
+	    apex, sizeof apex, 6, 300, soa + 6, sizeof soa - 7};
 	uint8_t out[RB_DNS_UDP_MIN];
 	struct rb_xfrq q;
 	int rcode;
 
 	if (rb_xfrq_parse(&q, data, size) == 0) {
 		(void)rb_xfrq_is_transfer(&q);
-		size_t n = rb_xfrq_udp_reply(&q, zones, out, sizeof out,
-		    &rcode);
+		size_t n =
+		    rb_xfrq_udp_reply(&q, zones, out, sizeof out, &rcode);
 		/* 0 would say the (sound) fixture is damaged. */
 		if (n < 12 || n > sizeof out)
 			abort();
@@ -82,7 +82,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	if (size >= 2)
-		(void)rb_notify_response(data, size, (uint16_t)(data[0] << 8 |
-		    data[1]), apex, sizeof apex);
+		(void)rb_notify_response(data, size,
+		    (uint16_t)(data[0] << 8 | data[1]), apex, sizeof apex);
 	return 0;
 }

@@ -37,8 +37,8 @@ query(const char *name, ldns_rr_type type, uint32_t serial, size_t *len)
 	if (type == LDNS_RR_TYPE_IXFR) {
 		ldns_rr *rr = NULL;
 		char text[256];
-		snprintf(text, sizeof text, "%s 0 IN SOA ns. h. %u 0 0 0 0", name,
-		    serial);
+		snprintf(text, sizeof text, "%s 0 IN SOA ns. h. %u 0 0 0 0",
+		    name, serial);
 		if (ldns_rr_new_frm_str(&rr, text, 0, NULL, NULL) !=
 		    LDNS_STATUS_OK)
 			bail("make SOA");
@@ -85,12 +85,12 @@ test_parse(void)
 static void
 test_acl(void)
 {
-	struct rb_diag d = { 0 };
+	struct rb_diag d = {0};
 	struct rb_conf *c;
 	struct rb_acl acl;
 	struct rb_ipaddr a;
 	static const char text[] = "server:\n allow-transfer: 127.0.0.1\n"
-				   " allow-transfer: 2001:db8::/32\n";
+	                           " allow-transfer: 2001:db8::/32\n";
 
 	c = rb_conf_parse("t.conf", text, strlen(text), &d, NULL, NULL);
 	if (c == NULL)
@@ -124,8 +124,8 @@ keep(void *arg, const uint8_t *frame, size_t len)
 	ldns_pkt *p = NULL;
 
 	if (len < 2 || (size_t)(frame[0] << 8 | frame[1]) != len - 2 ||
-	    nmsgs == 64 || ldns_wire2pkt(&p, frame + 2, len - 2) !=
-	    LDNS_STATUS_OK)
+	    nmsgs == 64 ||
+	    ldns_wire2pkt(&p, frame + 2, len - 2) != LDNS_STATUS_OK)
 		return -1;
 	msgs[nmsgs++] = p;
 	bytes += len - 2;
@@ -146,11 +146,11 @@ test_msg(void)
 	static struct rb_xfrmsg m;
 	static const uint8_t q[] = "\002ex\004test\000\000\374\000\001";
 	static const uint8_t soa_rd[] = "\002ns\002ex\004test\000\001h\002ex"
-					"\004test\000\0\0\0\7\0\0\0\1\0\0\0\1"
-					"\0\0\0\1\0\0\0\1";
-	uint8_t owner[RB_DNAME_MAX], mx[32] = { 0, 10 };
-	struct rb_zonedb_rr soa = { (const uint8_t *)"\002ex\004test", 9, 6,
-		300, soa_rd, sizeof soa_rd - 1 };
+	                                "\004test\000\0\0\0\7\0\0\0\1\0\0\0\1"
+	                                "\0\0\0\1\0\0\0\1";
+	uint8_t owner[RB_DNAME_MAX], mx[32] = {0, 10};
+	struct rb_zonedb_rr soa = {(const uint8_t *)"\002ex\004test", 9, 6, 300,
+	    soa_rd, sizeof soa_rd - 1};
 	struct rb_zonedb_rr rr;
 	size_t total = 0;
 	char name[32];
@@ -159,13 +159,13 @@ test_msg(void)
 	rb_xfrmsg_init(&m, 0x4242, 0x0100, q, sizeof q - 1, keep, NULL);
 	fail |= rb_xfrmsg_add(&m, &soa);
 	memcpy(mx + 2, "\004mail\002ex\004test", 14);
-	rr = (struct rb_zonedb_rr){ soa.owner, 9, 15, 60, mx, 16 };
+	rr = (struct rb_zonedb_rr){soa.owner, 9, 15, 60, mx, 16};
 	fail |= rb_xfrmsg_add(&m, &rr);
 	for (int i = 0; i < 3000; i++) {
-		static const uint8_t a[4] = { 192, 0, 2, 1 };
+		static const uint8_t a[4] = {192, 0, 2, 1};
 		snprintf(name, sizeof name, "h%d.ex.test", i);
 		int n = rb_dname_from_text(name, owner, NULL);
-		rr = (struct rb_zonedb_rr){ owner, (size_t)n, 1, 60, a, 4 };
+		rr = (struct rb_zonedb_rr){owner, (size_t)n, 1, 60, a, 4};
 		fail |= rb_xfrmsg_add(&m, &rr);
 	}
 	fail |= rb_xfrmsg_add(&m, &soa);
@@ -177,18 +177,18 @@ test_msg(void)
 	is_int(total, 3003, "msg: every record arrived");
 	is_int(m.records, 3003, "msg: counted");
 	ok(ldns_pkt_id(msgs[0]) == 0x4242 && ldns_pkt_qr(msgs[0]) &&
-	    ldns_pkt_aa(msgs[0]) && ldns_pkt_rd(msgs[0]),
+	        ldns_pkt_aa(msgs[0]) && ldns_pkt_rd(msgs[0]),
 	    "msg: ID, QR, AA, RD copied");
 	ok(ldns_pkt_qdcount(msgs[0]) == 1 && ldns_pkt_qdcount(msgs[1]) == 0,
 	    "msg: the question in the first message only");
 	ok(ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(msgs[nmsgs - 1]),
-	    ldns_pkt_ancount(msgs[nmsgs - 1]) - 1)) == LDNS_RR_TYPE_SOA,
+	       ldns_pkt_ancount(msgs[nmsgs - 1]) - 1)) == LDNS_RR_TYPE_SOA,
 	    "msg: ends with the SOA");
 	/* Uncompressed, each record would take at least 16 + 14 bytes. */
 	ok(bytes < 3000 * 25, "msg: names compressed (%zu bytes)", bytes);
 	{
-		char *s = ldns_rr2str(ldns_rr_list_rr(ldns_pkt_answer(msgs[0]),
-		    1));
+		char *s =
+		    ldns_rr2str(ldns_rr_list_rr(ldns_pkt_answer(msgs[0]), 1));
 		ok(s && strstr(s, "10 mail.ex.test.") != NULL,
 		    "msg: MX rdata survives compression");
 		free(s);
@@ -197,7 +197,7 @@ test_msg(void)
 	rb_xfrmsg_init(&m, 1, 0, q, sizeof q - 1, keep, NULL);
 	is_int(rb_xfrmsg_error(&m, RB_RCODE_NOTAUTH), 0, "error: sent");
 	ok(nmsgs == 1 && ldns_pkt_get_rcode(msgs[0]) == 9 &&
-	    !ldns_pkt_aa(msgs[0]) && ldns_pkt_ancount(msgs[0]) == 0,
+	        !ldns_pkt_aa(msgs[0]) && ldns_pkt_ancount(msgs[0]) == 0,
 	    "error: NOTAUTH, no AA, no records");
 	drop_msgs();
 }
@@ -208,8 +208,8 @@ test_big_rr(void)
 	static struct rb_xfrmsg m;
 	static uint8_t rd[65535];
 	static const uint8_t q[] = "\002ex\004test\000\000\374\000\001";
-	struct rb_zonedb_rr rr = { (const uint8_t *)"\002ex\004test", 9, 16, 1,
-		rd, 65535 };
+	struct rb_zonedb_rr rr = {
+	    (const uint8_t *)"\002ex\004test", 9, 16, 1, rd, 65535};
 
 	rb_xfrmsg_init(&m, 1, 0, q, sizeof q - 1, keep, NULL);
 	errno = 0;
@@ -228,11 +228,10 @@ static void
 test_notify(void)
 {
 	static const uint8_t soa_rd[] = "\002ns\002ex\004test\000\001h\002ex"
-					"\004test\000\0\0\0\7\0\0\0\1\0\0\0\1"
-					"\0\0\0\1\0\0\0\1";
+	                                "\004test\000\0\0\0\7\0\0\0\1\0\0\0\1"
+	                                "\0\0\0\1\0\0\0\1";
 	const uint8_t *apex = (const uint8_t *)"\002ex\004test";
-	struct rb_zonedb_rr soa = { apex, 9, 6, 300, soa_rd,
-		sizeof soa_rd - 1 };
+	struct rb_zonedb_rr soa = {apex, 9, 6, 300, soa_rd, sizeof soa_rd - 1};
 	uint8_t buf[512];
 	size_t len = rb_notify_query(buf, sizeof buf, 0x1234, &soa);
 	ldns_pkt *p = NULL;
@@ -240,8 +239,9 @@ test_notify(void)
 	ok(len > 0 && ldns_wire2pkt(&p, buf, len) == LDNS_STATUS_OK,
 	    "notify: ldns reads it");
 	ok(p && ldns_pkt_get_opcode(p) == LDNS_PACKET_NOTIFY &&
-	    ldns_pkt_aa(p) && ldns_pkt_ancount(p) == 1 &&
-	    ldns_pkt_id(p) == 0x1234, "notify: opcode, AA, the SOA answer");
+	        ldns_pkt_aa(p) && ldns_pkt_ancount(p) == 1 &&
+	        ldns_pkt_id(p) == 0x1234,
+	    "notify: opcode, AA, the SOA answer");
 	ldns_pkt_free(p);
 	is_int(rb_notify_query(buf, 40, 1, &soa), 0, "notify: too small");
 	len = rb_notify_query(buf, sizeof buf, 0x1234, &soa);
@@ -251,8 +251,9 @@ test_notify(void)
 	    "response: matched, case aside");
 	is_int(rb_notify_response(buf, len, 0x1235, apex, 9), -1,
 	    "response: another ID");
-	is_int(rb_notify_response(buf, len, 0x1234,
-	    (const uint8_t *)"\002ez\004test", 9), -1, "response: another zone");
+	is_int(rb_notify_response(
+	           buf, len, 0x1234, (const uint8_t *)"\002ez\004test", 9),
+	    -1, "response: another zone");
 	buf[3] |= 5;
 	is_int(rb_notify_response(buf, len, 0x1234, apex, 9), 5,
 	    "response: its rcode");
@@ -268,9 +269,9 @@ static void
 test_udp(void)
 {
 	static const uint8_t soa[] = "\0\0\1\54\0\53"
-				     "\002ns\002ex\004test\000\001h\002ex"
-				     "\004test\000\0\0\0\7\0\0\0\1\0\0\0\1"
-				     "\0\0\0\1\0\0\0\1";
+	                             "\002ns\002ex\004test\000\001h\002ex"
+	                             "\004test\000\0\0\0\7\0\0\0\1\0\0\0\1"
+	                             "\0\0\0\1\0\0\0\1";
 	char path[] = "/tmp/t_xfr.XXXXXX";
 	struct rb_cdbmap_gen *g = NULL;
 	struct cdb_make cm;
@@ -292,9 +293,10 @@ test_udp(void)
 	ok(rlen > 0 && ldns_wire2pkt(&p, out, rlen) == LDNS_STATUS_OK,
 	    "udp: ldns reads the reply");
 	ok(p && rcode == 0 && ldns_pkt_aa(p) && ldns_pkt_ancount(p) == 1 &&
-	    ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(p), 0)) ==
-	    LDNS_RR_TYPE_SOA && ldns_rdf2native_int32(ldns_rr_rdf(
-	    ldns_rr_list_rr(ldns_pkt_answer(p), 0), 2)) == 7,
+	        ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(p), 0)) ==
+	            LDNS_RR_TYPE_SOA &&
+	        ldns_rdf2native_int32(ldns_rr_rdf(
+	            ldns_rr_list_rr(ldns_pkt_answer(p), 0), 2)) == 7,
 	    "udp: AA, the current SOA alone (serial 7)");
 	ldns_pkt_free(p);
 	free(w);

@@ -22,41 +22,38 @@
 
 static char dir[] = "/tmp/t_zonedb.XXXXXX";
 
-static const char one[] =
-    "$ORIGIN one.test.\n$TTL 300\n"
-    "@ IN SOA ns.one.test. h.one.test. 7 2 3 4 60\n"
-    "  IN NS ns\n"
-    "ns IN A 192.0.2.1\n"
-    "www IN A 192.0.2.10\n"
-    "www IN A 192.0.2.11\n"
-    "old IN TXT \"gone\"\n"
-    "sub IN NS ns.sub\n"
-    "ns.sub IN A 192.0.2.3\n";
+static const char one[] = "$ORIGIN one.test.\n$TTL 300\n"
+                          "@ IN SOA ns.one.test. h.one.test. 7 2 3 4 60\n"
+                          "  IN NS ns\n"
+                          "ns IN A 192.0.2.1\n"
+                          "www IN A 192.0.2.10\n"
+                          "www IN A 192.0.2.11\n"
+                          "old IN TXT \"gone\"\n"
+                          "sub IN NS ns.sub\n"
+                          "ns.sub IN A 192.0.2.3\n";
 
-static const char one_v2[] =
-    "$ORIGIN one.test.\n$TTL 300\n"
-    "@ IN SOA ns.one.test. h.one.test. 8 2 3 4 60\n"
-    "  IN NS ns\n"
-    "ns IN A 192.0.2.1\n"
-    "www IN A 192.0.2.10\n"
-    "www IN A 192.0.2.12\n"
-    "new IN TXT \"here\"\n"
-    "sub IN NS ns.sub\n"
-    "ns.sub 60 IN A 192.0.2.3\n";
+static const char one_v2[] = "$ORIGIN one.test.\n$TTL 300\n"
+                             "@ IN SOA ns.one.test. h.one.test. 8 2 3 4 60\n"
+                             "  IN NS ns\n"
+                             "ns IN A 192.0.2.1\n"
+                             "www IN A 192.0.2.10\n"
+                             "www IN A 192.0.2.12\n"
+                             "new IN TXT \"here\"\n"
+                             "sub IN NS ns.sub\n"
+                             "ns.sub 60 IN A 192.0.2.3\n";
 
-static const char two[] =
-    "$ORIGIN two.test.\n"
-    "@ 60 IN SOA ns.two.test. h.two.test. 99 2 3 4 60\n"
-    "@ 60 IN A 192.0.2.2\n";
+static const char two[] = "$ORIGIN two.test.\n"
+                          "@ 60 IN SOA ns.two.test. h.two.test. 99 2 3 4 60\n"
+                          "@ 60 IN A 192.0.2.2\n";
 
 /* Compile the zone texts (NULL-ended) into dir/file. */
 static void
 build(const char *file, const char *const *texts)
 {
-	struct rb_zoneset zs = { 0 };
-	struct rb_kvs out = { 0 };
-	struct rb_diag d = { 0 };
-	struct rb_err e = { 0 };
+	struct rb_zoneset zs = {0};
+	struct rb_kvs out = {0};
+	struct rb_diag d = {0};
+	struct rb_err e = {0};
 	char path[128];
 
 	for (; *texts != NULL; texts++) {
@@ -105,7 +102,7 @@ stop_at_two(void *arg, const struct rb_zonedb_rr *rr)
 static void
 test_zonedb(void)
 {
-	const char *texts[] = { one, two, NULL };
+	const char *texts[] = {one, two, NULL};
 	uint8_t apex[RB_DNAME_MAX];
 	struct rb_zonedb_rr soa;
 	struct rb_zonedb *db;
@@ -117,7 +114,7 @@ test_zonedb(void)
 	db = open_db("a.cdb");
 	is_int(rb_zonedb_zones(db, collect, list), 0, "zones: walked");
 	ok(strstr(list, "one.test./6") && strstr(list, "two.test./6") &&
-	    strlen(list) == strlen("one.test./6 two.test./6 "),
+	        strlen(list) == strlen("one.test./6 two.test./6 "),
 	    "zones: both apexes with their SOA (%s)", list);
 	rb_dname_from_text("one.test", apex, NULL);
 	is_int(rb_zonedb_soa(db, apex, 10, &soa), 1, "soa: found");
@@ -165,7 +162,7 @@ test_damaged(void)
 		return;
 	}
 	errno = 0;
-	r = rb_zonedb_zones(db, stop_at_two, &(int){ 0 });
+	r = rb_zonedb_zones(db, stop_at_two, &(int){0});
 	ok(r == -1 && errno == EPROTO, "damaged: EPROTO, no bad read");
 	rb_zonedb_close(db);
 }
@@ -173,7 +170,7 @@ test_damaged(void)
 static void
 test_diff(void)
 {
-	const char *v1[] = { one, two, NULL }, *v2[] = { one_v2, two, NULL };
+	const char *v1[] = {one, two, NULL}, *v2[] = {one_v2, two, NULL};
 	struct rb_zonedb *a, *b;
 	struct rb_zonediff d;
 	uint8_t apex[RB_DNAME_MAX];
@@ -237,12 +234,19 @@ test_ver(void)
 	    "{\"id\":\"../../etc/passwd\",\"ts\":1,\"size\":1,\"zones\":"
 	    "{\"one.test.\":6}},\n"
 	    "{\"id\":\"%s\",\"ts\":2,\"size\":1,\"zones\":{\"One.Test.\":8,"
-	    "\"two.test.\":-1}}\n]}\n", ida, idb);
+	    "\"two.test.\":-1}}\n]}\n",
+	    ida, idb);
 	write_file("store/zones.json", json);
-	write_file("store/zones.d/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.cdb", "");
+	write_file("store/zones.d/"
+	           "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+	           "bbbbb.cdb",
+	    "");
 	is_int(rb_zonever_find(dir, "one.test.", 7, path, sizeof path), 0,
 	    "ver: the entry's file is missing: not found");
-	write_file("store/zones.d/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.cdb", "");
+	write_file("store/zones.d/"
+	           "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	           "aaaaa.cdb",
+	    "");
 	is_int(rb_zonever_find(dir, "one.test.", 7, path, sizeof path), 1,
 	    "ver: found");
 	snprintf(want, sizeof want, "%s/store/zones.d/%s.cdb", dir, ida);
@@ -251,12 +255,14 @@ test_ver(void)
 	    "ver: zone names compare without case");
 	is_int(rb_zonever_find(dir, "one.test.", 6, path, sizeof path), 0,
 	    "ver: a bad id never becomes a path");
-	is_int(rb_zonever_find(dir, "two.test.", 4294967295u, path,
-	    sizeof path), 0, "ver: a negative serial matches nothing");
+	is_int(
+	    rb_zonever_find(dir, "two.test.", 4294967295u, path, sizeof path),
+	    0, "ver: a negative serial matches nothing");
 	write_file("store/zones.json", "{\"seq\":1,\"entries\":");
 	errno = 0;
 	ok(rb_zonever_find(dir, "one.test.", 7, path, sizeof path) == -1 &&
-	    errno == EPROTO, "ver: a broken zones.json is EPROTO");
+	        errno == EPROTO,
+	    "ver: a broken zones.json is EPROTO");
 }
 
 int
