@@ -77,7 +77,7 @@ start_rbdnsd() { # start_rbdnsd DIR PORT: sets RBPID and RT (ready time)
 		mkdir -p "$R/feeds"
 		t0=$(now)
 		"$bin/rb-feed" compile "$1/block.domains" \
-		    "$R/feeds/00000000-0000-4000-8000-000000000001.cdb" domains \
+		    "$R/feeds/00000000-0000-4000-8000-000000000001.set" domains \
 		    nxdomain >/dev/null || return 1
 		t1=$(now)
 		perl -e 'printf "feed compile: %.2f s\n", $ARGV[1]-$ARGV[0]' "$t0" "$t1" >&2
@@ -142,7 +142,7 @@ for n in 100000 1000000; do
 	uanon=$(anon_kb "$UBPID")
 	kill "$UBPID"; wait "$UBPID" 2>/dev/null
 	printf 'ready to answer: rb-dnsd %s s, unbound %s s\n' "$RT" "$UT"
-	perl -e 'printf "RSS: rb-dnsd %.1f MB (anonymous %.1f MB; the rest is the shared, reclaimable page cache of the cdb files), unbound %.1f MB (anonymous %.1f MB); ratio %.3f, anonymous %.3f\n", $ARGV[0]/1024, $ARGV[2]/1024, $ARGV[1]/1024, $ARGV[3]/1024, $ARGV[0]/$ARGV[1], $ARGV[2]/$ARGV[3]' "$rrss" "$urss" "$ranon" "$uanon"
+	perl -e 'printf "RSS: rb-dnsd %.1f MB (anonymous %.1f MB; the rest is the shared, reclaimable page cache of the mapped cdb and feed set files), unbound %.1f MB (anonymous %.1f MB); ratio %.3f, anonymous %.3f\n", $ARGV[0]/1024, $ARGV[2]/1024, $ARGV[1]/1024, $ARGV[3]/1024, $ARGV[0]/$ARGV[1], $ARGV[2]/$ARGV[3]' "$rrss" "$urss" "$ranon" "$uanon"
 	ratio x "local-$n"
 	ratio x "blocked-$n"
 done

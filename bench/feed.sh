@@ -1,6 +1,6 @@
 #!/bin/sh
 # Feed compile speed and memory: a 1,000,000-line hosts file parsed and
-# compiled to its cdb by `rb-feed compile` (target: under 1 s), then the
+# compiled to its set file by `rb-feed compile` (target: under 1 s), then the
 # whole refresh path, `rb-feed update` over HTTPS from a local server
 # (TLS, parse, compile, journal).  Peak RSS from GNU time.  When rb-dnsd
 # reads feeds, also its CPU per query on blocked names with that feed
@@ -42,9 +42,9 @@ perl -e 'print "# bench feed\n";
 	printf "0.0.0.0 host%d.d%d.example.com\n", $_, $_ % 977 for 1 .. $ARGV[0]' \
 	"$n" >"$R/hosts"
 report "compile $n-line hosts file (target < 1 s)" \
-	"$(measure "$bin/rb-feed" compile "$R/hosts" "$R/hosts.cdb")"
+	"$(measure "$bin/rb-feed" compile "$R/hosts" "$R/hosts.set")"
 report "compile it again (page cache warm)" \
-	"$(measure "$bin/rb-feed" compile "$R/hosts" "$R/hosts.cdb")"
+	"$(measure "$bin/rb-feed" compile "$R/hosts" "$R/hosts.set")"
 
 # The whole refresh over HTTPS, as rb-feedd does it.
 if perl -MIO::Socket::SSL -e 1 2>/dev/null; then

@@ -6,8 +6,9 @@
  * - Only dnswire reads the packet, always bounds-checked; after step 1 the
  *   question is valid and j->name holds its name lower-cased (the echoed
  *   question keeps the client's case).
- * - Data comes from the mapped cdb files (doc/cdb.md) and is bounds-checked
- *   too: a value that does not parse gives SERVFAIL, never a bad read.
+ * - Data comes from the mapped cdb files (doc/cdb.md) and feed sets
+ *   (lib/nameset) and is bounds-checked too: a value that does not parse
+ *   gives SERVFAIL, never a bad read.
  * - Local answers follow unbound's local-zone semantics (services/
  *   localzone.c): data for the exact name and type (or its CNAME) answers
  *   in any zone type that does not ignore local data; otherwise the zone
@@ -24,6 +25,7 @@
 #include "authans.h"
 #include "dname.h"
 #include "dnswire.h"
+#include "nameset.h"
 
 #define NEXT (-1)
 #define CHASE_MAX 8
@@ -235,18 +237,27 @@ step_health(struct job *j)
 }
 
 /* The first feed that lists this name: its action byte, 0 for none, -1 on
- * corrupt data. */
+ * corrupt data.  Every feed hashes names with the same key, so the name
+ * is hashed once for all of them. */
 static int
 feed_action(struct job *j, const uint8_t *name, size_t nlen)
 {
-	struct val v;
+	uint8_t h[RB_NAMESET_HASH];
 
+	rb_nameset_hash(name, nlen, h);
 	for (size_t i = 0; i < j->ctx->nfeeds; i++) {
-		int r = find(j, j->ctx->feeds[i], name, nlen, &v);
-		if (r < 0)
+		size_t size;
+		const uint8_t *set = rb_cdbmap_bytes(j->ctx->feeds[i], &size);
+		int r;
+
+		if (set == NULL)
+			continue; /* the file went away: empty */
+		if ((r = rb_nameset_find(set, size, h)) < 0) {
+			j->corrupt = 1;
 			return -1;
-		if (r > 0 && v.len >= 1 && (v.p[0] == 'N' || v.p[0] == 'R'))
-			return v.p[0];
+		}
+		if (r > 0)
+			return rb_nameset_action(set);
 	}
 	return 0;
 }

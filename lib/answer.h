@@ -23,7 +23,8 @@ struct rb_answer_ctx {
 	struct rb_ratelimit *rl;	   /* NULL: no rate limit */
 	const struct rb_cdbmap_gen *local; /* data/local.cdb; NULL: empty */
 	const struct rb_cdbmap_gen *block; /* data/block.cdb; NULL: empty */
-	/* feeds/<id>.cdb in precedence order (doc/feeds.md) */
+	/* feeds/<id>.set (lib/nameset, checked when mapped) in precedence
+	 * order (doc/feeds.md) */
 	const struct rb_cdbmap_gen *const *feeds;
 	size_t nfeeds;
 	const struct rb_cdbmap_gen *zones; /* data/zones.cdb; NULL: empty */

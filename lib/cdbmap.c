@@ -9,6 +9,11 @@
  *
  * A missing file is a generation with nothing mapped: empty data.
  *
+ * A map may hold a file of another format instead (rb_cdbmap_new_checked):
+ * its check reads every byte when the file is mapped, and the pages it
+ * touched are then dropped from our page tables (MADV_DONTNEED keeps them
+ * in the page cache), so resident memory counts what queries read.
+ *
  * Lookups read the constant database format (D. J. Bernstein's cdb, which
  * tinycdb writes) straight from the mapping: 256 table pointers, then
  * records, then open-addressed hash tables of (hash, position) pairs.
@@ -43,6 +48,7 @@ struct rb_cdbmap_gen {
 
 struct rb_cdbmap {
 	char *path;
+	int (*check)(const uint8_t *mem, size_t size); /* NULL: a cdb */
 	int cur;
 	struct rb_cdbmap_gen gens[GENS];
 };
@@ -55,9 +61,23 @@ gen_clear(struct rb_cdbmap_gen *g)
 	memset(g, 0, sizeof *g);
 }
 
+/* A file of a checked format: accepted by check, else EPROTO. */
+static int
+gen_check(struct rb_cdbmap_gen *g, int (*check)(const uint8_t *, size_t))
+{
+	if (check(g->mem, g->size) < 0) {
+		errno = EPROTO;
+		return -1;
+	}
+	if (g->mapped)
+		(void)madvise((void *)g->mem, g->size, MADV_DONTNEED); /* a hint */
+	return 0;
+}
+
 /* Map path into g, or leave g empty when path does not exist. */
 static int
-gen_load(struct rb_cdbmap_gen *g, const char *path)
+gen_load(struct rb_cdbmap_gen *g, const char *path,
+    int (*check)(const uint8_t *, size_t))
 {
 	struct stat st;
 	int fd, saved;
@@ -71,12 +91,17 @@ gen_load(struct rb_cdbmap_gen *g, const char *path)
 		goto fail;
 	g->dev = st.st_dev;
 	g->ino = st.st_ino;
+	if (st.st_size == 0 && check != NULL && check(NULL, 0) < 0) {
+		errno = EPROTO;
+		goto fail;
+	}
 	if (st.st_size == 0) {
 		(void)close(fd); /* read-only: close cannot lose data */
 		return 0;	 /* an empty file is empty data too */
 	}
 	/* Smaller than the table pointers, or beyond 4 GiB: not a cdb. */
-	if (st.st_size < 2048 || (uint64_t)st.st_size > UINT32_MAX) {
+	if ((check == NULL && st.st_size < 2048) ||
+	    (uint64_t)st.st_size > UINT32_MAX) {
 		errno = EPROTO;
 		goto fail;
 	}
@@ -86,6 +111,12 @@ gen_load(struct rb_cdbmap_gen *g, const char *path)
 	g->size = (size_t)st.st_size;
 	g->mapped = 1;
 	(void)close(fd); /* the mapping outlives it */
+	if (check != NULL && gen_check(g, check) < 0) {
+		saved = errno;
+		gen_clear(g);
+		errno = saved;
+		return -1;
+	}
 	return 0;
 fail:
 	saved = errno;
@@ -96,22 +127,30 @@ fail:
 }
 
 struct rb_cdbmap *
-rb_cdbmap_new(const char *path)
+rb_cdbmap_new_checked(const char *path,
+    int (*check)(const uint8_t *mem, size_t size))
 {
 	struct rb_cdbmap *m = calloc(1, sizeof *m);
 
 	if (m == NULL)
 		return NULL;
+	m->check = check;
 	m->path = strdup(path);
 	if (m->path == NULL)
 		goto fail;
-	if (gen_load(&m->gens[0], path) < 0)
+	if (gen_load(&m->gens[0], path, check) < 0)
 		goto fail;
 	m->cur = 0;
 	return m;
 fail:
 	rb_cdbmap_free(m);
 	return NULL;
+}
+
+struct rb_cdbmap *
+rb_cdbmap_new(const char *path)
+{
+	return rb_cdbmap_new_checked(path, NULL);
 }
 
 void
@@ -157,7 +196,7 @@ rb_cdbmap_reload(struct rb_cdbmap *m)
 		errno = EBUSY;
 		return -1;
 	}
-	if (gen_load(&m->gens[i], m->path) < 0)
+	if (gen_load(&m->gens[i], m->path, m->check) < 0)
 		return -1;
 	m->cur = i;
 	if (old->refs == 0)
@@ -251,6 +290,17 @@ rb_cdbmap_find(const struct rb_cdbmap_gen *g, const void *key, size_t klen,
 	return 0;
 }
 
+const uint8_t *
+rb_cdbmap_bytes(const struct rb_cdbmap_gen *g, size_t *size)
+{
+	if (g == NULL || !g->mapped) {
+		*size = 0;
+		return NULL;
+	}
+	*size = g->size;
+	return g->mem;
+}
+
 struct rb_cdbmap_gen *
 rb_cdbmap_gen_open(const char *path)
 {
@@ -258,7 +308,7 @@ rb_cdbmap_gen_open(const char *path)
 
 	if (g == NULL)
 		return NULL;
-	if (gen_load(g, path) < 0) {
+	if (gen_load(g, path, NULL) < 0) {
 		int saved = errno;
 		free(g);
 		errno = saved;

@@ -7,7 +7,10 @@
  * current one with rb_cdbmap_acquire and gives it back with
  * rb_cdbmap_release, and an old generation stays mapped until the last
  * query using it has given it back.  Lookups return pointers into the
- * mapping and never allocate.  Only cdbmap.c reads the cdb format.
+ * mapping and never allocate.  Only cdbmap.c reads the cdb format; a map
+ * made with rb_cdbmap_new_checked holds a file of another format (the
+ * feed sets of lib/nameset), checked whole by the caller's function each
+ * time it is mapped and read through rb_cdbmap_bytes.
  */
 
 #include <stddef.h>
@@ -20,6 +23,14 @@ struct rb_cdbmap_gen;
  * error.  Returns a new map (free with rb_cdbmap_free), or NULL with errno
  * set when the file exists but cannot be mapped or is not a cdb. */
 struct rb_cdbmap *rb_cdbmap_new(const char *path);
+
+/* Map the file at path (copied), of a format that check accepts: check
+ * runs on the bytes of every new mapping (size 0 for an empty file) and
+ * returns 0 to accept, -1 to refuse.  A refused file is never current:
+ * rb_cdbmap_new_checked returns NULL and rb_cdbmap_reload -1, with errno
+ * EPROTO.  A missing file is empty data. */
+struct rb_cdbmap *rb_cdbmap_new_checked(const char *path,
+    int (*check)(const uint8_t *mem, size_t size));
 
 /* Free m and every generation; no generation may still be acquired.
  * Accepts NULL. */
@@ -48,6 +59,10 @@ void rb_cdbmap_release(struct rb_cdbmap *m, struct rb_cdbmap_gen *g);
  * -1 when the file is corrupt. */
 int rb_cdbmap_find(const struct rb_cdbmap_gen *g, const void *key,
     size_t klen, const uint8_t **val, size_t *vlen);
+
+/* The bytes g maps and their number, valid while g is held; NULL (and
+ * *size 0) when g is empty data (a missing file). */
+const uint8_t *rb_cdbmap_bytes(const struct rb_cdbmap_gen *g, size_t *size);
 
 /* Open path as a standalone generation, outside any map (tests, fuzzing,
  * tools).  A missing file gives an empty generation.  Returns it (free

@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include "entry.h"
 #include "feedops.h"
 #include "feedparse.h"
+#include "feedset.h"
 #include "feedurl.h"
 #include "uuid.h"
 
@@ -199,7 +201,7 @@ rb_feed_op_delete(struct rb_txn *t, const char *id, json_t **resp,
 int
 rb_feed_op_delete_files(const char *root, const char *id)
 {
-	static const char *const suffix[] = { ".cdb", ".lock" };
+	static const char *const suffix[] = { ".set", ".cdb", ".lock" };
 	char path[4300];
 
 	if (!rb_entry_is_uuid(id)) {
@@ -217,14 +219,15 @@ rb_feed_op_delete_files(const char *root, const char *id)
 	return rb_dir_sync(path, 0) < 0 && errno != ENOENT ? -1 : 0;
 }
 
-/* "<uuid>.cdb" or "<uuid>.lock": the uuid into id, else 0. */
+/* "<uuid>.set", "<uuid>.lock" or an old "<uuid>.cdb": the uuid into id,
+ * else 0. */
 static int
 feed_file(const char *name, char id[37])
 {
 	size_t n = strlen(name);
 
-	if (n < 36 || (strcmp(name + 36, ".cdb") != 0 &&
-	    strcmp(name + 36, ".lock") != 0))
+	if (n < 36 || (strcmp(name + 36, ".set") != 0 &&
+	    strcmp(name + 36, ".cdb") != 0 && strcmp(name + 36, ".lock") != 0))
 		return 0;
 	memcpy(id, name, 36);
 	id[36] = '\0';
@@ -253,6 +256,69 @@ rb_feed_op_sweep(const struct rb_txn *t)
 			n++;
 	}
 	closedir(dp);
+	return n;
+}
+
+/* The names of the cdb open at fd into the set file at path: 1, 0 when
+ * the cdb is damaged, -1 with errno. */
+static int
+convert(int fd, const char *path)
+{
+	struct rb_feedset s;
+	struct rb_err e = { 0 };
+	char action;
+	int r = 1;
+
+	rb_feedset_init(&s, RB_NAMESET_MAX);
+	if (rb_feedset_add_cdb(&s, fd, &action) < 0)
+		r = errno == EPROTO ? 0 : -1;
+	else if (rb_feedset_write(&s, path, action, &e) < 0)
+		r = -1;
+	rb_feedset_fini(&s);
+	return r;
+}
+
+/* The old cdb of feed id into its set file, unless it has one already;
+ * then the cdb goes.  1 converted, 0 not, -1 with errno (the cdb stays). */
+static int
+upgrade_one(const char *root, const char *id)
+{
+	char cdb[4300], set[4300];
+	int fd, r = 0, saved;
+
+	if (rb_feed_path(root, id, ".cdb", cdb, sizeof cdb) < 0 ||
+	    rb_feed_path(root, id, ".set", set, sizeof set) < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = open(cdb, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (access(set, F_OK) < 0)
+		r = convert(fd, set);
+	saved = errno;
+	(void)close(fd); /* read-only */
+	errno = saved;
+	if (r >= 0 && unlink(cdb) < 0)
+		return -1;
+	return r;
+}
+
+int
+rb_feed_op_upgrade(const struct rb_txn *t)
+{
+	json_t *feeds = t->store.entries[RB_COLL_FEEDS], *v;
+	int n = 0, r;
+	size_t i;
+
+	json_array_foreach(feeds, i, v) {
+		const char *id = json_string_value(json_object_get(v, "id"));
+
+		if (id == NULL || !rb_entry_is_uuid(id))
+			continue;
+		if ((r = upgrade_one(t->root, id)) < 0)
+			return -1;
+		n += r;
+	}
 	return n;
 }
 

@@ -30,16 +30,24 @@ int rb_feed_op_add(struct rb_txn *t, const json_t *req, json_t **resp,
 int rb_feed_op_delete(struct rb_txn *t, const char *id, json_t **resp,
     struct rb_err *e);
 
-/* Remove ROOT/feeds/<id>.cdb and its lock file once the delete is
- * committed; call it while still holding the transaction.  -1 with errno
- * when a file exists and cannot be removed. */
+/* Remove ROOT/feeds/<id>.set (and an old <id>.cdb) and its lock file
+ * once the delete is committed; call it while still holding the
+ * transaction.  -1 with errno when a file exists and cannot be removed. */
 int rb_feed_op_delete_files(const char *root, const char *id);
 
 /* Remove what a killed writer or an interrupted delete left in
- * ROOT/feeds/: temporary files, and the cdb and lock files of feeds no
- * longer subscribed.  Call it holding t (the store lock).  Returns the
+ * ROOT/feeds/: temporary files, and the set, cdb and lock files of feeds
+ * no longer subscribed.  Call it holding t (the store lock).  Returns the
  * number of files removed, or -1 with errno. */
 int rb_feed_op_sweep(const struct rb_txn *t);
+
+/* Convert the feed cdb files of the format before sets (ROOT/feeds/
+ * <id>.cdb) of subscribed feeds into <id>.set, byte for byte what a
+ * refresh of the same names writes, and remove them.  A cdb that cannot
+ * be read is converted to nothing: the feed gets its data back at its
+ * next refresh.  Call it holding t.  Returns the number converted, or -1
+ * with errno. */
+int rb_feed_op_upgrade(const struct rb_txn *t);
 
 /* GET /feeds: {"feeds":[...],"total":N}, each entry with its status
  * fields, read from store/feeds.json without taking the lock. */

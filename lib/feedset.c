@@ -1,215 +1,208 @@
 /*
- * feedset: de-duplication of feed names before they become a cdb.
+ * feedset: the names of a feed as hashes, sorted once at the end.
  *
- * Invariants: every name in the arena is there once; slot[] is an open-
- * addressing table (linear probing) with at most nslot / 2 entries, each
- * holding the upper half of the name's hash (so most probes compare no
- * bytes) and the name's arena offset plus one.  The hash is SipHash-1-3
- * under a random key: a feed is untrusted input and must not be able to
- * line its names up in one probe chain.  The arena keeps arrival order,
- * so the same body always gives the same cdb bytes.
+ * Invariants: before sealing, h[0..used) holds the hash of every name
+ * added (repeats included) except those dropped by a compaction, which
+ * sorts and de-duplicates in place; after it, h[0..n) is strictly
+ * increasing, as lib/nameset writes it.  The array grows by doubling up
+ * to max + max/4 entries; past that each growth is replaced by a
+ * compaction, so a body of repeats cannot take more than that.  Sorting
+ * is one counting pass on the first 16 bits (the hashes are uniform, so
+ * buckets hold a handful) and a comparison sort inside each bucket, which
+ * stays O(k log k) even for names chosen to share a prefix.
  */
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <cdb.h>
 
 #include "atomic.h"
 #include "feedset.h"
 
-#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND                                                        \
-	do {                                                            \
-		v0 += v1;                                               \
-		v1 = ROTL(v1, 13);                                      \
-		v1 ^= v0;                                               \
-		v0 = ROTL(v0, 32);                                      \
-		v2 += v3;                                               \
-		v3 = ROTL(v3, 16);                                      \
-		v3 ^= v2;                                               \
-		v0 += v3;                                               \
-		v3 = ROTL(v3, 21);                                      \
-		v3 ^= v0;                                               \
-		v2 += v1;                                               \
-		v1 = ROTL(v1, 17);                                      \
-		v1 ^= v2;                                               \
-		v2 = ROTL(v2, 32);                                      \
-	} while (0)
+#define HS RB_NAMESET_HASH
+#define RADIX 65536
 
-static uint64_t
-siphash13(const uint64_t key[2], const uint8_t *p, size_t len)
-{
-	uint64_t v0 = key[0] ^ 0x736f6d6570736575ULL;
-	uint64_t v1 = key[1] ^ 0x646f72616e646f6dULL;
-	uint64_t v2 = key[0] ^ 0x6c7967656e657261ULL;
-	uint64_t v3 = key[1] ^ 0x7465646279746573ULL;
-	uint64_t m, b = (uint64_t)len << 56;
-	size_t i, tail = len & 7;
-
-	for (i = 0; i + 8 <= len; i += 8) {
-		m = 0;
-		for (int k = 0; k < 8; k++)
-			m |= (uint64_t)p[i + (size_t)k] << (8 * k);
-		v3 ^= m;
-		SIPROUND;
-		v0 ^= m;
-	}
-	for (size_t k = 0; k < tail; k++)
-		b |= (uint64_t)p[i + k] << (8 * k);
-	v3 ^= b;
-	SIPROUND;
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	return v0 ^ v1 ^ v2 ^ v3;
-}
-
-int
-rb_feedset_init(struct rb_feedset *s)
+void
+rb_feedset_init(struct rb_feedset *s, size_t max)
 {
 	memset(s, 0, sizeof *s);
-	if (getrandom(s->key, sizeof s->key, 0) != (ssize_t)sizeof s->key)
-		return -1;
-	return 0;
-}
-
-static uint32_t
-tag_of(const struct rb_feedset *s, const uint8_t *w, size_t len)
-{
-	uint64_t h = siphash13(s->key, w, len);
-
-	return (uint32_t)(h >> 32) ^ (uint32_t)h;
-}
-
-/* Double the table; the tags hold every bit an index needs. */
-static int
-grow(struct rb_feedset *s)
-{
-	size_t n = s->nslot ? s->nslot * 2 : 1024, mask = n - 1;
-	uint64_t *t;
-
-	if (n > ((size_t)1 << 32)) {
-		errno = EFBIG;
-		return -1;
-	}
-	t = calloc(n, sizeof *t);
-	if (t == NULL)
-		return -1;
-	for (size_t i = 0; i < s->nslot; i++) {
-		size_t j;
-
-		if (s->slot[i] == 0)
-			continue;
-		j = (size_t)(s->slot[i] >> 32) & mask;
-		while (t[j] != 0)
-			j = (j + 1) & mask;
-		t[j] = s->slot[i];
-	}
-	free(s->slot);
-	s->slot = t;
-	s->nslot = n;
-	return 0;
+	s->max = max < RB_NAMESET_MAX ? max : RB_NAMESET_MAX;
 }
 
 static int
-append(struct rb_feedset *s, const uint8_t *w, size_t len)
+cmp_hash(const void *a, const void *b)
 {
-	if (s->used + len + 1 > s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 65536;
-		uint8_t *a;
+	return memcmp(a, b, HS);
+}
 
-		while (cap < s->used + len + 1)
-			cap *= 2;
-		if (cap > UINT32_MAX)
-			cap = UINT32_MAX;
-		if (s->used + len + 1 > cap) {
+static size_t
+prefix16(const uint8_t *h)
+{
+	return (size_t)h[0] << 8 | h[1];
+}
+
+/* Sort h[0..n) by the counting pass into a new array; NULL on ENOMEM. */
+static uint8_t (*radix_sort(uint8_t (*h)[HS], size_t n))[HS]
+{
+	size_t *start = calloc(RADIX + 1, sizeof *start);
+	uint8_t (*out)[HS] = malloc(n > 0 ? n * HS : 1);
+
+	if (start == NULL || out == NULL) {
+		free(start);
+		free(out);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		start[prefix16(h[i]) + 1]++;
+	for (size_t k = 0; k < RADIX; k++)
+		start[k + 1] += start[k];
+	for (size_t i = 0; i < n; i++)
+		memcpy(out[start[prefix16(h[i])]++], h[i], HS);
+	/* start[k] is now the end of bucket k, the start of k + 1. */
+	for (size_t k = 0, lo = 0; k < RADIX; lo = start[k++]) {
+		if (start[k] - lo > 1)
+			qsort(out[lo], start[k] - lo, HS, cmp_hash);
+	}
+	free(start);
+	return out;
+}
+
+/* Sort and drop repeats: h[0..used) strictly increasing. */
+static int
+compact(struct rb_feedset *s)
+{
+	uint8_t (*sorted)[HS];
+	size_t k = 0;
+
+	if (s->used < 2)
+		return 0;
+	if ((sorted = radix_sort(s->h, s->used)) == NULL)
+		return -1;
+	for (size_t i = 0; i < s->used; i++) {
+		if (k == 0 || memcmp(sorted[k - 1], sorted[i], HS) != 0)
+			memcpy(sorted[k++], sorted[i], HS);
+	}
+	free(s->h);
+	s->h = sorted;
+	s->cap = s->used;
+	s->used = k;
+	return 0;
+}
+
+/* Room for one more hash: grow, or compact past the bound. */
+static int
+make_room(struct rb_feedset *s)
+{
+	size_t bound = s->max + s->max / 4 + 1, cap;
+	uint8_t (*h)[HS];
+
+	if (s->cap >= bound) {
+		if (compact(s) < 0)
+			return -1;
+		if (s->used > s->max || s->used == s->cap) {
 			errno = EFBIG;
 			return -1;
 		}
-		if ((a = realloc(s->arena, cap)) == NULL)
-			return -1;
-		s->arena = a;
-		s->cap = cap;
+		return 0;
 	}
-	s->arena[s->used] = (uint8_t)len;
-	memcpy(s->arena + s->used + 1, w, len);
-	s->used += len + 1;
+	cap = s->cap ? s->cap * 2 : 4096;
+	if (cap > bound)
+		cap = bound;
+	if ((h = realloc(s->h, cap * HS)) == NULL)
+		return -1;
+	s->h = h;
+	s->cap = cap;
 	return 0;
 }
 
 int
 rb_feedset_add(struct rb_feedset *s, const uint8_t *wire, size_t len)
 {
-	uint32_t tag;
-	size_t mask, j;
-
-	if (len == 0 || len > 255) {
+	if (len == 0 || len > 255 || s->sealed) {
 		errno = EINVAL;
 		return -1;
 	}
-	if ((s->n + 1) * 2 > s->nslot && grow(s) < 0)
+	if (s->used == s->cap && make_room(s) < 0)
 		return -1;
-	tag = tag_of(s, wire, len);
-	mask = s->nslot - 1;
-	for (j = tag & mask; s->slot[j] != 0; j = (j + 1) & mask) {
-		const uint8_t *e;
-
-		if ((uint32_t)(s->slot[j] >> 32) != tag)
-			continue;
-		e = s->arena + (uint32_t)s->slot[j] - 1;
-		if (e[0] == len && memcmp(e + 1, wire, len) == 0)
-			return 0;
-	}
-	if (append(s, wire, len) < 0)
-		return -1;
-	s->slot[j] = (uint64_t)tag << 32 | (uint64_t)(s->used - len - 1 + 1);
-	s->n++;
-	return 1;
+	rb_nameset_hash(wire, len, s->h[s->used++]);
+	return 0;
 }
 
 int
-rb_feedset_write_cdb(const struct rb_feedset *s, const char *path,
-    char action, struct rb_err *e)
+rb_feedset_seal(struct rb_feedset *s)
+{
+	if (s->sealed)
+		return 0;
+	if (compact(s) < 0)
+		return -1;
+	if (s->used > s->max) {
+		errno = EFBIG;
+		return -1;
+	}
+	s->n = s->used;
+	s->sealed = 1;
+	return 0;
+}
+
+int
+rb_feedset_write(struct rb_feedset *s, const char *path, char action,
+    struct rb_err *e)
 {
 	struct rb_atomic at;
-	struct cdb_make cm;
-	size_t off = 0;
 
+	if (rb_feedset_seal(s) < 0)
+		return rb_err_sys(e, "sort the feed's names");
 	if (rb_atomic_open(&at, path, 0644) < 0)
-		return rb_err_sys(e, "create feed cdb");
-	if (cdb_make_start(&cm, at.fd) < 0)
-		goto fail;
-	while (off < s->used) {
-		unsigned len = s->arena[off];
-
-		if (cdb_make_add(&cm, s->arena + off + 1, len, &action, 1) < 0) {
-			/* finish releases the records added so far. */
-			(void)cdb_make_finish(&cm);
-			goto fail;
-		}
-		off += len + 1;
+		return rb_err_sys(e, "create feed set");
+	if (rb_nameset_write(&at, (const uint8_t (*)[HS])s->h, s->n,
+	    action) < 0) {
+		rb_atomic_abort(&at);
+		return rb_err_sys(e, "write feed set");
 	}
-	if (cdb_make_finish(&cm) < 0)
-		goto fail;
 	if (rb_atomic_commit(&at) < 0)
-		return rb_err_sys(e, "commit feed cdb");
+		return rb_err_sys(e, "commit feed set");
 	return 0;
-fail:
-	rb_atomic_abort(&at);
-	return rb_err_sys(e, "write feed cdb");
+}
+
+int
+rb_feedset_add_cdb(struct rb_feedset *s, int fd, char *action)
+{
+	uint8_t key[255];
+	struct cdb c;
+	unsigned pos;
+	int r;
+
+	*action = 'R';
+	if (cdb_init(&c, fd) < 0) {
+		errno = EPROTO;
+		return -1;
+	}
+	cdb_seqinit(&pos, &c);
+	while ((r = cdb_seqnext(&pos, &c)) > 0) {
+		unsigned kl = cdb_keylen(&c);
+		char v = 0;
+
+		if (kl == 0 || kl > sizeof key || cdb_datalen(&c) != 1 ||
+		    cdb_read(&c, key, kl, cdb_keypos(&c)) < 0 ||
+		    cdb_read(&c, &v, 1, cdb_datapos(&c)) < 0 ||
+		    (v != 'N' && v != 'R')) {
+			r = -1;
+			errno = EPROTO;
+			break;
+		}
+		*action = v;
+		if ((r = rb_feedset_add(s, key, kl)) < 0)
+			break;
+	}
+	cdb_free(&c);
+	return r < 0 ? -1 : 0;
 }
 
 void
 rb_feedset_fini(struct rb_feedset *s)
 {
-	free(s->arena);
-	free(s->slot);
-	s->arena = NULL;
-	s->slot = NULL;
-	s->used = s->cap = s->nslot = s->n = 0;
+	free(s->h);
+	memset(s, 0, sizeof *s);
 }

@@ -2,37 +2,49 @@
 #define RB_FEEDSET_H
 
 /*
- * The distinct names of one feed on their way to ROOT/feeds/<id>.cdb: an
- * arena of wire names in arrival order and a hash index over it, so a
- * name repeated in a feed (or by several lines of one) is kept once and
- * memory grows with the distinct names only.
+ * The distinct names of one feed on their way to ROOT/feeds/<id>.set
+ * (lib/nameset): each name is kept only as its 128-bit hash, 16 bytes,
+ * whatever its length.  Names are appended as they come; sealing sorts
+ * the hashes and drops repeats, so memory follows the names a body
+ * holds, compacted whenever repeats would take it past a bound.
  */
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
+#include "nameset.h"
 
 struct rb_feedset {
-	uint8_t *arena;	 /* repeated: len(1) wire name(len) */
+	uint8_t (*h)[RB_NAMESET_HASH]; /* hashes, in arrival order until sealed */
 	size_t used, cap;
-	uint64_t *slot;	 /* 0 empty, else hash tag(32) | arena offset + 1 */
-	size_t nslot;	 /* a power of two, at least twice n */
-	size_t n;	 /* distinct names */
-	uint64_t key[2]; /* random hash key: feeds cannot aim collisions */
+	size_t n;   /* distinct names: valid once sealed */
+	size_t max; /* most distinct names allowed */
+	int sealed;
 };
 
-/* An empty set; -1 when the kernel gives no randomness (errno set). */
-int rb_feedset_init(struct rb_feedset *s);
+/* An empty set that refuses more than max distinct names (at most
+ * RB_NAMESET_MAX). */
+void rb_feedset_init(struct rb_feedset *s, size_t max);
 
-/* Add a wire name (borrowed, 1..255 bytes).  Returns 1 when added, 0 when
- * it was already there, -1 with errno ENOMEM or EFBIG (4 GiB of names). */
+/* Add a lower-case wire name (borrowed, 1..255 bytes).  0, or -1 with
+ * errno EINVAL (bad length, or s is sealed), ENOMEM, or EFBIG (more than
+ * max distinct names). */
 int rb_feedset_add(struct rb_feedset *s, const uint8_t *wire, size_t len);
 
-/* Write every name as a key with the one-byte value action to a new cdb
- * at path, atomically (lib/atomic); the old file stays on failure. */
-int rb_feedset_write_cdb(const struct rb_feedset *s, const char *path,
-    char action, struct rb_err *e);
+/* Sort and de-duplicate: s->n is then the number of distinct names.  -1
+ * with errno ENOMEM or EFBIG (more than max).  Sealing twice is fine. */
+int rb_feedset_seal(struct rb_feedset *s);
+
+/* Seal s and write it as a set file with action 'N' or 'R' to path,
+ * atomically (lib/atomic); the old file stays on failure. */
+int rb_feedset_write(struct rb_feedset *s, const char *path, char action,
+    struct rb_err *e);
+
+/* Add every key of the feed cdb open at fd (the format before sets:
+ * keys are wire names, values the action byte) and set *action from it
+ * ('R' when it is empty).  -1 with errno (EPROTO for a damaged cdb). */
+int rb_feedset_add_cdb(struct rb_feedset *s, int fd, char *action);
 
 /* Release what s holds; s may be used again after rb_feedset_init. */
 void rb_feedset_fini(struct rb_feedset *s);

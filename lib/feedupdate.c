@@ -4,13 +4,13 @@
  * Invariants: the body streams from libcurl through the parser into a
  * feedset, so memory follows the distinct names, not the body; nothing
  * on disk changes until the whole body arrived and parsed, so a failed,
- * cut or cancelled download leaves the previous cdb in place.  The feed's
+ * cut or cancelled download leaves the previous set file in place.  The feed's
  * lock file serialises fetchers of one feed (rb-feedd and `rb-feed
- * update` at once); the store lock is taken last and only to swap the cdb
+ * update` at once); the store lock is taken last and only to swap the set
  * and journal feed_update, so a download never blocks other writers, and
  * a feed deleted during its download is noticed under the lock and its
  * data never written.  Lock order: feed lock, then store lock; a delete
- * takes only the store lock.  Every cdb write in feeds/ happens under the
+ * takes only the store lock.  Every write in feeds/ happens under the
  * store lock, which is why cleaning stale temporary files there is safe.
  */
 
@@ -35,7 +35,8 @@
 
 /* More distinct names than any real list has (the largest public ones
  * hold 2-3 million): past it a feed is refused rather than let a broken
- * or hostile one take the daemon's memory (about 40 bytes a name). */
+ * or hostile one take the daemon's memory (16 bytes a name; repeats are
+ * dropped before they fill 1.25 times the cap; sorting doubles that). */
 #define RB_FEED_NAMES_MAX 5000000
 
 struct job {
@@ -44,7 +45,7 @@ struct job {
 	const char *id;
 	char name[RB_FEED_NAME_MAX + 1];
 	char error[512];
-	char action; /* 'N' or 'R': the cdb value */
+	char action; /* 'N' or 'R': the set's action */
 	int toomany; /* past RB_FEED_NAMES_MAX */
 	enum rb_feed_outcome out;
 	long long entry_count;
@@ -89,12 +90,22 @@ on_name(void *ctx, const uint8_t *w, size_t len)
 {
 	struct job *j = ctx;
 
-	if (j->set.n >= RB_FEED_NAMES_MAX) {
-		j->toomany = 1;
-		errno = EFBIG;
+	if (rb_feedset_add(&j->set, w, len) < 0) {
+		j->toomany = errno == EFBIG;
 		return -1;
 	}
-	return rb_feedset_add(&j->set, w, len) < 0 ? -1 : 0;
+	return 0;
+}
+
+/* The body is all in: sort and count the distinct names. */
+static int
+seal(struct job *j)
+{
+	if (rb_feedset_seal(&j->set) < 0) {
+		j->toomany = errno == EFBIG;
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -146,7 +157,7 @@ validators(const struct job *j, const json_t *feed, struct rb_fetch_opts *o)
 	char path[4300];
 	struct stat st;
 
-	if (rb_feed_path(j->root, j->id, ".cdb", path, sizeof path) < 0 ||
+	if (rb_feed_path(j->root, j->id, ".set", path, sizeof path) < 0 ||
 	    stat(path, &st) < 0)
 		return;
 	o->etag = str(feed, "etag");
@@ -197,7 +208,7 @@ fetch(struct job *j, const json_t *feed, const struct rb_feed_ctl *ctl)
 		failed(j, j->toomany ? "more than 5000000 names" : j->fr.error);
 	else if (j->fr.status == RB_FETCH_UNCHANGED)
 		j->out = RB_FEED_UNCHANGED;
-	else if (rb_feedparse_finish(&j->p) < 0)
+	else if (rb_feedparse_finish(&j->p) < 0 || seal(j) < 0)
 		failed(j, j->toomany ? "more than 5000000 names" :
 		    "out of memory");
 	else
@@ -268,25 +279,25 @@ status_fields(const struct job *j, const json_t *cur)
 }
 
 static int
-write_cdb(struct job *j)
+write_set(struct job *j)
 {
 	char dir[4300], path[4300];
 	struct rb_err e = { 0 };
 
 	snprintf(dir, sizeof dir, "%s/feeds", j->root);
 	if (rb_atomic_clean(dir) < 0 ||
-	    rb_feed_path(j->root, j->id, ".cdb", path, sizeof path) < 0) {
+	    rb_feed_path(j->root, j->id, ".set", path, sizeof path) < 0) {
 		failed(j, "unable to prepare the feeds directory");
 		return -1;
 	}
-	if (rb_feedset_write_cdb(&j->set, path, j->action, &e) < 0) {
+	if (rb_feedset_write(&j->set, path, j->action, &e) < 0) {
 		failed(j, e.details);
 		return -1;
 	}
 	return 0;
 }
 
-/* Under the store lock: swap the cdb (when updated), journal the status. */
+/* Under the store lock: swap the set file (when updated), journal the status. */
 static int
 record(struct job *j, struct rb_err *e)
 {
@@ -302,7 +313,7 @@ record(struct job *j, struct rb_err *e)
 		return 0;
 	}
 	if (j->out == RB_FEED_UPDATED)
-		(void)write_cdb(j); /* a failure turns the outcome to FAILED */
+		(void)write_set(j); /* a failure turns the outcome to FAILED */
 	if (j->out != RB_FEED_UPDATED)
 		j->entry_count = json_integer_value(json_object_get(cur,
 		    "entry_count"));
@@ -371,10 +382,8 @@ run(struct job *j, const struct rb_feed_ctl *ctl, struct rb_err *e)
 	    "nxdomain") == 0 ? 'N' : 'R';
 	j->entry_count = json_integer_value(json_object_get(feed,
 	    "entry_count"));
-	if (rb_feedset_init(&j->set) < 0)
-		failed(j, "no randomness for the hash key");
-	else
-		fetch(j, feed, ctl);
+	rb_feedset_init(&j->set, RB_FEED_NAMES_MAX);
+	fetch(j, feed, ctl);
 	r = j->out == RB_FEED_CANCELLED ? 0 : record(j, e);
 done:
 	json_decref(arr);
@@ -450,18 +459,20 @@ rb_feed_compile(const char *in, const char *fmt, const char *action,
 	}
 	j->action = action[0] == 'n' ? 'N' : 'R';
 	rb_feedparse_init(&j->p, (enum rb_feed_format)f, on_name, j);
-	if (rb_feedset_init(&j->set) < 0) {
-		rb_err_sys(e, "seed the hash");
-		goto done;
-	}
+	rb_feedset_init(&j->set, RB_FEED_NAMES_MAX);
 	if ((fd = strcmp(in, "-") == 0 ? 0 : open(in, O_RDONLY | O_CLOEXEC)) <
 	    0) {
 		rb_err_set(e, 400, "INVALID_REQUEST", "unable to open the input: "
 		    "%s", strerror(errno));
 		goto done;
 	}
-	if (parse_fd(j, fd, e) < 0 ||
-	    rb_feedset_write_cdb(&j->set, out, j->action, e) < 0)
+	if (parse_fd(j, fd, e) < 0)
+		goto done;
+	if (seal(j) < 0) {
+		rb_err_sys(e, "keep the names");
+		goto done;
+	}
+	if (rb_feedset_write(&j->set, out, j->action, e) < 0)
 		goto done;
 	*resp = json_pack("{s:I, s:I, s:I, s:I}", "entry_count",
 	    (json_int_t)j->set.n, "invalid_lines", (json_int_t)j->p.invalid,

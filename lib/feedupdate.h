@@ -3,10 +3,10 @@
 
 /*
  * Refreshing feeds: download, parse and compile one feed into
- * ROOT/feeds/<id>.cdb and journal feed_update with its status, for
+ * ROOT/feeds/<id>.set and journal feed_update with its status, for
  * `rb-feed update`, rb-feedd and POST /feeds/update.  The download holds
  * only the feed's own lock (ROOT/feeds/<id>.lock), never the store lock;
- * the transaction is taken at the end, to swap the cdb and journal.
+ * the transaction is taken at the end, to swap the set file and journal.
  */
 
 #include <jansson.h>
@@ -57,7 +57,7 @@ int rb_feed_update_id(const char *root, const char *id,
     const struct rb_feed_ctl *ctl, json_t **resp, struct rb_err *e);
 
 /* Compile a local file (in; "-" is stdin) of format fmt ("hosts",
- * "domains", "adblock") into the cdb at out with action ("refuse" or
+ * "domains", "adblock") into the set file (lib/nameset) at out with action ("refuse" or
  * "nxdomain"), as a refresh would: for `rb-feed compile`, checking a list
  * offline, and the benchmark.  *resp: {"entry_count","invalid_lines",
  * "skipped_rules","lines"}.  INVALID_FIELD (400) for a bad format or

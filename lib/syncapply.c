@@ -25,7 +25,7 @@
 #include "txn.h"
 #include "zonehist.h"
 
-/* Copy the staged file into ROOT/feeds/<id>.cdb, or a zones build into
+/* Copy the staged file into ROOT/feeds/<id>.set, or a zones build into
  * ROOT/store/zones.d/<id>.cdb, atomically. */
 static int
 install(const char *root, const struct rb_sync_datafile *f,
@@ -40,7 +40,7 @@ install(const char *root, const struct rb_sync_datafile *f,
 	    root);
 	if (rb_mkdirs(dir, f->zones ? 0750 : 0755) < 0 || (f->zones ?
 	    rb_zonehist_path(root, f->id, path, sizeof path) :
-	    rb_feed_path(root, f->id, ".cdb", path, sizeof path)) < 0)
+	    rb_feed_path(root, f->id, ".set", path, sizeof path)) < 0)
 		return rb_err_sys(e, "prepare feeds/ or store/zones.d");
 	if ((fd = open(f->path, O_RDONLY | O_CLOEXEC)) < 0)
 		return rb_err_sys(e, "open a downloaded feed");

@@ -6,7 +6,7 @@
  * state root through lib/txn, the one write path, so the slave's journal,
  * store and data/ follow from the same events as the master's.  A delta
  * is one transaction; a snapshot replaces the store and starts the
- * journal over under the master's epoch.  Feed data (ROOT/feeds/<id>.cdb)
+ * journal over under the master's epoch.  Feed data (ROOT/feeds/<id>.set)
  * and zones builds (ROOT/store/zones.d) arrive as files the caller
  * downloaded and checked beforehand, and are put in place under the same
  * lock.
@@ -20,8 +20,9 @@
 #include "err.h"
 #include "syncproto.h"
 
-/* A downloaded file waiting to become ROOT/feeds/<id>.cdb, or with zones
- * set a kept zones build ROOT/store/zones.d/<id>.cdb (lib/zonehist). */
+/* A downloaded feed set waiting to become ROOT/feeds/<id>.set, or with
+ * zones set a kept zones build ROOT/store/zones.d/<id>.cdb
+ * (lib/zonehist). */
 struct rb_sync_datafile {
 	char id[65];
 	int zones;

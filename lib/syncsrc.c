@@ -144,7 +144,7 @@ rb_sync_feed_open(const char *root, const char *id, char hex[65],
 
 	if (!rb_uuid_valid(id))
 		return rb_err_set(e, 400, "INVALID_ID", "not a feed id");
-	snprintf(path, sizeof path, "%s/feeds/%s.cdb", root, id);
+	snprintf(path, sizeof path, "%s/feeds/%s.set", root, id);
 	snprintf(what, sizeof what, "feed %s", id);
 	return open_hashed(path, what, hex, size, e);
 }

@@ -45,12 +45,12 @@ int rb_sync_delta(const char *root, uint64_t since, const char *epoch,
 int rb_sync_snapshot(const char *root, int nonblock, json_t **out,
     struct rb_err *e);
 
-/* SHA-256 (lower-case hex) and size of ROOT/feeds/<id>.cdb.  NOT_FOUND
+/* SHA-256 (lower-case hex) and size of ROOT/feeds/<id>.set.  NOT_FOUND
  * (404) when there is none, INVALID_ID for an id that is not a UUID. */
 int rb_sync_feed_hash(const char *root, const char *id, char hex[65],
     uint64_t *size, struct rb_err *e);
 
-/* Open ROOT/feeds/<id>.cdb for sending: the descriptor (caller closes),
+/* Open ROOT/feeds/<id>.set for sending: the descriptor (caller closes),
  * with hex and size describing exactly the bytes it reads, even if the
  * file is replaced meanwhile.  -1 with e as rb_sync_feed_hash. */
 int rb_sync_feed_open(const char *root, const char *id, char hex[65],

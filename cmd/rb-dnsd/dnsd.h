@@ -153,7 +153,7 @@ void setup_reload_data(struct dnsd *d);
 void setup_reload_conf(struct dnsd *d);
 int setup_inotify(struct dnsd *d);
 
-/* feeds.c: ROOT/feeds/<uuid>.cdb */
+/* feeds.c: ROOT/feeds/<uuid>.set */
 void feeds_rescan(struct dnsd *d);
 void feeds_watch(struct dnsd *d);
 void feeds_acquire(struct dnsd *d);

@@ -1,6 +1,10 @@
 /*
- * feeds: the compiled blocklist feeds of ROOT/feeds/<uuid>.cdb
- * (doc/feeds.md), each mapped through lib/cdbmap like data/block.cdb.
+ * feeds: the compiled blocklist feeds of ROOT/feeds/<uuid>.set
+ * (doc/feeds.md, lib/nameset), each mapped through lib/cdbmap with
+ * generations like data/block.cdb, and checked whole when mapped: a file
+ * that does not hold together is never used (a replaced feed keeps its
+ * previous generation).  Feed files of the format before sets
+ * (<uuid>.cdb) are not read: rb-feedd converts them at start.
  * The set is rescanned when inotify reports a change in feeds/ (or
  * feeds/ itself appearing in the root): a replaced file is re-mapped, a
  * new one mapped, a deleted one dropped.  Rescans run between batches, so
@@ -18,13 +22,14 @@
 
 #include "dnsd.h"
 #include "log.h"
+#include "nameset.h"
 #include "uuid.h"
 
-/* "<uuid>.cdb" and nothing else is feed data. */
+/* "<uuid>.set" and nothing else is feed data. */
 static int
 feed_file(const char *name, char id[37])
 {
-	if (strlen(name) != 40 || strcmp(name + 36, ".cdb") != 0)
+	if (strlen(name) != 40 || strcmp(name + 36, ".set") != 0)
 		return 0;
 	memcpy(id, name, 36);
 	id[36] = '\0';
@@ -61,26 +66,50 @@ list_ids(const struct dnsd *d, char ids[][37])
 	return n;
 }
 
+static int
+set_ok(const uint8_t *mem, size_t size)
+{
+	const char *why;
+
+	return rb_nameset_check(mem, size, &why);
+}
+
+/* Why path cannot be used, from errno after a failed map. */
+static void
+map_error(const char *what, const char *path)
+{
+	const char *why = strerror(errno);
+	size_t n;
+	char action;
+
+	if (errno == EPROTO)
+		(void)rb_nameset_check_file(path, &n, &action, &why);
+	rb_error("unable to %s %s: %s", what, path, why);
+}
+
 static struct rb_cdbmap *
 take_map(struct dnsd *d, const char *id)
 {
 	char path[PATH_MAX + 48];
+	int r;
 
+	if (snprintf(path, sizeof path, "%s/%.36s.set", d->feeds_dir, id) >=
+	    (int)sizeof path)
+		return NULL;
 	for (size_t i = 0; i < d->nfeeds; i++) {
 		if (d->feed_maps[i] == NULL || strcmp(d->feed_ids[i], id) != 0)
 			continue;
 		struct rb_cdbmap *m = d->feed_maps[i];
 		d->feed_maps[i] = NULL;
-		if (rb_cdbmap_reload(m) > 0)
+		if ((r = rb_cdbmap_reload(m)) > 0)
 			rb_info("reloaded feed %s", id);
+		else if (r < 0)
+			map_error("reload (keeping the previous data)", path);
 		return m;
 	}
-	if (snprintf(path, sizeof path, "%s/%.36s.cdb", d->feeds_dir, id) >=
-	    (int)sizeof path)
-		return NULL;
-	struct rb_cdbmap *m = rb_cdbmap_new(path);
+	struct rb_cdbmap *m = rb_cdbmap_new_checked(path, set_ok);
 	if (m == NULL)
-		rb_error("unable to map %s: %s", path, strerror(errno));
+		map_error("map", path);
 	else
 		rb_info("mapped feed %s", id);
 	return m;

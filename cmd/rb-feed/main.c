@@ -7,13 +7,17 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "feedops.h"
+#include "dname.h"
 #include "feedpreset.h"
 #include "feedupdate.h"
 #include "log.h"
+#include "nameset.h"
 #include "root.h"
 
 static int
@@ -25,7 +29,8 @@ usage(void)
 	      "       rb-feed [-d ROOT] list\n"
 	      "       rb-feed [-d ROOT] update [ID]\n"
 	      "       rb-feed [-d ROOT] presets\n"
-	      "       rb-feed compile FILE CDB [FORMAT] [ACTION]\n",
+	      "       rb-feed compile FILE SET [FORMAT] [ACTION]\n"
+	      "       rb-feed show SET [NAME...]\n",
 	    stderr);
 	return 100;
 }
@@ -102,6 +107,27 @@ do_write(const char *root, const char *cmd, int argc, char **argv)
 	return print_json(resp);
 }
 
+/* Feed files of the format before sets become sets first, so a root
+ * refreshed by cron alone keeps its data and its conditional GETs. */
+static void
+upgrade(const char *root)
+{
+	struct rb_err e = { 0 };
+	struct rb_txn t;
+	char dir[4300];
+	int n;
+
+	snprintf(dir, sizeof dir, "%s/feeds", root);
+	if (access(dir, F_OK) < 0 || rb_txn_begin(&t, root, &e) < 0)
+		return; /* nothing to convert, or the update reports why */
+	if ((n = rb_feed_op_upgrade(&t)) < 0)
+		rb_warn("unable to convert old feed files: %s",
+		    strerror(errno));
+	else if (n > 0)
+		rb_info("converted %d feed cdb files to sets", n);
+	rb_txn_end(&t);
+}
+
 /* Print the results; 111 when a feed failed, after saying which. */
 static int
 do_update(const char *root, int argc, char **argv)
@@ -114,6 +140,7 @@ do_update(const char *root, int argc, char **argv)
 
 	if (argc > 1)
 		return usage();
+	upgrade(root);
 	if ((argc == 1 ? rb_feed_update_id(root, argv[0], &ctl, &resp, &e) :
 	    rb_feed_update_all(root, &ctl, &resp, &e)) < 0)
 		return fail(&e);
@@ -132,7 +159,7 @@ do_update(const char *root, int argc, char **argv)
 	return errors > 0 ? 111 : 0;
 }
 
-/* compile FILE CDB [FORMAT] [ACTION]: a local list, parsed and compiled
+/* compile FILE SET [FORMAT] [ACTION]: a local list, parsed and compiled
  * as a download would be (FILE "-" is stdin). */
 static int
 do_compile(int argc, char **argv)
@@ -146,6 +173,67 @@ do_compile(int argc, char **argv)
 	    argc > 3 ? argv[3] : "refuse", argv[1], &resp, &e) < 0)
 		return fail(&e);
 	return print_json(resp);
+}
+
+/* {"name":true|false,...}: which names (presentation) the set holds
+ * itself; NULL with e set for a name that is not one. */
+static json_t *
+names_listed(const uint8_t *set, size_t len, int argc, char **argv,
+    struct rb_err *e)
+{
+	json_t *o = json_object();
+	uint8_t w[256], h[RB_NAMESET_HASH];
+	const char *why;
+
+	for (int i = 0; o != NULL && i < argc; i++) {
+		int n = rb_dname_from_text(argv[i], w, &why);
+
+		if (n < 0) {
+			rb_err_set(e, 400, "INVALID_NAME", "'%s': %s", argv[i],
+			    why);
+			json_decref(o);
+			return NULL;
+		}
+		rb_dname_lower(w);
+		rb_nameset_hash(w, (size_t)n, h);
+		json_object_set_new(o, argv[i], json_boolean(
+		    rb_nameset_find(set, len, h) == 1));
+	}
+	return o;
+}
+
+/* show SET [NAME...]: check a set file, say what it holds. */
+static int
+do_show(int argc, char **argv)
+{
+	struct rb_err e = { 0 };
+	const char *why;
+	size_t len;
+	uint8_t *set;
+	json_t *names;
+
+	if (argc < 1)
+		return usage();
+	if ((set = (uint8_t *)rb_file_read(argv[0], (size_t)1 << 31, &len)) ==
+	    NULL) {
+		rb_error("unable to read %s: %s", argv[0], strerror(errno));
+		return 111;
+	}
+	if (rb_nameset_check(set, len, &why) < 0) {
+		free(set);
+		rb_err_set(&e, 400, "INVALID_FILE", "%s: %s", argv[0], why);
+		return fail(&e);
+	}
+	if ((names = names_listed(set, len, argc - 1, argv + 1, &e)) == NULL) {
+		free(set);
+		return fail(&e);
+	}
+	names = json_pack("{s:I, s:s, s:o}", "entry_count",
+	    (json_int_t)rb_nameset_count(set), "action",
+	    rb_nameset_action(set) == 'N' ? "nxdomain" : "refuse", "names",
+	    names);
+	free(set);
+	return print_json(names);
 }
 
 int
@@ -174,6 +262,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[0], "compile") == 0)
 		return do_compile(argc - 1, argv + 1);
+	if (strcmp(argv[0], "show") == 0)
+		return do_show(argc - 1, argv + 1);
 	if (strcmp(argv[0], "presets") == 0)
 		return argc == 1 ? print_json(rb_feed_presets()) : usage();
 	if (strcmp(argv[0], "list") == 0) {

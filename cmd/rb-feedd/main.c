@@ -2,7 +2,8 @@
  * rb-feedd: keeps the subscribed blocklist feeds fresh (doc/rb-feedd.md).
  * Start: options, config (exit 100 when invalid), dropping root for
  * username: (privs.c), signalfd, inotify on ROOT/store, a sweep of
- * ROOT/feeds/ under the store lock, readiness;
+ * ROOT/feeds/ under the store lock (converting feed cdb files of the
+ * format before sets), readiness;
  * then one poll loop.  A feed never checked is fetched at once; the
  * others every feed-interval with jitter, failures with backoff
  * (sched.c).  New subscriptions arrive as a rename of store/feeds.json,
@@ -118,7 +119,8 @@ setup_events(struct feedd *d)
 		rb_die(111, "unable to watch %s: %s", dir, strerror(errno));
 }
 
-/* Under the store lock: clear what killed writers left in feeds/. */
+/* Under the store lock: convert feed files of the format before sets,
+ * clear what killed writers left in feeds/. */
 static void
 sweep(struct feedd *d)
 {
@@ -130,6 +132,11 @@ sweep(struct feedd *d)
 		rb_warn("unable to sweep feeds/: %s: %s", e.code, e.details);
 		return;
 	}
+	if ((n = rb_feed_op_upgrade(&t)) < 0)
+		rb_warn("unable to convert old feed files: %s",
+		    strerror(errno));
+	else if (n > 0)
+		rb_info("converted %d feed cdb files to sets", n);
 	if ((n = rb_feed_op_sweep(&t)) < 0)
 		rb_warn("unable to sweep feeds/: %s", strerror(errno));
 	else if (n > 0)

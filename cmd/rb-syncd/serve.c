@@ -361,7 +361,7 @@ h_config(struct master *m, struct evhttp_request *req, const char *peer)
 		waiter_add(m, req, W_SNAPSHOT, 0, NULL, 0);
 }
 
-/* GET /sync/feed/:id and /sync/zones/:id: the file, with its SHA-256 in
+/* GET /sync/feedset/:id and /sync/zones/:id: the file, with its SHA-256 in
  * X-Runbound-SHA256. */
 static void
 h_file(struct master *m, struct evhttp_request *req, const char *id,
@@ -502,7 +502,7 @@ route_of(const char *path, char *id, size_t idlen)
 		return R_CONFIG;
 	if (strcmp(path, "/sync/delta") == 0)
 		return R_DELTA;
-	if (rb_http_route_match("/sync/feed/:id", path, id, idlen))
+	if (rb_http_route_match("/sync/feedset/:id", path, id, idlen))
 		return R_FEED;
 	if (rb_http_route_match("/sync/zones/:id", path, id, idlen))
 		return R_ZONES;

@@ -33,6 +33,7 @@
 
 #include "atomic.h"
 #include "log.h"
+#include "nameset.h"
 #include "syncapply.h"
 #include "syncclient.h"
 #include "syncd.h"
@@ -42,7 +43,7 @@
 #define BACKOFF_MIN 5
 #define BACKOFF_MAX 300
 #define POLL_MAX 25		   /* long-poll seconds asked of the master */
-#define FEED_MAX ((size_t)1 << 31) /* one feed cdb */
+#define FEED_MAX ((size_t)1 << 31) /* one feed set */
 
 enum sstate { S_SNAPSHOT, S_DELTA, S_BACKOFF };
 
@@ -265,13 +266,31 @@ http_fail(struct slave *s, const char *what, const struct rb_syncresp *r,
 		    s->d->conf->sync_master, what, r->status);
 }
 
-/* Download one feed's cdb (or with zones, one zones build) into sync/ and
- * check it.  1 staged in f, 0 the master has no data for it, -1 failed
- * (recorded), -2 interrupted. */
+/* Is path a valid feed set file?  Else why. */
+static int
+is_set(const char *path, const char **why)
+{
+	size_t n;
+	char action;
+
+	*why = "unreadable";
+	if (rb_nameset_check_file(path, &n, &action, why) == 0)
+		return 1;
+	if (errno != EPROTO)
+		*why = strerror(errno);
+	return 0;
+}
+
+/* Download one feed's set file (or with zones, one zones build) into
+ * sync/ and check it: its SHA-256, then for a feed its format, so a
+ * master of another version cannot hand us a file rb-dnsd would refuse.
+ * 1 staged in f, 0 the master has no data for it, -1 failed (recorded),
+ * -2 interrupted. */
 static int
 fetch_file(struct slave *s, const char *id, int zones,
     struct rb_sync_datafile *f, enum sstate again)
 {
+	const char *why;
 	char path[128], hex[65];
 	struct rb_syncreq q = { path, NULL, 1, FEED_MAX, 900, -1, NULL };
 	struct rb_syncresp r;
@@ -284,7 +303,7 @@ fetch_file(struct slave *s, const char *id, int zones,
 	snprintf(f->path, sizeof f->path, "%s/sync/.%s-%s.tmp.%d",
 	    s->d->root, zones ? "zones" : "feed", id, (int)getpid());
 	snprintf(path, sizeof path, zones ? "/sync/zones/%s" :
-	    "/sync/feed/%s", id);
+	    "/sync/feedset/%s", id);
 	if ((fd = open(f->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0644)) < 0) {
 		fail(s, again, 0, "unable to stage feed %s: %s", id,
@@ -308,6 +327,10 @@ fetch_file(struct slave *s, const char *id, int zones,
 	    (zones && strcmp(hex, id) != 0))) {
 		fail(s, again, 0, "feed %s: the data does not match its "
 		    "SHA-256 (%s)", id, r.sha256);
+		rc = -1;
+	} else if (rc == 0 && !zones && !is_set(f->path, &why)) {
+		fail(s, again, 0, "feed %s: the master's data is not a feed "
+		    "set: %s", id, why);
 		rc = -1;
 	}
 	rb_syncresp_fini(&r);

@@ -67,7 +67,7 @@ is "$(code -X POST "$U/feeds/update")" 401 "no key: 401"
 out=$(curl -s -X DELETE "http://localhost:$A/feeds/$ID" \
   -H "Authorization: Bearer $RUNBOUND_API_KEY")
 is "$(echo "$out" | jq -r .deleted_id)" "$ID" "DELETE /feeds/:id"
-ok "$([ ! -e "$R/feeds/$ID.cdb" ] && echo 0 || echo 1)" "its cdb is gone"
+ok "$([ ! -e "$R/feeds/$ID.set" ] && echo 0 || echo 1)" "its set file is gone"
 wait_for 5 sh -c "dig @127.0.0.1 -p $P +time=1 +tries=1 ads.feed.example | grep -qv NXDOMAIN"
 is "$(st ads.feed.example)" REFUSED "and rb-dnsd no longer blocks its names (no data: REFUSED)"
 finish

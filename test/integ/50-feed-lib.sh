@@ -48,20 +48,12 @@ feed_field() {
 	    ".feeds[] | select(.name == \$n) | .$2"
 }
 
-# cdb_has CDB DOMAIN VALUE: DOMAIN (presentation) maps to VALUE in CDB
-cdb_has() {
-	cdb -d "$1" | perl -e '
-		my ($d, $v) = @ARGV;
-		my $k = join("", map { chr(length) . $_ } split /\./, lc $d) . "\0";
-		local $/; my $all = <STDIN>;
-		while ($all =~ /\G\+(\d+),(\d+):/gc) {
-			my ($kl, $vl) = ($1, $2);
-			my $key = substr($all, pos($all), $kl);
-			my $val = substr($all, pos($all) + $kl + 2, $vl);
-			pos($all) += $kl + 2 + $vl + 1;
-			exit 0 if $key eq $k && $val eq $v;
-		}
-		exit 1;' "$2" "$3"
+# set_has SET DOMAIN ACTION: the feed set file SET (doc/feeds.md) holds
+# DOMAIN (presentation) and its action is ACTION (N or R)
+set_has() {
+	rb-feed show "$1" "$2" | jq -e --arg d "$2" --arg a "$3" \
+	    '.names[$d] and (.action == (if $a == "N" then "nxdomain" else "refuse" end))' \
+	    >/dev/null
 }
 
 # dnsd_has_feeds RB_DNSD DOC: does rb-dnsd look names up in ROOT/feeds/?
@@ -72,6 +64,6 @@ dnsd_has_feeds() {
 	sed '/^## Not yet/,/^## /d' "$2" | grep -q 'feeds/'
 }
 
-cdb_count() { # cdb_count CDB: number of records
-	cdb -s "$1" | sed -n 's/^number of records: *//p'
+set_count() { # set_count SET: number of names in a feed set file
+	rb-feed show "$1" | jq -r .entry_count
 }

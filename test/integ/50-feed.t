@@ -1,6 +1,6 @@
 #!/bin/sh
 # rb-feed against a local HTTPS server with a test CA: presets, add-time
-# URL rules, each format compiled to its cdb, conditional GET (304),
+# URL rules, each format compiled to its set file, conditional GET (304),
 # redirects to an internal address and to http:// refused, an endless
 # body cut at feed-max-bytes and a 500 (old data kept, last_error set),
 # delete, concurrent updates; then, when rb-dnsd reads feeds, dig.
@@ -96,17 +96,17 @@ like "$(feed_field hosts last_updated)" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}
 	"last_updated is RFC 3339"
 like "$(feed_field hosts etag)" '^"[0-9a-f]{32}"$' "etag recorded"
 is "$(feed_field hosts last_error)" null "no last_error"
-H=$R/feeds/$HID.cdb
-cdb_has "$H" ads.example.com R; ok $? "hosts cdb: ads.example.com R"
-cdb_has "$H" two.example R; ok $? "hosts cdb: second name on a line"
-cdb_has "$H" localhost R; is $? 1 "hosts cdb: localhost skipped"
-cdb_has "$H" router.example R; is $? 1 "hosts cdb: other address ignored"
-cdb_has "$R/feeds/$DID.cdb" tracker.example.net N
-ok $? "domains cdb: lower-cased, nxdomain as N"
-cdb_has "$R/feeds/$AID.cdb" opt.example R; ok $? "adblock cdb: ||name^\$opt"
-cdb_has "$R/feeds/$AID.cdb" exception.example R
-is $? 1 "adblock cdb: @@ exception not blocked"
-is "$(cdb_count "$H")" 3 "hosts cdb: 3 records (de-duplicated)"
+H=$R/feeds/$HID.set
+set_has "$H" ads.example.com R; ok $? "hosts set: ads.example.com R"
+set_has "$H" two.example R; ok $? "hosts set: second name on a line"
+set_has "$H" localhost R; is $? 1 "hosts set: localhost skipped"
+set_has "$H" router.example R; is $? 1 "hosts set: other address ignored"
+set_has "$R/feeds/$DID.set" tracker.example.net N
+ok $? "domains set: lower-cased, nxdomain as N"
+set_has "$R/feeds/$AID.set" opt.example R; ok $? "adblock set: ||name^\$opt"
+set_has "$R/feeds/$AID.set" exception.example R
+is $? 1 "adblock set: @@ exception not blocked"
+is "$(set_count "$H")" 3 "hosts set: 3 names (de-duplicated)"
 
 # --- conditional GET -----------------------------------------------------------
 : >"$W/requests.log"
@@ -119,14 +119,29 @@ is "$(feed_field hosts entry_count)" 3 "304 keeps entry_count"
 printf '0.0.0.0 new.example\n0.0.0.0 ads.example.com\n' >"$W/hosts"
 out=$(rb-feed -d "$R" update "$HID")
 is "$(echo "$out" | jq -r '.results[0].status')" updated "a changed feed: updated"
-cdb_has "$H" new.example R; ok $? "new name compiled"
-cdb_has "$H" one.example R; is $? 1 "removed name gone"
+set_has "$H" new.example R; ok $? "new name compiled"
+set_has "$H" one.example R; is $? 1 "removed name gone"
+# A root from before the set format: the feed's data is an old cdb.
+rm -f "$H"
+perl -e 'for (@ARGV) { my $k = join("", map { chr(length) . $_ } split /\./) . "\0";
+	printf "+%d,1:%s->R\n", length $k, $k } print "\n"' new.example ads.example.com |
+	cdb -c "$R/feeds/$HID.cdb"
+: >"$W/requests.log"
+out=$(rb-feed -d "$R" update "$HID" 2>"$W/stderr")
+like "$(cat "$W/stderr")" 'converted 1 feed cdb files to sets' \
+	"rb-feed update converts an old feed cdb first"
+is "$(cat "$W/requests.log")" "GET /hosts inm=\"$(feed_field hosts etag | tr -d '"')\"" \
+	"so the feed is still fetched conditionally"
+is "$(echo "$out" | jq -r '.results[0].status')" unchanged "and is unchanged"
+set_has "$H" new.example R && set_has "$H" ads.example.com R
+ok $? "the set holds the old cdb's names"
+test ! -e "$R/feeds/$HID.cdb"; ok $? "the old cdb is gone"
 rm -f "$H"
 : >"$W/requests.log"
 rb-feed -d "$R" update "$HID" >/dev/null
 is "$(cat "$W/requests.log")" "GET /hosts inm=-" \
-	"without its cdb a feed is fetched whole"
-test -f "$H"; ok $? "and its cdb rebuilt"
+	"without its set file a feed is fetched whole"
+test -f "$H"; ok $? "and its set rebuilt"
 
 # --- refusals and failures keep the old data ------------------------------------
 good_feed() { # good_feed NAME: a feed at /NAME with data, updated once
@@ -147,7 +162,7 @@ FID=$(good_feed e500)
 echo 500 >"$W/e500.status"
 TID=$(good_feed html)
 printf '<html>\n<body>Service unavailable</body>\n</html>\n' >"$W/html"
-for id in $RID $XID $EID $FID $TID; do cp "$R/feeds/$id.cdb" "$R/$id.before"; done
+for id in $RID $XID $EID $FID $TID; do cp "$R/feeds/$id.set" "$R/$id.before"; done
 
 out=$(rb-feed -d "$R" update 2>"$R/update.err")
 is $? 111 "an update where a feed failed exits 111"
@@ -165,9 +180,9 @@ like "$(res "$TID" error)" "no valid entry" "an HTML page is not an empty feed"
 like "$(cat "$R/update.err")" "warning: feed big id=$EID: body larger" \
 	"failures are named on stderr"
 for id in $RID $XID $EID $FID $TID; do
-	cmp -s "$R/feeds/$id.cdb" "$R/$id.before" || break
+	cmp -s "$R/feeds/$id.set" "$R/$id.before" || break
 done
-ok $? "every failed feed kept its cdb"
+ok $? "every failed feed kept its set"
 is "$(feed_field big entry_count)" 1 "and its entry_count"
 like "$(feed_field big last_error)" "feed-max-bytes" "last_error recorded"
 like "$(feed_field e500 last_checked)" '^20' "last_checked recorded"
@@ -185,8 +200,8 @@ is "$(cat "$R"/journal/*.jnl | jq -c 'select(.event == "feed_update") | .fields 
 	"feed_update carries the status fields"
 out=$(rb-feed -d "$R" del "$TID")
 is "$(echo "$out" | jq -r .deleted_id)" "$TID" "rb-feed del"
-test ! -e "$R/feeds/$TID.cdb" && test ! -e "$R/feeds/$TID.lock"
-ok $? "its cdb and lock file are gone"
+test ! -e "$R/feeds/$TID.set" && test ! -e "$R/feeds/$TID.lock"
+ok $? "its set and lock file are gone"
 is "$(ev feed_delete)" 1 "feed_delete journaled"
 rb-feed -d "$R" del "$TID" >/dev/null 2>&1
 is $? 100 "deleting it again: NOT_FOUND"
@@ -205,7 +220,7 @@ done
 for p in $pids; do wait "$p"; done
 is "$(cat "$R"/journal/*.jnl | jq -s '[.[].seq] == [range(1; length + 1)]')" true \
 	"three concurrent updates: journal seqs gapless"
-is "$(cdb_count "$H")" 2000 "the hosts cdb is whole"
+is "$(set_count "$H")" 2000 "the hosts set is whole"
 is "$(rb-feed -d "$R" list | jq .total)" 8 "store intact"
 
 # --- config --------------------------------------------------------------------------

@@ -31,7 +31,7 @@ ID1=$(rb-feed -d "$R" add one "$FURL/one" | jq -r .feed.id)
 wait_for 5 has_checked one
 ok $? "a new feed is fetched at once, unasked"
 is "$(feed_field one entry_count)" 2 "with its entries"
-test -f "$R/feeds/$ID1.cdb"; ok $? "and its cdb"
+test -f "$R/feeds/$ID1.set"; ok $? "and its set file"
 
 wait_for 6 sh -c "grep -q '^GET /one inm=\"' '$W/requests.log'"
 ok $? "refreshed after feed-interval with a conditional GET"
@@ -49,7 +49,7 @@ sleep 3 # both daemons refresh both feeds meanwhile
 stop_pid "$PID_d2"
 is "$(cat "$R"/journal/*.jnl | jq -s '[.[].seq] == [range(1; length + 1)]')" true \
 	"two daemons and rb-feed: journal seqs gapless"
-is "$(cdb_count "$R/feeds/$ID2.cdb")" 1 "cdb of the second feed whole"
+is "$(set_count "$R/feeds/$ID2.set")" 1 "set of the second feed whole"
 like "$(cat "$R/d1.log" "$R/d2.log")" "status=(updated|unchanged)" \
 	"results logged as key=value"
 grep -q "status=error" "$R/d1.log" "$R/d2.log"
@@ -68,7 +68,7 @@ ok $? "delete a feed while rb-feedd runs"
 n=$(requests two)
 sleep 3
 is "$(requests two)" "$n" "a deleted feed is not fetched again"
-test ! -e "$R/feeds/$ID2.cdb"; ok $? "its cdb is gone"
+test ! -e "$R/feeds/$ID2.set"; ok $? "its set is gone"
 
 # SIGTERM during a download: an endless body under a 2 GiB cap.
 echo "    feed-max-bytes: 2147483648" >>"$R/runbound.conf"
@@ -86,8 +86,8 @@ t1=$(date +%s)
 is "$rc" 0 "SIGTERM during a download: exit 0"
 ok $((t1 - t0 > 2)) "promptly (within 2 s)"
 is "$(feed_field endless last_checked)" null "an abandoned download records nothing"
-test ! -e "$R/feeds/$(feed_field endless id).cdb"
-ok $? "and writes no cdb"
+test ! -e "$R/feeds/$(feed_field endless id).set"
+ok $? "and writes no set"
 
 # A slave's feeds come from its master: rb-feedd fetches nothing there.
 printf '    mode: slave\n    sync-master: 127.0.0.1:8082\n' >>"$R/runbound.conf"

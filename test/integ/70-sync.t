@@ -163,8 +163,8 @@ if [ $FEEDS = 1 ]; then
 	fid=$(rb-feed -d "$M" add f1 "https://127.0.0.1:$FP/hosts" hosts refuse |
 	    jq -r .feed.id)
 	rb-feed -d "$M" update "$fid" >/dev/null
-	within 2000 cmp -s "$M/feeds/$fid.cdb" "$S/feeds/$fid.cdb"
-	ok $? "feed: the slave has the master's cdb, byte for byte"
+	within 2000 cmp -s "$M/feeds/$fid.set" "$S/feeds/$fid.set"
+	ok $? "feed: the slave has the master's set, byte for byte"
 	within 2000 sh -c "rb-feed -d '$S' list |
 	    jq -e '[.total, .feeds[0].entry_count] == [1,2]'"
 	ok $? "feed: the subscription and its status replicated"
@@ -174,15 +174,15 @@ if [ $FEEDS = 1 ]; then
 		echo "ok $((_tap_n + 1)) # skip rb-dnsd has no feed lookup yet"
 		_tap_n=$((_tap_n + 1))
 	fi
-	rm -f "$S/feeds/$fid.cdb"
+	rm -f "$S/feeds/$fid.set"
 	rb-sync -d "$S" resync >/dev/null
-	within 3000 cmp -s "$M/feeds/$fid.cdb" "$S/feeds/$fid.cdb"
-	ok $? "feed: a full snapshot brings the cdb too"
+	within 3000 cmp -s "$M/feeds/$fid.set" "$S/feeds/$fid.set"
+	ok $? "feed: a full snapshot brings the set too"
 	rb-feed -d "$M" add f2 "https://127.0.0.1:$FP/other" hosts >/dev/null
 	fid2=$(rb-feed -d "$M" list | jq -r '.feeds[] | select(.name=="f2") | .id')
 	rb-feed -d "$M" del "$fid" >/dev/null
-	within 1000 sh -c "! test -e '$S/feeds/$fid.cdb'"
-	ok $? "feed delete: its cdb leaves the slave"
+	within 1000 sh -c "! test -e '$S/feeds/$fid.set'"
+	ok $? "feed delete: its set leaves the slave"
 	[ -n "$fid2" ]
 	ok $? "second feed subscribed (kept for the snapshot)"
 else

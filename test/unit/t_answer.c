@@ -1,7 +1,7 @@
 /*
  * Unit tests for lib/answer: every pipeline step and every local-zone
  * type, on local.cdb and block.cdb fixtures written with tinycdb's
- * cdb_make in a temporary directory.  Replies are parsed back with ldns,
+ * cdb_make in a temporary directory, and feed set files (lib/feedset).  Replies are parsed back with ldns,
  * which also proves the compression pointers valid.
  */
 
@@ -19,6 +19,7 @@
 #include "answer.h"
 #include "dname.h"
 #include "dnswire.h"
+#include "feedset.h"
 #include "../tap.h"
 
 /* --- fixtures ------------------------------------------------------- */
@@ -589,6 +590,94 @@ test_block(void)
 	ldns_pkt_free(p);
 }
 
+/* A feed set file at path: names (NULL-terminated) with action. */
+static void
+build_feed(const char *path, const char *const *names, char action)
+{
+	struct rb_feedset s;
+	struct rb_err e = { 0 };
+	uint8_t w[RB_DNAME_MAX];
+
+	rb_feedset_init(&s, 100);
+	for (; *names != NULL; names++) {
+		int n = wire(*names, w);
+
+		rb_dname_lower(w);
+		if (rb_feedset_add(&s, w, (size_t)n) < 0)
+			bail("rb_feedset_add");
+	}
+	if (rb_feedset_write(&s, path, action, &e) < 0)
+		bail(e.details);
+	rb_feedset_fini(&s);
+}
+
+static int
+set_ok(const uint8_t *mem, size_t size)
+{
+	const char *why;
+
+	return rb_nameset_check(mem, size, &why);
+}
+
+static const char *
+feed_status(const char *name, enum rb_answer_verdict *v)
+{
+	static char s[64];
+	ldns_pkt *p = ask(name, RB_TYPE_A, v);
+
+	snprintf(s, sizeof s, "%s", *v == RB_ANSWER_PASS ? "PASS" :
+	    summary(p));
+	ldns_pkt_free(p);
+	return s;
+}
+
+static void
+test_feeds(void)
+{
+	static const char *const f0[] = { "tracker.example", "ads.example",
+		"ok.ads.example", "x.example", NULL };
+	static const char *const f1[] = { "tracker.example",
+		"Deep.X.example", NULL };
+	struct rb_cdbmap *m[3];
+	const struct rb_cdbmap_gen *g[3];
+	enum rb_answer_verdict v;
+	char path[3][64];
+
+	for (int i = 0; i < 3; i++)
+		snprintf(path[i], sizeof path[i], "%s/f%d.set", dir, i);
+	build_feed(path[0], f0, 'R');
+	build_feed(path[1], f1, 'N');
+	for (int i = 0; i < 3; i++) {
+		/* f2.set does not exist: empty data */
+		if ((m[i] = rb_cdbmap_new_checked(path[i], set_ok)) == NULL)
+			bail("rb_cdbmap_new_checked");
+		g[i] = rb_cdbmap_acquire(m[i]);
+	}
+	ctx.feeds = g;
+	ctx.nfeeds = 3;
+	is_str(feed_status("tracker.example", &v), "REFUSED 0 0 0 aa",
+	    "feeds: the first feed listing a name decides");
+	is_int(info.step, RB_STEP_BLOCK, "feeds: step 5");
+	is_str(feed_status("a.b.Tracker.example", &v), "REFUSED 0 0 0 aa",
+	    "feeds: an entry covers the names below it, in any case");
+	is_str(feed_status("www.ok.ads.example", &v), "PASS",
+	    "feeds: the allowlist wins over a feed listing the name");
+	is_str(feed_status("ads.example", &v), "NXDOMAIN 0 0 0 aa",
+	    "feeds: block.cdb before the feeds at one level");
+	is_str(feed_status("a.deep.x.example", &v), "NXDOMAIN 0 0 0 aa",
+	    "feeds: the most specific listing decides");
+	is_str(feed_status("y.example", &v), "PASS", "feeds: unlisted name");
+	is_str(feed_status("example", &v), "PASS",
+	    "feeds: a parent of a listed name is not listed");
+	ctx.feeds = NULL;
+	ctx.nfeeds = 0;
+	for (int i = 0; i < 3; i++) {
+		rb_cdbmap_release(m[i], (struct rb_cdbmap_gen *)g[i]);
+		rb_cdbmap_free(m[i]);
+		unlink(path[i]);
+	}
+}
+
 static void
 test_any(void)
 {
@@ -803,9 +892,10 @@ main(void)
 	build_block(path);
 	ctx.block = rb_cdbmap_gen_open(path);
 	unlink(path);
-	rmdir(dir);
 	if (ctx.local == NULL || ctx.block == NULL)
 		bail("rb_cdbmap_gen_open");
+	test_feeds();
+	rmdir(dir);
 
 	test_health();
 	test_static();

@@ -1,14 +1,22 @@
 /* Unit tests for lib/feedops and the feeds collection of lib/store: add
- * validation, the 100-feed limit, duplicates, delete, and how feed_update
- * merges into an entry (also on replay). */
+ * validation, the 100-feed limit, duplicates, delete, how feed_update
+ * merges into an entry (also on replay), and the conversion of feed cdb
+ * files of the format before sets. */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <cdb.h>
+
+#include "atomic.h"
 #include "feedops.h"
+#include "feedparse.h"
 #include "feedpreset.h"
+#include "feedset.h"
 #include "../tap.h"
 
 static char root[256];
@@ -168,6 +176,99 @@ merge(void)
 	rb_store_fini(&s);
 }
 
+/* An old-format feed cdb at path: n names "old<i>.example", action. */
+static int
+old_cdb(const char *path, int n, char action)
+{
+	struct cdb_make cm;
+	uint8_t w[256];
+	char name[64];
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644), r = 0;
+
+	if (fd < 0 || cdb_make_start(&cm, fd) < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof name, "old%d.example", i);
+		r |= cdb_make_add(&cm, w, (unsigned)rb_feed_domain(name,
+		    strlen(name), w), &action, 1);
+	}
+	r |= cdb_make_finish(&cm);
+	return close(fd) | r;
+}
+
+static int
+gone(const char *id, const char *suffix)
+{
+	char path[4300];
+
+	rb_feed_path(root, id, suffix, path, sizeof path);
+	return access(path, F_OK) < 0 && errno == ENOENT;
+}
+
+/* What a refresh of the names old0..old<n-1> writes. */
+static char *
+fresh_set(int n, char action, size_t *len)
+{
+	struct rb_feedset s;
+	struct rb_err e = { 0 };
+	char name[64], path[300];
+	uint8_t w[256];
+
+	snprintf(path, sizeof path, "%s/fresh.set", root);
+	rb_feedset_init(&s, 1000);
+	for (int i = n - 1; i >= 0; i--) {
+		snprintf(name, sizeof name, "old%d.example", i);
+		rb_feedset_add(&s, w, (size_t)rb_feed_domain(name, strlen(name),
+		    w));
+	}
+	rb_feedset_write(&s, path, action, &e);
+	rb_feedset_fini(&s);
+	return rb_file_read(path, 1 << 20, len);
+}
+
+static void
+upgrade(void)
+{
+	struct rb_err e = { 0 };
+	json_t *feeds = rb_feed_op_load(root, &e);
+	const char *a = json_string_value(json_object_get(json_array_get(feeds,
+	    0), "id"));
+	const char *b = json_string_value(json_object_get(json_array_get(feeds,
+	    1), "id"));
+	const char *stale = "00000000-0000-4000-8000-0000000000aa";
+	char path[4300], *want, *got;
+	size_t wl, gl;
+	struct rb_txn t;
+
+	snprintf(path, sizeof path, "%s/feeds", root);
+	rb_mkdirs(path, 0755);
+	rb_feed_path(root, a, ".cdb", path, sizeof path);
+	ok(a && b && old_cdb(path, 10, 'N') == 0, "an old cdb for feed a");
+	rb_feed_path(root, b, ".cdb", path, sizeof path);
+	rb_file_replace(path, "damaged", 7, 0644);
+	rb_feed_path(root, stale, ".cdb", path, sizeof path);
+	old_cdb(path, 1, 'R');
+	ok(rb_txn_begin(&t, root, &e) == 0, "lock");
+	is_int(rb_feed_op_upgrade(&t), 1, "upgrade: one cdb converted");
+	is_int(rb_feed_op_sweep(&t), 1, "sweep: the unsubscribed cdb removed");
+	rb_txn_end(&t);
+	ok(gone(a, ".cdb") && !gone(a, ".set"), "feed a: cdb gone, set there");
+	want = fresh_set(10, 'N', &wl);
+	rb_feed_path(root, a, ".set", path, sizeof path);
+	got = rb_file_read(path, 1 << 20, &gl);
+	ok(want && got && wl == gl && memcmp(want, got, wl) == 0,
+	    "the set is byte for byte what a refresh of the names writes");
+	ok(gone(b, ".cdb") && gone(b, ".set"),
+	    "a damaged cdb is removed, converted to nothing");
+	ok(gone(stale, ".cdb"), "the unsubscribed one is gone");
+	ok(rb_txn_begin(&t, root, &e) == 0 && rb_feed_op_upgrade(&t) == 0,
+	    "a second upgrade has nothing to do");
+	rb_txn_end(&t);
+	free(want);
+	free(got);
+	json_decref(feeds);
+}
+
 int
 main(void)
 {
@@ -179,6 +280,7 @@ main(void)
 	adding();
 	limit();
 	merge();
+	upgrade();
 	is_int(json_integer_value(json_object_get(p, "total")), 9, "9 presets");
 	is_str(json_string_value(json_object_get(json_array_get(
 	    json_object_get(p, "presets"), 2), "url")), "https://small.oisd.nl/",
