@@ -13,7 +13,7 @@ page() { # page MD NAME SECTION
 for md in "$doc"/rb-*.md; do
 	name=$(basename "$md" .md)
 	case $name in
-	rb-dnsd|rb-apid|rb-feedd|rb-auditd|rb-syncd) page "$md" "$name" 8 ;;
+	rb-dnsd|rb-apid|rb-feedd|rb-auditd|rb-syncd|rb-axfr|rb-notify) page "$md" "$name" 8 ;;
 	*) page "$md" "$name" 1 ;;
 	esac
 done

@@ -164,8 +164,11 @@ step_wire(struct job *j)
 		return RB_ANSWER_DROP; /* never answer an answer */
 	if (RB_DNS_OPCODE(q->flags) != 0)
 		return header_only(j, RB_RCODE_NOTIMP);
-	if (q->qdcount != 1 || q->ancount != 0 || q->nscount != 0 ||
-	    rb_dnswire_parse_body(q) < 0 || q->nopt > 1)
+	/* An IXFR carries the client's SOA in authority (RFC 1995): it
+	 * gets REFUSED below, as other transfers, not FORMERR. */
+	if (q->qdcount != 1 || q->ancount != 0 ||
+	    rb_dnswire_parse_body(q) < 0 || q->nopt > 1 ||
+	    (q->nscount != 0 && q->qtype != RB_TYPE_IXFR))
 		return header_only(j, RB_RCODE_FORMERR);
 	j->info->qtype = q->qtype;
 	j->info->qname_len = q->qname_len;

@@ -570,6 +570,10 @@ rb_conf_free(struct rb_conf *c)
 	}
 	free(c->acls);
 	free_strv(c->private_addrs, c->nprivate_addrs);
+	free_strv(c->allow_transfer, c->nallow_transfer);
+	for (size_t i = 0; i < c->nalso_notify; i++)
+		free(c->also_notify[i].addr);
+	free(c->also_notify);
 	free_strv(c->private_domains, c->nprivate_domains);
 	for (size_t i = 0; i < c->nzones; i++) {
 		free(c->zones[i].name);

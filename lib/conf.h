@@ -56,6 +56,12 @@ struct rb_conf_acl {
 	char *action;	/* allow, deny, refuse, allow_snoop, ... */
 };
 
+/* also-notify: ip[@port] */
+struct rb_conf_notify {
+	char *addr; /* address text, without @port */
+	int port;   /* 53 unless @port was given */
+};
+
 struct rb_conf {
 	char *path; /* the file given to rb_conf_load */
 	size_t nfiles;
@@ -69,6 +75,10 @@ struct rb_conf {
 	size_t nacls;
 	struct rb_conf_acl *acls;
 	long rate_limit;     /* 200, 0 = off */
+	size_t nallow_transfer;
+	char **allow_transfer; /* netblocks that may AXFR/IXFR; none: nobody */
+	size_t nalso_notify;
+	struct rb_conf_notify *also_notify; /* NOTIFY on zone changes */
 	long cache_max_ttl;  /* 86400 */
 	long cache_min_ttl;  /* 0 */
 	size_t nprivate_addrs;

@@ -95,6 +95,19 @@ ifaces(const struct rb_conf *c, int *err)
 }
 
 static json_t *
+notifies(const struct rb_conf *c, int *err)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < c->nalso_notify; i++) {
+		append(a, json_pack("{s:o, s:i}", "addr",
+		    jstr(c->also_notify[i].addr), "port",
+		    c->also_notify[i].port), err);
+	}
+	return a;
+}
+
+static json_t *
 acls(const struct rb_conf *c, int *err)
 {
 	json_t *a = json_array();
@@ -184,6 +197,9 @@ listen_part(json_t *o, const struct rb_conf *c, int *err)
 	    err), err);
 	put(o, "private_domain", strv(c->private_domains,
 	    c->nprivate_domains, err), err);
+	put(o, "allow_transfer", strv(c->allow_transfer, c->nallow_transfer,
+	    err), err);
+	put(o, "also_notify", notifies(c, err), err);
 	put(o, "local_zone", zones(c, err), err);
 	put(o, "local_data", data(c->data, c->ndata, err), err);
 	put(o, "local_data_ptr", data(c->ptrs, c->nptrs, err), err);

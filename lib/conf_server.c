@@ -99,6 +99,50 @@ d_private_address(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 	    &ps->c->nprivate_addrs, nb);
 }
 
+/* allow-transfer: a netblock that may ask for AXFR and IXFR. */
+static int
+d_allow_transfer(struct rb_conf_ps *ps, const struct rb_conf_line *l)
+{
+	int bad;
+	char *nb = rb_conf_netblock(l->args[0].s, &bad);
+
+	if (bad)
+		return rb_conf_err(ps, l, "allow-transfer: '%s' is not an "
+		    "address or netblock", l->args[0].s);
+	return rb_conf_push_str(ps, l, &ps->c->allow_transfer,
+	    &ps->c->nallow_transfer, nb);
+}
+
+/* also-notify: ip[@port], told by NOTIFY when a zone changes. */
+static int
+d_also_notify(struct rb_conf_ps *ps, const struct rb_conf_line *l)
+{
+	struct rb_conf *c = ps->c;
+	char *s = strdup(l->args[0].s);
+	int port;
+
+	if (s == NULL)
+		return rb_conf_nomem(ps, l);
+	if (rb_conf_at_port(ps, l, s, &port) < 0)
+		goto fail;
+	if (rb_conf_address(s) == 0) {
+		rb_conf_err(ps, l, "also-notify: '%s' is not an IP address",
+		    s);
+		goto fail;
+	}
+	if (rb_conf_grow((void **)&c->also_notify, c->nalso_notify,
+	    sizeof *c->also_notify) < 0) {
+		rb_conf_nomem(ps, l);
+		goto fail;
+	}
+	c->also_notify[c->nalso_notify].addr = s;
+	c->also_notify[c->nalso_notify++].port = port ? port : 53;
+	return 0;
+fail:
+	free(s);
+	return -1;
+}
+
 static int
 d_private_domain(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 {
@@ -384,6 +428,8 @@ static const struct rb_conf_directive server[] = {
 	{ "cache-min-ttl", RB_CONF_LONG, OFF(cache_min_ttl), 0, INT32_MAX,
 	    NULL, 1 },
 	{ "private-address", RB_CONF_FN, 0, 0, 0, d_private_address, 1 },
+	{ "allow-transfer", RB_CONF_FN, 0, 0, 0, d_allow_transfer, 1 },
+	{ "also-notify", RB_CONF_FN, 0, 0, 0, d_also_notify, 1 },
 	{ "private-domain", RB_CONF_FN, 0, 0, 0, d_private_domain, 1 },
 	{ "local-zone", RB_CONF_FN, 0, 0, 0, d_local_zone, 2 },
 	{ "local-data", RB_CONF_FN, 0, 0, 0, d_local_data, 0 },

@@ -113,6 +113,15 @@ struct dnsd {
 	int64_t now_sec; /* wall clock, refreshed once per batch */
 
 	struct forward *fwd; /* forward.c: step 8 */
+
+	/* xfr.c: transfers (rb-axfr) and NOTIFY (rb-notify) */
+	struct rb_acl xfr_acl; /* allow-transfer */
+	char axfr_prog[PATH_MAX], notify_prog[PATH_MAX];
+	size_t xfr_children; /* rb-axfr processes running */
+	int also_notify;     /* also-notify has addresses */
+	int notify_pid;	     /* the running rb-notify, -1 when none */
+	int notify_pending;  /* zones changed while it ran: run again */
+	int notify_all;	     /* the next run notifies every zone */
 };
 
 /* serve.c: the current data, held across one batch of queries. */
@@ -189,6 +198,22 @@ void forward_tick(struct dnsd *d, uint64_t now);
 void forward_reload(struct dnsd *d);
 size_t forward_pending(const struct dnsd *d);
 void forward_stop(struct dnsd *d);
+
+/* xfr.c: zone transfers and NOTIFY through child programs (see xfr.c). */
+int xfr_init(struct dnsd *d);
+int xfr_apply_conf(struct dnsd *d, const struct rb_conf *c);
+/* A transfer query heads in (inlen bytes, framed) on connection fd from
+ * client: 1 when handed to rb-axfr (close the connection), else 0. */
+int xfr_tcp(struct dnsd *d, int fd, const uint8_t *in, size_t inlen,
+    const struct rb_ipaddr *client);
+/* An IXFR over UDP: 1 with out and info filled, else 0. */
+int xfr_udp(struct dnsd *d, const struct rb_answer_ctx *ctx,
+    const struct rb_answer_query *aq, struct rb_answer_buf *out,
+    struct rb_answer_info *info);
+/* zones.cdb is newly mapped: NOTIFY every zone (all) or the changed ones. */
+void xfr_notify(struct dnsd *d, int all);
+/* SIGCHLD: collect ended children. */
+void xfr_reap(struct dnsd *d);
 
 /* probe.c: upstream health in run/stats.shm (see probe.c). */
 int probe_init(struct dnsd *d);

@@ -102,6 +102,8 @@ signal_event(struct dnsd *dd, struct watch *w, uint32_t events)
 	while (read(w->fd, &si, sizeof si) == (ssize_t)sizeof si) {
 		if (si.ssi_signo == SIGHUP)
 			setup_reload_conf(dd);
+		else if (si.ssi_signo == SIGCHLD)
+			xfr_reap(dd);
 		else if (!dd->stopping)
 			begin_stop(dd);
 	}
@@ -133,6 +135,7 @@ start_signals(struct dnsd *dd)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		rb_die(111, "unable to block signals: %s", strerror(errno));
 	dd->sig.fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -235,6 +238,8 @@ main(int argc, char **argv)
 	if (d.conf == NULL)
 		exit(100);
 	rb_acl_init(&d.acl);
+	if (xfr_init(&d) < 0)
+		rb_die(111, "unable to find the directory of rb-dnsd's binary");
 	if (rb_ratelimit_init(&d.rl, RATE_SLOTS, 0, 0) < 0)
 		rb_die(111, "out of memory");
 	if (setup_apply_conf(&d, d.conf) < 0)
@@ -253,6 +258,7 @@ main(int argc, char **argv)
 	setup_drop_privileges(d.conf);
 	setup_map_data(&d);
 	account_data(&d);
+	xfr_notify(&d, 1);
 	if (setup_inotify(&d) < 0)
 		rb_die(111, "unable to watch %s: %s", d.data_dir,
 		    strerror(errno));

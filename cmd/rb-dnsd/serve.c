@@ -94,14 +94,18 @@ serve_query(struct dnsd *d, const struct rb_answer_ctx *ctx,
     struct rb_answer_buf *out, const struct origin *o)
 {
 	struct rb_answer_info info;
-	enum rb_answer_verdict v = rb_answer(ctx, q, out, &info);
+	enum rb_answer_verdict v = RB_ANSWER_SEND;
 
-	if (info.inform)
-		log_query(from, q, &info, RB_LOG_INFO);
-	/* Step 8 takes what steps 1-6 passed on; it counts and logs
-	 * itself.  Without a forward zone out already holds REFUSED. */
-	if (v == RB_ANSWER_PASS && d->fwd != NULL)
-		return forward_query(d, q, &info, o, out);
+	/* An IXFR over UDP is answered before the pipeline (xfr.c). */
+	if (q->tcp || !xfr_udp(d, ctx, q, out, &info)) {
+		v = rb_answer(ctx, q, out, &info);
+		if (info.inform)
+			log_query(from, q, &info, RB_LOG_INFO);
+		/* Step 8 takes what steps 1-6 passed on; it counts and logs
+		 * itself.  Without a forward zone out already holds REFUSED. */
+		if (v == RB_ANSWER_PASS && d->fwd != NULL)
+			return forward_query(d, q, &info, o, out);
+	}
 	account_query(d, q, &info);
 	if (d->verbose)
 		log_query(from, q, &info, RB_LOG_DEBUG);

@@ -67,6 +67,8 @@ setup_apply_conf(struct dnsd *d, const struct rb_conf *c)
 		rb_error("access-control: %s", strerror(errno));
 		goto fail;
 	}
+	if (xfr_apply_conf(d, c) < 0)
+		goto fail;
 	rb_acl_fini(&d->acl);
 	d->acl = acl;
 	/* Runbound's burst is twice the rate. */
@@ -113,7 +115,8 @@ setup_map_data(struct dnsd *d)
 	feeds_rescan(d);
 }
 
-static void
+/* Returns 1 when a new file is mapped. */
+static int
 reload_one(struct dnsd *d, struct rb_cdbmap *m, const char *file)
 {
 	int r = rb_cdbmap_reload(m);
@@ -125,15 +128,18 @@ reload_one(struct dnsd *d, struct rb_cdbmap *m, const char *file)
 		    file, strerror(errno));
 		d->reload_pending = 1;
 	}
+	return r > 0;
 }
 
 void
 setup_reload_data(struct dnsd *d)
 {
 	d->reload_pending = 0;
-	reload_one(d, d->local, "local.cdb");
-	reload_one(d, d->block, "block.cdb");
-	reload_one(d, d->zones, "zones.cdb");
+	/* Only a new zones.cdb has consequences beyond the re-map. */
+	(void)reload_one(d, d->local, "local.cdb");
+	(void)reload_one(d, d->block, "block.cdb");
+	if (reload_one(d, d->zones, "zones.cdb"))
+		xfr_notify(d, 0);
 	account_data(d);
 }
 

@@ -284,6 +284,9 @@ conn_answer(struct dnsd *d, struct tconn *c, const struct rb_answer_ctx *ctx)
 
 	if (len <= 0)
 		return (int)len;
+	/* A transfer leaves with its connection (xfr.c). */
+	if (xfr_tcp(d, c->w.fd, c->in, c->inlen, &c->client))
+		return -1;
 	v = serve_query(d, ctx, (struct sockaddr *)&c->peer, &q, &buf, &o);
 	c->inlen -= 2 + (size_t)len;
 	memmove(c->in, c->in + 2 + len, c->inlen);

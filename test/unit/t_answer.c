@@ -787,6 +787,17 @@ test_wire(void)
 	pkt[11] = 1; /* ARCOUNT 1 without a record */
 	run(pkt, n, &o);
 	is_int(reply[3] & 0xf, RB_RCODE_FORMERR, "missing record: FORMERR");
+	/* An IXFR with its SOA in authority (RFC 1995): REFUSED as other
+	 * transfers, not FORMERR; authority in another query: FORMERR. */
+	n = mkquery(pkt, "a.b.st.test", RB_TYPE_IXFR, &o);
+	memcpy(pkt + n, "\300\014\0\6\0\1\0\0\0\0\0\026\0\0"
+	    "\0\0\0\5\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 34);
+	pkt[9] = 1; /* NSCOUNT */
+	run(pkt, n + 34, &o);
+	is_int(reply[3] & 0xf, RB_RCODE_REFUSED, "IXFR with its SOA: REFUSED");
+	pkt[n - 3] = RB_TYPE_A;
+	run(pkt, n + 34, &o);
+	is_int(reply[3] & 0xf, RB_RCODE_FORMERR, "A with authority: FORMERR");
 }
 
 static void

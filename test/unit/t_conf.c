@@ -188,6 +188,10 @@ test_lists(void)
 	    "  private-address: 10.0.0.0/8\n"
 	    "  private-address: fd00::/8\n"
 	    "  private-address: 192.0.2.1\n"
+	    "  allow-transfer: 127.0.0.1\n"
+	    "  allow-transfer: 10.1.0.0/16\n"
+	    "  also-notify: 127.0.0.1@5301\n"
+	    "  also-notify: ::1\n"
 	    "  private-domain: \"home\"\n"
 	    "  private-domain: lan.\n"
 	    "  local-zone: \"home.\" static\n"
@@ -214,6 +218,13 @@ test_lists(void)
 	is_str(c->acls[1].action, "allow_snoop", "action");
 	is_str(c->acls[2].netblock, "0.0.0.0/0", "netblock kept");
 	is_int(c->nprivate_addrs, 3, "private-address");
+	is_int(c->nallow_transfer, 2, "allow-transfer");
+	is_str(c->allow_transfer[0], "127.0.0.1/32", "allow-transfer address");
+	is_str(c->allow_transfer[1], "10.1.0.0/16", "allow-transfer netblock");
+	is_int(c->nalso_notify, 2, "also-notify");
+	is_int(c->also_notify[0].port, 5301, "also-notify @port");
+	is_str(c->also_notify[1].addr, "::1", "also-notify ipv6");
+	is_int(c->also_notify[1].port, 53, "also-notify default port");
 	is_str(c->private_addrs[2], "192.0.2.1/32", "bare address gets /32");
 	is_int(c->nprivate_domains, 2, "private-domain");
 	is_str(c->private_domains[0], "home.", "dot added");
@@ -222,14 +233,14 @@ test_lists(void)
 	is_str(c->zones[0].type, "static", "zone type");
 	is_str(c->zones[1].name, "ads.example.", "unquoted zone name");
 	is_str(c->zones[0].file, "t.conf", "zone file");
-	is_int(c->zones[1].line, 16, "zone line");
+	is_int(c->zones[1].line, 20, "zone line");
 	is_int(c->ndata, 3, "local-data");
 	is_str(c->data[0].text, "nas.home. 300 IN A 192.168.1.10", "unquoted");
 	is_str(c->data[1].text, "txt.home. TXT \"hi there\"",
 	    "single quotes keep inner double quotes");
 	is_str(c->data[2].text, "v6.home AAAA 2001:db8::1",
 	    "unquoted local-data takes the rest of the line");
-	is_int(c->data[2].line, 20, "local-data line");
+	is_int(c->data[2].line, 24, "local-data line");
 	is_int(c->nptrs, 2, "local-data-ptr");
 	is_str(c->ptrs[1].text, "2001:db8::1 7200 v6.home.", "ptr with ttl");
 	rb_conf_free(c);
@@ -399,6 +410,13 @@ test_errors(void)
 	    "t.conf:2: access-control: expected 2 values, got 1");
 	bad("server:\n private-address: 300.0.0.0/8\n",
 	    "t.conf:2: private-address: '300.0.0.0/8' is not a netblock");
+	bad("server:\n allow-transfer: 10.0.0.0/33\n",
+	    "t.conf:2: allow-transfer: '10.0.0.0/33' is not an address or "
+	    "netblock");
+	bad("server:\n\n also-notify: nsd.example\n",
+	    "t.conf:3: also-notify: 'nsd.example' is not an IP address");
+	bad("server:\n also-notify: 127.0.0.1@0\n",
+	    "t.conf:2: also-notify: '0' is not a port (1..65535)");
 	bad("server:\n private-domain: a..b\n",
 	    "t.conf:2: private-domain: invalid name 'a..b': empty label in "
 	    "name");
