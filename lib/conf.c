@@ -446,6 +446,8 @@ new_conf(void)
 	c->port = 53;
 	c->do_ip4 = c->do_ip6 = c->do_udp = c->do_tcp = 1;
 	c->rate_limit = 200;
+	c->incoming_num_tcp = 1024;
+	c->tcp_idle_timeout = 30000;
 	c->cache_max_ttl = 86400;
 	c->cache_min_ttl = 0;
 	c->sync_port = 0;
@@ -569,6 +571,9 @@ rb_conf_free(struct rb_conf *c)
 		free(c->acls[i].action);
 	}
 	free(c->acls);
+	for (size_t i = 0; i < c->ntcp_limits; i++)
+		free(c->tcp_limits[i].netblock);
+	free(c->tcp_limits);
 	free_strv(c->private_addrs, c->nprivate_addrs);
 	free_strv(c->allow_transfer, c->nallow_transfer);
 	for (size_t i = 0; i < c->nalso_notify; i++)

@@ -56,6 +56,12 @@ struct rb_conf_acl {
 	char *action;	/* allow, deny, refuse, allow_snoop, ... */
 };
 
+/* tcp-connection-limit: netblock limit */
+struct rb_conf_tcl {
+	char *netblock; /* "192.0.2.0/24", a bare address given /32 or /128 */
+	long limit;	/* simultaneous connections, 0..2147483647 */
+};
+
 /* also-notify: ip[@port] */
 struct rb_conf_notify {
 	char *addr; /* address text, without @port */
@@ -75,6 +81,10 @@ struct rb_conf {
 	size_t nacls;
 	struct rb_conf_acl *acls;
 	long rate_limit;     /* 200, 0 = off */
+	long incoming_num_tcp; /* TCP connection slots: 1024, 0 = no TCP */
+	long tcp_idle_timeout; /* ms, 30000, held within 1..120000 */
+	size_t ntcp_limits;
+	struct rb_conf_tcl *tcp_limits; /* tcp-connection-limit */
 	size_t nallow_transfer;
 	char **allow_transfer; /* netblocks that may AXFR/IXFR; none: nobody */
 	size_t nalso_notify;

@@ -121,6 +121,19 @@ acls(const struct rb_conf *c, int *err)
 }
 
 static json_t *
+tcp_limits(const struct rb_conf *c, int *err)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < c->ntcp_limits; i++) {
+		append(a, json_pack("{s:o, s:I}", "netblock",
+		    jstr(c->tcp_limits[i].netblock), "limit",
+		    (json_int_t)c->tcp_limits[i].limit), err);
+	}
+	return a;
+}
+
+static json_t *
 zones(const struct rb_conf *c, int *err)
 {
 	json_t *a = json_array();
@@ -191,6 +204,9 @@ listen_part(json_t *o, const struct rb_conf *c, int *err)
 	put(o, "do_tcp", json_boolean(c->do_tcp), err);
 	put(o, "access_control", acls(c, err), err);
 	put(o, "rate_limit", json_integer(c->rate_limit), err);
+	put(o, "incoming_num_tcp", json_integer(c->incoming_num_tcp), err);
+	put(o, "tcp_idle_timeout", json_integer(c->tcp_idle_timeout), err);
+	put(o, "tcp_connection_limit", tcp_limits(c, err), err);
 	put(o, "cache_max_ttl", json_integer(c->cache_max_ttl), err);
 	put(o, "cache_min_ttl", json_integer(c->cache_min_ttl), err);
 	put(o, "private_address", strv(c->private_addrs, c->nprivate_addrs,

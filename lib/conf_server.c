@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,57 @@ d_interface(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 fail:
 	free(s);
 	return -1;
+}
+
+/* tcp-idle-timeout: msec.  unbound's parser holds the value within
+ * 1..120000; so do we, with a warning. */
+static int
+d_tcp_idle_timeout(struct rb_conf_ps *ps, const struct rb_conf_line *l)
+{
+	const char *v = l->args[0].s;
+	char msg[160];
+	long ms;
+
+	if (rb_conf_number(v, 0, INT32_MAX, &ms) < 0)
+		return rb_conf_err(ps, l, "tcp-idle-timeout: '%s' is not a "
+		    "number of milliseconds in 0..%ld", v, (long)INT32_MAX);
+	ps->c->tcp_idle_timeout = ms < 1 ? 1 : ms > 120000 ? 120000 : ms;
+	if (ps->c->tcp_idle_timeout != ms && ps->warn != NULL) {
+		snprintf(msg, sizeof msg, "tcp-idle-timeout: %ld is taken as "
+		    "%ld, as unbound does", ms, ps->c->tcp_idle_timeout);
+		ps->warn(ps->ctx, l->file, l->line, msg);
+	}
+	return 0;
+}
+
+/* tcp-connection-limit: netblock limit */
+static int
+d_tcp_connection_limit(struct rb_conf_ps *ps, const struct rb_conf_line *l)
+{
+	struct rb_conf *c = ps->c;
+	char *nb;
+	long limit;
+	int bad;
+
+	nb = rb_conf_netblock(l->args[0].s, &bad);
+	if (bad)
+		return rb_conf_err(ps, l, "tcp-connection-limit: '%s' is not a "
+		    "netblock", l->args[0].s);
+	if (nb == NULL)
+		return rb_conf_nomem(ps, l);
+	if (rb_conf_number(l->args[1].s, 0, INT32_MAX, &limit) < 0) {
+		free(nb);
+		return rb_conf_err(ps, l, "tcp-connection-limit: '%s' is not a "
+		    "number in 0..%ld", l->args[1].s, (long)INT32_MAX);
+	}
+	if (rb_conf_grow((void **)&c->tcp_limits, c->ntcp_limits,
+	    sizeof *c->tcp_limits) < 0) {
+		free(nb);
+		return rb_conf_nomem(ps, l);
+	}
+	c->tcp_limits[c->ntcp_limits].netblock = nb;
+	c->tcp_limits[c->ntcp_limits++].limit = limit;
+	return 0;
 }
 
 static int
@@ -423,6 +475,11 @@ static const struct rb_conf_directive server[] = {
 	{ "do-tcp", RB_CONF_BOOL, OFF(do_tcp), 0, 0, NULL, 1 },
 	{ "access-control", RB_CONF_FN, 0, 0, 0, d_access_control, 2 },
 	{ "rate-limit", RB_CONF_LONG, OFF(rate_limit), 0, 1000000, NULL, 1 },
+	{ "incoming-num-tcp", RB_CONF_LONG, OFF(incoming_num_tcp), 0, 65536,
+	    NULL, 1 },
+	{ "tcp-idle-timeout", RB_CONF_FN, 0, 0, 0, d_tcp_idle_timeout, 1 },
+	{ "tcp-connection-limit", RB_CONF_FN, 0, 0, 0, d_tcp_connection_limit,
+	    2 },
 	{ "cache-max-ttl", RB_CONF_LONG, OFF(cache_max_ttl), 0, INT32_MAX,
 	    NULL, 1 },
 	{ "cache-min-ttl", RB_CONF_LONG, OFF(cache_min_ttl), 0, INT32_MAX,

@@ -20,6 +20,7 @@
 #include "conf.h"
 #include "ratelimit.h"
 #include "stats.h"
+#include "tcplimit.h"
 
 struct dnsd;
 
@@ -97,10 +98,11 @@ struct dnsd {
 	size_t nsocks;
 	struct sock socks[DNSD_MAX_SOCKS];
 
-	size_t tcp_max;	     /* connection cap */
-	uint64_t tcp_idle_ns; /* idle timeout */
+	size_t tcp_max;	     /* incoming-num-tcp: slots, fixed at start */
+	uint64_t tcp_idle_ns; /* tcp-idle-timeout */
 	size_t tcp_count;
 	struct tconn *conns; /* tcp_max slots */
+	struct rb_tcplimit tcl; /* tcp-connection-limit, with live counts */
 
 	int stopping;
 	uint64_t stop_deadline_ns;
@@ -182,6 +184,14 @@ void udp_send_later(const struct udp_dest *u, const uint8_t *pkt,
 
 /* tcp.c */
 int tcp_init(struct dnsd *d);
+/* The tcp-connection-limit table of c into *t (caller-owned, empty);
+ * -1 with the reason logged. */
+int tcp_build_limits(const struct rb_conf *c, struct rb_tcplimit *t);
+/* Take c's idle timeout and the table t (emptied), recounting the live
+ * connections; an incoming-num-tcp other than the running one is logged
+ * as needing a restart. */
+void tcp_apply_conf(struct dnsd *d, const struct rb_conf *c,
+    struct rb_tcplimit *t);
 void tcp_accept_event(struct dnsd *d, struct watch *w, uint32_t events);
 void tcp_sweep(struct dnsd *d, uint64_t now);
 void tcp_stop(struct dnsd *d);

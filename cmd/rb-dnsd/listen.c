@@ -114,7 +114,7 @@ listen_iface(struct dnsd *d, const struct rb_conf *c, const char *addr,
 		return;
 	if (c->do_udp)
 		open_one(d, addr, port, 0);
-	if (c->do_tcp)
+	if (c->do_tcp && d->tcp_max > 0)
 		open_one(d, addr, port, 1);
 }
 

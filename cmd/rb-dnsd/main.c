@@ -24,8 +24,6 @@
 #include "ready.h"
 #include "root.h"
 
-#define TCP_MAX 1024
-#define TCP_IDLE_S 30
 #define RATE_SLOTS 65536
 #define STOP_GRACE_NS 5000000000ull /* finishing TCP replies on SIGTERM */
 
@@ -58,22 +56,6 @@ static void
 usage(void)
 {
 	rb_die(100, "usage: rb-dnsd [-d ROOT] [-r FD] [-v]");
-}
-
-/* A test knob from the environment: a positive number, else def. */
-static long
-env_long(const char *name, long def)
-{
-	const char *s = getenv(name);
-	char *end;
-	long v;
-
-	if (s == NULL || *s == '\0')
-		return def;
-	v = strtol(s, &end, 10);
-	if (*end != '\0' || v <= 0)
-		rb_die(100, "%s must be a positive number", name);
-	return v;
 }
 
 static void
@@ -229,21 +211,21 @@ main(int argc, char **argv)
 	rb_log_init("rb-dnsd", 0);
 	ready = options(&d, argc, argv);
 	rb_log_init("rb-dnsd", d.verbose);
-	d.tcp_max = (size_t)env_long("RB_DNSD_TCP_MAX", TCP_MAX);
-	d.tcp_idle_ns = (uint64_t)env_long("RB_DNSD_TCP_IDLE", TCP_IDLE_S) *
-	    1000000000u;
 	d.wd_root = d.wd_data = d.wd_feeds = -1;
 
 	d.conf = setup_load_conf(d.conf_path);
 	if (d.conf == NULL)
 		exit(100);
 	rb_acl_init(&d.acl);
+	rb_tcplimit_init(&d.tcl);
 	if (xfr_init(&d) < 0)
 		rb_die(111, "unable to find the directory of rb-dnsd's binary");
 	if (rb_ratelimit_init(&d.rl, RATE_SLOTS, 0, 0) < 0)
 		rb_die(111, "out of memory");
 	if (setup_apply_conf(&d, d.conf) < 0)
 		exit(100);
+	/* The slot table is sized once: a new value needs a restart. */
+	d.tcp_max = (size_t)d.conf->incoming_num_tcp;
 
 	d.epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (d.epfd < 0 || tcp_init(&d) < 0)

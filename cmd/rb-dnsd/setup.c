@@ -1,7 +1,8 @@
 /*
  * setup: what rb-dnsd reads besides queries.  runbound.conf gives the
- * access-control list and the rate limit (at start and on SIGHUP; a bad
- * file on reload keeps the running config).  data/local.cdb,
+ * access-control list, the rate limit, the transfer lists and the TCP
+ * limits (at start and on SIGHUP; a bad file on reload keeps the running
+ * config).  data/local.cdb,
  * data/block.cdb and data/zones.cdb are mapped through lib/cdbmap and
  * re-mapped when inotify reports a rename into data/ (the writers' only
  * way to change them).
@@ -47,14 +48,17 @@ setup_load_conf(const char *path)
 	return c;
 }
 
-/* Build the ACL and rate limit of c into d; on error d keeps its own. */
+/* Build the ACL, rate limit, transfer list and TCP limits of c into d; on
+ * error d keeps its own. */
 int
 setup_apply_conf(struct dnsd *d, const struct rb_conf *c)
 {
 	struct rb_acl acl;
+	struct rb_tcplimit tcl;
 	struct rb_diag diag;
 
 	rb_acl_init(&acl);
+	rb_tcplimit_init(&tcl);
 	for (size_t i = 0; i < c->nacls; i++) {
 		if (rb_acl_add(&acl, c->acls[i].netblock, c->acls[i].action,
 		    &diag) < 0) {
@@ -67,14 +71,16 @@ setup_apply_conf(struct dnsd *d, const struct rb_conf *c)
 		rb_error("access-control: %s", strerror(errno));
 		goto fail;
 	}
-	if (xfr_apply_conf(d, c) < 0)
+	if (tcp_build_limits(c, &tcl) < 0 || xfr_apply_conf(d, c) < 0)
 		goto fail;
 	rb_acl_fini(&d->acl);
 	d->acl = acl;
 	/* Runbound's burst is twice the rate. */
 	rb_ratelimit_set(&d->rl, c->rate_limit, 2 * c->rate_limit);
+	tcp_apply_conf(d, c, &tcl);
 	return 0;
 fail:
+	rb_tcplimit_fini(&tcl);
 	rb_acl_fini(&acl);
 	return -1;
 }

@@ -8,9 +8,14 @@
  * fully written, so a slow reader costs its own slot and nothing else.
  *
  * A connection with no progress for tcp_idle_ns is closed by the 1 s tick.
- * At the cap, the oldest idle connection (nothing buffered either way) is
- * closed to make room; when none is idle, accepting pauses until a slot
- * frees up.  A query dropped by the pipeline (deny) closes the connection,
+ * At the cap (incoming-num-tcp), the oldest idle connection (nothing
+ * buffered either way) is closed to make room; when none is idle,
+ * accepting pauses until a slot frees up.  tcp-connection-limit is
+ * checked right after accept: a connection whose netblock is at its limit
+ * is closed at once, before it takes a slot.  Each connection remembers
+ * the entry of d->tcl counting it and gives it back in conn_close, which
+ * every end of a connection goes through, a hand-over to rb-axfr
+ * included.  A query dropped by the pipeline (deny) closes the connection,
  * since the client would otherwise wait for an answer that never comes.
  *
  * A query sent upstream (forward.c) leaves the connection waiting: its
@@ -50,6 +55,7 @@ struct tconn {
 	int eof;
 	int waiting;  /* for a forwarded reply */
 	uint32_t gen; /* bumped at each close */
+	long tcl;     /* the d->tcl entry counting it, or RB_TCPLIMIT_NONE */
 };
 
 static size_t *free_slots; /* stack of free slot indexes */
@@ -62,6 +68,8 @@ tcp_init(struct dnsd *d)
 {
 	uint8_t *in, *out;
 
+	if (d->tcp_max == 0)
+		return 0; /* incoming-num-tcp: 0, no TCP sockets either */
 	/* The big buffers are touched only when used: calloc maps them
 	 * lazily, so an idle server costs little memory. */
 	d->conns = calloc(d->tcp_max, sizeof *d->conns);
@@ -74,6 +82,7 @@ tcp_init(struct dnsd *d)
 	for (size_t i = 0; i < d->tcp_max; i++) {
 		d->conns[i].w.fd = -1;
 		d->conns[i].w.cb = conn_event;
+		d->conns[i].tcl = RB_TCPLIMIT_NONE;
 		d->conns[i].in = in + i * INBUF;
 		d->conns[i].out = out + i * (size_t)OUTBUF;
 		free_slots[nfree++] = d->tcp_max - 1 - i;
@@ -134,6 +143,8 @@ conn_close(struct dnsd *d, struct tconn *c)
 	c->w.fd = -1;
 	c->waiting = 0;
 	c->gen++;
+	rb_tcplimit_release(&d->tcl, c->tcl);
+	c->tcl = RB_TCPLIMIT_NONE;
 	free_slots[nfree++] = (size_t)(c - d->conns);
 	d->tcp_count--;
 	tcp_resume_accept(d);
@@ -158,7 +169,8 @@ take_slot(struct dnsd *d)
 
 static void
 conn_open(struct dnsd *d, struct tconn *c, int fd,
-    const struct sockaddr_storage *ss)
+    const struct sockaddr_storage *ss, const struct rb_ipaddr *client,
+    long tcl)
 {
 	int one = 1;
 
@@ -168,14 +180,37 @@ conn_open(struct dnsd *d, struct tconn *c, int fd,
 		rb_debug("tcp: TCP_NODELAY: %s", strerror(errno));
 	c->w.fd = fd;
 	c->peer = *ss;
+	c->client = *client;
+	c->tcl = tcl;
 	c->inlen = c->outoff = c->outlen = 0;
 	c->eof = 0;
 	c->last_ns = now_ns();
 	c->events = EPOLLIN;
 	d->tcp_count++;
-	if (rb_ipaddr_from_sockaddr(&c->client, (struct sockaddr *)ss) < 0 ||
-	    watch_add(d, &c->w, EPOLLIN) < 0)
+	if (watch_add(d, &c->w, EPOLLIN) < 0)
 		conn_close(d, c);
+}
+
+/* A connection just accepted: 1 when it may stay (*tcl is the entry now
+ * counting it), 0 when tcp-connection-limit closes it at once. */
+static int
+admit(struct dnsd *d, int fd, const struct sockaddr_storage *ss,
+    struct rb_ipaddr *client, long *tcl)
+{
+	char text[RB_IPADDR_TEXT];
+
+	if (rb_ipaddr_from_sockaddr(client, (const struct sockaddr *)ss) < 0) {
+		(void)close(fd); /* not IP: nothing was written */
+		return 0;
+	}
+	*tcl = rb_tcplimit_take(&d->tcl, client);
+	if (*tcl != RB_TCPLIMIT_FULL)
+		return 1;
+	if (d->verbose && rb_ipaddr_to_text(client, text, sizeof text) > 0)
+		rb_debug("tcp: tcp-connection-limit reached, closing client=%s",
+		    text);
+	(void)close(fd); /* nothing was written */
+	return 0;
 }
 
 void
@@ -184,7 +219,9 @@ tcp_accept_event(struct dnsd *d, struct watch *w, uint32_t events)
 	for (int i = 0; i < ACCEPTS && !d->stopping; i++) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof ss;
+		struct rb_ipaddr client;
 		struct tconn *c;
+		long tcl = RB_TCPLIMIT_NONE;
 		int fd;
 
 		/* Evict only for a connection that is really waiting. */
@@ -194,12 +231,16 @@ tcp_accept_event(struct dnsd *d, struct watch *w, uint32_t events)
 		}
 		fd = accept4(w->fd, (struct sockaddr *)&ss, &sl,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd >= 0 && !admit(d, fd, &ss, &client, &tcl))
+			continue;
 		if (fd >= 0 && (c = take_slot(d)) != NULL) {
-			conn_open(d, c, fd, &ss);
+			conn_open(d, c, fd, &ss, &client, tcl);
 			continue;
 		}
 		if (fd >= 0) {
-			(void)close(fd); /* cannot happen: a slot was free */
+			/* Cannot happen: a slot was free. */
+			rb_tcplimit_release(&d->tcl, tcl);
+			(void)close(fd);
 			return;
 		}
 		if (errno == EINTR || errno == ECONNABORTED)
@@ -389,5 +430,47 @@ tcp_stop(struct dnsd *d)
 		struct tconn *c = &d->conns[i];
 		if (c->w.fd >= 0)
 			conn_event(d, &c->w, 0);
+	}
+}
+
+int
+tcp_build_limits(const struct rb_conf *c, struct rb_tcplimit *t)
+{
+	struct rb_diag diag = { 0 };
+
+	for (size_t i = 0; i < c->ntcp_limits; i++) {
+		if (rb_tcplimit_add(t, c->tcp_limits[i].netblock,
+		    c->tcp_limits[i].limit, &diag) < 0) {
+			rb_error("%s: %s", c->path ? c->path : "runbound.conf",
+			    diag.msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* unbound observes at least 200 ms whatever tcp-idle-timeout says. */
+#define IDLE_MIN_MS 200
+
+void
+tcp_apply_conf(struct dnsd *d, const struct rb_conf *c,
+    struct rb_tcplimit *t)
+{
+	long ms = c->tcp_idle_timeout < IDLE_MIN_MS ? IDLE_MIN_MS :
+	    c->tcp_idle_timeout;
+
+	d->tcp_idle_ns = (uint64_t)ms * 1000000u;
+	if (d->conns != NULL && (size_t)c->incoming_num_tcp != d->tcp_max)
+		rb_warn("incoming-num-tcp: %ld needs a restart, keeping %zu",
+		    c->incoming_num_tcp, d->tcp_max);
+	rb_tcplimit_fini(&d->tcl);
+	d->tcl = *t;
+	rb_tcplimit_init(t);
+	/* The new table starts at zero: count who is connected now.  Those
+	 * over a lowered limit stay; new ones wait until they are under. */
+	for (size_t i = 0; d->conns != NULL && i < d->tcp_max; i++) {
+		struct tconn *cn = &d->conns[i];
+		if (cn->w.fd >= 0)
+			cn->tcl = rb_tcplimit_recount(&d->tcl, &cn->client);
 	}
 }

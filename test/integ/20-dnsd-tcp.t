@@ -1,7 +1,8 @@
 #!/bin/sh
 # rb-dnsd over TCP (RFC 7766) and EDNS (RFC 6891): pipelined queries
 # answered in order, connection reuse, truncation and the TCP retry, the
-# idle timeout, the connection cap, OPT echo, BADVERS, duplicate OPT.
+# idle timeout (tcp-idle-timeout, also changed by SIGHUP), the connection
+# cap (incoming-num-tcp), OPT echo, BADVERS, duplicate OPT.
 . "$(dirname "$0")/../lib.sh"
 
 R=$(tmproot)
@@ -10,6 +11,8 @@ cat >"$R/runbound.conf" <<EOF
 server:
     interface: 127.0.0.1@$P
     rate-limit: 0
+    incoming-num-tcp: 2
+    tcp-idle-timeout: 1000
 EOF
 long=$(printf '%0200d' 0 | tr 0 x)
 rb-dns -d "$R" add nas.home. A 192.168.1.10 >/dev/null &&
@@ -58,9 +61,12 @@ if ($mode eq "pipeline") {	# three queries in one write, replies in order
 	for my $c (split //, $m) { syswrite($s, $c); sleep 0.01; }
 	my $r = reply($s) // die "no reply";
 	print unpack("n", $r), ":", unpack("n", substr($r, 6, 2)), "\n";
-} elsif ($mode eq "idle") {	# seconds until the server closes
-	my $s = conn(); my $t0 = time;
-	print closed($s, 5) ? int(time - $t0 + 0.5) : "open", "\n";
+} elsif ($mode eq "idle") {	# does the server close within 5 s?
+	my $s = conn();
+	print closed($s, 5) ? "closed" : "open", "\n";
+} elsif ($mode eq "stays") {	# still open after 3 s?
+	my $s = conn();
+	print closed($s, 3) ? "closed" : "open", "\n";
 } elsif ($mode eq "cap") {	# cap 2: a third client evicts the oldest idle
 	my $a = conn(); sleep 0.2; my $b = conn(); sleep 0.2;
 	my $c = conn(); my $m = query(9, "nas.home");
@@ -82,9 +88,10 @@ EOF
 client() { perl "$R/client.pl" "$1" "$P"; }
 
 rm -f "$R/ready"
-RB_DNSD_TCP_IDLE=1 RB_DNSD_TCP_MAX=2 start_bg rb-dnsd -d "$R" -r 3 \
-	3>"$R/ready" 2>>"$R/log"
+start_bg rb-dnsd -d "$R" -r 3 3>"$R/ready" 2>>"$R/log"
+DNSD=$!
 wait_for 5 test -s "$R/ready" || bail "rb-dnsd did not start"
+like "$(cat "$R/log")" "ready .*tcp_max=2" "incoming-num-tcp sets the cap"
 q() { dig @127.0.0.1 -p "$P" +time=2 +tries=1 "$@"; }
 
 is "$(q +tcp +short nas.home A)" "192.168.1.10" "TCP query"
@@ -112,8 +119,41 @@ like "$(q +edns=1 +noednsneg nas.home A)" "status: BADVERS" \
 	"EDNS version 1: BADVERS"
 is "$(client twoopt)" 1 "two OPT records: FORMERR"
 
-is "$(client idle)" 1 "idle connection closed after RB_DNSD_TCP_IDLE"
+is "$(client idle)" closed "idle connection closed after tcp-idle-timeout"
 is "$(client cap)" "answered oldest-closed second-open" \
 	"at the cap the oldest idle connection makes room"
+
+# SIGHUP: a new tcp-idle-timeout applies at once; a new incoming-num-tcp
+# needs a restart and says so.
+reloads() { grep -c "info: reloaded .*runbound.conf" "$R/log"; }
+reloaded_since() { [ "$(reloads)" -gt "$1" ]; }
+n=$(reloads)
+sed -i -e 's/tcp-idle-timeout: 1000/tcp-idle-timeout: 60000/' \
+    -e 's/incoming-num-tcp: 2/incoming-num-tcp: 5/' "$R/runbound.conf"
+kill -HUP "$DNSD"
+wait_for 5 reloaded_since "$n" || bail "no reload"
+is "$(client stays)" open "SIGHUP to 60 s: an idle connection stays"
+like "$(cat "$R/log")" "warning: incoming-num-tcp: 5 needs a restart, keeping 2" \
+	"a new incoming-num-tcp is logged as needing a restart"
+is "$(client cap)" "answered oldest-closed second-open" "the cap is still 2"
+n=$(reloads)
+sed -i 's/tcp-idle-timeout: 60000/tcp-idle-timeout: 1000/' "$R/runbound.conf"
+kill -HUP "$DNSD"
+wait_for 5 reloaded_since "$n" || bail "no reload"
+is "$(client idle)" closed "SIGHUP back to 1 s: closed again"
+
+# incoming-num-tcp: 0 accepts no TCP at all, as unbound.
+stop_pid "$DNSD"
+P2=$(free_port)
+sed -i -e "s/@$P/@$P2/" -e 's/incoming-num-tcp: 5/incoming-num-tcp: 0/' \
+    "$R/runbound.conf"
+rm -f "$R/ready"
+start_bg rb-dnsd -d "$R" -r 3 3>"$R/ready" 2>>"$R/log"
+wait_for 5 test -s "$R/ready" || bail "rb-dnsd did not start"
+is "$(dig @127.0.0.1 -p "$P2" +time=2 +tries=1 +short nas.home A)" \
+	192.168.1.10 "incoming-num-tcp: 0: UDP answers"
+like "$(dig @127.0.0.1 -p "$P2" +time=2 +tries=1 +tcp nas.home A 2>&1)" \
+	"connection refused|communications error|timed out" \
+	"incoming-num-tcp: 0: no TCP"
 
 finish

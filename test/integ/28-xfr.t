@@ -114,6 +114,7 @@ udp_rcode() {
 
 # rb-dnsd starts with no zones; nsd asks for its zone and is told no.
 start_bg rb-dnsd -d "$R" -r 3 3>"$R/ready" 2>>"$R/log"
+DNSD=$!
 wait_for 5 test -s "$R/ready" || bail "rb-dnsd did not start"
 start_bg nsd -d -c "$R/nsd/nsd.conf" 2>>"$R/nsd/log"
 wait_for 10 grep -q "not a zone of ours" "$R/log"
@@ -254,6 +255,44 @@ like "$(cat "$R/log")" "8 transfers running, refusing another" "and rb-dnsd says
 stop_pid "$held"
 wait_for 10 sh -c "dig @127.0.0.1 -p $P +comments xfr.test AXFR | grep -q 'status: NOERROR'"
 ok $? "once they leave, transfers work again"
+
+# tcp-connection-limit: a connection handed to rb-axfr no longer counts.
+# 127.0.0.3 may transfer and hold one TCP connection: while it holds a
+# transfer, a query over TCP from it is still answered; while it holds a
+# plain connection, a second one is closed at once.
+cat >>"$R/runbound.conf" <<EOF
+    allow-transfer: 127.0.0.3
+    tcp-connection-limit: 127.0.0.3 1
+EOF
+reloads() { grep -c "info: reloaded .*runbound.conf" "$R/log"; }
+reloaded_since() { [ "$(reloads)" -gt "$1" ]; }
+n=$(reloads)
+kill -HUP "$DNSD"
+wait_for 5 reloaded_since "$n"
+ok $? "SIGHUP: tcp-connection-limit 127.0.0.3 1"
+out=$(perl -MIO::Socket::INET -MIO::Select -e '
+	my $p = shift;
+	sub conn { IO::Socket::INET->new(PeerAddr => "127.0.0.1:$p",
+	    LocalAddr => "127.0.0.3", Proto => "tcp") or die "connect: $!" }
+	sub ask { my ($s, $id, $type) = @_;
+		my $q = pack("nnnnnn", $id, 0, 1, 0, 0, 0) .
+		    "\003www\003xfr\004test\000" . pack("nn", $type, 1);
+		$q =~ s/\003www// if $type == 252;
+		syswrite($s, pack("n", length $q) . $q) or return 0;
+		IO::Select->new($s)->can_read(3) or return 0;
+		my $b; return sysread($s, $b, 2) == 2 }
+	my $x = conn();
+	print ask($x, 1, 252) ? "axfr" : "no-axfr", " ";
+	my $y = conn();
+	print ask($y, 2, 1) ? "answered" : "closed", " ";
+	close $y;
+	sleep 0.5;
+	my $z = conn();
+	print ask($z, 3, 1) ? "answered" : "closed", " ";
+	my $w = conn();
+	print ask($w, 4, 1) ? "answered" : "closed", "\n";' "$P")
+is "$out" "axfr answered answered closed" \
+	"a handed-over transfer does not count; a plain connection does"
 
 # Incoming NOTIFY: we are no secondary.
 is "$(dig @127.0.0.1 -p "$P" +comments +opcode=notify xfr.test SOA 2>&1 |

@@ -86,6 +86,9 @@ test_defaults(void)
 	is_int(c->verbosity, 1, "verbosity 1");
 	ok(c->logfile == NULL && c->username == NULL, "logfile, username");
 	is_int(c->journal_retention, 10000, "journal-retention 10000");
+	is_int(c->incoming_num_tcp, 1024, "incoming-num-tcp 1024");
+	is_int(c->tcp_idle_timeout, 30000, "tcp-idle-timeout 30000");
+	is_int(c->ntcp_limits, 0, "no tcp-connection-limit");
 	rb_conf_free(c);
 
 	c = parse("# nothing but a comment\n\n   \n");
@@ -445,6 +448,19 @@ test_errors(void)
 	    "name");
 	bad("server:\n interface: eth0\n",
 	    "t.conf:2: interface: 'eth0' is not an IP address");
+	bad("server:\n incoming-num-tcp: 65537\n", "t.conf:2: "
+	    "incoming-num-tcp: '65537' is not a number in 0..65536");
+	bad("server:\n incoming-num-tcp: -1\n", "t.conf:2: "
+	    "incoming-num-tcp: '-1' is not a number in 0..65536");
+	bad("server:\n tcp-idle-timeout: 30s\n", "t.conf:2: "
+	    "tcp-idle-timeout: '30s' is not a number of milliseconds in "
+	    "0..2147483647");
+	bad("server:\n tcp-connection-limit: 10.0.0.0/33 5\n", "t.conf:2: "
+	    "tcp-connection-limit: '10.0.0.0/33' is not a netblock");
+	bad("server:\n tcp-connection-limit: 10.0.0.0/8 -1\n", "t.conf:2: "
+	    "tcp-connection-limit: '-1' is not a number in 0..2147483647");
+	bad("server:\n tcp-connection-limit: 10.0.0.0/8\n", "t.conf:2: "
+	    "tcp-connection-limit: expected 2 values, got 1");
 	bad("server:\n interface: 127.0.0.1@0\n",
 	    "t.conf:2: interface: '0' is not a port (1..65535)");
 	bad("server:\n mode: primary\n",
@@ -661,6 +677,41 @@ test_limits(void)
 }
 
 static void
+test_tcp(void)
+{
+	struct rb_conf *c = parse(
+	    "server:\n"
+	    "  incoming-num-tcp: 0\n"
+	    "  tcp-idle-timeout: 1500\n"
+	    "  tcp-connection-limit: 127.0.0.1 2\n"
+	    "  tcp-connection-limit: 2001:db8::/32 0\n");
+
+	ok(c != NULL, "TCP directives parse");
+	if (c == NULL) {
+		diag("%s", errbuf);
+		return;
+	}
+	is_int(W.n, 0, "no warnings");
+	is_int(c->incoming_num_tcp, 0, "incoming-num-tcp 0");
+	is_int(c->tcp_idle_timeout, 1500, "tcp-idle-timeout");
+	is_int(c->ntcp_limits, 2, "two tcp-connection-limit");
+	is_str(c->tcp_limits[0].netblock, "127.0.0.1/32", "bare address /32");
+	is_int(c->tcp_limits[0].limit, 2, "limit");
+	is_int(c->tcp_limits[1].limit, 0, "limit 0");
+	rb_conf_free(c);
+
+	c = parse("server:\n tcp-idle-timeout: 500000\n");
+	ok(c && c->tcp_idle_timeout == 120000, "tcp-idle-timeout held to "
+	    "120000 as unbound does");
+	is_str(W.last, "t.conf:2: tcp-idle-timeout: 500000 is taken as 120000, "
+	    "as unbound does", "and warned");
+	rb_conf_free(c);
+	c = parse("server:\n tcp-idle-timeout: 0\n");
+	ok(c && c->tcp_idle_timeout == 1, "tcp-idle-timeout 0 taken as 1");
+	rb_conf_free(c);
+}
+
+static void
 test_json(void)
 {
 	struct rb_conf *c = parse("server:\n sync-key: s3cret\n"
@@ -694,6 +745,7 @@ main(void)
 	test_errors();
 	test_includes();
 	test_limits();
+	test_tcp();
 	test_json();
 	{
 		char cmd[128];
