@@ -44,10 +44,12 @@ struct rb_conf_fwd_zone {
 	int line;
 };
 
-/* interface: ip[@port] */
+/* interface: ip[@port] or name[@port] */
 struct rb_conf_iface {
-	char *addr;
-	int port; /* the port: directive unless @port was given */
+	char *addr; /* an address, or an interface name when name is set */
+	int port;   /* the port: directive unless @port was given */
+	int name;   /* addr is an interface name (eth0, lo), resolved by
+		       rb-dnsd to the addresses the interface has */
 };
 
 /* access-control: netblock action */

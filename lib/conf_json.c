@@ -88,8 +88,9 @@ ifaces(const struct rb_conf *c, int *err)
 	json_t *a = json_array();
 
 	for (size_t i = 0; a && i < c->nifaces; i++) {
-		append(a, json_pack("{s:o, s:i}", "addr",
-		    jstr(c->ifaces[i].addr), "port", c->ifaces[i].port), err);
+		append(a, json_pack("{s:o, s:i, s:b}", "addr",
+		    jstr(c->ifaces[i].addr), "port", c->ifaces[i].port,
+		    "name", c->ifaces[i].name), err);
 	}
 	return a;
 }

@@ -45,7 +45,7 @@ static const char *const unbound_server[] = {
 	"infra-keep-probing", "infra-lame-ttl", "insecure-lan-zones",
 	"interface-action", "interface-automatic", "interface-automatic-ports",
 	"interface-tag", "interface-tag-action", "interface-tag-data",
-	"interface-view", "ip-address", "ip-dscp", "ip-freebind",
+	"interface-view", "ip-dscp", "ip-freebind",
 	"ip-ratelimit", "ip-ratelimit-backoff", "ip-ratelimit-cookie",
 	"ip-ratelimit-factor", "ip-ratelimit-size", "ip-ratelimit-slabs",
 	"ip-transparent", "ipsecmod-allow", "ipsecmod-enabled",

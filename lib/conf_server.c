@@ -1,7 +1,8 @@
 /*
  * conf_server: the directives of server:.  Each value is checked where it
  * is read, so an error names the line that holds it: yes/no, integer
- * ranges, ports, addresses, netblocks, domain names, access-control
+ * ranges, ports, addresses, interface names (their syntax only: whether
+ * one exists is rb-dnsd's concern), netblocks, domain names, access-control
  * actions, local-zone types, and local-data, which must parse as one
  * record through ldns (TTL 3600, names relative to the root).  A directive
  * given twice keeps its last value, as in unbound; list directives append.
@@ -31,19 +32,35 @@ static const char *const zone_types[] = { "deny", "refuse", "static",
 	"inform_redirect", "nodefault", "always_transparent", "always_refuse",
 	"always_nxdomain", "noview", NULL };
 
+/* An interface name as Linux allows it (1..15 bytes, no '/', ':' or
+ * blank, not "." or ".."), and not digits and dots alone, which are a
+ * mistyped IPv4 address rather than a name. */
+static int
+iface_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= 16 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0 ||
+	    strpbrk(s, "/: \t") != NULL)
+		return 0;
+	return strspn(s, "0123456789.") != n;
+}
+
 static int
 d_interface(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 {
 	struct rb_conf *c = ps->c;
 	char *s = strdup(l->args[0].s);
-	int port;
+	int port, name;
 
 	if (s == NULL)
 		return rb_conf_nomem(ps, l);
 	if (rb_conf_at_port(ps, l, s, &port) < 0)
 		goto fail;
-	if (rb_conf_address(s) == 0) {
-		rb_conf_err(ps, l, "interface: '%s' is not an IP address", s);
+	name = rb_conf_address(s) == 0;
+	if (name && !iface_name(s)) {
+		rb_conf_err(ps, l, "%s: '%s' is not an IP address or an "
+		    "interface name", l->key, s);
 		goto fail;
 	}
 	if (rb_conf_grow((void **)&c->ifaces, c->nifaces, sizeof *c->ifaces)
@@ -52,6 +69,7 @@ d_interface(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 		goto fail;
 	}
 	c->ifaces[c->nifaces].addr = s;
+	c->ifaces[c->nifaces].name = name;
 	c->ifaces[c->nifaces++].port = port;
 	return 0;
 fail:
@@ -468,6 +486,8 @@ d_feed_allow_address(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 
 static const struct rb_conf_directive server[] = {
 	{ "interface", RB_CONF_FN, 0, 0, 0, d_interface, 1 },
+	/* unbound's alias of interface: (from nsd.conf) */
+	{ "ip-address", RB_CONF_FN, 0, 0, 0, d_interface, 1 },
 	{ "port", RB_CONF_INT, OFF(port), 1, 65535, NULL, 1 },
 	{ "do-ip4", RB_CONF_BOOL, OFF(do_ip4), 0, 0, NULL, 1 },
 	{ "do-ip6", RB_CONF_BOOL, OFF(do_ip6), 0, 0, NULL, 1 },

@@ -1,6 +1,9 @@
 /*
  * listen: the sockets of every interface: directive, UDP and TCP, IPv4 and
- * IPv6, as do-udp/do-tcp/do-ip4/do-ip6 allow.  They are bound once, before
+ * IPv6, as do-udp/do-tcp/do-ip4/do-ip6 allow (no TCP with
+ * incoming-num-tcp: 0).  An interface given by name (eth0, lo@5353) is
+ * resolved here, with getifaddrs, to the addresses it has at start: each
+ * gets its own sockets, as if listed by address.  They are bound once, before
  * privileges are dropped (port 53 needs root), and kept until exit.  IPv6
  * sockets are IPV6_V6ONLY so IPv4 clients always arrive on IPv4 sockets.
  * Wildcard UDP sockets ask for the destination address of each query, so
@@ -11,10 +14,13 @@
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <ifaddrs.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -72,59 +78,140 @@ sock_options(int fd, int family, int tcp, int wildcard)
 	return set_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
 }
 
-/* Open, bind and register one socket; exits 111 on failure. */
+/* Open, bind and register one socket for ss (label names it in
+ * messages); exits 111 on failure. */
 static void
-open_one(struct dnsd *d, const char *addr, int port, int tcp)
+open_sa(struct dnsd *d, const struct sockaddr_storage *ss, socklen_t sl,
+    const char *label, int tcp)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl = parse_addr(addr, port, &ss);
 	struct sock *s;
 	int fd;
 
-	if (sl == 0)
-		rb_die(100, "interface %s is not an IP address", addr);
 	if (d->nsocks == DNSD_MAX_SOCKS)
 		rb_die(100, "more than %d sockets", DNSD_MAX_SOCKS);
 	s = &d->socks[d->nsocks];
-	s->family = ss.ss_family;
+	s->family = ss->ss_family;
 	s->tcp = tcp;
-	s->wildcard = is_wildcard(&ss);
-	fd = socket(ss.ss_family,
+	s->wildcard = is_wildcard(ss);
+	fd = socket(ss->ss_family,
 	    (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || sock_options(fd, s->family, tcp, s->wildcard) < 0 ||
-	    bind(fd, (struct sockaddr *)&ss, sl) < 0 ||
+	    bind(fd, (const struct sockaddr *)ss, sl) < 0 ||
 	    (tcp && listen(fd, 256) < 0))
-		rb_die(111, "unable to listen on %s@%d %s: %s", addr, port,
+		rb_die(111, "unable to listen on %s %s: %s", label,
 		    tcp ? "tcp" : "udp", strerror(errno));
 	s->w.fd = fd;
 	s->w.cb = tcp ? tcp_accept_event : udp_event;
 	if (watch_add(d, &s->w, EPOLLIN) < 0)
 		rb_die(111, "unable to watch socket: %s", strerror(errno));
 	d->nsocks++;
-	rb_debug("listening on %s@%d %s", addr, port, tcp ? "tcp" : "udp");
+	rb_debug("listening on %s %s", label, tcp ? "tcp" : "udp");
 }
 
+/* UDP and TCP sockets for one address, as do-* allow. */
 static void
-listen_iface(struct dnsd *d, const struct rb_conf *c, const char *addr,
-    int port)
+listen_sa(struct dnsd *d, const struct rb_conf *c,
+    const struct sockaddr_storage *ss, socklen_t sl, const char *label)
 {
-	int v6 = strchr(addr, ':') != NULL;
+	int v6 = ss->ss_family == AF_INET6;
 
 	if ((v6 && !c->do_ip6) || (!v6 && !c->do_ip4))
 		return;
 	if (c->do_udp)
-		open_one(d, addr, port, 0);
+		open_sa(d, ss, sl, label, 0);
 	if (c->do_tcp && d->tcp_max > 0)
-		open_one(d, addr, port, 1);
+		open_sa(d, ss, sl, label, 1);
+}
+
+static void
+listen_addr(struct dnsd *d, const struct rb_conf *c, const char *addr,
+    int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = parse_addr(addr, port, &ss);
+	char label[INET6_ADDRSTRLEN + 16];
+
+	if (sl == 0)
+		rb_die(100, "interface %s is not an IP address", addr);
+	snprintf(label, sizeof label, "%s@%d", addr, port);
+	listen_sa(d, c, &ss, sl, label);
+}
+
+/* ifa's address with port into ss, and its text (with %name for a
+ * scoped IPv6 address, as unbound writes it) into label; 0 when ifa holds
+ * no IP address. */
+static socklen_t
+iface_sa(const struct ifaddrs *ifa, int port, struct sockaddr_storage *ss,
+    char *label, size_t len)
+{
+	char text[INET6_ADDRSTRLEN];
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof *ss);
+	if (ifa->ifa_addr == NULL || (ifa->ifa_addr->sa_family != AF_INET &&
+	    ifa->ifa_addr->sa_family != AF_INET6))
+		return 0;
+	if (ifa->ifa_addr->sa_family == AF_INET) {
+		memcpy(s4, ifa->ifa_addr, sizeof *s4);
+		s4->sin_port = htons((uint16_t)port);
+		inet_ntop(AF_INET, &s4->sin_addr, text, sizeof text);
+		snprintf(label, len, "%s@%d", text, port);
+		return sizeof *s4;
+	}
+	memcpy(s6, ifa->ifa_addr, sizeof *s6);
+	s6->sin6_port = htons((uint16_t)port);
+	inet_ntop(AF_INET6, &s6->sin6_addr, text, sizeof text);
+	if (s6->sin6_scope_id != 0)
+		snprintf(label, len, "%s%%%s@%d", text, ifa->ifa_name, port);
+	else
+		snprintf(label, len, "%s@%d", text, port);
+	return sizeof *s6;
+}
+
+/* interface: NAME[@port]: every IPv4 and IPv6 address the interface has
+ * now, link-local ones included (with their scope), as unbound does.  An
+ * unknown interface, or one without addresses, exits 100. */
+static void
+listen_name(struct dnsd *d, const struct rb_conf *c, const char *name,
+    int port)
+{
+	struct ifaddrs *all, *ifa;
+	size_t n = 0;
+
+	if (if_nametoindex(name) == 0)
+		rb_die(100, "interface %s: no such network interface", name);
+	if (getifaddrs(&all) < 0)
+		rb_die(111, "interface %s: getifaddrs: %s", name,
+		    strerror(errno));
+	for (ifa = all; ifa != NULL; ifa = ifa->ifa_next) {
+		struct sockaddr_storage ss;
+		char label[INET6_ADDRSTRLEN + IF_NAMESIZE + 16];
+		socklen_t sl;
+
+		if (strcmp(ifa->ifa_name, name) != 0 ||
+		    (sl = iface_sa(ifa, port, &ss, label, sizeof label)) == 0)
+			continue;
+		rb_info("interface %s: address %s", name, label);
+		listen_sa(d, c, &ss, sl, label);
+		n++;
+	}
+	freeifaddrs(all);
+	if (n == 0)
+		rb_die(100, "interface %s has no IP address", name);
 }
 
 void
 listen_all(struct dnsd *d, const struct rb_conf *c)
 {
-	for (size_t i = 0; i < c->nifaces; i++)
-		listen_iface(d, c, c->ifaces[i].addr, c->ifaces[i].port);
+	for (size_t i = 0; i < c->nifaces; i++) {
+		if (c->ifaces[i].name)
+			listen_name(d, c, c->ifaces[i].addr, c->ifaces[i].port);
+		else
+			listen_addr(d, c, c->ifaces[i].addr, c->ifaces[i].port);
+	}
 	if (c->nifaces == 0)
-		listen_iface(d, c, "0.0.0.0", c->port);
+		listen_addr(d, c, "0.0.0.0", c->port);
 	if (d->nsocks == 0)
 		rb_die(100, "no interface to listen on (do-ip4, do-ip6, do-udp "
 			    "and do-tcp)");

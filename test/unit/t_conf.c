@@ -89,6 +89,7 @@ test_defaults(void)
 	is_int(c->incoming_num_tcp, 1024, "incoming-num-tcp 1024");
 	is_int(c->tcp_idle_timeout, 30000, "tcp-idle-timeout 30000");
 	is_int(c->ntcp_limits, 0, "no tcp-connection-limit");
+	is_int(c->ifaces[0].name, 0, "default interface is an address");
 	rb_conf_free(c);
 
 	c = parse("# nothing but a comment\n\n   \n");
@@ -446,8 +447,12 @@ test_errors(void)
 	bad("server:\n local-data-ptr: \"1.2.3.4 x..home\"\n",
 	    "t.conf:2: local-data-ptr: invalid name 'x..home': empty label in "
 	    "name");
-	bad("server:\n interface: eth0\n",
-	    "t.conf:2: interface: 'eth0' is not an IP address");
+	bad("server:\n interface: eth/0\n", "t.conf:2: interface: 'eth/0' "
+	    "is not an IP address or an interface name");
+	bad("server:\n interface: 192.168.1\n", "t.conf:2: interface: "
+	    "'192.168.1' is not an IP address or an interface name");
+	bad("server:\n interface: a-name-of-16-chr\n", "t.conf:2: interface: "
+	    "'a-name-of-16-chr' is not an IP address or an interface name");
 	bad("server:\n incoming-num-tcp: 65537\n", "t.conf:2: "
 	    "incoming-num-tcp: '65537' is not a number in 0..65536");
 	bad("server:\n incoming-num-tcp: -1\n", "t.conf:2: "
@@ -681,17 +686,27 @@ test_tcp(void)
 {
 	struct rb_conf *c = parse(
 	    "server:\n"
+	    "  interface: lo@5353\n"
+	    "  interface: eth0\n"
+	    "  ip-address: 127.0.0.1\n"
 	    "  incoming-num-tcp: 0\n"
 	    "  tcp-idle-timeout: 1500\n"
 	    "  tcp-connection-limit: 127.0.0.1 2\n"
 	    "  tcp-connection-limit: 2001:db8::/32 0\n");
 
-	ok(c != NULL, "TCP directives parse");
+	ok(c != NULL, "interface names and TCP directives parse");
 	if (c == NULL) {
 		diag("%s", errbuf);
 		return;
 	}
 	is_int(W.n, 0, "no warnings");
+	is_str(c->ifaces[0].addr, "lo", "interface name without @port");
+	ok(c->ifaces[0].name && c->ifaces[0].port == 5353, "lo@5353: a name");
+	ok(c->ifaces[1].name && c->ifaces[1].port == 53, "eth0: port: 53");
+	ok(!c->ifaces[2].name && strcmp(c->ifaces[2].addr, "127.0.0.1") == 0,
+	    "ip-address, unbound's alias: an address");
+	bad("server:\n ip-address: eth/0\n", "t.conf:2: ip-address: 'eth/0' "
+	    "is not an IP address or an interface name");
 	is_int(c->incoming_num_tcp, 0, "incoming-num-tcp 0");
 	is_int(c->tcp_idle_timeout, 1500, "tcp-idle-timeout");
 	is_int(c->ntcp_limits, 2, "two tcp-connection-limit");
