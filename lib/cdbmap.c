@@ -7,7 +7,11 @@
  * held.  The file descriptor is closed right after mapping (the mapping
  * keeps the inode alive, so a new file can never reuse its number).
  *
- * A missing file is a generation with nothing mapped: empty data.
+ * A missing file is a generation with nothing mapped: empty data.  A
+ * file whose 256 tables are all empty (rb-data writes one when there is
+ * no local data or blocklist) stays mapped, for its identity, but is
+ * marked empty at load, so that lookups in it skip the hashing: rb-dnsd
+ * looks every query name and its parents up in each file.
  *
  * Lookups read the constant database format (D. J. Bernstein's cdb, which
  * tinycdb writes) straight from the mapping: 256 table pointers, then
@@ -35,6 +39,7 @@ struct rb_cdbmap_gen {
 	const uint8_t *mem; /* the mapped file */
 	size_t size;
 	int mapped; /* mem holds a mapping */
+	int empty;  /* no table has a slot: every lookup misses */
 	int used;   /* this slot holds a generation */
 	unsigned refs;
 	dev_t dev; /* identity of the file, 0/0 when missing */
@@ -53,6 +58,16 @@ gen_clear(struct rb_cdbmap_gen *g)
 	if (g->mapped)
 		(void)munmap((void *)g->mem, g->size); /* cannot fail here */
 	memset(g, 0, sizeof *g);
+}
+
+/* Does the table of contents at m (2048 bytes) list no slot at all? */
+static int
+no_slots(const uint8_t *m)
+{
+	for (size_t i = 0; i < 256; i++)
+		if (memcmp(m + i * 8 + 4, "\0\0\0\0", 4) != 0)
+			return 0;
+	return 1;
 }
 
 /* Map path into g, or leave g empty when path does not exist. */
@@ -85,6 +100,7 @@ gen_load(struct rb_cdbmap_gen *g, const char *path)
 		goto fail;
 	g->size = (size_t)st.st_size;
 	g->mapped = 1;
+	g->empty = no_slots(g->mem);
 	(void)close(fd); /* the mapping outlives it */
 	return 0;
 fail:
@@ -214,7 +230,7 @@ rb_cdbmap_find(const struct rb_cdbmap_gen *g, const void *key, size_t klen,
 	uint32_t h, tpos, tslots, slot;
 	size_t size;
 
-	if (g == NULL || !g->mapped)
+	if (g == NULL || !g->mapped || g->empty)
 		return 0;
 	m = g->mem;
 	size = g->size;
