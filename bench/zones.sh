@@ -9,15 +9,18 @@
 #
 # Throughput runs (dnsperf saturating, BENCH_SECONDS each, default 5,
 # BENCH_RUNS of them per server, default 3, the servers alternating)
-# give queries/s and the server's CPU microseconds per answered query,
-# user and system; the median run and the range are printed, and the
-# rb-dnsd/nsd ratios of the medians.  dnsperf saturates first on two
-# cores, so CPU per query is the honest comparison.  A latency run sends
-# the whole query file once at a fixed rate both servers sustain
-# (BENCH_RATE, default 20000/s) and gives p50 and p99 from every
-# response's latency, and the rcode counts, which must be the same for
-# both.  A few sample queries, one of each kind, are compared answer by
-# answer with dig.
+# give queries/s and the server's CPU microseconds per answered query:
+# the exact time on CPU (schedstat), split into user and system as the
+# clock ticks split it.  The median run and the range are printed, and
+# the rb-dnsd/nsd ratios of the medians.  dnsperf saturates first on two
+# cores, so CPU per query is the honest comparison.  Then the query file
+# is sent once at a fixed rate both servers sustain (BENCH_RATE, default
+# 20000/s), twice: as dnsperf sends it, and paced by dnsperf -v (a line
+# per response), which also gives p50 and p99 from every response.  Each
+# prints CPU per query at that rate (small batches: most of it is the
+# wakeups) and the rcode counts, which must be the same for both.  Ten
+# sample queries, one of each kind, are compared answer by answer with
+# dig.
 set -u
 . "$(dirname "$0")/lib.sh"
 secs=${BENCH_SECONDS:-5}
@@ -140,39 +143,57 @@ EOF
 }
 
 # throughput LABEL PORT PID: one saturating run, appended to results as
-# "RESULT label qps user-us sys-us" (per answered query).
+# "RESULT label qps user-us sys-us" per answered query: the exact CPU
+# time (schedstat), split between user and system as the clock ticks
+# split it.
 throughput() {
 	perf_cpu "$3" "$W/tp.out" -s 127.0.0.1 -p "$2" -d "$W/queries" \
 	    -l "$secs" -c 20 -q 200
 	perl -e '
-		my ($label, $u, $s, $hz) = @ARGV; local $/; my $o = <STDIN>;
+		my ($label, $u, $s, $ns) = @ARGV; local $/; my $o = <STDIN>;
 		my ($done) = $o =~ /Queries completed:\s+(\d+)/;
 		my ($qps) = $o =~ /Queries per second:\s+([\d.]+)/;
 		die "bench: dnsperf gave no result:\n$o" unless $done && $qps;
+		my $us = $ns / 1000 / $done;
+		my $uf = $u + $s ? $u / ($u + $s) : 0;
 		printf "RESULT %s %.0f %.3f %.3f\n", $label, $qps,
-		    $u / $hz * 1e6 / $done, $s / $hz * 1e6 / $done;
-	' "$1" "$UTICKS" "$STICKS" "$HZ" < "$W/tp.out" >> "$W/results"
+		    $us * $uf, $us * (1 - $uf);
+	' "$1" "$UTICKS" "$STICKS" "$CPUNS" < "$W/tp.out" >> "$W/results"
 }
 
-# latency LABEL PORT: the query file once at $rate/s; prints p50, p99,
-# lost queries, mean response size and the rcode counts.
-latency() {
-	taskset -c 1 dnsperf -s 127.0.0.1 -p "$2" -d "$W/queries" -n 1 \
-	    -Q "$rate" -c 20 -q 200 -v > "$W/lat.$1" 2>&1
+# fixed LABEL PORT PID [-v]: the query file once at $rate/s; prints CPU
+# per answered query at that rate, lost queries, mean response size and
+# the rcode counts (dnsperf's own), and with -v p50 and p99 from every
+# response's latency.  dnsperf sends in bursts; with -v, writing a line
+# per response paces it to about one query per server wakeup.
+fixed() {
+	perf_cpu "$3" "$W/fixed.out" -s 127.0.0.1 -p "$2" -d "$W/queries" \
+	    -n 1 -Q "$rate" -c 20 -q 200 ${4:-}
 	perl -e '
-		my ($label) = @ARGV; my (@l, %rc, $lost, $size);
+		my ($label, $ns) = @ARGV; my (@l, $done, $lost, $size, $rc);
 		while (<STDIN>) {
-			if (/^> (\S+) \S+ \S+ ([\d.]+)$/) { push @l, $2; $rc{$1}++ }
+			push @l, $1 if /^> \S+ \S+ \S+ ([\d.]+)$/;
+			$done = $1 if /Queries completed:\s+(\d+)/;
 			$lost = $1 if /Queries lost:\s+(\d+)/;
 			$size = $1 if /Average packet size:.*response (\d+)/;
+			$rc = join " ", /(\w+) (\d+) \(/g if /Response codes:/;
 		}
-		die "bench: no latencies from dnsperf -v\n" unless @l;
-		@l = sort { $a <=> $b } @l;
-		printf "%-8s p50 %6.3f ms  p99 %6.3f ms  lost %d  response %d bytes  rcodes %s\n",
-		    $label, 1000 * $l[int(@l * 0.5)], 1000 * $l[int(@l * 0.99)],
-		    $lost // -1, $size // 0,
-		    join(" ", map { "$_=$rc{$_}" } sort keys %rc);
-	' "$1" < "$W/lat.$1"
+		die "bench: dnsperf gave no result\n" unless $done;
+		my $lat = "";
+		if (@l) {
+			@l = sort { $a <=> $b } @l;
+			$lat = sprintf "  p50 %6.3f ms  p99 %6.3f ms",
+			    1000 * $l[int(@l * 0.5)], 1000 * $l[int(@l * 0.99)];
+		}
+		printf "%-8s cpu/query %5.2f us%s  lost %d  response %d bytes  rcodes %s\n",
+		    $label, $ns / 1000 / $done, $lat, $lost // -1, $size // 0, $rc // "-";
+	' "$1" "$CPUNS" < "$W/fixed.out"
+}
+
+# ratio_fixed A B: the rb-dnsd/nsd ratio of the cpu/query in lines A, B.
+ratio_fixed() {
+	perl -e 'my @c = map { open my $f, "<", $_ or die; <$f> =~ /cpu\/query\s+([\d.]+)/; $1 } @ARGV;
+		printf "ratio rb-dnsd/nsd: cpu/query %.2f\n", $c[0] / $c[1] if $c[1] > 0' "$@"
 }
 
 # answer PORT NAME TYPE: rcode, flags aa/tc, sorted records, one line.
@@ -246,11 +267,17 @@ done
 awk '{ printf "run: %-8s qps %7.0f  cpu/query %5.2f us (user %5.2f, sys %5.2f)\n", $2, $3, $4 + $5, $4, $5 }' "$W/results"
 summary
 
-echo "latency, 100,000 queries once at $rate/s:"
-latency rb-dnsd "$P" | tee "$W/lat.rb.line"
-latency nsd "$Q" | tee "$W/lat.nsd.line"
+echo "fixed rate, 100,000 queries once at $rate/s, as dnsperf sends them:"
+fixed rb-dnsd "$P" "$RBPID" | tee "$W/fixed.rb"
+fixed nsd "$Q" "$NSDPID" | tee "$W/fixed.nsd"
+ratio_fixed "$W/fixed.rb" "$W/fixed.nsd"
+echo "fixed rate, paced by dnsperf -v (a line per response), latencies:"
+fixed rb-dnsd "$P" "$RBPID" -v | tee "$W/lat.rb"
+fixed nsd "$Q" "$NSDPID" -v | tee "$W/lat.nsd"
+ratio_fixed "$W/lat.rb" "$W/lat.nsd"
 rc() { sed 's/.*rcodes //' "$1"; }
-if [ "$(rc "$W/lat.rb.line")" = "$(rc "$W/lat.nsd.line")" ]; then
+if [ "$(rc "$W/fixed.rb")" = "$(rc "$W/fixed.nsd")" ] &&
+    [ "$(rc "$W/lat.rb")" = "$(rc "$W/lat.nsd")" ]; then
 	echo "rcode distribution: the same"
 else
 	echo "rcode distribution: DIFFERENT"
