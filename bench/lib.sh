@@ -11,6 +11,7 @@ secs=${BENCH_SECONDS:-10}
 W=$(mktemp -d)
 pids=""
 trap 'for p in $pids; do kill $p 2>/dev/null; done; rm -rf "$W"' EXIT
+trap 'exit 130' INT TERM # so that the EXIT trap cleans up then too
 
 free_port() {
 	perl -MIO::Socket::INET -e 'for (1..100) { my $p = 20000 + int(rand(30000));
