@@ -10,23 +10,7 @@
 # each reply, so most of either server's CPU is the UDP stack; user CPU is
 # printed beside the total.  BENCH_SECONDS (default 10) per measurement.
 set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
-bin=$top/build/gcc/bin
-secs=${BENCH_SECONDS:-10}
-W=$(mktemp -d)
-pids=""
-trap 'for p in $pids; do kill $p 2>/dev/null; done; rm -rf "$W"' EXIT
-
-free_port() {
-	perl -MIO::Socket::INET -e 'for (1..100) { my $p = 20000 + int(rand(30000));
-	    IO::Socket::INET->new(LocalAddr=>"127.0.0.1", LocalPort=>$p,
-	    Proto=>"udp") or next; print "$p\n"; exit }'
-}
-now() { perl -MTime::HiRes=time -e 'printf "%.6f\n", time'; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-user_ticks() { awk '{print $14}' "/proc/$1/stat"; }
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
-anon_kb() { awk '/^RssAnon/ {print $2}' "/proc/$1/status"; }
+. "$(dirname "$0")/lib.sh"
 
 # The data: one config both servers load.
 make_conf() { # make_conf DIR NBLOCK
@@ -42,12 +26,9 @@ make_conf() { # make_conf DIR NBLOCK
 
 # run_dnsperf PORT QUERYFILE PID LABEL: one measurement line.
 run_dnsperf() {
-	t0=$(cpu_ticks "$3")
-	u0=$(user_ticks "$3")
-	out=$(taskset -c 1 dnsperf -s 127.0.0.1 -p "$1" -d "$2" -l "$secs" -c 20 -q 200 2>&1)
-	t1=$(cpu_ticks "$3")
-	u1=$(user_ticks "$3")
-	hz=$(getconf CLK_TCK)
+	perf_cpu "$3" "$W/dnsperf.out" -s 127.0.0.1 -p "$1" -d "$2" \
+	    -l "$secs" -c 20 -q 200
+	out=$(cat "$W/dnsperf.out")
 	echo "$out" | perl -e '
 		my ($label, $ticks, $hz, $uticks) = @ARGV; local $/; my $o = <STDIN>;
 		my ($done) = $o =~ /Queries completed:\s+(\d+)/;
@@ -61,7 +42,7 @@ run_dnsperf() {
 		# mean + 2.33 sd (normal approximation), labelled as such.
 		printf "%-26s qps %8.0f  p99~ %6.3f ms  cpu/query %5.2f us (user %5.2f us)\n",
 		    $label, $qps, 1000 * ($lat + 2.33 * $sd), $us, $uus;
-		print "RESULT $label $us $uus\n";' "$4" "$((t1 - t0))" "$hz" "$((u1 - u0))"
+		print "RESULT $label $us $uus\n";' "$4" "$((UTICKS + STICKS))" "$HZ" "$UTICKS"
 }
 
 start_rbdnsd() { # start_rbdnsd DIR PORT: sets RBPID and RT (ready time)
@@ -116,7 +97,6 @@ ratio() { # ratio FILE LABEL-A LABEL-B
 		    if $v{"unbound/$b"};' "$@" < "$W/results"
 }
 
-command -v dnsperf >/dev/null || { echo "bench: dnsperf missing (make deps)"; exit 1; }
 : > "$W/results"
 # rb-dnsd gets the blocklist as a compiled feed (its form for big lists);
 # BLOCKS_AS=conf gives it the same local-zone lines as unbound instead.

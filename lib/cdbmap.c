@@ -7,7 +7,11 @@
  * held.  The file descriptor is closed right after mapping (the mapping
  * keeps the inode alive, so a new file can never reuse its number).
  *
- * A missing file is a generation with nothing mapped: empty data.
+ * A missing file is a generation with nothing mapped: empty data.  A
+ * file whose 256 tables are all empty (rb-data writes one when there is
+ * no local data or blocklist) stays mapped, for its identity, but is
+ * marked empty at load, so that lookups in it skip the hashing: rb-dnsd
+ * looks every query name and its parents up in each file.
  *
  * A map may hold a file of another format instead (rb_cdbmap_new_checked):
  * its check reads every byte when the file is mapped, and the pages it
@@ -40,6 +44,7 @@ struct rb_cdbmap_gen {
 	const uint8_t *mem; /* the mapped file */
 	size_t size;
 	int mapped; /* mem holds a mapping */
+	int empty;  /* no table has a slot: every lookup misses */
 	int used;   /* this slot holds a generation */
 	unsigned refs;
 	dev_t dev; /* identity of the file, 0/0 when missing */
@@ -72,6 +77,16 @@ gen_check(struct rb_cdbmap_gen *g, int (*check)(const uint8_t *, size_t))
 	if (g->mapped)
 		(void)madvise((void *)g->mem, g->size, MADV_DONTNEED); /* a hint */
 	return 0;
+}
+
+/* Does the table of contents at m (2048 bytes) list no slot at all? */
+static int
+no_slots(const uint8_t *m)
+{
+	for (size_t i = 0; i < 256; i++)
+		if (memcmp(m + i * 8 + 4, "\0\0\0\0", 4) != 0)
+			return 0;
+	return 1;
 }
 
 /* Map path into g, or leave g empty when path does not exist. */
@@ -110,6 +125,7 @@ gen_load(struct rb_cdbmap_gen *g, const char *path,
 		goto fail;
 	g->size = (size_t)st.st_size;
 	g->mapped = 1;
+	g->empty = check == NULL && no_slots(g->mem); /* a cdb only */
 	(void)close(fd); /* the mapping outlives it */
 	if (check != NULL && gen_check(g, check) < 0) {
 		saved = errno;
@@ -253,7 +269,7 @@ rb_cdbmap_find(const struct rb_cdbmap_gen *g, const void *key, size_t klen,
 	uint32_t h, tpos, tslots, slot;
 	size_t size;
 
-	if (g == NULL || !g->mapped)
+	if (g == NULL || !g->mapped || g->empty)
 		return 0;
 	m = g->mem;
 	size = g->size;

@@ -47,6 +47,36 @@ get(const struct rb_cdbmap_gen *g, const char *key)
 	return out;
 }
 
+/* A cdb with no records (rb-data writes one for no local data) is
+ * marked empty when mapped: it finds nothing, and a file with records
+ * renamed over it is still noticed and read. */
+static void
+test_no_records(void)
+{
+	struct rb_cdbmap *m;
+	struct rb_cdbmap_gen *g;
+	struct cdb_make cm;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || cdb_make_start(&cm, fd) < 0 ||
+	    cdb_make_finish(&cm) < 0 || close(fd) < 0)
+		bail("empty cdb");
+	m = rb_cdbmap_new(path);
+	ok(m != NULL, "a cdb without records maps");
+	g = rb_cdbmap_acquire(m);
+	is_str(get(g, "k"), "(none)", "a cdb without records finds nothing");
+	is_str(get(g, ""), "(none)", "not even the empty key");
+	rb_cdbmap_release(m, g);
+	write_cdb("k", "after");
+	is_int(rb_cdbmap_reload(m), 1, "records renamed over it: re-mapped");
+	g = rb_cdbmap_acquire(m);
+	is_str(get(g, "k"), "after", "and found");
+	rb_cdbmap_release(m, g);
+	rb_cdbmap_free(m);
+	unlink(path);
+}
+
 /* Our reader against tinycdb's on the same file: every key found with the
  * same value, absent keys absent; then damaged tables give -1 or 0, never
  * a read past the mapping (ASan watches). */
@@ -162,6 +192,7 @@ main(void)
 	rb_cdbmap_free(m);
 	rb_cdbmap_free(NULL);
 	unlink(path);
+	test_no_records();
 	test_against_tinycdb(dir);
 	rmdir(dir);
 	done_testing();
