@@ -16,39 +16,23 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "hex.h"
 #include "atomic.h"
 #include "auditkey.h"
 
 #define MIN_HEX_BYTES 32
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Decode hex text into out when it is all hex, of even length and at
  * least MIN_HEX_BYTES long; returns the byte count or 0. */
 static size_t
 unhex(const char *s, size_t len, unsigned char *out, size_t cap)
 {
-	if (len % 2 != 0 || len / 2 < MIN_HEX_BYTES || len / 2 > cap)
-		return 0;
-	for (size_t i = 0; i < len; i += 2) {
-		int hi = hexval((unsigned char)s[i]);
-		int lo = hexval((unsigned char)s[i + 1]);
+	long n;
 
-		if (hi < 0 || lo < 0)
-			return 0;
-		out[i / 2] = (unsigned char)(hi << 4 | lo);
-	}
-	return len / 2;
+	if (len / 2 < MIN_HEX_BYTES ||
+	    (n = rb_hex_decode(s, len, out, cap)) < 0)
+		return 0;
+	return (size_t)n;
 }
 
 int

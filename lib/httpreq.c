@@ -11,19 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hex.h"
 #include "httpreq.h"
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* RFC 3986 pchar plus '/', with %XX checked but kept encoded. */
 static int
@@ -33,8 +22,8 @@ path_ok(const char *p, size_t len)
 		unsigned char c = (unsigned char)p[i];
 
 		if (c == '%') {
-			if (len - i < 3 || hexval(p[i + 1]) < 0 ||
-			    hexval(p[i + 2]) < 0)
+			if (len - i < 3 || rb_hex_digit(p[i + 1]) < 0 ||
+			    rb_hex_digit(p[i + 2]) < 0)
 				return 0;
 			i += 2;
 			continue;
@@ -60,10 +49,10 @@ decode(const char *s, size_t len, char *out)
 		if (c == '+') {
 			c = ' ';
 		} else if (c == '%') {
-			if (len - i < 3 || hexval(s[i + 1]) < 0 ||
-			    hexval(s[i + 2]) < 0)
+			if (len - i < 3 || rb_hex_digit(s[i + 1]) < 0 ||
+			    rb_hex_digit(s[i + 2]) < 0)
 				return -1;
-			c = hexval(s[i + 1]) * 16 + hexval(s[i + 2]);
+			c = rb_hex_digit(s[i + 1]) * 16 + rb_hex_digit(s[i + 2]);
 			i += 2;
 		}
 		if (c < 0x20 || c == 0x7f)

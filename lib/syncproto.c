@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "syncproto.h"
 #include "uuid.h"
 
@@ -311,17 +312,6 @@ rb_sync_snapshot_fini(struct rb_sync_snapshot *s)
 	memset(s, 0, sizeof *s);
 }
 
-static int
-hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch = tolower(ch);
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	return -1;
-}
-
 int
 rb_sync_fp_parse(const char *text, size_t len, char out[RB_SYNC_FP_LEN])
 {
@@ -334,11 +324,11 @@ rb_sync_fp_parse(const char *text, size_t len, char out[RB_SYNC_FP_LEN])
 	while (i < len && isspace((unsigned char)text[i]))
 		i++;
 	while (i < len) {
-		if (n == 32 || i + 1 >= len || (hi = hexval((unsigned char)
-		    text[i])) < 0 || hexval((unsigned char)text[i + 1]) < 0)
+		if (n == 32 || i + 1 >= len || (hi = rb_hex_digit((unsigned char)
+		    text[i])) < 0 || rb_hex_digit((unsigned char)text[i + 1]) < 0)
 			return -1;
 		out[n * 3] = digits[hi];
-		out[n * 3 + 1] = digits[hexval((unsigned char)text[i + 1])];
+		out[n * 3 + 1] = digits[rb_hex_digit((unsigned char)text[i + 1])];
 		out[n * 3 + 2] = ':';
 		n++;
 		i += 2;

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hex.h"
 #include "acl.h"
 #include "conf.h"
 #include "dname.h"
@@ -49,36 +50,16 @@ usage(void)
 	rb_die(100, "usage: rb-axfr [-d ROOT] [-q HEX] [-v]  (socket on fd 0)");
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* -q HEX: bytes rb-dnsd read before the hand-over, into the input. */
 static void
 prefill(struct xfr *t, const char *hex)
 {
-	size_t n = strlen(hex);
+	long n = rb_hex_decode(hex, strlen(hex), t->in, sizeof t->in);
 
-	if (n % 2 != 0 || n / 2 > sizeof t->in)
-		rb_die(100,
-		    "-q: not an even number of hex digits, at most %zu "
-		    "bytes",
-		    sizeof t->in);
-	for (size_t i = 0; i < n; i += 2) {
-		int hi = hexval(hex[i]), lo = hexval(hex[i + 1]);
-		if (hi < 0 || lo < 0)
-			rb_die(100, "-q: '%c%c' is not a hex byte", hex[i],
-			    hex[i + 1]);
-		t->in[t->inlen++] = (uint8_t)(hi << 4 | lo);
-	}
+	if (n < 0)
+		rb_die(100, "-q: not an even number of hex digits making at "
+		    "most %zu bytes", sizeof t->in);
+	t->inlen = (size_t)n;
 }
 
 static void
