@@ -7,22 +7,10 @@
 
 #include <string.h>
 
+#include "bytes.h"
 #include "dname.h"
 #include "dnswire.h"
 #include "notify.h"
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 size_t
 rb_notify_query(
@@ -34,21 +22,21 @@ rb_notify_query(
 	if (need > size)
 		return 0;
 	memset(p, 0, RB_DNS_HEADER);
-	put16(p, id);
-	put16(p + 2, RB_OPCODE_NOTIFY << 11 | RB_DNS_AA);
-	put16(p + 4, 1);
-	put16(p + 6, 1);
+	rb_put16(p, id);
+	rb_put16(p + 2, RB_OPCODE_NOTIFY << 11 | RB_DNS_AA);
+	rb_put16(p + 4, 1);
+	rb_put16(p + 6, 1);
 	p += RB_DNS_HEADER;
 	memcpy(p, soa->owner, soa->olen);
 	p += soa->olen;
-	put16(p, RB_TYPE_SOA);
-	put16(p + 2, RB_CLASS_IN);
-	put16(p + 4, 0xc000 | RB_DNS_HEADER); /* the answer's owner */
-	put16(p + 6, RB_TYPE_SOA);
-	put16(p + 8, RB_CLASS_IN);
-	put16(p + 10, (uint16_t)(soa->ttl >> 16));
-	put16(p + 12, (uint16_t)soa->ttl);
-	put16(p + 14, soa->rdlen);
+	rb_put16(p, RB_TYPE_SOA);
+	rb_put16(p + 2, RB_CLASS_IN);
+	rb_put16(p + 4, 0xc000 | RB_DNS_HEADER); /* the answer's owner */
+	rb_put16(p + 6, RB_TYPE_SOA);
+	rb_put16(p + 8, RB_CLASS_IN);
+	rb_put16(p + 10, (uint16_t)(soa->ttl >> 16));
+	rb_put16(p + 12, (uint16_t)soa->ttl);
+	rb_put16(p + 14, soa->rdlen);
 	memcpy(p + 16, soa->rdata, soa->rdlen);
 	return need;
 }
@@ -61,17 +49,17 @@ rb_notify_response(const uint8_t *pkt, size_t len, uint16_t id,
 	uint16_t flags;
 	int n;
 
-	if (len < RB_DNS_HEADER || get16(pkt) != id)
+	if (len < RB_DNS_HEADER || rb_get16(pkt) != id)
 		return -1;
-	flags = get16(pkt + 2);
+	flags = rb_get16(pkt + 2);
 	if (!(flags & RB_DNS_QR) || RB_DNS_OPCODE(flags) != RB_OPCODE_NOTIFY)
 		return -1;
 	/* An error response may leave the question out. */
-	if (get16(pkt + 4) == 0)
+	if (rb_get16(pkt + 4) == 0)
 		return (flags & 0xf) != 0 ? flags & 0xf : -1;
 	n = rb_dname_wire_len(pkt + RB_DNS_HEADER, len - RB_DNS_HEADER);
 	if (n < 0 || (size_t)n != alen || len - RB_DNS_HEADER - (size_t)n < 4 ||
-	    get16(pkt + RB_DNS_HEADER + n) != RB_TYPE_SOA)
+	    rb_get16(pkt + RB_DNS_HEADER + n) != RB_TYPE_SOA)
 		return -1;
 	memcpy(name, pkt + RB_DNS_HEADER, (size_t)n);
 	rb_dname_lower(name);

@@ -10,37 +10,12 @@
 
 #include <string.h>
 
+#include "bytes.h"
 #include "dname.h"
 #include "dnswire.h"
 #include "pktans.h"
 
 #define OPT_LEN 11
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
 
 /* Step over one record at *off, noting its TTL.  Returns its type, or -1
  * when it runs past the message or the TTL table is full. */
@@ -52,12 +27,12 @@ scan_rr(struct rb_pktans *a, uint16_t *ttloff, size_t max, size_t *off)
 
 	if (at == 0 || a->len - at < 10)
 		return -1;
-	type = get16(a->wire + at);
-	rdlen = get16(a->wire + at + 8);
+	type = rb_get16(a->wire + at);
+	rdlen = rb_get16(a->wire + at + 8);
 	if (a->len - at - 10 < rdlen)
 		return -1;
 	if (type != RB_TYPE_OPT) {
-		uint32_t ttl = get32(a->wire + at + 4);
+		uint32_t ttl = rb_get32(a->wire + at + 4);
 		if (a->nttl >= max || at + 4 > 0xffff)
 			return -1;
 		ttloff[a->nttl++] = (uint16_t)(at + 4);
@@ -82,15 +57,15 @@ rb_pktans_scan(struct rb_pktans *a, uint8_t *wire, size_t len,
 	a->wire = wire;
 	a->len = len;
 	a->ttloff = ttloff;
-	if (len < RB_DNS_HEADER || len > 0xffff || get16(wire + 4) != 1)
+	if (len < RB_DNS_HEADER || len > 0xffff || rb_get16(wire + 4) != 1)
 		return -1;
 	n = rb_dname_wire_len(wire + RB_DNS_HEADER, len - RB_DNS_HEADER);
 	if (n < 0 || len - RB_DNS_HEADER - (size_t)n < 4)
 		return -1;
 	off = a->qend = RB_DNS_HEADER + (size_t)n + 4;
-	an = get16(wire + 6);
-	ns = get16(wire + 8);
-	ar = get16(wire + 10);
+	an = rb_get16(wire + 6);
+	ns = rb_get16(wire + 8);
+	ar = rb_get16(wire + 10);
 	/* A TSIG belongs last in the additional section (RFC 8945 5.1);
 	 * anywhere else the message is malformed, and ldns 1.8.3 leaks all
 	 * but the last TSIG it reads. */
@@ -110,7 +85,7 @@ rb_pktans_scan(struct rb_pktans *a, uint8_t *wire, size_t len,
 				return -1;
 			off = start;
 			ar--;
-			put16(wire + 10, (uint16_t)ar);
+			rb_put16(wire + 10, (uint16_t)ar);
 		}
 	}
 	a->len = off;
@@ -122,12 +97,12 @@ static void
 put_opt(uint8_t *p, int do_bit)
 {
 	p[0] = 0;
-	put16(p + 1, RB_TYPE_OPT);
-	put16(p + 3, RB_DNS_UDP_MAX);
+	rb_put16(p + 1, RB_TYPE_OPT);
+	rb_put16(p + 3, RB_DNS_UDP_MAX);
 	p[5] = 0; /* extended rcode */
 	p[6] = 0; /* version */
-	put16(p + 7, do_bit ? 0x8000 : 0); /* RFC 3225: DO echoed */
-	put16(p + 9, 0);
+	rb_put16(p + 7, do_bit ? 0x8000 : 0); /* RFC 3225: DO echoed */
+	rb_put16(p + 9, 0);
 }
 
 /* Header flags for client c: QR, RA, its RD and CD, AD when secure and
@@ -168,14 +143,14 @@ rb_pktans_emit(const struct rb_pktans *a, uint32_t age,
 		return n;
 	}
 	memcpy(out, a->wire, n);
-	put16(out, c->id);
-	put16(out + 2, flags);
-	put16(out + 10, (uint16_t)(arcount + (opt ? 1 : 0)));
+	rb_put16(out, c->id);
+	rb_put16(out + 2, flags);
+	rb_put16(out + 10, (uint16_t)(arcount + (opt ? 1 : 0)));
 	memcpy(out + RB_DNS_HEADER, c->question, c->qlen);
 	for (size_t i = 0; i < a->nttl && a->ttloff[i] < n; i++) {
 		uint8_t *p = out + a->ttloff[i];
-		uint32_t ttl = get32(p);
-		put32(p, ttl > age ? ttl - age : 0);
+		uint32_t ttl = rb_get32(p);
+		rb_put32(p, ttl > age ? ttl - age : 0);
 	}
 	if (opt)
 		put_opt(out + n, c->do_bit);
@@ -192,11 +167,11 @@ rb_pktans_error(const struct rb_pktans_client *c, int rcode, uint8_t *out,
 		size = c->limit;
 	if (n + opt > size)
 		return 0;
-	put16(out, c->id);
-	put16(out + 2, reply_flags(c, 0, rcode));
-	put16(out + 4, 1);
+	rb_put16(out, c->id);
+	rb_put16(out + 2, reply_flags(c, 0, rcode));
+	rb_put16(out + 4, 1);
 	memset(out + 6, 0, 4);
-	put16(out + 10, opt ? 1 : 0);
+	rb_put16(out + 10, opt ? 1 : 0);
 	memcpy(out + RB_DNS_HEADER, c->question, c->qlen);
 	if (opt)
 		put_opt(out + n, c->do_bit);

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "dname.h"
 #include "tinydns.h"
 #include "tinydns_int.h"
@@ -62,15 +63,6 @@ static const char *
 text_of(const uint8_t *w, char *buf, size_t len)
 {
 	return rb_dname_to_text(w, buf, len) < 0 ? "(name)" : buf;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
 }
 
 static int
@@ -335,11 +327,11 @@ rb_tinydns_load(struct rb_zoneset *zs, const char *text, size_t len,
 	struct rb_tinydns_load l = { .zs = zs, .fname = fname, .d = d };
 	int ret = -1;
 
-	put32(l.soa, serial);
-	put32(l.soa + 4, SOA_REFRESH);
-	put32(l.soa + 8, SOA_RETRY);
-	put32(l.soa + 12, SOA_EXPIRE);
-	put32(l.soa + 16, SOA_MINIMUM);
+	rb_put32(l.soa, serial);
+	rb_put32(l.soa + 4, SOA_REFRESH);
+	rb_put32(l.soa + 8, SOA_RETRY);
+	rb_put32(l.soa + 12, SOA_EXPIRE);
+	rb_put32(l.soa + 16, SOA_MINIMUM);
 	if ((l.rd = malloc(2 * RB_TINYDNS_RDATA_MAX)) == NULL) {
 		rb_tinydns_nomem(&l, NULL);
 		goto fail;

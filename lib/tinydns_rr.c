@@ -12,6 +12,7 @@
 
 #include <ldns/ldns.h>
 
+#include "bytes.h"
 #include "dname.h"
 #include "tinydns_int.h"
 
@@ -29,15 +30,6 @@
 #define T_PTR 12
 #define T_MX 15
 #define T_TXT 16
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /* Field accessors: decode field i, or fill the diag and return -1. */
 
@@ -148,7 +140,7 @@ stage_soa(struct rb_tinydns_load *l, const struct rb_tinydns_line *ln,
 	if (z->prio > 0)
 		return 0;
 	z->prio = 1;
-	put32(val, ttl);
+	rb_put32(val, ttl);
 	val[4] = (uint8_t)(rdlen >> 8);
 	val[5] = (uint8_t)rdlen;
 	memcpy(val + 6, rd, rdlen);
@@ -338,7 +330,7 @@ make_soa(struct rb_tinydns_load *l, const struct rb_tinydns_line *ln)
 		if (get_number(l, ln, 3 + i, what[i], 4294967295u, def, &v) <
 		    0)
 			return -1;
-		put32(soa + m + r + 4 * i, v);
+		rb_put32(soa + m + r + 4 * i, v);
 	}
 	if (get_ttl(l, ln, 8, TTL_NEGATIVE, &ttl) < 0)
 		return -1;

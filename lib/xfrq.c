@@ -9,20 +9,9 @@
 
 #include <string.h>
 
+#include "bytes.h"
 #include "dname.h"
 #include "xfrq.h"
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
 
 /* The serial of the SOA rdata at off..end of pkt; -1 when malformed. */
 static int
@@ -35,7 +24,7 @@ soa_serial(const struct rb_xfrq *q, size_t off, size_t end, uint32_t *s)
 		off = rb_dnswire_skip_name(p, end, off);
 	if (off == 0 || end - off != 20)
 		return -1;
-	*s = get32(p + off);
+	*s = rb_get32(p + off);
 	return 0;
 }
 
@@ -53,10 +42,10 @@ find_serial(struct rb_xfrq *q)
 		off = rb_dnswire_skip_name(p, len, off);
 		if (off == 0 || len - off < 10)
 			return -1;
-		rd = get16(p + off + 8);
+		rd = rb_get16(p + off + 8);
 		if (len - off - 10 < rd)
 			return -1;
-		if (i >= q->wq.ancount && get16(p + off) == RB_TYPE_SOA) {
+		if (i >= q->wq.ancount && rb_get16(p + off) == RB_TYPE_SOA) {
 			if (soa_serial(q, off + 10, off + 10 + rd, &q->serial) <
 			    0)
 				return -1;
@@ -119,7 +108,7 @@ rb_xfrq_udp_reply(const struct rb_xfrq *q, const struct rb_cdbmap_gen *zones,
 	key[0] = 'Z';
 	memcpy(key + 1, q->zone, q->zlen);
 	r = rb_cdbmap_find(zones, key, 1 + q->zlen, &v, &vlen);
-	if (r < 0 || (r > 0 && (vlen < 6 || vlen - 6 != get16(v + 4))))
+	if (r < 0 || (r > 0 && (vlen < 6 || vlen - 6 != rb_get16(v + 4))))
 		return 0;
 	rb_dnswire_reply(&o, buf, size, &q->wq, 1);
 	*rcode = r > 0 ? RB_RCODE_NOERROR : RB_RCODE_NOTAUTH;
@@ -128,7 +117,7 @@ rb_xfrq_udp_reply(const struct rb_xfrq *q, const struct rb_cdbmap_gen *zones,
 		rb_dnswire_set_flags(&o, RB_DNS_AA);
 		rb_dnswire_ptr(owner, RB_DNS_HEADER);
 		rb_dnswire_put_rr(&o, RB_SECT_ANSWER, owner, sizeof owner,
-		    RB_TYPE_SOA, get32(v), v + 6, get16(v + 4));
+		    RB_TYPE_SOA, rb_get32(v), v + 6, rb_get16(v + 4));
 	}
 	return rb_dnswire_finish(&o);
 }

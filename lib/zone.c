@@ -21,6 +21,7 @@
 
 #include <ldns/ldns.h>
 
+#include "bytes.h"
 #include "dname.h"
 #include "tinydns.h"
 #include "zone.h"
@@ -576,15 +577,6 @@ rb_zone_soa_serial_at(const uint8_t *rd, size_t len)
 	return a + b;
 }
 
-static void
-put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 int
 rb_zone_set_serial(struct rb_zoneset *zs, uint32_t serial)
 {
@@ -596,7 +588,7 @@ rb_zone_set_serial(struct rb_zoneset *zs, uint32_t serial)
 		if (kv->vlen < 6 ||
 		    (at = rb_zone_soa_serial_at(kv->val + 6, kv->vlen - 6)) < 0)
 			return -1;
-		put_be32(kv->val + 6 + at, serial);
+		rb_put32(kv->val + 6 + at, serial);
 	}
 	/* The SOA RRsets among the records: owner+type(2) -> rdata. */
 	for (size_t i = 0; i < zs->recs.n; i++) {
@@ -608,7 +600,7 @@ rb_zone_set_serial(struct rb_zoneset *zs, uint32_t serial)
 			continue;
 		if ((at = rb_zone_soa_serial_at(kv->val, kv->vlen)) < 0)
 			return -1;
-		put_be32(kv->val + at, serial);
+		rb_put32(kv->val + at, serial);
 	}
 	return 0;
 }

@@ -16,6 +16,7 @@
 
 #include <cdb.h>
 
+#include "bytes.h"
 #include "dname.h"
 #include "zonedb.h"
 
@@ -55,18 +56,6 @@ rb_zonedb_close(struct rb_zonedb *db)
 	free(db);
 }
 
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
 static int
 damaged(void)
 {
@@ -79,10 +68,10 @@ damaged(void)
 static int
 first_rr(const uint8_t *v, size_t vlen, struct rb_zonedb_rr *rr)
 {
-	if (vlen < 6 || vlen - 6 < get16(v + 4))
+	if (vlen < 6 || vlen - 6 < rb_get16(v + 4))
 		return 0;
-	rr->ttl = get32(v);
-	rr->rdlen = get16(v + 4);
+	rr->ttl = rb_get32(v);
+	rr->rdlen = rb_get16(v + 4);
 	rr->rdata = v + 6;
 	return 1;
 }
@@ -96,7 +85,7 @@ rb_zonedb_serial(const uint8_t *rdata, size_t rdlen, uint32_t *serial)
 	    (r = rb_dname_wire_len(rdata + m, rdlen - (size_t)m)) < 0 ||
 	    rdlen - (size_t)m - (size_t)r != 20)
 		return -1;
-	*serial = get32(rdata + m + r);
+	*serial = rb_get32(rdata + m + r);
 	return 0;
 }
 
@@ -176,7 +165,7 @@ scan_key(struct rb_zonedb *db, uint8_t want, struct rb_zonedb_rr *rr)
 		return damaged();
 	rr->owner = k + 1;
 	rr->olen = (size_t)n;
-	rr->type = tail ? get16(k + 1 + n) : 6;
+	rr->type = tail ? rb_get16(k + 1 + n) : 6;
 	return 1;
 }
 

@@ -20,6 +20,7 @@
 
 #include <cdb.h>
 
+#include "bytes.h"
 #include "atomic.h"
 #include "dname.h"
 #include "syncsrc.h"
@@ -60,22 +61,6 @@ rb_zonehist_incoming(const struct rb_txn *t, char *buf, size_t len,
 		return rb_err_sys(e, "create store/zones.d");
 	snprintf(buf + strlen(buf), len - strlen(buf), "/incoming.cdb");
 	return 0;
-}
-
-static uint32_t
-get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
-static void
-put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
 }
 
 /* The serial's offset in a value ttl(4) rdlen(2) rdata holding one SOA
@@ -131,7 +116,7 @@ add_serial(json_t *out, const uint8_t *k, size_t klen, const uint8_t *v,
 	    rb_dname_to_text(k + 1, name, sizeof name) < 0)
 		return -1;
 	return json_object_set_new(out, name,
-	    json_integer((json_int_t)get_be32(v + at)));
+	    json_integer((json_int_t)rb_get32(v + at)));
 }
 
 json_t *
@@ -335,7 +320,7 @@ copy_record(struct cdb_make *cm, const uint8_t *k, size_t klen,
 	if ((copy = malloc(vlen)) == NULL)
 		return -1;
 	memcpy(copy, v, vlen);
-	put_be32(copy + at, serial);
+	rb_put32(copy + at, serial);
 	r = cdb_make_add(cm, k, (unsigned)klen, copy, (unsigned)vlen);
 	free(copy);
 	return r;
