@@ -19,6 +19,7 @@
  * - Nothing allocates; the reply is written into the caller's buffer.
  */
 
+#include <stddef.h>
 #include <string.h>
 
 #include "answer.h"
@@ -78,13 +79,15 @@ struct job {
 	struct rb_answer_info *info;
 	struct rb_answer_buf *buf;
 	struct rb_dnswire_query q;
-	struct rb_dnswire_out o;
 	size_t size; /* the most this reply may use */
 	int rcode;
 	int corrupt; /* a data file did not parse: SERVFAIL */
 	enum rb_acl_action acl;
 	uint8_t name[RB_DNAME_MAX]; /* the question's name, lower-cased */
 	size_t nlen;
+	/* Last: rb_answer clears the job only up to o's compression table,
+	 * which each reply starts afresh (rb_dnswire_reply). */
+	struct rb_dnswire_out o;
 };
 
 static uint16_t
@@ -376,23 +379,6 @@ put_data(struct job *j, const uint8_t *name, size_t nlen, uint16_t type,
 	return 1;
 }
 
-/* Owner for the RRset of a CNAME target t (n bytes): a pointer to the
- * target as just written in the CNAME's rdata, else t itself. */
-static size_t
-target_owner(const struct job *j, const uint8_t *t, size_t n, uint8_t *owner)
-{
-	const struct rb_dnswire_out *o = &j->o;
-
-	if (!o->overflow && o->last_rdata < 0x4000 &&
-	    o->last_rdata + n <= o->len &&
-	    memcmp(o->buf + o->last_rdata, t, n) == 0) {
-		rb_dnswire_ptr(owner, o->last_rdata);
-		return 2;
-	}
-	memcpy(owner, t, n);
-	return n;
-}
-
 /* Where local data for the lower-cased name target (n bytes) lives: the
  * name itself, or its zone's apex in a redirect zone; NULL when no zone
  * holds it or the zone ignores local data. */
@@ -436,7 +422,8 @@ chase(struct job *j, struct val cname)
 		n = rb_dname_wire_len(cname.p + 6, rdlen);
 		if (n < 0 || (size_t)n != rdlen)
 			return;
-		olen = target_owner(j, cname.p + 6, (size_t)n, owner);
+		olen = rb_dnswire_owner_at(&j->o, j->o.last_rdata, cname.p + 6,
+		    (size_t)n, owner);
 		memcpy(target, cname.p + 6, (size_t)n);
 		rb_dname_lower(target);
 		if ((dname = data_name(j, target, (size_t)n)) == NULL)
@@ -603,7 +590,7 @@ rb_answer(const struct rb_answer_ctx *ctx, const struct rb_answer_query *q,
 	int v = NEXT;
 
 	memset(info, 0, sizeof *info);
-	memset(&j, 0, sizeof j);
+	memset(&j, 0, offsetof(struct job, o.comp));
 	j.ctx = ctx;
 	j.aq = q;
 	j.info = info;

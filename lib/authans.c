@@ -230,21 +230,6 @@ negative(const struct zone *z, int rcode)
 	return finish(z->a, rcode, 1);
 }
 
-/* Owner for records of name t (n bytes): a pointer to where t was last
- * written as rdata at off, else t itself in owner. */
-static size_t
-owner_at(const struct rb_dnswire_out *o, size_t off, const uint8_t *t,
-    size_t n, uint8_t *owner)
-{
-	if (!o->overflow && off < 0x4000 && off + n <= o->len &&
-	    memcmp(o->buf + off, t, n) == 0) {
-		rb_dnswire_ptr(owner, off);
-		return 2;
-	}
-	memcpy(owner, t, n);
-	return n;
-}
-
 /* The single name in rdata r (CNAME, NS): its length, or -1. */
 static int
 rdata_name(const uint8_t *r, size_t rdlen)
@@ -267,7 +252,8 @@ glue(const struct zone *z, const uint8_t *t, size_t n, size_t off)
 	if (!below(name, n, z->a->name + z->zoff, z->alen))
 		return 0;
 	for (size_t i = 0; i < 2; i++) {
-		size_t olen = owner_at(z->a->o, off, t, n, owner);
+		size_t olen = rb_dnswire_owner_at(z->a->o, off, t, n,
+		    owner);
 		int r = find(z->a, 'D', name, n, types[i], &v);
 		if (r < 0 || (r > 0 && rb_dnswire_put_rrset(z->a->o,
 		    RB_AUTHANS_SECT_ADDITIONAL, owner, olen, types[i], v.p,
@@ -309,8 +295,9 @@ put_ns(const struct zone *z, enum rb_dnswire_section sect,
 
 /* A referral to the delegation at name + cut: NS in authority, glue in
  * additional.  base is where name is written uncompressed in the reply
- * (0: nowhere).  AA stays clear unless aa (after a CNAME, RFC 1034
- * 4.3.2: the CNAME is ours). */
+ * (the question; 0: nowhere, and the writer compresses the owner).  AA
+ * stays clear unless aa (after a CNAME, RFC 1034 4.3.2: the CNAME is
+ * ours). */
 static int
 referral(const struct zone *z, const uint8_t *name, size_t nlen, size_t cut,
     size_t base, int aa)
@@ -397,8 +384,8 @@ answer(const struct zone *z, uint8_t *cur, size_t clen)
 		if ((n = cname_target(&v, cur, &rdoff)) < 0)
 			return -1;
 		clen = (size_t)n;
-		olen = owner_at(a->o, at, v.p + rdoff, clen, owner);
-		base = olen == 2 ? at : 0;
+		olen = rb_dnswire_owner_at(a->o, at, v.p + rdoff, clen, owner);
+		base = 0; /* the target in rdata may be compressed */
 		if (!below(cur, clen, a->name + z->zoff, z->alen) ||
 		    seen(names, lens, hop + 1, cur, clen))
 			break; /* out of the zone, or a loop */

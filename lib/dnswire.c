@@ -11,9 +11,11 @@
  * the end never fails; anything else that does not fit sets a sticky
  * overflow, and rb_dnswire_finish then sends header and question with
  * TC=1 (RFC 2181 section 9: no partial RRsets; the client retries over
- * TCP).
+ * TCP).  Each piece of a record is checked against the room left as it
+ * is written, compressed: a record that fits only compressed is written.
  */
 
+#include <stddef.h>
 #include <string.h>
 
 #include "dname.h"
@@ -146,7 +148,8 @@ rb_dnswire_reply(struct rb_dnswire_out *o, uint8_t *buf, size_t size,
 {
 	size_t qlen = with_question ? q->question_end - RB_DNS_HEADER : 0;
 
-	memset(o, 0, sizeof *o);
+	memset(o, 0, offsetof(struct rb_dnswire_out, comp));
+	rb_dnscomp_init(&o->comp);
 	o->buf = buf;
 	o->size = size;
 	o->edns = q->nopt == 1;
@@ -163,6 +166,8 @@ rb_dnswire_reply(struct rb_dnswire_out *o, uint8_t *buf, size_t size,
 	o->len = RB_DNS_HEADER;
 	if (qlen > 0 && qlen <= o->size - o->len) {
 		memcpy(buf + o->len, q->pkt + RB_DNS_HEADER, qlen);
+		rb_dnscomp_add(&o->comp, RB_DNS_HEADER, buf + RB_DNS_HEADER,
+		    qlen);
 		put16(buf + 4, 1);
 		o->len += qlen;
 	} else if (qlen > 0) {
@@ -194,28 +199,67 @@ rb_dnswire_ptr(uint8_t out[2], size_t off)
 	put16(out, (uint16_t)(0xc000 | (off & 0x3fff)));
 }
 
+size_t
+rb_dnswire_owner_at(const struct rb_dnswire_out *o, size_t off,
+    const uint8_t *name, size_t n, uint8_t *owner)
+{
+	if (!o->overflow && n > 2 && off < o->len &&
+	    rb_dnscomp_equal(o->buf, o->len, off, name)) {
+		if ((o->buf[off] & 0xc0) == 0xc0) {
+			memcpy(owner, o->buf + off, 2); /* a pointer itself */
+			return 2;
+		}
+		if (off < 0x4000) {
+			rb_dnswire_ptr(owner, off);
+			return 2;
+		}
+	}
+	memcpy(owner, name, n);
+	return n;
+}
+
+/* The owner at *len: a pointer or the root as given, a name compressed.
+ * 0 or -1 when it does not fit. */
+static int
+put_owner(struct rb_dnswire_out *o, size_t *len, const uint8_t *owner,
+    size_t olen)
+{
+	if (olen > 2 && rb_dname_wire_len(owner, olen) == (int)olen)
+		return rb_dnscomp_name(&o->comp, o->buf, o->size, len, owner);
+	if (olen > o->size - *len)
+		return -1;
+	memcpy(o->buf + *len, owner, olen);
+	*len += olen;
+	return 0;
+}
+
 void
 rb_dnswire_put_rr(struct rb_dnswire_out *o, enum rb_dnswire_section sect,
     const uint8_t *owner, size_t olen, uint16_t type, uint32_t ttl,
     const uint8_t *rdata, size_t rdlen)
 {
+	size_t len = o->len, rdstart;
 	uint8_t *p;
 
-	if (o->overflow || olen + 10 + rdlen > o->size - o->len ||
-	    rdlen > 0xffff) {
+	if (o->overflow || rdlen > 0xffff ||
+	    put_owner(o, &len, owner, olen) < 0 || o->size - len < 10) {
 		o->overflow = 1;
 		return;
 	}
-	p = o->buf + o->len;
-	memcpy(p, owner, olen);
-	p += olen;
+	p = o->buf + len;
+	rdstart = len + 10;
+	len = rdstart;
+	if (rb_dnscomp_rdata(&o->comp, o->buf, o->size, &len, type, rdata,
+	    rdlen) < 0) {
+		o->overflow = 1;
+		return;
+	}
 	put16(p, type);
 	put16(p + 2, RB_CLASS_IN);
 	put32(p + 4, ttl);
-	put16(p + 8, (uint16_t)rdlen);
-	memcpy(p + 10, rdata, rdlen);
-	o->last_rdata = o->len + olen + 10;
-	o->len += olen + 10 + rdlen;
+	put16(p + 8, (uint16_t)(len - rdstart));
+	o->last_rdata = rdstart;
+	o->len = len;
 	o->count[sect]++;
 }
 

@@ -6,12 +6,15 @@
  * a query's header, question and EDNS OPT record, bounds-checked against
  * the packet length; writing builds a reply in a caller's fixed buffer
  * (the question echoed as sent, owner names as compression pointers to
- * it) with a sticky overflow that turns into TC=1 at the end.  Nothing
- * here allocates.
+ * it, names inside the rdata of the RFC 3597 section 4 types compressed
+ * through lib/dnscomp) with a sticky overflow that turns into TC=1 at the
+ * end.  Nothing here allocates.
  */
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "dnscomp.h"
 
 #define RB_DNS_HEADER 12
 
@@ -102,6 +105,9 @@ struct rb_dnswire_out {
 	int edns;	   /* add an OPT record at the end */
 	int overflow;	   /* sticky: something did not fit */
 	uint8_t ext_rcode; /* upper 8 bits of a 12-bit rcode */
+	/* Last, so that starting a reply clears only what is above: the
+	 * names written so far, for compression. */
+	struct rb_dnscomp comp;
 };
 
 enum rb_dnswire_section { RB_SECT_ANSWER, RB_SECT_AUTHORITY };
@@ -120,8 +126,12 @@ void rb_dnswire_set_rcode(struct rb_dnswire_out *o, int rcode);
 void rb_dnswire_set_flags(struct rb_dnswire_out *o, uint16_t flags);
 
 /* Append one record of class IN to sect (records go in section order).
- * owner is written as it is: a full wire name or a 2-byte compression
- * pointer (rb_dnswire_ptr). */
+ * owner is a 2-byte compression pointer (rb_dnswire_ptr) or the root,
+ * written as it is, or an uncompressed wire name, written compressed.
+ * Names inside the rdata of NS, MD, MF, CNAME, SOA, MB, MG, MR, PTR,
+ * MINFO and MX are compressed against the names already in the reply
+ * (RFC 3597 section 4), RDLENGTH counting what was written; other rdata
+ * is copied as it is.  What does not fit, compressed, sets overflow. */
 void rb_dnswire_put_rr(struct rb_dnswire_out *o, enum rb_dnswire_section sect,
     const uint8_t *owner, size_t olen, uint16_t type, uint32_t ttl,
     const uint8_t *rdata, size_t rdlen);
@@ -135,6 +145,13 @@ int rb_dnswire_put_rrset(struct rb_dnswire_out *o,
 
 /* A compression pointer to offset off (< 0x4000) in out[2]. */
 void rb_dnswire_ptr(uint8_t out[2], size_t off);
+
+/* Owner for records of name (n bytes, valid and uncompressed) that was
+ * written at off in the reply (the rdata of a CNAME or NS just put): a
+ * 2-byte reference to it in owner when the name there, compressed or not,
+ * equals name, else a copy of name.  Returns the owner's length. */
+size_t rb_dnswire_owner_at(const struct rb_dnswire_out *o, size_t off,
+    const uint8_t *name, size_t n, uint8_t *owner);
 
 /* Finish: write the counts, add the OPT record, and if anything did not
  * fit, drop every record and set TC.  Returns the reply's length. */

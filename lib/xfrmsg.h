@@ -6,20 +6,20 @@
  * RFC 1995): records packed into as many messages as needed, each framed
  * with its 2-byte TCP length and handed to a flush function as soon as it
  * is full.  The first message echoes the question; later ones carry none.
- * Owner names, and the names inside NS, CNAME, PTR, MX and SOA rdata, are
- * compressed against the names already in the same message.
+ * Owner names, and the names inside NS, CNAME, PTR, MX and SOA rdata (the
+ * RFC 3597 section 4 types), are compressed against the names already in
+ * the same message (lib/dnscomp).
  */
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dnscomp.h"
 #include "zonedb.h"
 
 /* A message is closed once it passes this many bytes (NSD's choice too:
  * big enough to amortise, small enough for any TCP stack). */
 #define RB_XFRMSG_TARGET 16384
-
-#define RB_XFRMSG_COMP 256 /* name offsets remembered per message */
 
 /* Write one framed message (2-byte length, then len - 2 bytes); 0 or -1. */
 typedef int (*rb_xfrmsg_flush_fn)(void *arg, const uint8_t *frame, size_t len);
@@ -32,8 +32,7 @@ struct rb_xfrmsg {
 	size_t qlen;
 	uint16_t ancount;
 	int overflow;
-	size_t ncomp;
-	uint16_t comp[RB_XFRMSG_COMP];
+	struct rb_dnscomp comp; /* names in this message */
 	rb_xfrmsg_flush_fn flush;
 	void *arg;
 	size_t messages, records; /* sent so far, for logs */

@@ -2,8 +2,9 @@
  * fz_query: any bytes as a query through rb_answer (pipeline steps 1-6),
  * over UDP and TCP, against small local.cdb and block.cdb fixtures built
  * at start (every zone type, a CNAME loop, an RRset too big for UDP, a
- * corrupt value).  Traps when a reply exceeds its buffer or breaks the
- * header invariants (ID kept, QR set, at most one question).
+ * corrupt value, MX and NS rdata whose names get compressed).  Traps
+ * when a reply exceeds its buffer or breaks the header invariants (ID
+ * kept, QR set, at most one question).
  */
 
 #include <fcntl.h>
@@ -68,6 +69,12 @@ build_local(struct cdb_make *cm)
 		0 };
 	const uint8_t loop[] = { 0, 0, 0, 60, 0, 11, 1, 'c', 2, 's', 't', 4,
 		't', 'e', 's', 't', 0 };
+	const uint8_t mx[] = { 0, 0, 0, 60, 0, 16, 0, 10, 4, 'm', 'a', 'i',
+		'l', 2, 's', 't', 4, 't', 'e', 's', 't', 0 };
+	const uint8_t ns[] = { 0, 0, 0, 60, 0, 15, 3, 'n', 's', '1', 2, 'm',
+		'x', 2, 's', 't', 4, 't', 'e', 's', 't', 0, 0, 0, 0, 60, 0, 15,
+		3, 'n', 's', '2', 2, 'm', 'x', 2, 's', 't', 4, 't', 'e', 's',
+		't', 0 };
 	const uint8_t loop2[] = { 0, 0, 0, 60, 0, 11, 1, 'd', 2, 's', 't', 4,
 		't', 'e', 's', 't', 0 };
 
@@ -100,6 +107,9 @@ build_local(struct cdb_make *cm)
 	entry(cm, 'E', "bad.st.test", -1, "\0\1\0\6", 4);
 	entry(cm, 'D', "bad.st.test", 1, "\0\0\0\1\0\11\1", 7);
 	entry(cm, 'E', "ent.st.test", -1, "", 0);
+	entry(cm, 'E', "mx.st.test", -1, "\0\17\0\2", 4);
+	entry(cm, 'D', "mx.st.test", 15, mx, sizeof mx);
+	entry(cm, 'D', "mx.st.test", 2, ns, sizeof ns);
 }
 
 static void
