@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "answer.h"
 #include "authans.h"
 #include "dname.h"
@@ -89,18 +90,6 @@ struct job {
 	 * which each reply starts afresh (rb_dnswire_reply). */
 	struct rb_dnswire_out o;
 };
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
 
 static int
 reply(struct job *j, int rcode, uint16_t flags, int with_question)
@@ -350,9 +339,9 @@ pick_type(const struct val *types, uint16_t qtype)
 	int cname = 0;
 
 	if (qtype == RB_TYPE_ANY)
-		return types->len >= 2 ? get16(types->p) : 0;
+		return types->len >= 2 ? rb_get16(types->p) : 0;
 	for (size_t i = 0; i + 1 < types->len; i += 2) {
-		uint16_t t = get16(types->p + i);
+		uint16_t t = rb_get16(types->p + i);
 		if (t == qtype)
 			return t;
 		if (t == RB_TYPE_CNAME)
@@ -417,7 +406,7 @@ chase(struct job *j, struct val cname)
 
 	for (int hop = 0; hop < CHASE_MAX && t == RB_TYPE_CNAME; hop++) {
 		if (cname.len < 6 ||
-		    (rdlen = get16(cname.p + 4)) > cname.len - 6)
+		    (rdlen = rb_get16(cname.p + 4)) > cname.len - 6)
 			return;
 		n = rb_dname_wire_len(cname.p + 6, rdlen);
 		if (n < 0 || (size_t)n != rdlen)
@@ -472,10 +461,10 @@ negative(struct job *j, int rcode, size_t zoff)
 	if (r == 0)
 		return RB_ANSWER_SEND;
 	/* Two names of at least one byte, then five 32-bit fields. */
-	if (v.len < 6 || (rdlen = get16(v.p + 4)) < 22 || rdlen > v.len - 6)
+	if (v.len < 6 || (rdlen = rb_get16(v.p + 4)) < 22 || rdlen > v.len - 6)
 		return servfail(j);
-	ttl = get32(v.p);
-	min = get32(v.p + 6 + rdlen - 4);
+	ttl = rb_get32(v.p);
+	min = rb_get32(v.p + 6 + rdlen - 4);
 	/* The apex is a suffix of the question's name; the root is 1 byte,
 	 * shorter than a pointer. */
 	if (j->name[zoff] == 0)
@@ -613,7 +602,7 @@ rb_answer(const struct rb_answer_ctx *ctx, const struct rb_answer_query *q,
 	/* finish counts answer and authority; step 7's additional records
 	 * (zeroed on overflow) join the OPT record's count. */
 	if (buf->len >= RB_DNS_HEADER && j.o.count[RB_AUTHANS_SECT_ADDITIONAL]) {
-		uint16_t ar = (uint16_t)(get16(buf->p + 10) +
+		uint16_t ar = (uint16_t)(rb_get16(buf->p + 10) +
 		    j.o.count[RB_AUTHANS_SECT_ADDITIONAL]);
 		buf->p[10] = (uint8_t)(ar >> 8);
 		buf->p[11] = (uint8_t)ar;

@@ -17,6 +17,7 @@
 
 #include <string.h>
 
+#include "bytes.h"
 #include "authans.h"
 #include "dname.h"
 
@@ -47,18 +48,6 @@ struct zone {
 	struct val soa; /* the 'Z' value: ttl(4) rdlen(2) rdata */
 };
 
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
 /* Look up prefix+name(+type when type >= 0). */
 static int
 find(const struct rb_authans *a, uint8_t prefix, const uint8_t *name,
@@ -81,7 +70,7 @@ static int
 has_type(const struct val *types, uint16_t t)
 {
 	for (size_t i = 0; i + 1 < types->len; i += 2)
-		if (get16(types->p + i) == t)
+		if (rb_get16(types->p + i) == t)
 			return 1;
 	return 0;
 }
@@ -189,7 +178,7 @@ static uint16_t
 pick_type(const struct val *types, uint16_t qtype)
 {
 	if (qtype == RB_TYPE_ANY)
-		return types->len >= 2 ? get16(types->p) : 0;
+		return types->len >= 2 ? rb_get16(types->p) : 0;
 	if (has_type(types, qtype))
 		return qtype;
 	return has_type(types, RB_TYPE_CNAME) ? RB_TYPE_CNAME : 0;
@@ -215,10 +204,10 @@ negative(const struct zone *z, int rcode)
 	size_t rdlen, olen = 2;
 	uint32_t ttl, min;
 
-	if (v->len < 6 || (rdlen = get16(v->p + 4)) < 22 || rdlen > v->len - 6)
+	if (v->len < 6 || (rdlen = rb_get16(v->p + 4)) < 22 || rdlen > v->len - 6)
 		return -1;
-	ttl = get32(v->p);
-	min = get32(v->p + 6 + rdlen - 4);
+	ttl = rb_get32(v->p);
+	min = rb_get32(v->p + 6 + rdlen - 4);
 	if (z->a->name[z->zoff] == 0) {
 		owner[0] = 0; /* the root: shorter than a pointer */
 		olen = 1;
@@ -274,11 +263,11 @@ put_ns(const struct zone *z, enum rb_dnswire_section sect,
 	int n;
 
 	for (off = 0; off < v->len; off += 6 + rdlen) {
-		if (v->len - off < 6 || (rdlen = get16(v->p + off + 4)) >
+		if (v->len - off < 6 || (rdlen = rb_get16(v->p + off + 4)) >
 		    v->len - off - 6 || rdata_name(v->p + off + 6, rdlen) < 0)
 			return -1;
 		rb_dnswire_put_rr(o, sect, owner, olen, RB_TYPE_NS,
-		    get32(v->p + off), v->p + off + 6, rdlen);
+		    rb_get32(v->p + off), v->p + off + 6, rdlen);
 		if (nns < NS_MAX) {
 			at[nns] = off;
 			wr[nns++] = o->last_rdata;
@@ -286,7 +275,7 @@ put_ns(const struct zone *z, enum rb_dnswire_section sect,
 	}
 	for (size_t i = 0; i < nns; i++) {
 		const uint8_t *t = v->p + at[i] + 6;
-		n = rdata_name(t, get16(v->p + at[i] + 4));
+		n = rdata_name(t, rb_get16(v->p + at[i] + 4));
 		if (n < 0 || glue(z, t, (size_t)n, wr[i]) < 0)
 			return -1;
 	}
@@ -327,7 +316,7 @@ cname_target(const struct val *v, uint8_t *cur, size_t *rdoff)
 	size_t rdlen;
 	int n;
 
-	if (v->len < 6 || (rdlen = get16(v->p + 4)) > v->len - 6 ||
+	if (v->len < 6 || (rdlen = rb_get16(v->p + 4)) > v->len - 6 ||
 	    (n = rdata_name(v->p + 6, rdlen)) < 0)
 		return -1;
 	memcpy(cur, v->p + 6, (size_t)n);

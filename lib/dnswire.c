@@ -18,30 +18,11 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "dname.h"
 #include "dnswire.h"
 
 #define OPT_LEN 11
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
 
 int
 rb_dnswire_parse_header(struct rb_dnswire_query *q, const uint8_t *pkt,
@@ -52,12 +33,12 @@ rb_dnswire_parse_header(struct rb_dnswire_query *q, const uint8_t *pkt,
 	q->len = len;
 	if (len < RB_DNS_HEADER)
 		return -1;
-	q->id = get16(pkt);
-	q->flags = get16(pkt + 2);
-	q->qdcount = get16(pkt + 4);
-	q->ancount = get16(pkt + 6);
-	q->nscount = get16(pkt + 8);
-	q->arcount = get16(pkt + 10);
+	q->id = rb_get16(pkt);
+	q->flags = rb_get16(pkt + 2);
+	q->qdcount = rb_get16(pkt + 4);
+	q->ancount = rb_get16(pkt + 6);
+	q->nscount = rb_get16(pkt + 8);
+	q->arcount = rb_get16(pkt + 10);
 	return 0;
 }
 
@@ -88,8 +69,8 @@ skip_rr(struct rb_dnswire_query *q, size_t *off, int additional)
 
 	if (at == 0 || q->len - at < 10)
 		return -1;
-	type = get16(q->pkt + at);
-	rdlen = get16(q->pkt + at + 8);
+	type = rb_get16(q->pkt + at);
+	rdlen = rb_get16(q->pkt + at + 8);
 	if (q->len - at - 10 < rdlen)
 		return -1;
 	if (type == RB_TYPE_OPT) {
@@ -97,9 +78,9 @@ skip_rr(struct rb_dnswire_query *q, size_t *off, int additional)
 		if (!additional || q->pkt[name] != 0)
 			return -1;
 		if (++q->nopt == 1) {
-			q->edns_size = get16(q->pkt + at + 2);
+			q->edns_size = rb_get16(q->pkt + at + 2);
 			q->edns_version = q->pkt[at + 5];
-			q->edns_flags = get16(q->pkt + at + 6);
+			q->edns_flags = rb_get16(q->pkt + at + 6);
 		}
 	}
 	*off = at + 10 + rdlen;
@@ -119,8 +100,8 @@ rb_dnswire_parse_body(struct rb_dnswire_query *q)
 		return -1;
 	q->qname_len = (size_t)n;
 	off += (size_t)n;
-	q->qtype = get16(q->pkt + off);
-	q->qclass = get16(q->pkt + off + 2);
+	q->qtype = rb_get16(q->pkt + off);
+	q->qclass = rb_get16(q->pkt + off + 2);
 	off += 4;
 	q->question_end = off;
 	for (unsigned i = 0; i < (unsigned)q->ancount + q->nscount; i++) {
@@ -159,8 +140,8 @@ rb_dnswire_reply(struct rb_dnswire_out *o, uint8_t *buf, size_t size,
 	}
 	if (o->edns)
 		o->size -= OPT_LEN; /* kept for the OPT record */
-	put16(buf, q->id);
-	put16(buf + 2, (uint16_t)(RB_DNS_QR | RB_DNS_RA |
+	rb_put16(buf, q->id);
+	rb_put16(buf + 2, (uint16_t)(RB_DNS_QR | RB_DNS_RA |
 	    (q->flags & (0x7800 | RB_DNS_RD | RB_DNS_CD))));
 	memset(buf + 4, 0, 8);
 	o->len = RB_DNS_HEADER;
@@ -168,7 +149,7 @@ rb_dnswire_reply(struct rb_dnswire_out *o, uint8_t *buf, size_t size,
 		memcpy(buf + o->len, q->pkt + RB_DNS_HEADER, qlen);
 		rb_dnscomp_add(&o->comp, RB_DNS_HEADER, buf + RB_DNS_HEADER,
 		    qlen);
-		put16(buf + 4, 1);
+		rb_put16(buf + 4, 1);
 		o->len += qlen;
 	} else if (qlen > 0) {
 		o->overflow = 1;
@@ -190,13 +171,13 @@ rb_dnswire_set_flags(struct rb_dnswire_out *o, uint16_t flags)
 {
 	if (o->len < RB_DNS_HEADER)
 		return;
-	put16(o->buf + 2, (uint16_t)(get16(o->buf + 2) | flags));
+	rb_put16(o->buf + 2, (uint16_t)(rb_get16(o->buf + 2) | flags));
 }
 
 void
 rb_dnswire_ptr(uint8_t out[2], size_t off)
 {
-	put16(out, (uint16_t)(0xc000 | (off & 0x3fff)));
+	rb_put16(out, (uint16_t)(0xc000 | (off & 0x3fff)));
 }
 
 size_t
@@ -254,10 +235,10 @@ rb_dnswire_put_rr(struct rb_dnswire_out *o, enum rb_dnswire_section sect,
 		o->overflow = 1;
 		return;
 	}
-	put16(p, type);
-	put16(p + 2, RB_CLASS_IN);
-	put32(p + 4, ttl);
-	put16(p + 8, (uint16_t)(len - rdstart));
+	rb_put16(p, type);
+	rb_put16(p + 2, RB_CLASS_IN);
+	rb_put32(p + 4, ttl);
+	rb_put16(p + 8, (uint16_t)(len - rdstart));
 	o->last_rdata = rdstart;
 	o->len = len;
 	o->count[sect]++;
@@ -275,14 +256,14 @@ rb_dnswire_put_rrset(struct rb_dnswire_out *o,
 	for (off = 0; off < vlen; n++) {
 		if (vlen - off < 6)
 			return -1;
-		off += 6 + get16(val + off + 4);
+		off += 6 + rb_get16(val + off + 4);
 		if (off > vlen)
 			return -1;
 	}
 	for (off = 0; off < vlen;) {
-		size_t rdlen = get16(val + off + 4);
-		uint32_t ttl = (uint32_t)get16(val + off) << 16 |
-		    get16(val + off + 2);
+		size_t rdlen = rb_get16(val + off + 4);
+		uint32_t ttl = (uint32_t)rb_get16(val + off) << 16 |
+		    rb_get16(val + off + 2);
 		rb_dnswire_put_rr(o, sect, owner, olen, type, ttl,
 		    val + off + 6, rdlen);
 		off += 6 + rdlen;
@@ -302,21 +283,21 @@ rb_dnswire_finish(struct rb_dnswire_out *o)
 		memset(o->count, 0, sizeof o->count);
 		rb_dnswire_set_flags(o, RB_DNS_TC);
 	}
-	put16(o->buf + 6, o->count[RB_SECT_ANSWER]);
-	put16(o->buf + 8, o->count[RB_SECT_AUTHORITY]);
-	put16(o->buf + 10, 0);
+	rb_put16(o->buf + 6, o->count[RB_SECT_ANSWER]);
+	rb_put16(o->buf + 8, o->count[RB_SECT_AUTHORITY]);
+	rb_put16(o->buf + 10, 0);
 	if (o->edns) {
 		/* size excluded OPT_LEN since rb_dnswire_reply. */
 		p = o->buf + o->len;
 		p[0] = 0;
-		put16(p + 1, RB_TYPE_OPT);
-		put16(p + 3, RB_DNS_UDP_MAX);
+		rb_put16(p + 1, RB_TYPE_OPT);
+		rb_put16(p + 3, RB_DNS_UDP_MAX);
 		p[5] = o->ext_rcode;
 		p[6] = 0; /* version 0 */
-		put16(p + 7, 0);
-		put16(p + 9, 0);
+		rb_put16(p + 7, 0);
+		rb_put16(p + 9, 0);
 		o->len += OPT_LEN;
-		put16(o->buf + 10, 1);
+		rb_put16(o->buf + 10, 1);
 	}
 	return o->len;
 }

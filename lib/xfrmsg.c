@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "dnscomp.h"
 #include "xfrmsg.h"
 
@@ -22,13 +23,6 @@
 #define AA 0x0400
 #define QR 0x8000
 #define RD 0x0100
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 static uint8_t *
 msg(struct rb_xfrmsg *m)
@@ -52,7 +46,7 @@ put_u16(struct rb_xfrmsg *m, uint16_t v)
 {
 	uint8_t b[2];
 
-	put16(b, v);
+	rb_put16(b, v);
 	put(m, b, 2);
 }
 
@@ -87,7 +81,7 @@ put_rr(struct rb_xfrmsg *m, const struct rb_zonedb_rr *rr)
 	    rr->type, rr->rdata, rr->rdlen) < 0)
 		m->overflow = 1;
 	if (!m->overflow)
-		put16(msg(m) + rdstart - 2, (uint16_t)(m->len - rdstart));
+		rb_put16(msg(m) + rdstart - 2, (uint16_t)(m->len - rdstart));
 }
 
 /* A new message: header, and the question in the first one only. */
@@ -97,14 +91,14 @@ begin(struct rb_xfrmsg *m)
 	uint8_t *p = msg(m);
 
 	memset(p, 0, HDR);
-	put16(p, m->id);
-	put16(p + 2, m->flags);
+	rb_put16(p, m->id);
+	rb_put16(p + 2, m->flags);
 	m->len = HDR;
 	m->ancount = 0;
 	rb_dnscomp_init(&m->comp);
 	m->overflow = 0;
 	if (m->messages == 0) {
-		put16(p + 4, 1);
+		rb_put16(p + 4, 1);
 		put(m, m->question, m->qlen);
 		if (m->qlen > 0 && !m->overflow)
 			rb_dnscomp_add(&m->comp, HDR, m->question, m->qlen);
@@ -114,8 +108,8 @@ begin(struct rb_xfrmsg *m)
 static int
 send_msg(struct rb_xfrmsg *m)
 {
-	put16(m->buf, (uint16_t)m->len);
-	put16(msg(m) + 6, m->ancount);
+	rb_put16(m->buf, (uint16_t)m->len);
+	rb_put16(msg(m) + 6, m->ancount);
 	if (m->flush(m->arg, m->buf, 2 + m->len) < 0)
 		return -1;
 	m->messages++;
