@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "selfpath.h"
 #include "apid.h"
 #include "feedops.h"
 #include "feedpreset.h"
@@ -100,23 +101,6 @@ h_feeds_del(struct rq *r)
 	reply_json(r, 200, resp);
 }
 
-/* rb-feed beside our own binary. */
-static int
-rb_feed_path_of_self(char *buf, size_t len)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	char *slash;
-
-	if (n < 0)
-		return -1;
-	self[n] = '\0';
-	if ((slash = strrchr(self, '/')) == NULL)
-		return -1;
-	*slash = '\0';
-	return snprintf(buf, len, "%s/rb-feed", self) < (int)len ? 0 : -1;
-}
-
 /* Start rb-feed update [id]; its stdout is *fd (non-blocking). */
 static pid_t
 spawn_update(const char *root, const char *id, int *fd)
@@ -125,7 +109,7 @@ spawn_update(const char *root, const char *id, int *fd)
 	int p[2];
 	pid_t pid;
 
-	if (rb_feed_path_of_self(prog, sizeof prog) < 0 ||
+	if (rb_path_beside_self(prog, sizeof prog, "rb-feed") < 0 ||
 	    pipe2(p, O_CLOEXEC) < 0)
 		return -1;
 	if ((pid = fork()) < 0) {

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "selfpath.h"
 #include "dnsd.h"
 #include "log.h"
 #include "xfrq.h"
@@ -40,30 +41,15 @@ extern char **environ;
 
 static char hexbuf[HEXBUF];
 
-/* path = the directory of /proc/self/exe, then "/" name. */
-static int
-beside_self(char *path, size_t len, const char *name)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	char *slash;
-
-	if (n < 0)
-		return -1;
-	self[n] = '\0';
-	if ((slash = strrchr(self, '/')) == NULL)
-		return -1;
-	*slash = '\0';
-	return snprintf(path, len, "%s/%s", self, name) < (int)len ? 0 : -1;
-}
-
 int
 xfr_init(struct dnsd *d)
 {
 	rb_acl_init(&d->xfr_acl);
 	d->notify_pid = -1;
-	if (beside_self(d->axfr_prog, sizeof d->axfr_prog, "rb-axfr") < 0 ||
-	    beside_self(d->notify_prog, sizeof d->notify_prog, "rb-notify") < 0)
+	if (rb_path_beside_self(d->axfr_prog, sizeof d->axfr_prog,
+	    "rb-axfr") < 0 ||
+	    rb_path_beside_self(d->notify_prog, sizeof d->notify_prog,
+	    "rb-notify") < 0)
 		return -1;
 	return 0;
 }
