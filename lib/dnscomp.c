@@ -56,9 +56,11 @@ lower(uint8_t c)
 	return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
 }
 
-int
-rb_dnscomp_equal(
-    const uint8_t *msg, size_t len, size_t off, const uint8_t *name)
+/* The name at off equals name: byte for byte, or with fold ignoring
+ * ASCII case. */
+static int
+names_equal(const uint8_t *msg, size_t len, size_t off, const uint8_t *name,
+    int fold)
 {
 	for (int hops = 0; hops < HOPS_MAX;) {
 		if (off >= len)
@@ -75,7 +77,8 @@ rb_dnscomp_equal(
 		if (*name == 0)
 			return 1;
 		for (size_t i = 1; i <= *name; i++) {
-			if (lower(msg[off + i]) != lower(name[i]))
+			if (fold ? lower(msg[off + i]) != lower(name[i]) :
+			    msg[off + i] != name[i])
 				return 0;
 		}
 		off += 1 + (size_t)*name;
@@ -84,14 +87,24 @@ rb_dnscomp_equal(
 	return 0;
 }
 
-/* A remembered start of a name equal to suffix s (slen bytes), or -1. */
+int
+rb_dnscomp_equal(
+    const uint8_t *msg, size_t len, size_t off, const uint8_t *name)
+{
+	return names_equal(msg, len, off, name, 1);
+}
+
+/* A remembered start of a name equal to suffix s (slen bytes), case
+ * included: a pointer gives the name the case of what it points to, and
+ * names keep the case they were written with (RFC 4343), as BIND
+ * compresses by default.  -1 when none. */
 static int
 find(const struct rb_dnscomp *c, const uint8_t *msg, size_t len,
     const uint8_t *s, size_t slen)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		if (c->len[i] == slen &&
-		    rb_dnscomp_equal(msg, len, c->off[i], s))
+		    names_equal(msg, len, c->off[i], s, 0))
 			return c->off[i];
 	}
 	return -1;

@@ -55,8 +55,8 @@ entry_match(json_t *e, const char *root, const char *apex, uint32_t serial,
 }
 
 int
-rb_zonever_find(
-    const char *root, const char *apex, uint32_t serial, char *path, size_t len)
+rb_zonever_find(const char *root, const char *apex, uint32_t serial,
+    size_t skip, char *path, size_t len)
 {
 	char file[4096];
 	json_error_t jerr;
@@ -82,9 +82,14 @@ rb_zonever_find(
 		errno = EPROTO;
 		return -1;
 	}
-	for (size_t i = json_array_size(entries); i > 0 && !found; i--)
+	for (size_t i = json_array_size(entries); i > 0 && !found; i--) {
 		found = entry_match(json_array_get(entries, i - 1), root, apex,
 		    serial, path, len);
+		if (found && skip > 0) {
+			skip--;
+			found = 0;
+		}
+	}
 	json_decref(top);
 	return found;
 }

@@ -173,6 +173,34 @@ incremental(struct job *j, struct rb_zonedb *old, size_t *ndel, size_t *nadd)
 	return r;
 }
 
+/* Does every other kept version with the zone at serial s hold the same
+ * zone as old?  A zone edited without a new serial is at s in versions
+ * that differ, and the client may hold any of them: then only the whole
+ * zone is safe. */
+static int
+one_zone_at(struct job *j, struct rb_zonedb *old, uint32_t s)
+{
+	char path[PATH_MAX];
+	struct rb_zonediff d;
+	struct rb_zonedb *other;
+	int same = 1;
+
+	for (size_t k = 1; same && rb_zonever_find(j->x->root, j->zone, s, k,
+	    path, sizeof path) == 1; k++) {
+		if ((other = rb_zonedb_open(path)) == NULL)
+			return 0;
+		same = rb_zonediff_make(&d, old, other, j->q->zone,
+		    j->q->zlen) == 0 && d.ndel == 0 && d.nadd == 0;
+		rb_zonediff_fini(&d);
+		rb_zonedb_close(other);
+	}
+	if (!same)
+		rb_warn("ixfr zone=%s: serial %u stands for different contents "
+		    "in the kept builds (changed without a new serial): the "
+		    "whole zone", j->zone, (unsigned)s);
+	return same;
+}
+
 /* The kept version with the zone at serial s, diffed and sent: as
  * incremental. */
 static int
@@ -180,7 +208,7 @@ from_history(struct job *j, uint32_t s, size_t *ndel, size_t *nadd)
 {
 	char path[PATH_MAX];
 	struct rb_zonedb *old;
-	int r = rb_zonever_find(j->x->root, j->zone, s, path, sizeof path);
+	int r = rb_zonever_find(j->x->root, j->zone, s, 0, path, sizeof path);
 
 	if (r < 0)
 		rb_warn("store/zones.json: %s", strerror(errno));
@@ -190,7 +218,7 @@ from_history(struct job *j, uint32_t s, size_t *ndel, size_t *nadd)
 		rb_warn("unable to open %s: %s", path, strerror(errno));
 		return 0;
 	}
-	r = incremental(j, old, ndel, nadd);
+	r = one_zone_at(j, old, s) ? incremental(j, old, ndel, nadd) : 0;
 	rb_zonedb_close(old);
 	return r;
 }

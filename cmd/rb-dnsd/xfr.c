@@ -170,6 +170,7 @@ xfr_udp(struct dnsd *d, const struct rb_answer_ctx *ctx,
     struct rb_answer_info *info)
 {
 	struct rb_xfrq q;
+	size_t size;
 	int rcode;
 
 	/* Only a query with an authority section can be an IXFR (RFC 1995
@@ -179,7 +180,10 @@ xfr_udp(struct dnsd *d, const struct rb_answer_ctx *ctx,
 	    !rb_xfrq_is_transfer(&q) || q.wq.qtype != RB_TYPE_IXFR ||
 	    !may_transfer(d, &aq->client))
 		return 0;
-	out->len = rb_xfrq_udp_reply(&q, ctx->zones, out->p, out->size, &rcode);
+	/* No bigger than the client takes: 512, or its EDNS size. */
+	size = rb_dnswire_udp_size(&q.wq);
+	size = size < out->size ? size : out->size;
+	out->len = rb_xfrq_udp_reply(&q, ctx->zones, out->p, size, &rcode);
 	if (out->len == 0)
 		return 0; /* damaged zones.cdb: the pipeline says SERVFAIL */
 	memset(info, 0, sizeof *info);

@@ -302,4 +302,20 @@ is "$(dig @127.0.0.1 -p "$P" +comments +opcode=notify xfr.test SOA 2>&1 |
 out=$(rb-notify -d "$R" 2>&1)
 is "$?" 0 "rb-notify with nothing changed exits 0"
 is "$out" "" "and sends nothing"
+# A zone changed without a new serial: serial 2 now stands for two
+# different zones among the kept builds, and the client may hold either,
+# so an IXFR from 2 gets the whole zone, never a guessed difference.
+echo 'same	IN A	192.0.2.40' >>"$Z"
+rb-zone -d "$R" build >/dev/null || bail "rb-zone build failed"
+sed -e 's/ 2 3600 600/ 3 3600 600/' "$Z" >"$Z.new" && mv "$Z.new" "$Z"
+rb-zone -d "$R" build >/dev/null || bail "rb-zone build failed"
+wait_for 5 sh -c "dig @127.0.0.1 -p $P +short xfr.test SOA | grep -q ' 3 3600'"
+ok $? "serial 3 is served"
+xfr "$R/ixfr-amb" xfr.test IXFR=2
+is "$(grep -v '^;' "$R/ixfr-amb" | grep . | sed -n 2p | awk '{print $4}')" A \
+	"IXFR from a serial that two different kept zones share: the whole zone"
+is "$(grep -v '^;' "$R/ixfr-amb" | grep . | grep -c 'same.xfr.test')" 1 \
+	"with the record added under the old serial"
+like "$(cat "$R/log")" "serial 2 stands for different contents" \
+	"and rb-axfr says why"
 finish

@@ -126,7 +126,7 @@ test_types(void)
 	size_t vl, nl, ol, len, at;
 	ldns_pkt *r;
 
-	query("www.Example.COM.", LDNS_RR_TYPE_A, 1);
+	query("www.example.com.", LDNS_RR_TYPE_A, 1);
 	rb_dnswire_reply(&o, out, sizeof out, &q, 1);
 	rb_dnswire_ptr(ptr, RB_DNS_HEADER);
 	nl = wname("web.example.com", n);
@@ -174,22 +174,59 @@ test_types(void)
 	ok(r != NULL, "ldns reads the reply");
 	if (r == NULL)
 		return;
-	is_str(rdf(ldns_pkt_answer(r), 0, 0), "web.Example.COM.", "CNAME");
-	is_str(owner(ldns_pkt_answer(r), 1), "web.Example.COM.", "A owner");
+	is_str(rdf(ldns_pkt_answer(r), 0, 0), "web.example.com.", "CNAME");
+	is_str(owner(ldns_pkt_answer(r), 1), "web.example.com.", "A owner");
 	is_str(rdf(ldns_pkt_answer(r), 1, 0), "1.2.3.4", "A");
 	is_str(rdf(ldns_pkt_answer(r), 2, 0), "10", "MX preference");
-	is_str(rdf(ldns_pkt_answer(r), 2, 1), "mail.Example.COM.",
-	    "MX exchange (the question's case)");
+	is_str(rdf(ldns_pkt_answer(r), 2, 1), "mail.example.com.",
+	    "MX exchange");
 	is_str(
 	    owner(ldns_pkt_answer(r), 3), "4.3.2.1.in-addr.arpa.", "PTR owner");
-	is_str(rdf(ldns_pkt_answer(r), 3, 0), "host.web.Example.COM.", "PTR");
+	is_str(rdf(ldns_pkt_answer(r), 3, 0), "host.web.example.com.", "PTR");
 	is_str(rdf(ldns_pkt_authority(r), 0, 0), "ns1.example.net.", "NS 1");
 	is_str(rdf(ldns_pkt_authority(r), 1, 0), "ns2.example.net.", "NS 2");
 	is_str(
-	    rdf(ldns_pkt_authority(r), 2, 0), "ns1.Example.COM.", "SOA mname");
-	is_str(rdf(ldns_pkt_authority(r), 2, 1), "hostmaster.Example.COM.",
+	    rdf(ldns_pkt_authority(r), 2, 0), "ns1.example.com.", "SOA mname");
+	is_str(rdf(ldns_pkt_authority(r), 2, 1), "hostmaster.example.com.",
 	    "SOA rname");
 	is_str(rdf(ldns_pkt_authority(r), 2, 6), "5", "SOA minimum");
+	ldns_pkt_free(r);
+}
+
+/* Compression keeps case (RFC 4343): a 0x20-mixed question is no
+ * pointer target for names stored in another case, which stay as
+ * written; the owner of a CNAME's target still points at its rdata. */
+static void
+test_case(void)
+{
+	static uint8_t out[512];
+	struct rb_dnswire_out o;
+	uint8_t n[256], own[256], ptr[2];
+	size_t nl, ol, len, at;
+	ldns_pkt *r;
+
+	query("www.Example.COM.", LDNS_RR_TYPE_A, 1);
+	rb_dnswire_reply(&o, out, sizeof out, &q, 1);
+	rb_dnswire_ptr(ptr, RB_DNS_HEADER);
+	nl = wname("web.example.com", n);
+	rb_dnswire_put_rr(&o, RB_SECT_ANSWER, ptr, 2, RB_TYPE_CNAME, 60, n, nl);
+	at = o.last_rdata;
+	is_int(rdlen_at(out, at), 17, "case: no pointer into the question");
+	ol = rb_dnswire_owner_at(&o, at, n, nl, own);
+	is_int((int)ol, 2, "case: the target's owner points at the rdata");
+	rb_dnswire_put_rr(&o, RB_SECT_ANSWER, own, ol, RB_TYPE_A, 60,
+	    (const uint8_t *)"\1\2\3\4", 4);
+	len = rb_dnswire_finish(&o);
+	r = parse(out, len);
+	ok(r != NULL, "case: ldns reads the reply");
+	if (r == NULL)
+		return;
+	is_str(owner(ldns_pkt_answer(r), 0), "www.Example.COM.",
+	    "case: the owner echoes the question");
+	is_str(rdf(ldns_pkt_answer(r), 0, 0), "web.example.com.",
+	    "case: the CNAME target as stored");
+	is_str(owner(ldns_pkt_answer(r), 1), "web.example.com.",
+	    "case: and its record's owner");
 	ldns_pkt_free(r);
 }
 
@@ -321,6 +358,7 @@ int
 main(void)
 {
 	test_types();
+	test_case();
 	test_uncompressed();
 	test_limit();
 	test_far();

@@ -223,7 +223,7 @@ test_ver(void)
 	    "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 	char path[256], want[256], json[1024];
 
-	is_int(rb_zonever_find(dir, "one.test.", 7, path, sizeof path), 0,
+	is_int(rb_zonever_find(dir, "one.test.", 7, 0, path, sizeof path), 0,
 	    "ver: no history, nothing found");
 	snprintf(path, sizeof path, "%s/store/zones.d", dir);
 	if (mkdir(path, 0755) < 0)
@@ -241,26 +241,28 @@ test_ver(void)
 	           "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 	           "bbbbb.cdb",
 	    "");
-	is_int(rb_zonever_find(dir, "one.test.", 7, path, sizeof path), 0,
+	is_int(rb_zonever_find(dir, "one.test.", 7, 0, path, sizeof path), 0,
 	    "ver: the entry's file is missing: not found");
 	write_file("store/zones.d/"
 	           "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	           "aaaaa.cdb",
 	    "");
-	is_int(rb_zonever_find(dir, "one.test.", 7, path, sizeof path), 1,
+	is_int(rb_zonever_find(dir, "one.test.", 7, 0, path, sizeof path), 1,
 	    "ver: found");
 	snprintf(want, sizeof want, "%s/store/zones.d/%s.cdb", dir, ida);
 	is_str(path, want, "ver: its file");
-	is_int(rb_zonever_find(dir, "one.test.", 8, path, sizeof path), 1,
+	is_int(rb_zonever_find(dir, "one.test.", 7, 1, path, sizeof path), 0,
+	    "ver: no second version at that serial");
+	is_int(rb_zonever_find(dir, "one.test.", 8, 0, path, sizeof path), 1,
 	    "ver: zone names compare without case");
-	is_int(rb_zonever_find(dir, "one.test.", 6, path, sizeof path), 0,
+	is_int(rb_zonever_find(dir, "one.test.", 6, 0, path, sizeof path), 0,
 	    "ver: a bad id never becomes a path");
 	is_int(
-	    rb_zonever_find(dir, "two.test.", 4294967295u, path, sizeof path),
+	    rb_zonever_find(dir, "two.test.", 4294967295u, 0, path, sizeof path),
 	    0, "ver: a negative serial matches nothing");
 	write_file("store/zones.json", "{\"seq\":1,\"entries\":");
 	errno = 0;
-	ok(rb_zonever_find(dir, "one.test.", 7, path, sizeof path) == -1 &&
+	ok(rb_zonever_find(dir, "one.test.", 7, 0, path, sizeof path) == -1 &&
 	        errno == EPROTO,
 	    "ver: a broken zones.json is EPROTO");
 }
