@@ -69,10 +69,27 @@ install_all(struct rb_txn *t, const struct rb_sync_datafile *ff, size_t nff,
     struct rb_err *e)
 {
 	for (size_t i = 0; i < nff; i++) {
-		if (rb_store_find(&t->store, ff[i].zones ? RB_COLL_ZONES :
-		    RB_COLL_FEEDS, ff[i].id) == NULL)
+		if (ff[i].zones)
+			continue; /* install_zones put them in first */
+		if (rb_store_find(&t->store, RB_COLL_FEEDS, ff[i].id) == NULL)
 			continue; /* deleted by the events themselves */
 		if (install(t->root, &ff[i], e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Zones builds go in before the store names them: a build is named by
+ * its bytes, so an early one harms nothing, and a kill between the store
+ * and the file would otherwise leave a newest build without its file. */
+static int
+install_zones(const char *root, const struct rb_sync_datafile *ff,
+    size_t nff, struct rb_err *e)
+{
+	for (size_t i = 0; i < nff; i++) {
+		if (!ff[i].zones)
+			continue;
+		if (install(root, &ff[i], e) < 0)
 			return -1;
 	}
 	return 0;
@@ -101,6 +118,48 @@ drop_deleted(struct rb_txn *t, const json_t *events, struct rb_err *e)
 	return 0;
 }
 
+/* Is the file of zones build id here, or among the downloads? */
+static int
+zones_file_held(const char *root, const char *id,
+    const struct rb_sync_datafile *ff, size_t nff)
+{
+	char path[4300];
+
+	for (size_t i = 0; i < nff; i++) {
+		if (ff[i].zones && strcmp(ff[i].id, id) == 0)
+			return 1;
+	}
+	return rb_zonehist_path(root, id, path, sizeof path) == 0 &&
+	    access(path, F_OK) == 0;
+}
+
+/* The newest kept zones build, after the staged events: has it a file? */
+static int
+newest_zones_held(const struct rb_txn *t, const struct rb_sync_datafile *ff,
+    size_t nff)
+{
+	const json_t *kept = t->store.entries[RB_COLL_ZONES];
+	size_t n = json_array_size(kept);
+	const char *id = n ? json_string_value(json_object_get(
+	    json_array_get(kept, n - 1), "id")) : NULL;
+
+	return n == 0 || (id != NULL && zones_file_held(t->root, id, ff,
+	    nff));
+}
+
+/* The same for the newest build a snapshot lists. */
+static int
+snapshot_zones_held(const char *root, const struct rb_sync_snapshot *s,
+    const struct rb_sync_datafile *ff, size_t nff)
+{
+	const json_t *kept = s->colls[RB_COLL_ZONES];
+	size_t n = json_array_size(kept);
+	const char *id = n ? json_string_value(json_object_get(
+	    json_array_get(kept, n - 1), "id")) : NULL;
+
+	return n == 0 || (id != NULL && zones_file_held(root, id, ff, nff));
+}
+
 int
 rb_sync_apply_delta(const char *root, const char *epoch, uint64_t applied,
     const json_t *events, const struct rb_sync_datafile *ff, size_t nff,
@@ -121,7 +180,14 @@ rb_sync_apply_delta(const char *root, const char *epoch, uint64_t applied,
 		if (rb_txn_stage(&t, json_incref(ev), e) < 0)
 			goto fail;
 	}
-	if (install_all(&t, ff, nff, e) < 0 || rb_txn_commit(&t, e) < 0 ||
+	/* The newest zones build must come with its file, else data/ could
+	 * not follow: a build the master no longer keeps needs a snapshot. */
+	if (!newest_zones_held(&t, ff, nff)) {
+		rb_txn_end(&t);
+		return RB_SYNC_DIVERGED;
+	}
+	if (install_zones(root, ff, nff, e) < 0 ||
+	    install_all(&t, ff, nff, e) < 0 || rb_txn_commit(&t, e) < 0 ||
 	    drop_deleted(&t, events, e) < 0)
 		goto fail;
 	*now = t.next - 1;
@@ -186,7 +252,13 @@ rb_sync_apply_snapshot(const char *root, const struct rb_sync_snapshot *s,
 
 	if (rb_txn_begin(&t, root, e) < 0)
 		return -1;
-	if (rb_txn_replace(&t, s->colls, s->coll_seq, s->seq, s->epoch,
+	if (!snapshot_zones_held(root, s, ff, nff)) {
+		rb_err_set(e, 502, "BAD_RESPONSE", "the master no longer keeps "
+		    "the newest zones build of its snapshot");
+		goto done;
+	}
+	if (install_zones(root, ff, nff, e) < 0 ||
+	    rb_txn_replace(&t, s->colls, s->coll_seq, s->seq, s->epoch,
 	    e) < 0)
 		goto done;
 	if (install_all(&t, ff, nff, e) < 0 ||

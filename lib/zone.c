@@ -508,22 +508,45 @@ done:
 	return ret;
 }
 
+/* Is wire name n (lower-case) at or below an apex of apexes, sorted? */
+static int
+held(const struct rb_kvs *apexes, const uint8_t *n, size_t nlen)
+{
+	for (size_t off = 0; off < nlen; off += n[off] + 1u) {
+		size_t lo = 0, hi = apexes->n;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			const struct rb_kv *a = &apexes->v[mid];
+			int c = rb_kvs_bytes_cmp(a->key, a->klen, n + off,
+			    nlen - off);
+
+			if (c == 0)
+				return 1;
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (n[off] == 0)
+			break;
+	}
+	return 0;
+}
+
 /* The loose records some zone holds join the others; the rest stay in
- * loose, counted in dropped. */
+ * loose, counted in dropped.  Apexes are sorted first: each record costs
+ * one binary search per label, whatever the number of zones. */
 static int
 place_loose(struct rb_zoneset *zs)
 {
 	size_t keep = 0;
 
+	rb_kvs_sort(&zs->apexes);
 	for (size_t i = 0; i < zs->loose.n; i++) {
 		struct rb_kv *kv = &zs->loose.v[i];
-		size_t olen = kv->klen - 2;
-		int held = 0;
 
-		for (size_t j = 0; j < zs->apexes.n && !held; j++)
-			held = below(kv->key, olen, zs->apexes.v[j].key,
-			    zs->apexes.v[j].klen);
-		if (!held) {
+		if (!held(&zs->apexes, kv->key, kv->klen - 2)) {
 			zs->loose.v[keep++] = *kv;
 			continue;
 		}

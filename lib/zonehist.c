@@ -205,6 +205,14 @@ rb_zonehist_record(struct rb_txn *t, const json_t *extra, int *changed,
 		(void)unlink(in);
 		return 0;
 	}
+	/* Refused before the journal: a build install could not copy
+	 * would leave every later write failing recovery. */
+	if (size > ZONES_MAX) {
+		rb_err_set(e, 400, "INVALID_ZONES", "the compiled zones are "
+		    "%llu bytes; at most %zu", (unsigned long long)size,
+		    ZONES_MAX);
+		goto drop;
+	}
 	if ((serials = rb_zonehist_serials(in, e)) == NULL)
 		goto drop;
 	if ((f = new_entry(id, size, serials, extra)) == NULL) {
@@ -285,8 +293,16 @@ rb_zonehist_install(const char *root, const struct rb_store *s,
 	size_t len;
 	char *buf;
 
-	if (id[0] == '\0')
+	if (id[0] == '\0') {
+		/* Builds were kept and are all gone (a slave's snapshot from
+		 * a master without zones): serve none either.  A root that
+		 * never kept one keeps the zones.cdb it had before. */
+		snprintf(dst, sizeof dst, "%s/data/zones.cdb", root);
+		if (s->seq[RB_COLL_ZONES] > 0 && unlink(dst) < 0 &&
+		    errno != ENOENT)
+			return rb_err_sys(e, "remove data/zones.cdb");
 		return prune(root, s, e);
+	}
 	if (rb_zonehist_path(root, id, src, sizeof src) < 0)
 		return rb_err_set(e, 500, "INTERNAL_ERROR", "zones build with "
 		    "a bad id in store/zones.json");

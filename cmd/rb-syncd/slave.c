@@ -525,6 +525,13 @@ apply(struct slave *s, const struct rb_sync_delta *d)
 		    from + 1, e.code, e.details);
 		return -1;
 	}
+	if (r == RB_SYNC_DIVERGED && now == from) {
+		rb_warn("the newest zones build of seq %" PRIu64 "..%" PRIu64
+		    " is no longer kept by the master: full sync", from + 1,
+		    from + n);
+		s->st = S_SNAPSHOT;
+		return -1;
+	}
 	if (r == RB_SYNC_DIVERGED) {
 		rb_warn("this root is at seq %" PRIu64 ", not %" PRIu64
 		    " of epoch %s: full sync", now, from, s->ss.epoch);

@@ -237,6 +237,9 @@ rollback(const char *root, const char *want, int set_serial,
 		rb_txn_end(&t);
 		die_err(&e);
 	}
+	if (entry == NULL) /* the same bytes as the newest build */
+		entry = json_incref(json_array_get(t.store.entries[RB_COLL_ZONES],
+		    json_array_size(t.store.entries[RB_COLL_ZONES]) - 1));
 	printf("{\"rollback_of\":\"%s\",\"id\":\"%s\",\"serial\":%lu,"
 	    "\"zones\":%zu,\"written\":%s}\n", from,
 	    json_string_value(json_object_get(entry, "id")), serial,

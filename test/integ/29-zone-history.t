@@ -67,6 +67,11 @@ ok $? "rollback to an id prefix with -s"
 wait_for 5 sh -c "dig @127.0.0.1 -p $P +short www.one.test | grep -q 192.0.2.20"
 ok $? "serves that build"
 is "$(serial)" 500 "with the serial given"
+set -- $(kept)
+eval newest=\${$#}
+out=$(rb-zone -d "$R" -s 500 rollback "$newest")
+like "$out" '"id":"'"$newest"'".*"written":false' \
+	"a rollback to the same bytes writes nothing and names the newest build"
 before=$(kept)
 rb-zone -d "$R" rollback 0123456789 >/dev/null 2>&1
 is $? 100 "an unknown id is refused"

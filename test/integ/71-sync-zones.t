@@ -17,6 +17,7 @@ server:
     mode: master
     sync-port: $SYNC
     sync-key: "$KEY"
+    journal-retention: 30000
 EOF
 cat >"$S/runbound.conf" <<EOF
 server:
@@ -107,6 +108,26 @@ is "$(cat "$M/code")" 400 "a bad id is 400"
 curl -sk -o /dev/null -w '%{http_code}' \
 	"https://127.0.0.1:$SYNC/sync/zones/$V4" >"$M/code"
 is "$(cat "$M/code")" 401 "and the endpoint wants the sync key"
+# A delta page (10,000 events) that ends on a build the master no longer
+# keeps: the slave cannot serve that build, so it takes a full sync
+# rather than journal an event whose bytes it lacks.
+stop_pid $SSYNC
+zone 192.0.2.50; build 50 >/dev/null
+perl -e 'print "{\"domain\":\"d$_.page.example\"}\n" for 1..9999' >"$M/page.list"
+rb-block -d "$M" import "$M/page.list" >/dev/null || bail "rb-block import"
+i=0
+while [ $i -lt 11 ]; do
+	i=$((i + 1))
+	zone "192.0.2.$((150 + i))"
+	build $((150 + i)) >/dev/null
+done
+start rb-syncd "$S"; SSYNC=$LAST
+wait_for 30 same
+ok $? "a page ending on a pruned build: the slave catches up all the same"
+like "$(cat "$S/rb-syncd.log")" "no longer kept by the master: full sync" \
+	"by a full sync, saying why"
+wait_for 5 sh -c "dig @127.0.0.1 -p $SP +short www.one.test | grep -q 192.0.2.161"
+ok $? "and serves the newest build"
 stop_pid $SSYNC
 stop_pid $SDNS
 stop_pid $MSYNC
