@@ -318,4 +318,20 @@ is "$(grep -v '^;' "$R/ixfr-amb" | grep . | grep -c 'same.xfr.test')" 1 \
 	"with the record added under the old serial"
 like "$(cat "$R/log")" "serial 2 stands for different contents" \
 	"and rb-axfr says why"
+# An IXFR over UDP gets no more than the client takes: here an SOA of
+# 500 bytes of names does not fit 512 without EDNS (TC, no record), and
+# fits the 1232 the client advertises with it.
+L=$(perl -e 'print join(".", ("a" x 62) x 4)')
+L2=$(perl -e 'print join(".", ("b" x 62) x 4)')
+cat >"$R/zones/zones.long.test" <<LEOF
+@	IN SOA	m.$L. r.$L2. 5 3600 600 86400 60
+@	IN NS	ns.long.test.
+LEOF
+rb-zone -d "$R" build >/dev/null || bail "rb-zone build failed"
+wait_for 5 sh -c "dig @127.0.0.1 -p $P +short long.test NS | grep -q ns.long.test"
+flags=$(dig @127.0.0.1 -p "$P" +notcp +noedns +ignore +comments long.test IXFR=1 2>&1 |
+    sed -n 's/.*flags: \([a-z ]*\);.*/\1/p' | head -1)
+like "$flags" "tc" "IXFR over UDP without EDNS: a 560-byte SOA is TC"
+like "$(dig @127.0.0.1 -p "$P" +notcp +bufsize=1232 +ignore long.test IXFR=1 2>&1 |
+    grep -c 'IN.SOA')" "^[1-9]" "with EDNS 1232: the SOA itself"
 finish
