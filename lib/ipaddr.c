@@ -115,6 +115,10 @@ rb_ipaddr_in_net(const struct rb_ipaddr *a, const struct rb_ipaddr *net,
 {
 	int full = prefix / 8, rest = prefix % 8;
 
+	/* IPv4 lives at ::ffff:0:0/96 here, but an IPv6 netblock (a prefix
+	 * under 96: ::/0, 2000::/3) holds no IPv4 address, as in unbound. */
+	if (prefix < 96 && rb_ipaddr_is_v4(a))
+		return 0;
 	if (memcmp(a->b, net->b, (size_t)full) != 0)
 		return 0;
 	if (rest == 0)

@@ -39,7 +39,8 @@ int rb_ipaddr_is_v4(const struct rb_ipaddr *a);
 /* Clear every bit of a past the first prefix bits (0..128). */
 void rb_ipaddr_mask(struct rb_ipaddr *a, int prefix);
 
-/* 1 when a lies inside net/prefix, else 0. */
+/* 1 when a lies inside net/prefix, else 0.  An IPv6 netblock (prefix
+ * under 96) never holds an IPv4 address. */
 int rb_ipaddr_in_net(const struct rb_ipaddr *a, const struct rb_ipaddr *net,
     int prefix);
 

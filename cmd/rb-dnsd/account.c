@@ -28,6 +28,7 @@ int
 account_init(struct dnsd *d)
 {
 	const struct rb_conf *c = d->conf;
+	char notify_dir[4200];
 
 	if (snprintf(d->ctl_dir, sizeof d->ctl_dir, "%s/run/ctl", d->root) >=
 	    (int)sizeof d->ctl_dir)
@@ -42,9 +43,16 @@ account_init(struct dnsd *d)
 		return -1;
 	/* After the privilege drop rb-dnsd must still read and remove the
 	 * requests there: the directory belongs to the user it becomes. */
+	/* rb-notify, started after the drop, keeps its state here. */
+	if (snprintf(notify_dir, sizeof notify_dir, "%s/run/notify",
+	    d->root) >= (int)sizeof notify_dir ||
+	    rb_mkdirs(notify_dir, 0755) < 0)
+		return -1;
 	if (geteuid() == 0 && c->username != NULL) {
 		struct passwd *pw = getpwnam(c->username);
-		if (pw != NULL && chown(d->ctl_dir, pw->pw_uid, pw->pw_gid) < 0)
+		if (pw != NULL && (chown(d->ctl_dir, pw->pw_uid,
+		    pw->pw_gid) < 0 || chown(notify_dir, pw->pw_uid,
+		    pw->pw_gid) < 0))
 			return -1;
 	}
 	(void)unlink_ctl_leftovers(d);

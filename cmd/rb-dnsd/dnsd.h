@@ -44,6 +44,7 @@ struct sock {
 	int wildcard; /* bound to 0.0.0.0 or ::: reply from the query's
 			 destination address (IP_PKTINFO) */
 	int paused;   /* TCP: accepting stopped at the connection cap */
+	struct sockaddr_storage addr; /* what it is bound to */
 };
 
 struct tconn;

@@ -101,6 +101,7 @@ open_sa(struct dnsd *d, const struct sockaddr_storage *ss, socklen_t sl,
 		rb_die(111, "unable to listen on %s %s: %s", label,
 		    tcp ? "tcp" : "udp", strerror(errno));
 	s->w.fd = fd;
+	memcpy(&s->addr, ss, sl);
 	s->w.cb = tcp ? tcp_accept_event : udp_event;
 	if (watch_add(d, &s->w, EPOLLIN) < 0)
 		rb_die(111, "unable to watch socket: %s", strerror(errno));
@@ -108,19 +109,41 @@ open_sa(struct dnsd *d, const struct sockaddr_storage *ss, socklen_t sl,
 	rb_debug("listening on %s %s", label, tcp ? "tcp" : "udp");
 }
 
-/* UDP and TCP sockets for one address, as do-* allow. */
-static void
+/* Is a socket of this kind already bound to ss (an interface listed both
+ * by name and by one of its addresses)? */
+static int
+bound_already(const struct dnsd *d, const struct sockaddr_storage *ss,
+    socklen_t sl, int tcp)
+{
+	for (size_t i = 0; i < d->nsocks; i++) {
+		if (d->socks[i].tcp == tcp &&
+		    memcmp(&d->socks[i].addr, ss, sl) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* UDP and TCP sockets for one address, as do-* allow; 1 when the address
+ * is served (now or by an earlier entry), 0 when do-* leave it out. */
+static int
 listen_sa(struct dnsd *d, const struct rb_conf *c,
     const struct sockaddr_storage *ss, socklen_t sl, const char *label)
 {
-	int v6 = ss->ss_family == AF_INET6;
+	int v6 = ss->ss_family == AF_INET6, n = 0;
 
 	if ((v6 && !c->do_ip6) || (!v6 && !c->do_ip4))
-		return;
-	if (c->do_udp)
-		open_sa(d, ss, sl, label, 0);
-	if (c->do_tcp && d->tcp_max > 0)
-		open_sa(d, ss, sl, label, 1);
+		return 0;
+	for (int tcp = 0; tcp <= 1; tcp++) {
+		if (tcp ? !c->do_tcp || d->tcp_max == 0 : !c->do_udp)
+			continue;
+		if (bound_already(d, ss, sl, tcp))
+			rb_debug("%s %s: listed twice, one socket", label,
+			    tcp ? "tcp" : "udp");
+		else
+			open_sa(d, ss, sl, label, tcp);
+		n++;
+	}
+	return n > 0;
 }
 
 static void
@@ -190,15 +213,16 @@ listen_name(struct dnsd *d, const struct rb_conf *c, const char *name,
 		socklen_t sl;
 
 		if (strcmp(ifa->ifa_name, name) != 0 ||
-		    (sl = iface_sa(ifa, port, &ss, label, sizeof label)) == 0)
+		    (sl = iface_sa(ifa, port, &ss, label, sizeof label)) == 0 ||
+		    !listen_sa(d, c, &ss, sl, label))
 			continue;
 		rb_info("interface %s: address %s", name, label);
-		listen_sa(d, c, &ss, sl, label);
 		n++;
 	}
 	freeifaddrs(all);
 	if (n == 0)
-		rb_die(100, "interface %s has no IP address", name);
+		rb_die(100, "interface %s has no IP address that do-ip4, "
+		    "do-ip6, do-udp and do-tcp let rb-dnsd serve", name);
 }
 
 void

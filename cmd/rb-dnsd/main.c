@@ -113,6 +113,11 @@ start_signals(struct dnsd *dd)
 
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		rb_die(111, "unable to ignore SIGPIPE: %s", strerror(errno));
+	/* An ignored SIGCHLD survives exec and makes the kernel reap our
+	 * children (rb-axfr, rb-notify): waitpid would never count them
+	 * gone. */
+	if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
+		rb_die(111, "unable to reset SIGCHLD: %s", strerror(errno));
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);

@@ -2,7 +2,7 @@
  * rb-notify: tell secondaries that zones changed (RFC 1996; doc/rb-notify.md).
  * rb-dnsd starts it each time it maps a new data/zones.cdb.  For every
  * zone of that file whose serial differs from the one recorded in
- * ROOT/run/notify.serials by the previous run (every zone with -a), it
+ * ROOT/run/notify/serials by the previous run (every zone with -a), it
  * sends a NOTIFY to each also-notify address over UDP and retries, 1, 2,
  * 4 and 8 s apart, until a response with the same ID, opcode and zone
  * arrives or 5 tries went unanswered.  Then it records the serials of
@@ -149,7 +149,7 @@ add_zone(void *arg, const struct rb_zonedb_rr *soa)
 	return 0;
 }
 
-/* Mark the zones whose serial differs from run/notify.serials. */
+/* Mark the zones whose serial differs from run/notify/serials. */
 static void
 compare_state(const char *path)
 {
@@ -378,9 +378,9 @@ main(int argc, char **argv)
 		    strerror(errno));
 	if (snprintf(path, sizeof path, "%s/data/zones.cdb", n.root) >=
 	        (int)sizeof path ||
-	    snprintf(run_dir, sizeof run_dir, "%s/run", n.root) >=
+	    snprintf(run_dir, sizeof run_dir, "%s/run/notify", n.root) >=
 	        (int)sizeof run_dir ||
-	    snprintf(state, sizeof state, "%s/notify.serials", run_dir) >=
+	    snprintf(state, sizeof state, "%s/serials", run_dir) >=
 	        (int)sizeof state)
 		rb_die(100, "state root path too long");
 	load_peers();

@@ -52,6 +52,25 @@ DNSD=$!
 wait_for 5 test -s "$R/ready" || bail "rb-dnsd did not start"
 is "$(grep -c 'debug: listening on ' "$R/log2")" 2 \
 	"do-ip6: no: only 127.0.0.1, UDP and TCP"
+unlike_log=$(grep -c 'interface lo: address ::1' "$R/log2")
+is "$unlike_log" 0 "and only the addresses served are logged"
+stop_pid "$DNSD"
+
+# An interface listed by name and by one of its addresses: one socket.
+P3=$(free_port)
+cat >"$R/runbound.conf" <<EOF
+server:
+    interface: lo@$P3
+    interface: 127.0.0.1@$P3
+    do-ip6: no
+EOF
+rm -f "$R/ready"
+start_bg rb-dnsd -d "$R" -v -r 3 3>"$R/ready" 2>"$R/log3"
+DNSD=$!
+wait_for 5 test -s "$R/ready"
+ok $? "lo and 127.0.0.1 on one port: rb-dnsd starts"
+is "$(dig @127.0.0.1 -p "$P3" +time=2 +tries=1 +short nas.home A)" \
+	192.168.1.10 "and answers"
 stop_pid "$DNSD"
 
 # A name no interface has: exit 100 with a clear message.

@@ -51,6 +51,15 @@ test_ipaddr(void)
 	ok(rb_ipaddr_in_net(&a, &n, p), "10.0.0.1 in 10.0.0.0/31");
 	rb_ipaddr_parse_net("10.0.0.2/31", &n, &p);
 	ok(!rb_ipaddr_in_net(&a, &n, p), "10.0.0.1 not in 10.0.0.2/31");
+	rb_ipaddr_parse_net("::/0", &n, &p);
+	ok(!rb_ipaddr_in_net(&a, &n, p), "10.0.0.1 not in ::/0 (IPv6 only)");
+	rb_ipaddr_parse_net("::ffff:0:0/96", &n, &p);
+	ok(rb_ipaddr_in_net(&a, &n, p), "10.0.0.1 in ::ffff:0:0/96");
+	rb_ipaddr_parse("2001:db8::1", &a);
+	rb_ipaddr_parse_net("::/0", &n, &p);
+	ok(rb_ipaddr_in_net(&a, &n, p), "2001:db8::1 in ::/0");
+	rb_ipaddr_parse_net("0.0.0.0/0", &n, &p);
+	ok(!rb_ipaddr_in_net(&a, &n, p), "2001:db8::1 not in 0.0.0.0/0");
 }
 
 static void
