@@ -5,6 +5,9 @@
 set -u
 secs=${1:-20}
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# Known leaks inside system libraries, each explained in the file.
+LSAN_OPTIONS="suppressions=$top/test/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS
 pass=0
 fail=0
 for f in "$top"/build/fuzz/fuzz/fz_*; do
