@@ -41,6 +41,12 @@ void auditd_signals(struct auditd *d);
  * stopped), -1 after a failure to write (logged; the caller exits 111). */
 int pump(struct auditd *d);
 
+/* Remove the spool files the log already holds (a crash between a
+ * commit and their removal), before anything is appended: the log
+ * remembers them only among its last lines, which a journal burst would
+ * push out, and the file would then be logged twice.  0 or -1. */
+int pump_sweep(struct auditd *d);
+
 /* Stage and commit one of rb-auditd's own events (startup, shutdown). */
 int pump_self(struct auditd *d, const char *event, const char *reason);
 

@@ -200,6 +200,9 @@ start_log(struct auditd *d)
 	snprintf(spool, sizeof spool, "%s/audit/spool", d->root);
 	if (rb_mkdirs(spool, 0750) < 0)
 		rb_die(111, "unable to create %s: %s", spool, strerror(errno));
+	if (pump_sweep(d) < 0)
+		rb_die(111, "unable to clear logged files from %s: %s", spool,
+		    strerror(errno));
 	watch(d);
 	d->on = 1;
 	rb_info("audit log open seq=%llu journal=%s:%llu key=%s",

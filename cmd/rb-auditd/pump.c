@@ -268,6 +268,26 @@ from_spool(struct auditd *d)
 	return r;
 }
 
+int
+pump_sweep(struct auditd *d)
+{
+	char dir[4200], path[4400], **names = NULL;
+	size_t n = 0;
+	int removed = 0;
+
+	snprintf(dir, sizeof dir, "%s/audit/spool", d->root);
+	if (rb_audit_spool_list(dir, &names, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!rb_audit_writer_consumed(&d->w, names[i]))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		removed += unlink(path) == 0;
+	}
+	rb_audit_files_free(names, n);
+	return removed > 0 && rb_dir_sync(dir, 1) < 0 ? -1 : 0;
+}
+
 /* After the commit: the batch's spool files go, durably. */
 static int
 release_spool(struct auditd *d)
