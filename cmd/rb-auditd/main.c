@@ -21,10 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "sigfd.h"
 #include "atomic.h"
 #include "auditd.h"
 #include "log.h"
@@ -65,14 +65,7 @@ parse_size(const char *s)
 void
 auditd_signals(struct auditd *d)
 {
-	struct signalfd_siginfo si;
-
-	while (read(d->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
-		if (si.ssi_signo == SIGHUP)
-			d->hup = 1;
-		else
-			d->stop = 1;
-	}
+	rb_sigfd_read(d->sigfd, &d->stop, &d->hup);
 }
 
 /* Watch the journal and spool directories; re-added when one was
@@ -95,14 +88,7 @@ watch(struct auditd *d)
 static void
 setup_events(struct auditd *d)
 {
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
-	    (d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
+	if ((d->sigfd = rb_sigfd_open()) < 0)
 		rb_die(111, "unable to set up signals: %s", strerror(errno));
 	signal(SIGPIPE, SIG_IGN);
 	d->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);

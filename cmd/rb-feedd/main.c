@@ -24,10 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "sigfd.h"
 #include "atomic.h"
 #include "feedops.h"
 #include "feedupdate.h"
@@ -58,14 +58,7 @@ usage(void)
 static void
 read_signals(struct feedd *d)
 {
-	struct signalfd_siginfo si;
-
-	while (read(d->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
-		if (si.ssi_signo == SIGHUP)
-			d->hup = 1;
-		else
-			d->stop = 1;
-	}
+	rb_sigfd_read(d->sigfd, &d->stop, &d->hup);
 }
 
 /* The download's cancel hook: poll the signalfd without blocking. */
@@ -100,14 +93,8 @@ static void
 setup_events(struct feedd *d)
 {
 	char dir[4200];
-	sigset_t set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
-	    (d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
+	if ((d->sigfd = rb_sigfd_open()) < 0)
 		rb_die(111, "unable to set up signals: %s", strerror(errno));
 	signal(SIGPIPE, SIG_IGN);
 	snprintf(dir, sizeof dir, "%s/store", d->root);

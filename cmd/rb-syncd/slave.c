@@ -27,10 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "sigfd.h"
 #include "atomic.h"
 #include "log.h"
 #include "nameset.h"
@@ -73,14 +73,7 @@ mono_ms(void)
 static void
 read_signals(struct slave *s)
 {
-	struct signalfd_siginfo si;
-
-	while (read(s->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
-		if (si.ssi_signo == SIGHUP)
-			s->hup = 1;
-		else
-			s->stop = 1;
-	}
+	rb_sigfd_read(s->sigfd, &s->stop, &s->hup);
 }
 
 static void
@@ -120,14 +113,8 @@ static void
 events_setup(struct slave *s)
 {
 	char dir[4200];
-	sigset_t set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
-	    (s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
+	if ((s->sigfd = rb_sigfd_open()) < 0)
 		rb_die(111, "unable to set up signals: %s", strerror(errno));
 	snprintf(dir, sizeof dir, "%s/sync", s->d->root);
 	if (rb_mkdirs(dir, 0750) < 0)
