@@ -186,6 +186,35 @@ rb_atomic_abort(struct rb_atomic *a)
 }
 
 int
+rb_file_copy(const char *src, const char *dst, int mode)
+{
+	char buf[65536];
+	struct rb_atomic a;
+	int fd = open(src, O_RDONLY | O_CLOEXEC), saved;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	if (rb_atomic_open(&a, dst, mode) < 0)
+		goto fail;
+	while ((n = read(fd, buf, sizeof buf)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || rb_atomic_write(&a, buf, (size_t)n) < 0) {
+			rb_atomic_abort(&a);
+			goto fail;
+		}
+	}
+	close(fd);
+	return rb_atomic_commit(&a);
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+int
 rb_file_replace(const char *path, const void *buf, size_t len, int mode)
 {
 	struct rb_atomic a;

@@ -42,6 +42,10 @@ void rb_atomic_abort(struct rb_atomic *a);
 /* Replace path with buf[0..len) in one call. */
 int rb_file_replace(const char *path, const void *buf, size_t len, int mode);
 
+/* Replace dst with a copy of the file src, streamed (never whole in
+ * memory); -1 with errno (ENOENT when src does not exist). */
+int rb_file_copy(const char *src, const char *dst, int mode);
+
 /* fsync the directory that holds path (or the directory path itself when
  * is_dir is set). */
 int rb_dir_sync(const char *path, int is_dir);

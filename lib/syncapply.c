@@ -12,7 +12,6 @@
  */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,10 +30,7 @@ static int
 install(const char *root, const struct rb_sync_datafile *f,
     struct rb_err *e)
 {
-	char dir[4300], path[4300], buf[65536];
-	struct rb_atomic a;
-	int fd;
-	ssize_t n;
+	char dir[4300], path[4300];
 
 	snprintf(dir, sizeof dir, f->zones ? "%s/store/zones.d" : "%s/feeds",
 	    root);
@@ -42,24 +38,8 @@ install(const char *root, const struct rb_sync_datafile *f,
 	    rb_zonehist_path(root, f->id, path, sizeof path) :
 	    rb_feed_path(root, f->id, ".set", path, sizeof path)) < 0)
 		return rb_err_sys(e, "prepare feeds/ or store/zones.d");
-	if ((fd = open(f->path, O_RDONLY | O_CLOEXEC)) < 0)
-		return rb_err_sys(e, "open a downloaded feed");
-	if (rb_atomic_open(&a, path, 0644) < 0) {
-		close(fd);
-		return rb_err_sys(e, "create feed data");
-	}
-	while ((n = read(fd, buf, sizeof buf)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || rb_atomic_write(&a, buf, (size_t)n) < 0) {
-			rb_atomic_abort(&a);
-			close(fd);
-			return rb_err_sys(e, "copy feed data");
-		}
-	}
-	close(fd);
-	if (rb_atomic_commit(&a) < 0)
-		return rb_err_sys(e, "commit feed data");
+	if (rb_file_copy(f->path, path, 0644) < 0)
+		return rb_err_sys(e, "copy downloaded data");
 	(void)unlink(f->path); /* staged copy; a leftover is swept later */
 	return 0;
 }

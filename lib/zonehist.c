@@ -27,7 +27,7 @@
 #include "zone.h"
 #include "zonehist.h"
 
-#define ZONES_MAX ((size_t)1 << 30) /* bytes of one build */
+#define ZONES_MAX ((size_t)1 << 30) /* bytes of one build, at most */
 
 static int
 is_sha_hex(const char *s)
@@ -205,8 +205,8 @@ rb_zonehist_record(struct rb_txn *t, const json_t *extra, int *changed,
 		(void)unlink(in);
 		return 0;
 	}
-	/* Refused before the journal: a build install could not copy
-	 * would leave every later write failing recovery. */
+	/* The bound on one build is checked before the journal: a build
+	 * refused after it would leave every later write failing recovery. */
 	if (size > ZONES_MAX) {
 		rb_err_set(e, 400, "INVALID_ZONES", "the compiled zones are "
 		    "%llu bytes; at most %zu", (unsigned long long)size,
@@ -290,14 +290,12 @@ rb_zonehist_install(const char *root, const struct rb_store *s,
 {
 	const char *id = newest_id(s);
 	char src[4300], dst[4300];
-	size_t len;
-	char *buf;
 
+	snprintf(dst, sizeof dst, "%s/data/zones.cdb", root);
 	if (id[0] == '\0') {
 		/* Builds were kept and are all gone (a slave's snapshot from
 		 * a master without zones): serve none either.  A root that
 		 * never kept one keeps the zones.cdb it had before. */
-		snprintf(dst, sizeof dst, "%s/data/zones.cdb", root);
 		if (s->seq[RB_COLL_ZONES] > 0 && unlink(dst) < 0 &&
 		    errno != ENOENT)
 			return rb_err_sys(e, "remove data/zones.cdb");
@@ -306,16 +304,10 @@ rb_zonehist_install(const char *root, const struct rb_store *s,
 	if (rb_zonehist_path(root, id, src, sizeof src) < 0)
 		return rb_err_set(e, 500, "INTERNAL_ERROR", "zones build with "
 		    "a bad id in store/zones.json");
-	if ((buf = rb_file_read(src, ZONES_MAX, &len)) == NULL)
+	if (rb_file_copy(src, dst, 0644) < 0)
 		return errno == ENOENT ? rb_err_set(e, 500, "INTERNAL_ERROR",
 		    "zones build %s has no file in store/zones.d", id) :
-		    rb_err_sys(e, "read the zones build");
-	snprintf(dst, sizeof dst, "%s/data/zones.cdb", root);
-	if (rb_file_replace(dst, buf, len, 0644) < 0) {
-		free(buf);
-		return rb_err_sys(e, "write data/zones.cdb");
-	}
-	free(buf);
+		    rb_err_sys(e, "write data/zones.cdb");
 	return prune(root, s, e);
 }
 
