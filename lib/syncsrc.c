@@ -163,16 +163,16 @@ rb_sync_zones_open(const char *root, const char *id, char hex[65],
 }
 
 int
-rb_sync_feed_hash_path(const char *path, char hex[65], uint64_t *size,
+rb_sync_hash_path(const char *path, char hex[65], uint64_t *size,
     struct rb_err *e)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
 
 	if (fd < 0)
-		return rb_err_sys(e, "open feed data");
+		return rb_err_sys(e, "open data file");
 	r = hash_fd(fd, hex, size);
 	close(fd);
-	return r < 0 ? rb_err_sys(e, "hash feed data") : 0;
+	return r < 0 ? rb_err_sys(e, "hash data file") : 0;
 }
 
 int

@@ -61,8 +61,9 @@ int rb_sync_feed_open(const char *root, const char *id, char hex[65],
 int rb_sync_zones_open(const char *root, const char *id, char hex[65],
     uint64_t *size, struct rb_err *e);
 
-/* SHA-256 and size of the file at path (a downloaded copy). */
-int rb_sync_feed_hash_path(const char *path, char hex[65], uint64_t *size,
+/* SHA-256 and size of the file at path (a downloaded feed set or zones
+ * build, a new zones build before it is kept). */
+int rb_sync_hash_path(const char *path, char hex[65], uint64_t *size,
     struct rb_err *e);
 
 /* SHA-256 of buf[0..len) in lower-case hex. */

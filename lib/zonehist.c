@@ -199,7 +199,7 @@ rb_zonehist_record(struct rb_txn *t, const json_t *extra, int *changed,
 	if (entry != NULL)
 		*entry = NULL;
 	if (rb_zonehist_incoming(t, in, sizeof in, e) < 0 ||
-	    rb_sync_feed_hash_path(in, id, &size, e) < 0)
+	    rb_sync_hash_path(in, id, &size, e) < 0)
 		goto drop;
 	if (strcmp(id, newest_id(&t->store)) == 0) {
 		(void)unlink(in);

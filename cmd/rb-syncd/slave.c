@@ -309,7 +309,7 @@ fetch_file(struct slave *s, const char *id, int zones,
 	else if (rc == 0 && r.status != 200) {
 		http_fail(s, "feed data", &r, again);
 		rc = -1;
-	} else if (rc == 0 && (rb_sync_feed_hash_path(f->path, hex, &size,
+	} else if (rc == 0 && (rb_sync_hash_path(f->path, hex, &size,
 	    &e) < 0 || strcmp(hex, r.sha256) != 0 ||
 	    (zones && strcmp(hex, id) != 0))) {
 		fail(s, again, 0, "feed %s: the data does not match its "
