@@ -25,9 +25,13 @@
 struct dnsd;
 
 /* Anything registered with epoll starts with a watch; its data.ptr points
- * at it. */
+ * at it.  added is the loop's batch number when watch_add last ran: an
+ * event of that same batch was meant for whatever used the watch before
+ * (a TCP slot closed and taken again, say) and is skipped; every watch
+ * is level-triggered, so nothing is lost. */
 struct watch {
 	int fd;
+	uint64_t added;
 	void (*cb)(struct dnsd *d, struct watch *w, uint32_t events);
 };
 
@@ -93,6 +97,7 @@ struct dnsd {
 	int reload_pending; /* a re-map failed: retry on the next tick */
 
 	int epfd;
+	uint64_t batch; /* epoll_wait calls returned so far */
 	struct watch sig, tick, inotify;
 	int wd_root, wd_data; /* inotify watches, -1 when absent */
 

@@ -34,6 +34,7 @@ watch_add(struct dnsd *dd, struct watch *w, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.ptr = w };
 
+	w->added = dd->batch;
 	return epoll_ctl(dd->epfd, EPOLL_CTL_ADD, w->fd, &ev);
 }
 
@@ -160,10 +161,12 @@ run(struct dnsd *dd)
 			continue;
 		if (n < 0)
 			rb_die(111, "epoll_wait: %s", strerror(errno));
+		dd->batch++;
 		for (int i = 0; i < n; i++) {
 			struct watch *w = ev[i].data.ptr;
-			/* Closed by an earlier event of this batch. */
-			if (w->fd >= 0)
+			/* Closed, or closed and taken again, by an earlier
+			 * event of this batch. */
+			if (w->fd >= 0 && w->added != dd->batch)
 				w->cb(dd, w, ev[i].events);
 		}
 	}

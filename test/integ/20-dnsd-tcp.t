@@ -26,6 +26,7 @@ cat >"$R/client.pl" <<'EOF'
 use strict;
 use IO::Socket::INET;
 use IO::Select;
+use Socket qw(SOL_SOCKET SO_LINGER);
 use Time::HiRes qw(time sleep);
 my ($mode, $port) = (shift, shift);
 sub wire { join("", map { chr(length) . $_ } split /\./, shift) . "\0" }
@@ -75,6 +76,21 @@ if ($mode eq "pipeline") {	# three queries in one write, replies in order
 	print defined $r ? "answered" : "none", " ",
 	    closed($a, 1) ? "oldest-closed" : "oldest-open", " ",
 	    closed($b, 0.3) ? "second-closed" : "second-open", "\n";
+} elsif ($mode eq "stale") {	# cap 2: the evicted one's last event
+	# rb-dnsd stopped, a third client connects, then the oldest idle one
+	# resets: on waking, one batch holds the accept, which evicts the
+	# oldest and gives its slot to the third, and the reset's error
+	# event, which was the evicted one's and must not close the third.
+	my $pid = shift;
+	my $a = conn(); sleep 0.2; my $b = conn(); sleep 0.2;
+	kill "STOP", $pid; sleep 0.1;
+	my $c = conn(); sleep 0.1;
+	setsockopt($a, SOL_SOCKET, SO_LINGER, pack("ii", 1, 0)) or die;
+	close $a; sleep 0.1;
+	kill "CONT", $pid;
+	my $m = query(9, "nas.home");
+	syswrite($c, pack("n", length $m) . $m);
+	print defined reply($c) ? "answered" : "none", "\n";
 } elsif ($mode eq "twoopt") {	# two OPT records: FORMERR
 	my $opt = "\0" . pack("nnNn", 41, 1232, 0, 0);
 	my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1",
@@ -122,6 +138,8 @@ is "$(client twoopt)" 1 "two OPT records: FORMERR"
 is "$(client idle)" closed "idle connection closed after tcp-idle-timeout"
 is "$(client cap)" "answered oldest-closed second-open" \
 	"at the cap the oldest idle connection makes room"
+is "$(perl "$R/client.pl" stale "$P" "$DNSD")" answered \
+	"an evicted connection's leftover event leaves its slot's new owner be"
 
 # SIGHUP: a new tcp-idle-timeout applies at once; a new incoming-num-tcp
 # needs a restart and says so.
