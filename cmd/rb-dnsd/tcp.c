@@ -18,11 +18,15 @@
  * included.  A query dropped by the pipeline (deny) closes the connection,
  * since the client would otherwise wait for an answer that never comes.
  *
- * A query sent upstream (forward.c) leaves the connection waiting: its
- * reply arrives through tcp_send_later, and only then is the next query
- * answered, so replies stay in order and one output buffer suffices.  The
- * generation number, bumped at each close, tells a late reply that its
- * connection is gone.
+ * Replies may go out of order (RFC 7766 section 6.2.1.1): a query sent
+ * upstream (forward.c) does not hold up the queries behind it, which are
+ * answered at once.  Its reply arrives later through tcp_send_later and
+ * goes into the output buffer when that is empty, else onto a short queue
+ * of held replies, the only memory allocated here after startup (and only
+ * for replies that came from upstream, which allocated far more on their
+ * way).  At most PIPELINE_MAX queries of a connection are upstream at
+ * once; beyond that its input waits.  The generation number, bumped at
+ * each close, tells a late reply that its connection is gone.
  */
 
 #include <sys/epoll.h>
@@ -43,6 +47,14 @@
 #define INBUF 8192
 #define OUTBUF (2 + RB_DNS_TCP_MAX)
 #define ACCEPTS 64 /* per wakeup */
+#define PIPELINE_MAX 32 /* queries of one connection upstream at once */
+
+/* A reply from upstream that found the output buffer busy. */
+struct held {
+	struct held *next;
+	size_t len; /* of the framed reply in bytes */
+	uint8_t bytes[];
+};
 
 struct tconn {
 	struct watch w; /* fd -1: free slot */
@@ -53,7 +65,8 @@ struct tconn {
 	uint64_t last_ns;
 	uint32_t events; /* what epoll watches for */
 	int eof;
-	int waiting;  /* for a forwarded reply */
+	unsigned pending; /* queries upstream, their replies due */
+	struct held *held, **held_tail; /* replies due out, oldest first */
 	uint32_t gen; /* bumped at each close */
 	long tcl;     /* the d->tcl entry counting it, or RB_TCPLIMIT_NONE */
 };
@@ -85,6 +98,7 @@ tcp_init(struct dnsd *d)
 		d->conns[i].tcl = RB_TCPLIMIT_NONE;
 		d->conns[i].in = in + i * INBUF;
 		d->conns[i].out = out + i * (size_t)OUTBUF;
+		d->conns[i].held_tail = &d->conns[i].held;
 		free_slots[nfree++] = d->tcp_max - 1 - i;
 	}
 	return 0;
@@ -106,7 +120,8 @@ set_accepting(struct dnsd *d, int on)
 static int
 idle(const struct tconn *c)
 {
-	return c->inlen == 0 && c->outlen == 0 && !c->waiting;
+	return c->inlen == 0 && c->outlen == 0 && c->pending == 0 &&
+	    c->held == NULL;
 }
 
 /* The idle connection (nothing buffered either way) with the oldest
@@ -135,13 +150,25 @@ tcp_resume_accept(struct dnsd *d)
 }
 
 static void
+drop_held(struct tconn *c)
+{
+	while (c->held != NULL) {
+		struct held *h = c->held;
+		c->held = h->next;
+		free(h);
+	}
+	c->held_tail = &c->held;
+}
+
+static void
 conn_close(struct dnsd *d, struct tconn *c)
 {
 	watch_del(d, &c->w);
 	/* A reply still unsent is lost either way: nothing to report. */
 	(void)close(c->w.fd);
 	c->w.fd = -1;
-	c->waiting = 0;
+	c->pending = 0;
+	drop_held(c);
 	c->gen++;
 	rb_tcplimit_release(&d->tcl, c->tcl);
 	c->tcl = RB_TCPLIMIT_NONE;
@@ -334,7 +361,7 @@ conn_answer(struct dnsd *d, struct tconn *c, const struct rb_answer_ctx *ctx)
 	if (v == RB_ANSWER_DROP)
 		return -1;
 	if (v == SERVE_LATER) {
-		c->waiting = 1;
+		c->pending++;
 		return 1;
 	}
 	c->out[0] = (uint8_t)(buf.len >> 8);
@@ -344,8 +371,22 @@ conn_answer(struct dnsd *d, struct tconn *c, const struct rb_answer_ctx *ctx)
 	return 1;
 }
 
-/* Write pending output and answer buffered queries, in order, until the
- * socket stops taking bytes or no complete query is left. */
+/* The oldest held reply into the empty output buffer. */
+static void
+unhold(struct tconn *c)
+{
+	struct held *h = c->held;
+
+	memcpy(c->out, h->bytes, h->len);
+	c->outoff = 0;
+	c->outlen = h->len;
+	if ((c->held = h->next) == NULL)
+		c->held_tail = &c->held;
+	free(h);
+}
+
+/* Write pending output, held replies first, and answer buffered queries
+ * until the socket stops taking bytes or no complete query is left. */
 static int
 conn_work(struct dnsd *d, struct tconn *c)
 {
@@ -356,8 +397,12 @@ conn_work(struct dnsd *d, struct tconn *c)
 	while (r >= 0) {
 		if (conn_flush(c) < 0) {
 			r = -1;
-		} else if (c->outlen > 0 || c->waiting) {
-			break; /* wait for EPOLLOUT, or the forwarded reply */
+		} else if (c->outlen > 0) {
+			break; /* wait for EPOLLOUT */
+		} else if (c->held != NULL) {
+			unhold(c);
+		} else if (c->pending >= PIPELINE_MAX) {
+			break; /* wait for upstream */
 		} else if ((r = conn_answer(d, c, &ctx)) == 0) {
 			break;
 		}
@@ -379,7 +424,8 @@ conn_event(struct dnsd *d, struct watch *w, uint32_t events)
 	}
 	/* Done when the client closed or we stop, once every complete
 	 * query is answered and written. */
-	if (c->outlen == 0 && !c->waiting && (c->eof || d->stopping)) {
+	if (c->outlen == 0 && c->pending == 0 && c->held == NULL &&
+	    (c->eof || d->stopping)) {
 		conn_close(d, c);
 		return;
 	}
@@ -394,20 +440,36 @@ tcp_send_later(struct dnsd *d, size_t slot, uint32_t gen,
     const uint8_t *pkt, size_t len)
 {
 	struct tconn *c;
+	struct held *h;
 
 	if (slot >= d->tcp_max)
 		return;
 	c = &d->conns[slot];
-	if (c->w.fd < 0 || c->gen != gen || !c->waiting ||
+	if (c->w.fd < 0 || c->gen != gen || c->pending == 0 ||
 	    len > RB_DNS_TCP_MAX)
 		return; /* closed meanwhile: nobody to tell */
-	c->waiting = 0;
-	c->out[0] = (uint8_t)(len >> 8);
-	c->out[1] = (uint8_t)len;
-	memcpy(c->out + 2, pkt, len);
-	c->outoff = 0;
-	c->outlen = 2 + len;
+	c->pending--;
 	c->last_ns = now_ns();
+	if (c->outlen == 0 && c->held == NULL) {
+		c->out[0] = (uint8_t)(len >> 8);
+		c->out[1] = (uint8_t)len;
+		memcpy(c->out + 2, pkt, len);
+		c->outoff = 0;
+		c->outlen = 2 + len;
+	} else if ((h = malloc(sizeof *h + 2 + len)) != NULL) {
+		h->next = NULL;
+		h->len = 2 + len;
+		h->bytes[0] = (uint8_t)(len >> 8);
+		h->bytes[1] = (uint8_t)len;
+		memcpy(h->bytes + 2, pkt, len);
+		*c->held_tail = h;
+		c->held_tail = &h->next;
+	} else {
+		/* The client would wait forever for this reply. */
+		rb_warn("tcp: out of memory holding a reply, closing");
+		conn_close(d, c);
+		return;
+	}
 	conn_event(d, &c->w, 0); /* write it, then the next queries */
 }
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# rb-dnsd over TCP (RFC 7766) and EDNS (RFC 6891): pipelined queries
+# rb-dnsd over TCP (RFC 7766) and EDNS (RFC 6891): pipelined local queries
 # answered in order, connection reuse, truncation and the TCP retry, the
 # idle timeout (tcp-idle-timeout, also changed by SIGHUP), the connection
 # cap (incoming-num-tcp), OPT echo, BADVERS, duplicate OPT.

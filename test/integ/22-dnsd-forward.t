@@ -173,6 +173,52 @@ ok "$([ $(( (t1 - t0) / 1000000 )) -lt 1500 ] && echo 0 || echo 1)" \
 wait "$DIG"
 is "$(st down.test)" "SERVFAIL" "dead upstream: SERVFAIL"
 
+# Over one TCP connection, replies go out as they are ready (RFC 7766
+# 6.2.1.1): the dead upstream's SERVFAIL comes last, after the local answer,
+# a cache hit and a fresh forward that were queued behind it.  Prints each
+# reply as id:rcode in arrival order.
+cat >"$R/pipe.pl" <<'PLEOF'
+use strict;
+use IO::Socket::INET;
+use IO::Select;
+use Socket;
+my ($port, $rcvbuf, $pause, @names) = @ARGV;
+sub wire { join("", map { chr(length) . $_ } split /\./, shift) . "\0" }
+socket(my $s, PF_INET, SOCK_STREAM, 0) or die "socket: $!";
+# Before connect, so that the window offered stays small.
+!$rcvbuf or setsockopt($s, SOL_SOCKET, SO_RCVBUF, 0 + $rcvbuf) or die "SO_RCVBUF: $!";
+connect($s, pack_sockaddr_in($port, inet_aton("127.0.0.1"))) or die "connect: $!";
+my ($id, $out) = (0, "");
+for (@names) { my ($n, $t) = split /\//; $id++;
+	my $m = pack("n6", $id, 0x0100, 1, 0, 0, 0) . wire($n) . pack("n2", $t // 1, 1);
+	$out .= pack("n", length $m) . $m; }
+syswrite($s, $out) == length $out or die "short write";
+select(undef, undef, undef, $pause);
+my ($buf, @seen) = ("");
+while (@seen < $id) {
+	IO::Select->new($s)->can_read(6) or last;
+	sysread($s, $buf, 65536, length $buf) or last;
+	while (length $buf >= 2 && length $buf >= 2 + unpack("n", $buf)) {
+		my $r = substr($buf, 2, unpack("n", $buf));
+		substr($buf, 0, 2 + length $r) = "";
+		my ($rid, $fl) = unpack("n2", $r);
+		push @seen, "$rid:" . ($fl & 15);
+	}
+}
+print "@seen\n";
+PLEOF
+is "$(perl "$R/pipe.pl" "$P" 0 0 down.test nas.home www.fw.test host.sub.fw.test)" \
+	"2:0 3:0 4:0 1:2" "TCP: a slow forward does not hold up the replies behind it"
+# The dead upstream's SERVFAIL comes after 2 s, when 10 MB of cache hits
+# behind it fill the kernel's buffers (at most 4 MB on Debian) and
+# rb-dnsd's own: it is held, then sent.
+names=$(perl -e 'print join " ", "down.test", ("big.fw.test/16") x 6000')
+got=$(perl "$R/pipe.pl" "$P" 4096 3 $names | tr ' ' '\n')
+is "$(echo "$got" | grep -c .)" 6001 \
+	"TCP: all 6,001 replies arrive through a full output buffer"
+is "$(echo "$got" | cut -d: -f1 | sort -n | uniq | wc -l)" 6001 "... each id once"
+is "$(echo "$got" | grep -c '^1:2$')" 1 "... the forward's SERVFAIL among them"
+
 # Counters, log actions, upstream health.
 q www.fw.test >/dev/null
 s=$(rb-stats -d "$R")
