@@ -218,6 +218,10 @@ void forward_stop(struct dnsd *d);
 /* xfr.c: zone transfers and NOTIFY through child programs (see xfr.c). */
 int xfr_init(struct dnsd *d);
 int xfr_apply_conf(struct dnsd *d, const struct rb_conf *c);
+/* Does the framed query heading in (inlen bytes) from client ask for a
+ * transfer that rb-axfr takes over? */
+int xfr_wants_tcp(const struct dnsd *d, const uint8_t *in, size_t inlen,
+    const struct rb_ipaddr *client);
 /* A transfer query heads in (inlen bytes, framed) on connection fd from
  * client: 1 when handed to rb-axfr (close the connection), else 0. */
 int xfr_tcp(struct dnsd *d, int fd, const uint8_t *in, size_t inlen,

@@ -338,7 +338,8 @@ frame(const struct tconn *c)
 }
 
 /* Answer the query at the head of the input into the output buffer.
- * Returns 1, 0 when no complete query is buffered, -1 to close. */
+ * Returns 1, 0 when no complete query is buffered or the one buffered must
+ * wait, -1 to close. */
 static int
 conn_answer(struct dnsd *d, struct tconn *c, const struct rb_answer_ctx *ctx)
 {
@@ -352,7 +353,10 @@ conn_answer(struct dnsd *d, struct tconn *c, const struct rb_answer_ctx *ctx)
 
 	if (len <= 0)
 		return (int)len;
-	/* A transfer leaves with its connection (xfr.c). */
+	/* A transfer leaves with its connection (xfr.c), once the replies
+	 * due from upstream are out: rb-axfr could not send them. */
+	if (c->pending > 0 && xfr_wants_tcp(d, c->in, c->inlen, &c->client))
+		return 0;
 	if (xfr_tcp(d, c->w.fd, c->in, c->inlen, &c->client))
 		return -1;
 	v = serve_query(d, ctx, (struct sockaddr *)&c->peer, &q, &buf, &o);

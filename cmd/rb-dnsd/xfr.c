@@ -118,9 +118,8 @@ spawn(const char *prog, char *const argv[], int fd)
 	return pid;
 }
 
-/* Does the framed query at in ask for a transfer we hand over? */
-static int
-wants_handoff(const struct dnsd *d, const uint8_t *in, size_t inlen,
+int
+xfr_wants_tcp(const struct dnsd *d, const uint8_t *in, size_t inlen,
     const struct rb_ipaddr *client)
 {
 	size_t len = (size_t)in[0] << 8 | in[1];
@@ -140,7 +139,7 @@ xfr_tcp(struct dnsd *d, int fd, const uint8_t *in, size_t inlen,
 	char *argv[] = {"rb-axfr", "-d", d->root, "-q", hexbuf, NULL, NULL};
 	pid_t pid;
 
-	if (!wants_handoff(d, in, inlen, client))
+	if (!xfr_wants_tcp(d, in, inlen, client))
 		return 0;
 	if (d->xfr_children >= XFR_MAX || 2 * inlen >= sizeof hexbuf) {
 		rb_warn("xfr: %zu transfers running, refusing another",

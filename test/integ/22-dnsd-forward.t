@@ -81,6 +81,7 @@ server:
     private-address: 10.0.0.0/8
     private-address: 192.168.0.0/16
     private-domain: home.fw.test
+    allow-transfer: 127.0.0.1
 $1
 forward-zone:
     name: fw.test
@@ -115,6 +116,10 @@ wait_for 5 sh -c "dig @127.0.0.1 -p $PN +time=1 +tries=1 host.sub.fw.test | grep
 
 conf ""
 rb-dns -d "$R" add nas.home. A 192.168.1.10 >/dev/null || bail "rb-dns"
+mkdir "$R/zones"
+printf '%s\n' '$ORIGIN zx.test.' '@ 300 IN SOA ns h 7 3600 600 86400 60' \
+    '@ 300 IN NS ns' 'ns 300 IN A 192.0.2.53' >"$R/zones/zones.zx.test"
+rb-zone -d "$R" build >/dev/null || bail "rb-zone"
 start_dnsd || bail "rb-dnsd did not start: $(cat "$R/log")"
 
 # Forwarding, the client's case and flags, the cache.
@@ -209,6 +214,8 @@ print "@seen\n";
 PLEOF
 is "$(perl "$R/pipe.pl" "$P" 0 0 down.test nas.home www.fw.test host.sub.fw.test)" \
 	"2:0 3:0 4:0 1:2" "TCP: a slow forward does not hold up the replies behind it"
+is "$(perl "$R/pipe.pl" "$P" 0 0 down.test zx.test/252)" "1:2 2:0" \
+	"TCP: an AXFR behind a pending forward waits for its reply, then goes"
 # The dead upstream's SERVFAIL comes after 2 s, when 10 MB of cache hits
 # behind it fill the kernel's buffers (at most 4 MB on Debian) and
 # rb-dnsd's own: it is held, then sent.
