@@ -1,22 +1,24 @@
 /*
  * tcp: DNS over TCP per RFC 7766.  Messages carry a 2-byte length; a
- * client may pipeline several queries, answered in order.  Connections
- * live in a table of tcp_max slots allocated at startup, each with an
- * input buffer (INBUF: queries are small, a longer frame closes the
- * connection) and an output buffer that holds one reply of up to 65535
- * bytes.  The next query is answered only once the previous reply is
- * fully written, so a slow reader costs its own slot and nothing else.
+ * client may pipeline several queries (their order: see below).
+ * Connections live in a table of tcp_max slots allocated at startup,
+ * each with an input buffer (INBUF: queries are small, a longer frame
+ * closes the connection) and an output buffer that holds one reply of up
+ * to 65535 bytes.  The next query is answered only once the previous
+ * reply is fully written, so a slow reader costs its own slot and nothing
+ * else.
  *
  * A connection with no progress for tcp_idle_ns is closed by the 1 s tick.
  * At the cap (incoming-num-tcp), the oldest idle connection (nothing
  * buffered either way) is closed to make room; when none is idle,
- * accepting pauses until a slot frees up.  tcp-connection-limit is
- * checked right after accept: a connection whose netblock is at its limit
- * is closed at once, before it takes a slot.  Each connection remembers
- * the entry of d->tcl counting it and gives it back in conn_close, which
- * every end of a connection goes through, a hand-over to rb-axfr
- * included.  A query dropped by the pipeline (deny) closes the connection,
- * since the client would otherwise wait for an answer that never comes.
+ * accepting pauses until a slot frees up or a connection goes idle.
+ * tcp-connection-limit is checked right after accept: a connection whose
+ * netblock is at its limit is closed at once, before it takes a slot.
+ * Each connection remembers the entry of d->tcl counting it and gives it
+ * back in conn_close, which every end of a connection goes through, a
+ * hand-over to rb-axfr included.  A query dropped by the pipeline (deny)
+ * closes the connection, since the client would otherwise wait for an
+ * answer that never comes.
  *
  * Replies may go out of order (RFC 7766 section 6.2.1.1): a query sent
  * upstream (forward.c) does not hold up the queries behind it, which are
@@ -73,6 +75,7 @@ struct tconn {
 
 static size_t *free_slots; /* stack of free slot indexes */
 static size_t nfree;
+static int accept_paused; /* set_accepting(d, 0) was the last call */
 
 static void conn_event(struct dnsd *d, struct watch *w, uint32_t events);
 
@@ -107,6 +110,7 @@ tcp_init(struct dnsd *d)
 static void
 set_accepting(struct dnsd *d, int on)
 {
+	accept_paused = !on;
 	for (size_t i = 0; i < d->nsocks; i++) {
 		struct sock *s = &d->socks[i];
 		if (!s->tcp || s->w.fd < 0 || s->paused == !on)
@@ -437,6 +441,10 @@ conn_event(struct dnsd *d, struct watch *w, uint32_t events)
 	    (c->outlen > 0 ? EPOLLOUT : 0);
 	if (want != c->events && watch_mod(d, &c->w, want) == 0)
 		c->events = want;
+	/* Paused at the cap with every connection busy: this one may now
+	 * make room, without waiting for the tick. */
+	if (accept_paused && idle(c))
+		tcp_resume_accept(d);
 }
 
 void
