@@ -5,8 +5,10 @@
  * ROOT/run/notify/serials by the previous run (every zone with -a), it
  * sends a NOTIFY to each also-notify address over UDP and retries, 1, 2,
  * 4 and 8 s apart, until a response with the same ID, opcode and zone
- * arrives or 5 tries went unanswered.  Then it records the serials of
- * every zone and exits.
+ * arrives or 5 tries went unanswered.  At most WINDOW notifications are
+ * in flight at once, so that a rollback of thousands of zones neither
+ * floods the secondaries nor scans every job for each response.  Then it
+ * records the serials of every zone and exits.
  *
  *   rb-notify: info: notify zone=example.com. serial=7 to=127.0.0.1@5301
  * rcode=0 tries=1
@@ -22,6 +24,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +40,7 @@
 #include "zonedb.h"
 
 #define TRIES 5
-#define MAX_JOBS 65536
+#define WINDOW 256 /* notifications in flight at once */
 
 struct zone {
 	struct rb_zonedb_rr soa; /* points into the open zones.cdb */
@@ -69,6 +72,8 @@ static struct {
 	size_t npeers;
 	struct job *jobs;
 	size_t njobs, open;
+	struct job *act[WINDOW]; /* in flight (done ones until compacted) */
+	size_t nact, started;	 /* jobs[0..started) have been in flight */
 	int fd4, fd6;
 } n = {.fd4 = -1, .fd6 = -1};
 
@@ -149,7 +154,15 @@ add_zone(void *arg, const struct rb_zonedb_rr *soa)
 	return 0;
 }
 
-/* Mark the zones whose serial differs from run/notify/serials. */
+static int
+zone_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct zone *)a)->name,
+	    ((const struct zone *)b)->name);
+}
+
+/* Mark the zones whose serial differs from run/notify/serials.  The
+ * zones are sorted by name first, so that each line costs a search. */
 static void
 compare_state(const char *path)
 {
@@ -158,6 +171,8 @@ compare_state(const char *path)
 
 	for (size_t i = 0; i < n.nzones; i++)
 		n.zones[i].changed = 1;
+	if (n.nzones > 0)
+		qsort(n.zones, n.nzones, sizeof *n.zones, zone_cmp);
 	if (text == NULL) {
 		if (errno != ENOENT)
 			rb_warn("unable to read %s: %s (notifying every zone)",
@@ -167,16 +182,18 @@ compare_state(const char *path)
 	for (line = strtok_r(text, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *sp = strrchr(line, ' '), *end;
+		struct zone key, *z;
 		unsigned long s;
-		if (sp == NULL)
+		if (sp == NULL || sp - line >= (ptrdiff_t)sizeof key.name)
 			continue;
 		*sp = '\0';
 		s = strtoul(sp + 1, &end, 10);
-		for (size_t i = 0; *end == '\0' && i < n.nzones; i++) {
-			if (strcmp(n.zones[i].name, line) == 0 &&
-			    n.zones[i].serial == s)
-				n.zones[i].changed = 0;
-		}
+		memcpy(key.name, line, (size_t)(sp - line) + 1);
+		if (*end == '\0' && n.nzones > 0 &&
+		    (z = bsearch(&key, n.zones, n.nzones, sizeof *n.zones,
+		         zone_cmp)) != NULL &&
+		    z->serial == s)
+			z->changed = 0;
 	}
 	free(text);
 }
@@ -275,8 +292,8 @@ receive(int fd)
 
 	while ((len = recvfrom(fd, pkt, sizeof pkt, 0, (struct sockaddr *)&from,
 	            &fl)) >= 0) {
-		for (size_t i = 0; i < n.njobs; i++) {
-			struct job *j = &n.jobs[i];
+		for (size_t i = 0; i < n.nact; i++) {
+			struct job *j = n.act[i];
 			int rc;
 			if (j->done || !same_peer(&from, j->p) ||
 			    (rc = rb_notify_response(pkt, (size_t)len, j->id,
@@ -294,6 +311,21 @@ receive(int fd)
 	}
 }
 
+/* Drop the finished jobs from the window and fill it up again. */
+static void
+slide(void)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n.nact; i++) {
+		if (!n.act[i]->done)
+			n.act[k++] = n.act[i];
+	}
+	n.nact = k;
+	while (n.nact < WINDOW && n.started < n.njobs)
+		n.act[n.nact++] = &n.jobs[n.started++];
+}
+
 /* Send what is due, then wait for responses until the next is due. */
 static void
 run(void)
@@ -302,8 +334,9 @@ run(void)
 		int64_t now = now_ms(), next = INT64_MAX;
 		struct pollfd pf[2];
 
-		for (size_t i = 0; i < n.njobs; i++) {
-			struct job *j = &n.jobs[i];
+		slide();
+		for (size_t i = 0; i < n.nact; i++) {
+			struct job *j = n.act[i];
 			if (!j->done && j->next_ms <= now)
 				send_one(j, now);
 			if (!j->done && j->next_ms < next)
@@ -311,6 +344,11 @@ run(void)
 		}
 		if (n.open == 0)
 			break;
+		/* A job that gave up frees its place for the next one. */
+		for (size_t i = 0; n.started < n.njobs && i < n.nact; i++) {
+			if (n.act[i]->done)
+				next = now;
+		}
 		/* After the sends: they open the sockets. */
 		pf[0] = (struct pollfd){n.fd4, POLLIN, 0};
 		pf[1] = (struct pollfd){n.fd6, POLLIN, 0};
@@ -331,9 +369,6 @@ make_jobs(void)
 
 	for (size_t i = 0; i < n.nzones; i++)
 		changed += n.zones[i].changed != 0;
-	if (changed * n.npeers > MAX_JOBS)
-		rb_die(111, "%zu notifications at once: too many",
-		    changed * n.npeers);
 	n.jobs = calloc(changed * n.npeers + 1, sizeof *n.jobs);
 	if (n.jobs == NULL)
 		rb_die(111, "out of memory");
