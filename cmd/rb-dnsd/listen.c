@@ -7,7 +7,11 @@
  * privileges are dropped (port 53 needs root), and kept until exit.  IPv6
  * sockets are IPV6_V6ONLY so IPv4 clients always arrive on IPv4 sockets.
  * Wildcard UDP sockets ask for the destination address of each query, so
- * the reply leaves from the address the client asked.
+ * the reply leaves from the address the client asked.  UDP replies (at
+ * most RB_DNS_UDP_MAX, 1232 bytes) go out unfragmented with DF set, path
+ * MTU hints ignored (IP_PMTUDISC_PROBE), as RFC 9715 advises; an IPv4
+ * packet with DF also needs no IP ID, which the kernel otherwise hashes
+ * for every reply.
  */
 
 #include <sys/epoll.h>
@@ -71,6 +75,11 @@ sock_options(int fd, int family, int tcp, int wildcard)
 		return -1;
 	if (tcp)
 		return set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+	if (family == AF_INET ?
+	    set_int(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_PROBE) < 0 :
+	    set_int(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER,
+		IPV6_PMTUDISC_PROBE) < 0)
+		return -1;
 	if (!wildcard)
 		return 0;
 	if (family == AF_INET)
