@@ -202,6 +202,8 @@ void tcp_accept_event(struct dnsd *d, struct watch *w, uint32_t events);
 void tcp_sweep(struct dnsd *d, uint64_t now);
 void tcp_stop(struct dnsd *d);
 void tcp_resume_accept(struct dnsd *d);
+/* The reply to a query of connection slot (generation gen) that went
+ * upstream; len 0 when there is none, which closes the connection. */
 void tcp_send_later(struct dnsd *d, size_t slot, uint32_t gen,
     const uint8_t *pkt, size_t len);
 

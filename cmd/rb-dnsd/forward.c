@@ -320,11 +320,9 @@ finish(struct dnsd *d, struct pend *p, size_t len, int rcode)
 	release(f, p); /* first: a TCP send may forward the next query */
 	account_forward(d, &q, &info, RB_ACT_FORWARDED);
 	log_answer(d, p->key, p->qtype, rcode, "upstream");
-	if (len == 0)
-		return;
-	if (p->tcp)
+	if (p->tcp) /* len 0 closes: the client waits for a reply */
 		tcp_send_later(d, p->slot, p->gen, f->reply, len);
-	else
+	else if (len > 0)
 		udp_send_later(&p->udp, f->reply, len);
 }
 

@@ -27,7 +27,10 @@
  * of held replies, the only memory allocated here after startup (and only
  * for replies that came from upstream, which allocated far more on their
  * way).  At most PIPELINE_MAX queries of a connection are upstream at
- * once; beyond that its input waits.  The generation number, bumped at
+ * once; beyond that its input waits.  Held replies take HELD_MAX bytes
+ * at most in all: a reply that would pass it closes its connection.  A
+ * connection with replies due from upstream is not closed as idle: they
+ * come within forward.c's timeout.  The generation number, bumped at
  * each close, tells a late reply that its connection is gone.
  */
 
@@ -50,6 +53,7 @@
 #define OUTBUF (2 + RB_DNS_TCP_MAX)
 #define ACCEPTS 64 /* per wakeup */
 #define PIPELINE_MAX 32 /* queries of one connection upstream at once */
+#define HELD_MAX (16u << 20) /* bytes of held replies, all connections */
 
 /* A reply from upstream that found the output buffer busy. */
 struct held {
@@ -75,7 +79,8 @@ struct tconn {
 
 static size_t *free_slots; /* stack of free slot indexes */
 static size_t nfree;
-static int accept_paused; /* set_accepting(d, 0) was the last call */
+static int cap_paused; /* accepting paused with every connection busy */
+static size_t held_bytes; /* held by every connection together */
 
 static void conn_event(struct dnsd *d, struct watch *w, uint32_t events);
 
@@ -110,7 +115,8 @@ tcp_init(struct dnsd *d)
 static void
 set_accepting(struct dnsd *d, int on)
 {
-	accept_paused = !on;
+	if (on)
+		cap_paused = 0;
 	for (size_t i = 0; i < d->nsocks; i++) {
 		struct sock *s = &d->socks[i];
 		if (!s->tcp || s->w.fd < 0 || s->paused == !on)
@@ -159,6 +165,7 @@ drop_held(struct tconn *c)
 	while (c->held != NULL) {
 		struct held *h = c->held;
 		c->held = h->next;
+		held_bytes -= h->len;
 		free(h);
 	}
 	c->held_tail = &c->held;
@@ -258,6 +265,7 @@ tcp_accept_event(struct dnsd *d, struct watch *w, uint32_t events)
 		/* Evict only for a connection that is really waiting. */
 		if (nfree == 0 && oldest_idle(d) == NULL) {
 			set_accepting(d, 0);
+			cap_paused = 1;
 			return;
 		}
 		fd = accept4(w->fd, (struct sockaddr *)&ss, &sl,
@@ -390,6 +398,7 @@ unhold(struct tconn *c)
 	c->outlen = h->len;
 	if ((c->held = h->next) == NULL)
 		c->held_tail = &c->held;
+	held_bytes -= h->len;
 	free(h);
 }
 
@@ -442,8 +451,9 @@ conn_event(struct dnsd *d, struct watch *w, uint32_t events)
 	if (want != c->events && watch_mod(d, &c->w, want) == 0)
 		c->events = want;
 	/* Paused at the cap with every connection busy: this one may now
-	 * make room, without waiting for the tick. */
-	if (accept_paused && idle(c))
+	 * make room, without waiting for the tick.  (A pause for lack of
+	 * file descriptors waits for the tick.) */
+	if (cap_paused && idle(c))
 		tcp_resume_accept(d);
 }
 
@@ -457,23 +467,35 @@ tcp_send_later(struct dnsd *d, size_t slot, uint32_t gen,
 	if (slot >= d->tcp_max)
 		return;
 	c = &d->conns[slot];
-	if (c->w.fd < 0 || c->gen != gen || c->pending == 0 ||
-	    len > RB_DNS_TCP_MAX)
+	if (c->w.fd < 0 || c->gen != gen || c->pending == 0)
 		return; /* closed meanwhile: nobody to tell */
 	c->pending--;
 	c->last_ns = now_ns();
+	if (len == 0 || len > RB_DNS_TCP_MAX) {
+		/* No reply to give: the client must not wait for it. */
+		conn_close(d, c);
+		return;
+	}
 	if (c->outlen == 0 && c->held == NULL) {
 		c->out[0] = (uint8_t)(len >> 8);
 		c->out[1] = (uint8_t)len;
 		memcpy(c->out + 2, pkt, len);
 		c->outoff = 0;
 		c->outlen = 2 + len;
+	} else if (held_bytes + 2 + len > HELD_MAX) {
+		/* Clients that ask and do not read hold no more. */
+		rb_warn("tcp: %zu bytes of replies held for clients not "
+			"reading, closing one more",
+		    held_bytes);
+		conn_close(d, c);
+		return;
 	} else if ((h = malloc(sizeof *h + 2 + len)) != NULL) {
 		h->next = NULL;
 		h->len = 2 + len;
 		h->bytes[0] = (uint8_t)(len >> 8);
 		h->bytes[1] = (uint8_t)len;
 		memcpy(h->bytes + 2, pkt, len);
+		held_bytes += h->len;
 		*c->held_tail = h;
 		c->held_tail = &h->next;
 	} else {
@@ -490,7 +512,10 @@ tcp_sweep(struct dnsd *d, uint64_t now)
 {
 	for (size_t i = 0; i < d->tcp_max; i++) {
 		struct tconn *c = &d->conns[i];
-		if (c->w.fd >= 0 && now - c->last_ns > d->tcp_idle_ns)
+		/* Replies still due from upstream come within the forward
+		 * timeout: the connection waits for them. */
+		if (c->w.fd >= 0 && c->pending == 0 &&
+		    now - c->last_ns > d->tcp_idle_ns)
 			conn_close(d, c);
 	}
 	tcp_resume_accept(d);

@@ -247,8 +247,11 @@ stop_pid "$DNSD_PID"
 # cache-max-ttl and cache-min-ttl show in the answers.
 conf "    cache-max-ttl: 1000
     cache-min-ttl: 60
-    verbosity: 2"
+    verbosity: 2
+    tcp-idle-timeout: 300"
 start_dnsd || bail "rb-dnsd did not restart"
+is "$(st +tcp down.test)" "SERVFAIL" \
+	"TCP: a reply due from upstream (2 s) outlasts tcp-idle-timeout (300 ms)"
 is "$(ttl long.fw.test)" 1000 "cache-max-ttl caps a TTL"
 is "$(ttl short.fw.test)" 60 "cache-min-ttl raises a TTL"
 sleep 1.1
