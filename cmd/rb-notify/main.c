@@ -5,10 +5,13 @@
  * ROOT/run/notify/serials by the previous run (every zone with -a), it
  * sends a NOTIFY to each also-notify address over UDP and retries, 1, 2,
  * 4 and 8 s apart, until a response with the same ID, opcode and zone
- * arrives or 5 tries went unanswered.  At most WINDOW notifications are
- * in flight at once, so that a rollback of thousands of zones neither
- * floods the secondaries nor scans every job for each response.  Then it
- * records the serials of every zone and exits.
+ * arrives or 5 tries went unanswered.  At most WINDOW notifications per
+ * secondary are in flight at once, so that a rollback of thousands of
+ * zones neither floods a secondary nor scans every job for each response,
+ * and a secondary that stays silent for SILENT_MAX notifications in a row
+ * is told no more (it finds the changes at its next refresh), so that it
+ * cannot hold up a run for long.  Then it records the serials of every
+ * zone and exits.
  *
  *   rb-notify: info: notify zone=example.com. serial=7 to=127.0.0.1@5301
  * rcode=0 tries=1
@@ -40,7 +43,8 @@
 #include "zonedb.h"
 
 #define TRIES 5
-#define WINDOW 256 /* notifications in flight at once */
+#define WINDOW 256 /* notifications in flight at once, per secondary */
+#define SILENT_MAX 16 /* given up on in a row: the secondary is not there */
 
 struct zone {
 	struct rb_zonedb_rr soa; /* points into the open zones.cdb */
@@ -49,15 +53,23 @@ struct zone {
 	int changed;
 };
 
+struct job;
+
 struct peer {
 	struct sockaddr_storage sa;
 	socklen_t len;
 	char text[INET6_ADDRSTRLEN + 8];
+	size_t started, end; /* its jobs not yet started: n.jobs[started..end) */
+	struct job *act[WINDOW];    /* in flight (done ones until slid) */
+	size_t nact;
+	unsigned silent; /* jobs given up on since its last response */
+	int fd;		 /* its own socket, so that a window of responses
+			    fits the receive buffer; -1 until the first send */
 };
 
 struct job {
 	const struct zone *z;
-	const struct peer *p;
+	struct peer *p;
 	uint16_t id;
 	int tries, done;
 	int64_t next_ms;
@@ -72,10 +84,8 @@ static struct {
 	size_t npeers;
 	struct job *jobs;
 	size_t njobs, open;
-	struct job *act[WINDOW]; /* in flight (done ones until compacted) */
-	size_t nact, started;	 /* jobs[0..started) have been in flight */
-	int fd4, fd6;
-} n = {.fd4 = -1, .fd6 = -1};
+	struct pollfd *pf; /* one per secondary */
+} n;
 
 static void
 usage(void)
@@ -109,7 +119,8 @@ load_peers(void)
 	if (c == NULL)
 		rb_die(100, "%s", rb_diag_str(&d, msg, sizeof msg));
 	n.peers = calloc(c->nalso_notify + 1, sizeof *n.peers);
-	if (n.peers == NULL)
+	n.pf = calloc(c->nalso_notify + 1, sizeof *n.pf);
+	if (n.peers == NULL || n.pf == NULL)
 		rb_die(111, "out of memory");
 	for (size_t i = 0; i < c->nalso_notify; i++) {
 		struct addrinfo hints = {.ai_flags =
@@ -126,6 +137,7 @@ load_peers(void)
 		freeaddrinfo(ai);
 		snprintf(p->text, sizeof p->text, "%s@%d",
 		    c->also_notify[i].addr, c->also_notify[i].port);
+		p->fd = -1;
 		n.npeers++;
 	}
 	rb_conf_free(c);
@@ -221,18 +233,16 @@ save_state(const char *dir, const char *path)
 }
 
 static int
-sock_for(int family)
+sock_for(struct peer *p)
 {
-	int *fd = family == AF_INET6 ? &n.fd6 : &n.fd4;
-
-	if (*fd < 0) {
-		*fd = socket(
-		    family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (*fd < 0)
+	if (p->fd < 0) {
+		p->fd = socket(p->sa.ss_family,
+		    SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (p->fd < 0)
 			rb_die(111, "unable to open a UDP socket: %s",
 			    strerror(errno));
 	}
-	return *fd;
+	return p->fd;
 }
 
 static void
@@ -245,6 +255,7 @@ send_one(struct job *j, int64_t now)
 		rb_warn("notify zone=%s serial=%u to=%s: no response after %d "
 		        "tries",
 		    j->z->name, j->z->serial, j->p->text, TRIES);
+		j->p->silent++;
 		j->done = 1;
 		n.open--;
 		return;
@@ -255,7 +266,7 @@ send_one(struct job *j, int64_t now)
 		j->id = (uint16_t)(now ^ (int64_t)(j - n.jobs));
 	len = rb_notify_query(pkt, sizeof pkt, j->id, &j->z->soa);
 	if (len == 0 ||
-	    sendto(sock_for(j->p->sa.ss_family), pkt, len, 0,
+	    sendto(sock_for(j->p), pkt, len, 0,
 	        (const struct sockaddr *)&j->p->sa, j->p->len) < 0)
 		rb_debug("notify zone=%s to=%s: send: %s", j->z->name,
 		    j->p->text, len ? strerror(errno) : "too big");
@@ -281,49 +292,93 @@ same_peer(const struct sockaddr_storage *a, const struct peer *p)
 	    memcmp(&a6->sin6_addr, &p6->sin6_addr, sizeof a6->sin6_addr) == 0;
 }
 
-/* Match one response to the job it answers. */
+/* A response from peer p: the job in its window it answers, if any. */
 static void
-receive(int fd)
+answer(struct peer *p, const uint8_t *pkt, size_t len)
+{
+	for (size_t i = 0; i < p->nact; i++) {
+		struct job *j = p->act[i];
+		int rc;
+		if (j->done || (rc = rb_notify_response(pkt, len, j->id,
+		                    j->z->soa.owner, j->z->soa.olen)) < 0)
+			continue;
+		rb_log(rc == 0 ? RB_LOG_INFO : RB_LOG_WARNING,
+		    "notify zone=%s serial=%u to=%s rcode=%d tries=%d",
+		    j->z->name, j->z->serial, p->text, rc, j->tries);
+		j->done = 1;
+		n.open--;
+		p->silent = 0;
+		return;
+	}
+}
+
+/* Match each response waiting on p's socket to the job it answers. */
+static void
+receive(struct peer *p)
 {
 	uint8_t pkt[4096];
 	struct sockaddr_storage from;
 	socklen_t fl = sizeof from;
 	ssize_t len;
 
-	while ((len = recvfrom(fd, pkt, sizeof pkt, 0, (struct sockaddr *)&from,
-	            &fl)) >= 0) {
-		for (size_t i = 0; i < n.nact; i++) {
-			struct job *j = n.act[i];
-			int rc;
-			if (j->done || !same_peer(&from, j->p) ||
-			    (rc = rb_notify_response(pkt, (size_t)len, j->id,
-			         j->z->soa.owner, j->z->soa.olen)) < 0)
-				continue;
-			rb_log(rc == 0 ? RB_LOG_INFO : RB_LOG_WARNING,
-			    "notify zone=%s "
-			    "serial=%u to=%s rcode=%d tries=%d",
-			    j->z->name, j->z->serial, j->p->text, rc, j->tries);
-			j->done = 1;
-			n.open--;
-			break;
-		}
+	while ((len = recvfrom(p->fd, pkt, sizeof pkt, 0,
+	            (struct sockaddr *)&from, &fl)) >= 0) {
+		if (same_peer(&from, p))
+			answer(p, pkt, (size_t)len);
 		fl = sizeof from;
 	}
 }
 
-/* Drop the finished jobs from the window and fill it up again. */
+/* A silent secondary: its jobs not yet started are given up at once. */
 static void
-slide(void)
+skip_rest(struct peer *p)
+{
+	if (p->started == p->end)
+		return;
+	rb_warn("notify to=%s: %u notifications in a row unanswered, "
+	        "skipping %zu more",
+	    p->text, p->silent, p->end - p->started);
+	for (; p->started < p->end; p->started++) {
+		n.jobs[p->started].done = 1;
+		n.open--;
+	}
+}
+
+/* Drop p's finished jobs from its window and fill it up again. */
+static void
+slide(struct peer *p)
 {
 	size_t k = 0;
 
-	for (size_t i = 0; i < n.nact; i++) {
-		if (!n.act[i]->done)
-			n.act[k++] = n.act[i];
+	for (size_t i = 0; i < p->nact; i++) {
+		if (!p->act[i]->done)
+			p->act[k++] = p->act[i];
 	}
-	n.nact = k;
-	while (n.nact < WINDOW && n.started < n.njobs)
-		n.act[n.nact++] = &n.jobs[n.started++];
+	p->nact = k;
+	if (p->silent >= SILENT_MAX)
+		skip_rest(p);
+	while (p->nact < WINDOW && p->started < p->end)
+		p->act[p->nact++] = &n.jobs[p->started++];
+}
+
+/* Send what is due in p's window; the time the next is due, or now when
+ * a place in it is free for a job not yet started. */
+static int64_t
+send_due(struct peer *p, int64_t now)
+{
+	int64_t next = INT64_MAX;
+
+	slide(p);
+	for (size_t i = 0; i < p->nact; i++) {
+		struct job *j = p->act[i];
+		if (!j->done && j->next_ms <= now)
+			send_one(j, now);
+		if (j->done && p->started < p->end)
+			next = now; /* gave up: the next one may start */
+		else if (!j->done && j->next_ms < next)
+			next = j->next_ms;
+	}
+	return next;
 }
 
 /* Send what is due, then wait for responses until the next is due. */
@@ -332,33 +387,25 @@ run(void)
 {
 	while (n.open > 0) {
 		int64_t now = now_ms(), next = INT64_MAX;
-		struct pollfd pf[2];
+		int wait; /* ms: at most 8 s, the longest retry gap */
 
-		slide();
-		for (size_t i = 0; i < n.nact; i++) {
-			struct job *j = n.act[i];
-			if (!j->done && j->next_ms <= now)
-				send_one(j, now);
-			if (!j->done && j->next_ms < next)
-				next = j->next_ms;
+		for (size_t k = 0; k < n.npeers; k++) {
+			int64_t t = send_due(&n.peers[k], now);
+			if (t < next)
+				next = t;
 		}
 		if (n.open == 0)
 			break;
-		/* A job that gave up frees its place for the next one. */
-		for (size_t i = 0; n.started < n.njobs && i < n.nact; i++) {
-			if (n.act[i]->done)
-				next = now;
-		}
-		/* After the sends: they open the sockets. */
-		pf[0] = (struct pollfd){n.fd4, POLLIN, 0};
-		pf[1] = (struct pollfd){n.fd6, POLLIN, 0};
-		if (poll(pf, 2, (int)(next - now > 0 ? next - now : 0)) < 0 &&
-		    errno != EINTR)
+		/* After the sends: they open the sockets (poll skips -1). */
+		for (size_t k = 0; k < n.npeers; k++)
+			n.pf[k] = (struct pollfd){n.peers[k].fd, POLLIN, 0};
+		wait = next - now > 0 ? (int)(next - now) : 0;
+		if (poll(n.pf, n.npeers, wait) < 0 && errno != EINTR)
 			rb_die(111, "poll: %s", strerror(errno));
-		if (n.fd4 >= 0 && (pf[0].revents & POLLIN))
-			receive(n.fd4);
-		if (n.fd6 >= 0 && (pf[1].revents & POLLIN))
-			receive(n.fd6);
+		for (size_t k = 0; k < n.npeers; k++) {
+			if (n.pf[k].revents & POLLIN)
+				receive(&n.peers[k]);
+		}
 	}
 }
 
@@ -372,11 +419,16 @@ make_jobs(void)
 	n.jobs = calloc(changed * n.npeers + 1, sizeof *n.jobs);
 	if (n.jobs == NULL)
 		rb_die(111, "out of memory");
-	for (size_t i = 0; i < n.nzones; i++) {
-		for (size_t k = 0; n.zones[i].changed && k < n.npeers; k++) {
+	for (size_t k = 0; k < n.npeers; k++) {
+		struct peer *p = &n.peers[k];
+		p->started = n.njobs;
+		for (size_t i = 0; i < n.nzones; i++) {
+			if (!n.zones[i].changed)
+				continue;
 			n.jobs[n.njobs].z = &n.zones[i];
-			n.jobs[n.njobs++].p = &n.peers[k];
+			n.jobs[n.njobs++].p = p;
 		}
+		p->end = n.njobs;
 	}
 	n.open = n.njobs;
 }
@@ -432,6 +484,11 @@ main(int argc, char **argv)
 	rb_zonedb_close(db);
 	free(n.zones);
 	free(n.jobs);
+	for (size_t k = 0; k < n.npeers; k++) {
+		if (n.peers[k].fd >= 0)
+			(void)close(n.peers[k].fd); /* nothing to flush */
+	}
 	free(n.peers);
+	free(n.pf);
 	return 0;
 }
