@@ -24,27 +24,6 @@ make_conf() { # make_conf DIR NBLOCK
 	perl -e 'my $n = $ARGV[0]; print "x.b", 1 + int(rand($n)), ".block.example. A\n" for 1..100000' "$2" > "$1/q.block"
 }
 
-# run_dnsperf PORT QUERYFILE PID LABEL: one measurement line.
-run_dnsperf() {
-	perf_cpu "$3" "$W/dnsperf.out" -s 127.0.0.1 -p "$1" -d "$2" \
-	    -l "$secs" -c 20 -q 200
-	out=$(cat "$W/dnsperf.out")
-	echo "$out" | perl -e '
-		my ($label, $ticks, $hz, $uticks) = @ARGV; local $/; my $o = <STDIN>;
-		my ($done) = $o =~ /Queries completed:\s+(\d+)/;
-		my ($qps) = $o =~ /Queries per second:\s+([\d.]+)/;
-		my ($lat) = $o =~ /Average Latency \(s\):\s+([\d.]+)/;
-		my ($sd) = $o =~ /Latency StdDev \(s\):\s+([\d.]+)/;
-		$done ||= 1;
-		my $us = $ticks / $hz * 1e6 / $done;
-		my $uus = $uticks / $hz * 1e6 / $done;
-		# dnsperf 2.x reports mean and stddev; p99 is estimated as
-		# mean + 2.33 sd (normal approximation), labelled as such.
-		printf "%-26s qps %8.0f  p99~ %6.3f ms  cpu/query %5.2f us (user %5.2f us)\n",
-		    $label, $qps, 1000 * ($lat + 2.33 * $sd), $us, $uus;
-		print "RESULT $label $us $uus\n";' "$4" "$((UTICKS + STICKS))" "$HZ" "$UTICKS"
-}
-
 start_rbdnsd() { # start_rbdnsd DIR PORT: sets RBPID and RT (ready time)
 	R=$1/rb
 	mkdir -p "$R"
@@ -89,13 +68,6 @@ start_unbound() { # start_unbound DIR PORT: sets UBPID and UT
 	UT=$(perl -e 'printf "%.3f\n", $ARGV[1]-$ARGV[0]' "$t0" "$t1")
 }
 
-ratio() { # ratio FILE LABEL-A LABEL-B
-	perl -e 'my (%v, %u); while (<STDIN>) { ($v{$1}, $u{$1}) = ($2, $3) if /^RESULT (\S+) (\S+) (\S+)/ }
-		my ($a, $b) = @ARGV;
-		printf "ratio rb-dnsd/unbound %-16s cpu/query %.2f (user only %.2f)\n", $b,
-		    $v{"rb-dnsd/$b"} / $v{"unbound/$b"}, $u{"rb-dnsd/$b"} / ($u{"unbound/$b"} || 1e-9)
-		    if $v{"unbound/$b"};' "$@" < "$W/results"
-}
 
 : > "$W/results"
 # rb-dnsd gets the blocklist as a compiled feed (its form for big lists);

@@ -74,4 +74,36 @@ perf_cpu() {
 	CPUNS=$(($3 - _n0))
 }
 
+# run_dnsperf PORT QUERYFILE PID LABEL: one measurement line.
+run_dnsperf() {
+	perf_cpu "$3" "$W/dnsperf.out" -s 127.0.0.1 -p "$1" -d "$2" \
+	    -l "$secs" -c 20 -q 200
+	out=$(cat "$W/dnsperf.out")
+	echo "$out" | perl -e '
+		my ($label, $ticks, $hz, $uticks) = @ARGV; local $/; my $o = <STDIN>;
+		my ($done) = $o =~ /Queries completed:\s+(\d+)/;
+		my ($qps) = $o =~ /Queries per second:\s+([\d.]+)/;
+		my ($lat) = $o =~ /Average Latency \(s\):\s+([\d.]+)/;
+		my ($sd) = $o =~ /Latency StdDev \(s\):\s+([\d.]+)/;
+		$done ||= 1;
+		my $us = $ticks / $hz * 1e6 / $done;
+		my $uus = $uticks / $hz * 1e6 / $done;
+		# dnsperf 2.x reports mean and stddev; p99 is estimated as
+		# mean + 2.33 sd (normal approximation), labelled as such.
+		printf "%-26s qps %8.0f  p99~ %6.3f ms  cpu/query %5.2f us (user %5.2f us)\n",
+		    $label, $qps, 1000 * ($lat + 2.33 * $sd), $us, $uus;
+		print "RESULT $label $us $uus\n";' "$4" "$((UTICKS + STICKS))" "$HZ" "$UTICKS"
+}
+
+# ratio X LABEL: the rb-dnsd/unbound ratios of CPU per query (and of user
+# CPU alone) for LABEL, from the RESULT lines run_dnsperf wrote to
+# $W/results.
+ratio() {
+	perl -e 'my (%v, %u); while (<STDIN>) { ($v{$1}, $u{$1}) = ($2, $3) if /^RESULT (\S+) (\S+) (\S+)/ }
+		my ($a, $b) = @ARGV;
+		printf "ratio rb-dnsd/unbound %-16s cpu/query %.2f (user only %.2f)\n", $b,
+		    $v{"rb-dnsd/$b"} / $v{"unbound/$b"}, $u{"rb-dnsd/$b"} / ($u{"unbound/$b"} || 1e-9)
+		    if $v{"unbound/$b"};' "$@" < "$W/results"
+}
+
 command -v dnsperf >/dev/null || { echo "bench: dnsperf missing (make deps)"; exit 1; }
