@@ -237,14 +237,23 @@ feed_file(const char *name, char id[37])
 int
 rb_feed_op_sweep(const struct rb_txn *t)
 {
+	char dir[4300];
+
+	snprintf(dir, sizeof dir, "%s/feeds", t->root);
+	if (rb_atomic_clean(dir) < 0)
+		return errno == ENOENT ? 0 : -1;
+	return rb_feed_op_orphans(t);
+}
+
+int
+rb_feed_op_orphans(const struct rb_txn *t)
+{
 	char dir[4300], path[4600], id[37];
 	struct dirent *d;
 	DIR *dp;
 	int n = 0;
 
 	snprintf(dir, sizeof dir, "%s/feeds", t->root);
-	if (rb_atomic_clean(dir) < 0)
-		return errno == ENOENT ? 0 : -1;
 	if ((dp = opendir(dir)) == NULL)
 		return errno == ENOENT ? 0 : -1;
 	while ((d = readdir(dp)) != NULL) {

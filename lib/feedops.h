@@ -41,6 +41,12 @@ int rb_feed_op_delete_files(const char *root, const char *id);
  * number of files removed, or -1 with errno. */
 int rb_feed_op_sweep(const struct rb_txn *t);
 
+/* The second half of rb_feed_op_sweep alone: the set, cdb and lock files
+ * of feeds no longer subscribed (a delete killed before it removed them),
+ * safe while other writers run.  Call it holding t.  Returns the number
+ * of files removed, or -1 with errno. */
+int rb_feed_op_orphans(const struct rb_txn *t);
+
 /* Convert the feed cdb files of the format before sets (ROOT/feeds/
  * <id>.cdb) of subscribed feeds into <id>.set, byte for byte what a
  * refresh of the same names writes, and remove them.  A cdb that cannot

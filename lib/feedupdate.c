@@ -164,16 +164,23 @@ validators(const struct job *j, const json_t *feed, struct rb_fetch_opts *o)
 	o->last_modified = str(feed, "last_modified");
 }
 
-/* A body with lines but not one valid name is an error page or the
- * wrong format, not an empty list: keep the data we have. */
+/* A body with no name is an error page (an HTML page is all lines an
+ * adblock list skips), the wrong format or a cut transfer, not an empty
+ * list: keep the data we have.  Only a body of blank and comment lines
+ * alone empties a feed. */
 static int
 plausible(struct job *j)
 {
-	if (j->p.names > 0 || j->p.invalid == 0)
+	uint64_t bad = j->p.invalid + j->p.skipped;
+
+	if (j->p.names > 0 || (j->p.lines > 0 && bad == 0))
 		return 1;
-	snprintf(j->error, sizeof j->error, "no valid entry in %llu invalid "
-	    "lines: not a %s feed?", (unsigned long long)j->p.invalid,
-	    rb_feed_format_name(j->p.fmt));
+	if (j->p.lines == 0)
+		snprintf(j->error, sizeof j->error, "empty body");
+	else
+		snprintf(j->error, sizeof j->error, "no valid entry in %llu "
+		    "lines (format %s)", (unsigned long long)bad,
+		    rb_feed_format_name(j->p.fmt));
 	return 0;
 }
 

@@ -108,9 +108,11 @@ do_write(const char *root, const char *cmd, int argc, char **argv)
 }
 
 /* Feed files of the format before sets become sets first, so a root
- * refreshed by cron alone keeps its data and its conditional GETs. */
+ * refreshed by cron alone keeps its data and its conditional GETs; the
+ * files of a feed whose delete was killed halfway go, so that it stops
+ * blocking. */
 static void
-upgrade(const char *root)
+tidy(const char *root)
 {
 	struct rb_err e = { 0 };
 	struct rb_txn t;
@@ -125,6 +127,11 @@ upgrade(const char *root)
 		    strerror(errno));
 	else if (n > 0)
 		rb_info("converted %d feed cdb files to sets", n);
+	if ((n = rb_feed_op_orphans(&t)) < 0)
+		rb_warn("unable to remove the files of deleted feeds: %s",
+		    strerror(errno));
+	else if (n > 0)
+		rb_info("removed %d files of deleted feeds", n);
 	rb_txn_end(&t);
 }
 
@@ -140,7 +147,7 @@ do_update(const char *root, int argc, char **argv)
 
 	if (argc > 1)
 		return usage();
-	upgrade(root);
+	tidy(root);
 	if ((argc == 1 ? rb_feed_update_id(root, argv[0], &ctl, &resp, &e) :
 	    rb_feed_update_all(root, &ctl, &resp, &e)) < 0)
 		return fail(&e);

@@ -153,13 +153,36 @@ load_conf(struct feedd *d, int first)
 	d->resync = 1;
 }
 
+/* Under the store lock: the files of feeds deleted meanwhile, in case
+ * the delete was killed before it removed them (they would still block). */
+static void
+orphans(struct feedd *d)
+{
+	struct rb_err e = { 0 };
+	struct rb_txn t;
+	int n;
+
+	if (rb_txn_begin(&t, d->root, &e) < 0) {
+		rb_warn("unable to check feeds/: %s: %s", e.code, e.details);
+		return;
+	}
+	if ((n = rb_feed_op_orphans(&t)) < 0)
+		rb_warn("unable to remove the files of deleted feeds: %s",
+		    strerror(errno));
+	else if (n > 0)
+		rb_info("removed %d files of deleted feeds", n);
+	rb_txn_end(&t);
+}
+
 static void
 resync(struct feedd *d)
 {
 	struct rb_err e = { 0 };
-	json_t *feeds = rb_feed_op_load(d->root, &e);
+	json_t *feeds;
 
 	d->resync = 0;
+	orphans(d);
+	feeds = rb_feed_op_load(d->root, &e);
 	if (feeds == NULL) {
 		rb_warn("unable to read the subscriptions: %s", e.details);
 		return;

@@ -2,8 +2,8 @@
 # rb-feedd against the local HTTPS test server: readiness, a new feed
 # fetched at once without being asked, the refresh every feed-interval
 # with a conditional GET, `rb-feed update` and a second rb-feedd at the
-# same time, SIGHUP with a broken config, delete while running,
-# SIGTERM in the middle of a download, and a slave that fetches nothing.
+# same time, SIGHUP with a broken config, delete while running, the files
+# a killed delete left, SIGTERM in the middle of a download, and a slave that fetches nothing.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/50-feed-lib.sh"
 
@@ -69,6 +69,15 @@ n=$(requests two)
 sleep 3
 is "$(requests two)" "$n" "a deleted feed is not fetched again"
 test ! -e "$R/feeds/$ID2.set"; ok $? "its set is gone"
+# What a delete killed between its commit and its unlink leaves: the set
+# and lock of a feed no longer subscribed.  The next resync removes them.
+ORPH=11111111-2222-4333-8444-555555555555
+cp "$R/feeds/$ID1.set" "$R/feeds/$ORPH.set"
+: >"$R/feeds/$ORPH.lock"
+wait_for 6 sh -c "test ! -e '$R/feeds/$ORPH.set' && test ! -e '$R/feeds/$ORPH.lock'"
+ok $? "a deleted feed's leftover set and lock go at the next resync"
+like "$(cat "$R/d1.log")" "removed 2 files of deleted feeds" "... and say so"
+test -e "$R/feeds/$ID1.set"; ok $? "a subscribed feed's set stays"
 
 # SIGTERM during a download: an endless body under a 2 GiB cap.
 echo "    feed-max-bytes: 2147483648" >>"$R/runbound.conf"
