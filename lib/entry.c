@@ -1,7 +1,8 @@
 /*
  * entry: request objects to stored entries.  A dns entry keeps what the
  * client sent (name with a final dot, type upper-case, value, ttl capped
- * at 86400, and Runbound's per-type fields such as priority); the rdata
+ * at 86400, Runbound's per-type fields of its type such as priority, and
+ * a description; any other field is dropped); the rdata
  * text fed to ldns is composed from those fields the same way at add time
  * and at every rebuild, so the store alone decides the cdb.
  */
@@ -161,14 +162,51 @@ parse_dns(const json_t *o, const char *name, const char *type,
 	return rb_rr_parse(name, type, rdata, (uint32_t)ttl, rr, e);
 }
 
+static int
+with_description(const json_t *req, json_t *o, struct rb_err *e)
+{
+	const json_t *d = json_object_get(req, "description");
+	const char *s = json_string_value(d);
+
+	if (d == NULL)
+		return 0;
+	if (s == NULL || strlen(s) > 1024)
+		return rb_err_set(e, 400, "INVALID_FIELD",
+		    "'description' must be a string of at most 1024 bytes");
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return rb_err_set(e, 400, "INVALID_FIELD",
+			    "control character in 'description'");
+	return json_object_set(o, "description", (json_t *)d);
+}
+
+/* The per-type fields of type that req holds, into o: nothing else a
+ * client sends is stored (or replicated). */
+static int
+with_type_fields(const json_t *req, const char *type, json_t *o)
+{
+	for (size_t i = 0; i < sizeof layouts / sizeof layouts[0]; i++) {
+		if (strcmp(type, layouts[i].type) != 0)
+			continue;
+		for (size_t k = 0; k < 6; k++) {
+			const char *f = k < 5 ? layouts[i].fields[k] :
+			    layouts[i].after;
+			json_t *v = f ? json_object_get(req, f) : NULL;
+			if (v != NULL && json_object_set(o, f, v) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 int
 rb_entry_dns(const json_t *req, json_t **out, struct rb_rr *rr,
     struct rb_err *e)
 {
-	const char *name, *type, *value, *k;
+	const char *name, *type, *value;
 	char fqdn[300], utype[16], id[37];
 	long long ttl;
-	json_t *o, *v;
+	json_t *o;
 
 	memset(rr, 0, sizeof *rr);
 	if (!json_is_object(req))
@@ -196,11 +234,12 @@ rb_entry_dns(const json_t *req, json_t **out, struct rb_rr *rr,
 	    "type", utype, "value", value, "ttl", (json_int_t)ttl);
 	if (o == NULL)
 		goto oom;
-	json_object_foreach((json_t *)req, k, v) {
-		if (strcmp(k, "name") && strcmp(k, "type") && strcmp(k, "value")
-		    && strcmp(k, "ttl") && strcmp(k, "id"))
-			if (json_object_set(o, k, v) < 0)
-				goto oom;
+	if (with_type_fields(req, utype, o) < 0)
+		goto oom;
+	if (with_description(req, o, e) < 0) {
+		json_decref(o);
+		rb_rr_fini(rr);
+		return -1;
 	}
 	*out = o;
 	return 0;
@@ -272,24 +311,6 @@ get_domain(const json_t *req, char *out, size_t len, struct rb_err *e)
 	rb_dname_to_text(w, out, len);
 	out[strlen(out) - 1] = '\0';
 	return 0;
-}
-
-static int
-with_description(const json_t *req, json_t *o, struct rb_err *e)
-{
-	const json_t *d = json_object_get(req, "description");
-	const char *s = json_string_value(d);
-
-	if (d == NULL)
-		return 0;
-	if (s == NULL || strlen(s) > 1024)
-		return rb_err_set(e, 400, "INVALID_FIELD",
-		    "'description' must be a string of at most 1024 bytes");
-	for (const char *p = s; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return rb_err_set(e, 400, "INVALID_FIELD",
-			    "control character in 'description'");
-	return json_object_set(o, "description", (json_t *)d);
 }
 
 int

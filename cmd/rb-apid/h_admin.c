@@ -236,7 +236,10 @@ h_reload(struct rq *r)
 	rb_info("reloaded runbound.conf from=%s", r->peer_text);
 	s = rb_ctl_stats(&a->view);
 	if (s == NULL || !rb_ctl_alive(s)) {
-		reload_poll(r, 1);
+		/* No rb-dnsd to tell: it reads the new data when it starts. */
+		json_t *resp = r->resp;
+		r->resp = NULL;
+		reply_json(r, 200, resp);
 		return;
 	}
 	if (rb_ctl_request(a->root, "reload", &r->nonce, &e) < 0) {
