@@ -38,6 +38,7 @@ struct rb_syncclient {
 	char last_pin[RB_SYNC_FP_LEN];
 	/* per request, set by the callbacks */
 	const struct rb_syncreq *q;
+	size_t max; /* q->max, for the error after q is gone */
 	struct rb_syncresp *r;
 	size_t cap;
 	int mismatch, toobig, cancelled, wfail, headers_seen;
@@ -339,7 +340,7 @@ failure(struct rb_syncclient *c, struct rb_syncresp *r, CURLcode rc)
 	} else if (c->toobig) {
 		r->fail = RB_SYNC_FAIL_BIG;
 		snprintf(r->error, sizeof r->error, "answer over %zu bytes",
-		    c->q->max);
+		    c->max);
 	} else {
 		r->fail = RB_SYNC_FAIL_NET;
 		snprintf(r->error, sizeof r->error, "%.60s%s%.180s",
@@ -357,6 +358,7 @@ rb_syncclient_get(struct rb_syncclient *c, const struct rb_syncreq *q,
 
 	memset(r, 0, sizeof *r);
 	c->q = q;
+	c->max = q->max; /* kept for the error, once c->q is gone */
 	c->r = r;
 	c->cap = 0;
 	c->mismatch = c->toobig = c->cancelled = c->wfail = 0;

@@ -209,9 +209,16 @@ add_feed_data(const char *root, json_t *fd, const char *id, struct rb_err *e)
 	return 0;
 }
 
+/* A delta's events take at most this many bytes (at least one event
+ * whatever its size), well inside what a slave reads
+ * (RB_SYNC_DELTA_BYTES): events of up to 64 KB each would otherwise pass
+ * that long before the event count does. */
+#define CUT_BYTES (RB_SYNC_DELTA_BYTES / 4)
+
 struct cut {
 	uint64_t want; /* the next seq due */
 	size_t max;
+	size_t bytes; /* of the events taken, as JSON */
 	json_t *events;
 	int gap, full;
 };
@@ -229,7 +236,8 @@ cut_one(void *ctx, json_t *ev)
 	if (json_array_append(c->events, ev) < 0)
 		return -1;
 	c->want++;
-	if (json_array_size(c->events) >= c->max) {
+	c->bytes += json_dumpb(ev, NULL, 0, JSON_COMPACT);
+	if (json_array_size(c->events) >= c->max || c->bytes >= CUT_BYTES) {
 		c->full = 1;
 		return -1;
 	}
@@ -275,7 +283,7 @@ cut_delta(const char *root, uint64_t since, const char *epoch, size_t max,
 {
 	struct rb_sync_head h;
 	struct rb_journal j;
-	struct cut c = { since + 1, max ? max : 1, NULL, 0, 0 };
+	struct cut c = { since + 1, max ? max : 1, 0, NULL, 0, 0 };
 	struct rb_err e2 = { 0 };
 	int r;
 
