@@ -30,9 +30,12 @@
 #include <event2/bufferevent_ssl.h>
 #include <openssl/ssl.h>
 
+#include "atomic.h"
 #include "log.h"
 #include "master.h"
+#include "syncstate.h"
 #include "txn.h"
+#include "uuid.h"
 
 /* The listener's error callback gets evhttp's argument, not ours. */
 static struct master *the_master;
@@ -153,8 +156,39 @@ watch_journal(struct master *m)
 	    IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR);
 }
 
+/* A root that was a replica (its slave state, ROOT/sync/state, is
+ * there) and now serves as master: its journal carries the old master's
+ * epoch, so another replica of that master, whose events past the
+ * common seq differ, would take this history for its own and never
+ * notice.  A new epoch sends every slave to a full sync; then the slave
+ * state goes.  Killed in between, the next start does it again, which
+ * costs slaves one more full sync.  Under the store lock (t). */
+static void
+leave_replica(struct master *m, struct rb_txn *t)
+{
+	char state[4200], epoch[37];
+	struct rb_err e = { 0 };
+
+	if (rb_sync_path(m->d->root, RB_SYNC_STATE, state, sizeof state) <
+	        0 ||
+	    access(state, F_OK) < 0)
+		return;
+	if (rb_uuid_v4(epoch) < 0 ||
+	    rb_journal_reset(&t->journal, epoch, &e) < 0) {
+		rb_error("this root was a replica, and its journal cannot "
+		         "start a new epoch: %s",
+		    e.details[0] ? e.details : strerror(errno));
+		return;
+	}
+	if (unlink(state) < 0 || rb_dir_sync(state, 0) < 0)
+		rb_warn("unable to remove %s: %s", state, strerror(errno));
+	rb_info("this root was a replica: new journal epoch, so that every "
+	        "slave takes a full sync");
+}
+
 /* Under the store lock, as any writer: a root without a journal (new, or
- * wiped) gets one with a new epoch, so slaves see the change. */
+ * wiped) gets one with a new epoch, so slaves see the change, and so does
+ * a replica promoted to master (leave_replica). */
 void
 master_reinit_journal(struct master *m)
 {
@@ -166,6 +200,7 @@ master_reinit_journal(struct master *m)
 		    e.details);
 		return;
 	}
+	leave_replica(m, &t);
 	rb_info("journal epoch=%s seq=%llu", t.journal.epoch,
 	    (unsigned long long)(t.next - 1));
 	rb_txn_end(&t);
