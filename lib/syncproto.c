@@ -17,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "entry.h"
 #include "hex.h"
+#include "rr.h"
 #include "syncproto.h"
 #include "uuid.h"
 
@@ -107,12 +109,37 @@ id_ok(int c, const char *id)
 	    rb_uuid_valid(id));
 }
 
+/* Can this slave build entry v of collection c into data/?  An entry it
+ * cannot, once journaled, would fail every later write and even a
+ * snapshot (each starts by rebuilding data/), so the answer holding it is
+ * refused instead; why says what is wrong. */
+static int
+servable(int c, const json_t *v, struct rb_err *why)
+{
+	struct rb_rr rr;
+	json_t *out = NULL;
+	int r = 0;
+
+	if (c == RB_COLL_DNS) {
+		if ((r = rb_entry_dns_rr(v, &rr, why)) == 0)
+			rb_rr_fini(&rr);
+	} else if (c == RB_COLL_BLACKLIST) {
+		r = rb_entry_block(v, &out, why);
+	} else if (c == RB_COLL_ALLOWLIST) {
+		r = rb_entry_allow(v, &out, why);
+	}
+	json_decref(out);
+	return r == 0;
+}
+
 int
 rb_sync_event_check(const json_t *ev, uint64_t want, struct rb_err *e)
 {
 	const char *name = json_string_value(json_object_get(ev, "event"));
 	json_t *fields = json_object_get(ev, "fields");
+	struct rb_err why = { 0 };
 	uint64_t seq, ts;
+	size_t n;
 
 	if (!json_is_object(ev) || json_object_size(ev) != 4)
 		return bad(e, "an event that is not {seq,ts,event,fields}");
@@ -129,6 +156,12 @@ rb_sync_event_check(const json_t *ev, uint64_t want, struct rb_err *e)
 	if (rb_store_coll_of(name) >= 0 && !id_ok(rb_store_coll_of(name),
 	    json_string_value(json_object_get(fields, "id"))))
 		return bad(e, "a store event without a valid id");
+	n = strlen(name);
+	if (n > 4 && strcmp(name + n - 4, "_add") == 0 &&
+	    !servable(rb_store_coll_of(name), fields, &why))
+		return rb_err_set(e, 502, "BAD_RESPONSE", "master sent a %s "
+		    "this slave cannot serve (seq %llu): %s", name,
+		    (unsigned long long)seq, why.details);
 	return 0;
 }
 
@@ -258,11 +291,19 @@ check_coll(struct rb_sync_snapshot *s, int c, json_t *seqs,
 	json_array_foreach(arr, i, v) {
 		const char *id = json_string_value(json_object_get(v, "id"));
 
+		struct rb_err why = { 0 };
+
 		if (!entry_ok(c, v) || json_object_get(ids, id) != NULL ||
 		    json_object_set_new(ids, id, json_true()) < 0) {
 			json_decref(ids);
 			return rb_err_set(e, 502, "BAD_RESPONSE", "master sent "
 			    "a bad or repeated %s entry at index %zu", name, i);
+		}
+		if (!servable(c, v, &why)) {
+			json_decref(ids);
+			return rb_err_set(e, 502, "BAD_RESPONSE", "master sent "
+			    "a %s entry this slave cannot serve at index %zu: "
+			    "%s", name, i, why.details);
 		}
 	}
 	json_decref(ids);

@@ -307,6 +307,29 @@ test_parsers(void)
 	ok(rb_sync_delta_parse(&d, "{\"events\":[],\"seq\":1,\"epoch\":\"x\"}",
 	    35, 0, &e) < 0, "a non-UUID epoch is refused");
 	ok(delta_try("", 10) < 0, "a head below since is refused");
+	ok(delta_try("{\"seq\":6,\"ts\":1,\"event\":\"dns_add\",\"fields\":"
+	    "{\"id\":\"6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11\",\"name\":"
+	    "\"x.home.\",\"type\":\"A\",\"value\":\"192.0.2.1\",\"ttl\":60}}",
+	    5) == 0, "a dns_add this slave can serve");
+	ok(delta_try("{\"seq\":6,\"ts\":1,\"event\":\"dns_add\",\"fields\":"
+	    "{\"id\":\"6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11\",\"name\":"
+	    "\"x.home.\",\"type\":\"A\",\"value\":\"not-an-ip\",\"ttl\":60}}",
+	    5) < 0, "a dns_add it cannot build is refused before it is journaled");
+	ok(delta_try("{\"seq\":6,\"ts\":1,\"event\":\"dns_add\",\"fields\":"
+	    "{\"id\":\"6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11\"}}", 5) < 0,
+	    "a dns_add with only an id is refused");
+	ok(delta_try("{\"seq\":6,\"ts\":1,\"event\":\"blacklist_add\",\"fields\":"
+	    "{\"id\":\"6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11\",\"domain\":"
+	    "\"bad..name\"}}", 5) < 0, "a blacklist_add of a bad name is refused");
+	snprintf(buf, sizeof buf, "{\"format\":1,\"dns\":[{\"id\":"
+	    "\"6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11\",\"name\":\"x.home.\","
+	    "\"type\":\"A\",\"value\":\"not-an-ip\",\"ttl\":60}],"
+	    "\"blacklist\":[],\"allowlist\":[],\"feeds\":[],\"store_seq\":"
+	    "{\"dns\":1,\"blacklist\":0,\"allowlist\":0,\"feeds\":0},"
+	    "\"seq\":1,%s}", ep);
+	ok(rb_sync_snapshot_parse(&s, buf, strlen(buf), &e) < 0,
+	    "a snapshot with an entry it cannot build is refused");
+	ok(strstr(e.details, "cannot serve") != NULL, "... saying so");
 	snprintf(buf, sizeof buf, "{\"format\":1,\"dns\":[],\"blacklist\":["
 	    "{\"id\":\"6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11\",\"domain\":\"a\"},"
 	    "{\"id\":\"6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11\",\"domain\":\"b\"}],"
