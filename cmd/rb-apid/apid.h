@@ -28,6 +28,11 @@
 #define APID_SSE_MAX 256      /* /stats/stream clients at once */
 #define APID_BODY_READ 262144 /* evhttp's own body cap (JSON 413 below) */
 #define APID_TIMEOUT 15	      /* seconds idle before a connection drops */
+/* A connection has this long, from its accept or from the end of its
+ * last request, to send a whole request: a client trickling one byte at
+ * a time restarts APID_TIMEOUT with each, and could hold its slot for
+ * ever. */
+#define APID_REQUEST_MS 10000
 #define APID_WAIT_MS 2000     /* longest wait for rb-dnsd */
 #define APID_POLL_MS 5	      /* how often to look for its answer */
 #define APID_BRAKE_AT 50      /* consecutive auth failures to brake at */
@@ -57,6 +62,7 @@ struct apid {
 	struct conn *live;
 	struct event *reg_ev; /* priority 0: registers fresh connections */
 	struct event *resume_ev;
+	struct event *deadline_ev; /* each second: APID_REQUEST_MS */
 	int paused;
 
 	/* requests kept waiting on a timer; SSE clients (h_stats.c) */

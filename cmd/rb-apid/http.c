@@ -38,6 +38,8 @@ struct conn {
 	struct bufferevent *bev;
 	struct evhttp_connection *evcon;
 	struct sse *sse;
+	int64_t wait_from; /* ms: accepted, or its last request answered */
+	int busy;	   /* a request of it is being answered */
 	struct conn *prev, *next;
 };
 
@@ -154,6 +156,7 @@ new_bev(struct event_base *base, void *arg)
 		return bev; /* evhttp copes; the connection goes uncounted */
 	c->a = a;
 	c->bev = bev;
+	c->wait_from = now_ms();
 	list_push(&a->fresh, c);
 	a->nconn++;
 	event_active(a->reg_ev, EV_TIMEOUT, 1);
@@ -191,6 +194,54 @@ void
 http_conn_set_sse(struct conn *c, struct sse *s)
 {
 	c->sse = s;
+}
+
+/* A request's answer is out: the next request's time starts.  The
+ * connection is looked up, since it may be gone already. */
+static void
+request_done(struct evhttp_request *req, void *arg)
+{
+	struct apid *a = the_apid;
+	struct conn *c = http_conn_of(a, arg);
+
+	if (c != NULL) {
+		c->busy = 0;
+		c->wait_from = now_ms();
+	}
+}
+
+static void
+request_started(struct apid *a, struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct conn *c = http_conn_of(a, evcon);
+
+	if (c == NULL)
+		return;
+	c->busy = 1;
+	evhttp_request_set_on_complete_cb(req, request_done, evcon);
+}
+
+/* Each second: close the connections that took APID_REQUEST_MS without
+ * sending a whole request (event streams and requests being answered
+ * are not waiting). */
+static void
+deadline_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct apid *a = arg;
+	int64_t now = now_ms();
+	struct conn *c, *next;
+
+	for (c = a->live; c != NULL; c = next) {
+		next = c->next;
+		if (c->busy || c->sse != NULL ||
+		    now - c->wait_from < APID_REQUEST_MS)
+			continue;
+		rb_debug("closing a connection that sent no whole request "
+		         "in %d ms",
+		    APID_REQUEST_MS);
+		evhttp_connection_free(c->evcon); /* conn_closed frees c */
+	}
 }
 
 /* --- replies ---------------------------------------------------------- */
@@ -549,6 +600,7 @@ on_request(struct evhttp_request *req, void *arg)
 		return;
 	}
 	a->npending++;
+	request_started(a, req);
 	r->a = a;
 	r->req = req;
 	r->method = evhttp_request_get_command(req);
@@ -596,7 +648,10 @@ http_start(struct apid *a, const char *addr, int port)
 	if ((a->http = evhttp_new(a->base)) == NULL ||
 	    (a->reg_ev = event_new(a->base, -1, 0, register_fresh, a)) ==
 	    NULL || event_priority_set(a->reg_ev, 0) < 0 ||
-	    (a->resume_ev = evtimer_new(a->base, resume_accept, a)) == NULL)
+	    (a->resume_ev = evtimer_new(a->base, resume_accept, a)) == NULL ||
+	    (a->deadline_ev = event_new(a->base, -1, EV_PERSIST,
+	    deadline_tick, a)) == NULL ||
+	    event_add(a->deadline_ev, &(struct timeval){ 1, 0 }) < 0)
 		return -1;
 	evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
@@ -639,5 +694,7 @@ http_free(struct apid *a)
 		event_free(a->reg_ev);
 	if (a->resume_ev != NULL)
 		event_free(a->resume_ev);
-	a->reg_ev = a->resume_ev = NULL;
+	if (a->deadline_ev != NULL)
+		event_free(a->deadline_ev);
+	a->reg_ev = a->resume_ev = a->deadline_ev = NULL;
 }

@@ -6,7 +6,8 @@
 # credentials.  Each goes on its own connection, spread over 20 loopback
 # source addresses so the per-address rate limit lets them through.
 # Afterwards the daemon still serves, nothing was created and the store
-# and journal are byte-identical.
+# and journal are byte-identical.  Then a request trickled a byte at a time
+# is cut off.
 . "$(dirname "$0")/../lib.sh"
 
 R=$(tmproot)
@@ -171,5 +172,24 @@ is $? 1 "nothing fatal in rb-apid's log"
 out=$(curl -s -w ' %{http_code}' -X POST -H "Authorization: Bearer $K" -H 'Content-Type: application/json' \
 	-d '{"name":"after.home.","type":"A","value":"10.0.0.9"}' http://127.0.0.1:$A/dns)
 is "${out##* }" 201 "and still takes a valid write"
+
+# A client that trickles its request a byte every 2 s restarts the idle
+# timeout with each byte; it gets 10 s for the whole request, then is
+# closed.  Prints the seconds until the server closed (or "open" at 20 s).
+got=$(perl -MIO::Socket::INET -MIO::Select -MTime::HiRes=time -e '
+	my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ARGV[0]") or die;
+	$SIG{PIPE} = "IGNORE";
+	syswrite($s, "GET /health HTTP/1.1\r\n");
+	my ($t0, $sel) = (time, IO::Select->new($s));
+	while (time - $t0 < 20) {
+		if ($sel->can_read(2)) {
+			my $b; my $n = sysread($s, $b, 4096);
+			if (!$n) { printf "%d\n", time - $t0; exit }
+		}
+		syswrite($s, "X") or do { printf "%d\n", time - $t0; exit };
+	}
+	print "open\n";' "$A")
+ok "$([ "$got" != open ] && [ "$got" -ge 9 ] && [ "$got" -le 13 ]; echo $?)" \
+	"a request trickled a byte at a time is cut off after 10 s ($got)"
 
 finish
