@@ -150,16 +150,20 @@ failed(struct job *j, const char *msg)
 	snprintf(j->error, sizeof j->error, "%s", msg);
 }
 
-/* Conditional GET only when the data it would keep is there. */
+/* Conditional GET only when the data it would keep is there and whole:
+ * a set rb-dnsd refuses (damaged on disk) would stay refused as long as
+ * the server answers 304. */
 static void
 validators(const struct job *j, const json_t *feed, struct rb_fetch_opts *o)
 {
-	char path[4300];
-	struct stat st;
+	char path[4300], action;
+	const char *why = NULL;
+	size_t count;
 
-	if (rb_feed_path(j->root, j->id, ".set", path, sizeof path) < 0 ||
-	    stat(path, &st) < 0)
+	if (rb_feed_path(j->root, j->id, ".set", path, sizeof path) < 0)
 		return;
+	if (rb_nameset_check_file(path, &count, &action, &why) < 0)
+		return; /* missing or damaged: fetch it whole */
 	o->etag = str(feed, "etag");
 	o->last_modified = str(feed, "last_modified");
 }

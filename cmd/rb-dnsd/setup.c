@@ -194,7 +194,10 @@ inotify_event(struct dnsd *d, struct watch *w, uint32_t events)
 				d->wd_data = -1; /* data/ went away */
 			if (ev->wd == d->wd_feeds && (ev->mask & IN_IGNORED))
 				d->wd_feeds = -1; /* feeds/ went away */
-			if (ev->wd == d->wd_ctl)
+			if (ev->mask & IN_Q_OVERFLOW)
+				/* Events were lost: look at everything. */
+				changed = ctl = feeds = 1;
+			else if (ev->wd == d->wd_ctl)
 				ctl = 1;
 			else if (ev->wd == d->wd_feeds || (ev->wd ==
 			    d->wd_root && ev->len && strcmp(ev->name,

@@ -1,7 +1,8 @@
 #!/bin/sh
 # rb-dnsd maps feeds/<uuid>.set while running: a feed renamed in blocks at
 # once, a replaced one is re-mapped, a deleted one stops blocking, other
-# files in feeds/ are ignored, the allowlist wins over every feed.
+# files in feeds/ are ignored, the allowlist wins over every feed, and a
+# feed added while inotify's queue overflowed is still found.
 . "$(dirname "$0")/../lib.sh"
 
 R=$(tmproot)
@@ -12,6 +13,7 @@ rb-dns -d "$R" add ok.site.example. A 10.0.0.2 >/dev/null &&
 rb-dns -d "$R" add www.other.example. A 10.0.0.3 >/dev/null &&
 rb-allow -d "$R" add ok.site.example >/dev/null || bail "unable to fill $R"
 start_bg rb-dnsd -d "$R" -r 3 3>"$R/ready" 2>>"$R/log"
+DNSD=$!
 wait_for 5 test -s "$R/ready" || bail "rb-dnsd did not start"
 st() { dig @127.0.0.1 -p "$P" +time=2 +tries=1 "$@" | sed -n 's/.*status: \([A-Z]*\),.*/\1/p'; }
 
@@ -58,5 +60,18 @@ rb-feed compile "$R/list" "$R/feeds/not-a-uuid.set" domains >/dev/null
 rb-feed compile "$R/list" "$R/feeds/$F1.cdb" domains >/dev/null
 sleep 0.3
 is "$(st www.site.example)" NOERROR "files not named <uuid>.set are ignored"
+
+# Events lost: more files created in data/ while rb-dnsd is stopped than
+# inotify queues (16,384 by default) overflow its queue, so the feed
+# renamed in after them has no event of its own.  The overflow itself
+# makes rb-dnsd look at feeds/ again.
+qmax=$(cat /proc/sys/fs/inotify/max_queued_events 2>/dev/null || echo 16384)
+kill -STOP "$DNSD"
+(cd "$R/data" && seq $((qmax + 500)) | sed 's/^/junk./' | xargs touch)
+rb-feed compile "$R/list" "$R/feeds/.tmp" domains nxdomain >/dev/null
+mv "$R/feeds/.tmp" "$R/feeds/$F0.set"
+kill -CONT "$DNSD"
+wait_for 5 sh -c "dig @127.0.0.1 -p $P +time=1 +tries=1 www.site.example | grep -q NXDOMAIN"
+ok $? "a feed renamed in while inotify's queue overflowed is mapped"
 is "$(grep -c fatal "$R/log")" 0 "no fatal error logged"
 finish

@@ -142,6 +142,12 @@ rb-feed -d "$R" update "$HID" >/dev/null
 is "$(cat "$W/requests.log")" "GET /hosts inm=-" \
 	"without its set file a feed is fetched whole"
 test -f "$H"; ok $? "and its set rebuilt"
+truncate -s $(($(stat -c %s "$H") - 8)) "$H"
+: >"$W/requests.log"
+rb-feed -d "$R" update "$HID" >/dev/null
+is "$(cat "$W/requests.log")" "GET /hosts inm=-" \
+	"with a damaged set file too (no 304 keeps it damaged)"
+is "$(set_count "$H")" "$(feed_field hosts entry_count)" "and its set rebuilt whole"
 
 # --- refusals and failures keep the old data ------------------------------------
 good_feed() { # good_feed NAME: a feed at /NAME with data, updated once
