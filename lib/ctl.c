@@ -96,6 +96,33 @@ rb_ctl_request(const char *root, const char *name, uint64_t *nonce,
 	return 0;
 }
 
+int
+rb_ctl_issue(struct rb_ctl_issued *h, const char *root, const char *name,
+    uint64_t *ticket, struct rb_err *e)
+{
+	uint64_t n;
+
+	if (rb_ctl_request(root, name, &n, e) < 0)
+		return -1;
+	*ticket = h->count;
+	h->nonce[h->count++ % RB_CTL_KEPT] = n;
+	return 0;
+}
+
+int
+rb_ctl_answers(const struct rb_ctl_issued *h, uint64_t ticket, uint64_t ack)
+{
+	uint64_t i = ticket;
+
+	if (ack == 0 || h->count - ticket > RB_CTL_KEPT)
+		return 0; /* nothing yet, or forgotten: wait for the timeout */
+	for (; i < h->count; i++) {
+		if (h->nonce[i % RB_CTL_KEPT] == ack)
+			return 1;
+	}
+	return 0;
+}
+
 static uint64_t
 ino_of(const char *root, const char *name)
 {

@@ -40,6 +40,25 @@ int rb_ctl_alive(const struct rb_stats_shm *s);
 int rb_ctl_request(const char *root, const char *name, uint64_t *nonce,
     struct rb_err *e);
 
+/* The requests of one name one process has made, newest last.  rb-dnsd
+ * acts on the file it finds, the newest, so when two requests overlap
+ * only the later one's nonce may come back: its acknowledgement answers
+ * the earlier request too, which was made before it. */
+#define RB_CTL_KEPT 64
+struct rb_ctl_issued {
+	uint64_t nonce[RB_CTL_KEPT]; /* by count % RB_CTL_KEPT */
+	uint64_t count;		     /* requests made */
+};
+
+/* rb_ctl_request, recorded in h; *ticket names this request. */
+int rb_ctl_issue(struct rb_ctl_issued *h, const char *root, const char *name,
+    uint64_t *ticket, struct rb_err *e);
+
+/* 1 when ack (a nonce rb-dnsd served) answers request ticket of h: its own
+ * nonce or one of a later request still remembered; else 0. */
+int rb_ctl_answers(const struct rb_ctl_issued *h, uint64_t ticket,
+    uint64_t ack);
+
 /* 1 when rb-dnsd serves the data/local.cdb and data/block.cdb that are in
  * data/ now (it has published their inodes), else 0. */
 int rb_ctl_data_live(const char *root, const struct rb_stats_shm *s);

@@ -45,6 +45,7 @@ struct sse;
 
 struct apid {
 	char root[4096];
+	struct rb_ctl_issued reloads, clears; /* run/ctl requests made */
 	struct event_base *base;
 	struct evhttp *http;
 	struct evconnlistener *lev;
@@ -106,7 +107,7 @@ struct rq {
 	int (*poll)(struct rq *, int timed_out);
 	int64_t deadline_ms;
 	int interval_ms;
-	uint64_t nonce;
+	uint64_t ticket; /* of its run/ctl request (rb_ctl_issue) */
 	json_t *resp;
 	int status;
 

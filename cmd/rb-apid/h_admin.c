@@ -163,13 +163,14 @@ reload_poll(struct rq *r, int timed_out)
 	const struct rb_stats_shm *s = rb_ctl_stats(&r->a->view);
 	struct rb_ctl_acks acks = { 0 };
 	json_t *resp;
+	int done;
 
 	if (s != NULL)
 		rb_ctl_acks(s, &acks);
-	if (acks.reload_done != r->nonce && !timed_out && s != NULL &&
-	    rb_ctl_alive(s))
+	done = rb_ctl_answers(&r->a->reloads, r->ticket, acks.reload_done);
+	if (!done && !timed_out && s != NULL && rb_ctl_alive(s))
 		return 0;
-	if (acks.reload_done != r->nonce) {
+	if (!done) {
 		reply_error(r, 503, "UNAVAILABLE", "configuration checked and "
 		    "data rebuilt, but rb-dnsd did not confirm the reload");
 		return 1;
@@ -242,7 +243,7 @@ h_reload(struct rq *r)
 		reply_json(r, 200, resp);
 		return;
 	}
-	if (rb_ctl_request(a->root, "reload", &r->nonce, &e) < 0) {
+	if (rb_ctl_issue(&a->reloads, a->root, "reload", &r->ticket, &e) < 0) {
 		reply_err(r, &e);
 		return;
 	}

@@ -128,7 +128,7 @@ clear_poll(struct rq *r, int timed_out)
 
 	if (s != NULL)
 		rb_ctl_acks(s, &acks);
-	if (acks.clear_done != r->nonce) {
+	if (!rb_ctl_answers(&r->a->clears, r->ticket, acks.clear_done)) {
 		if (!timed_out && s != NULL)
 			return 0;
 		reply_error(r, 503, "UNAVAILABLE",
@@ -159,7 +159,8 @@ h_logs_clear(struct rq *r)
 		reply_error(r, 503, "UNAVAILABLE", "rb-dnsd is not running");
 		return;
 	}
-	if (rb_ctl_request(r->a->root, "clear-logs", &r->nonce, &e) < 0) {
+	if (rb_ctl_issue(&r->a->clears, r->a->root, "clear-logs", &r->ticket,
+	    &e) < 0) {
 		reply_err(r, &e);
 		return;
 	}

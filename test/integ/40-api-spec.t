@@ -188,6 +188,16 @@ is "$(echo "$out" | jq -c .)" "{\"message\":\"log buffer cleared\",\"entries_del
 is "$(curl -s -H "Authorization: Bearer $RUNBOUND_API_KEY" http://localhost:$A/logs | jq .total)" 0 "ring empty"
 is "$(cat "$R"/journal/*.jnl | jq -c 'select(.event=="logs_clear") | .fields')" \
 	"{\"entries_deleted\":$before}" "journalled as logs_clear {entries_deleted}"
+# Three clears at once: rb-dnsd acts on the newest request file, and its
+# answer counts for the requests made before it (no 503 after 2 s).
+cp=""
+for i in 1 2 3; do
+	code -X DELETE http://localhost:$A/logs >"$R/clear.$i" &
+	cp="$cp $!"
+done
+for p in $cp; do wait "$p"; done
+is "$(cat "$R/clear.1" "$R/clear.2" "$R/clear.3")" "200200200" \
+	"three DELETE /logs at once: 200 each"
 
 # --- /audit/tail --------------------------------------------------------------------
 out=$(curl -s -w '\n%{http_code}' -H "Authorization: Bearer $RUNBOUND_API_KEY" \
