@@ -106,10 +106,12 @@ setup_events(struct feedd *d)
 		rb_die(111, "unable to watch %s: %s", dir, strerror(errno));
 }
 
-/* Under the store lock: convert feed files of the format before sets,
- * clear what killed writers left in feeds/. */
+/* Under the store lock: at start (all), convert feed files of the format
+ * before sets and clear what killed writers left in feeds/; at every
+ * resync, remove the files of feeds deleted meanwhile, in case the delete
+ * was killed before it removed them (they would still block). */
 static void
-sweep(struct feedd *d)
+sweep(struct feedd *d, int all)
 {
 	struct rb_err e = { 0 };
 	struct rb_txn t;
@@ -119,15 +121,16 @@ sweep(struct feedd *d)
 		rb_warn("unable to sweep feeds/: %s: %s", e.code, e.details);
 		return;
 	}
-	if ((n = rb_feed_op_upgrade(&t)) < 0)
+	if (all && (n = rb_feed_op_upgrade(&t)) < 0)
 		rb_warn("unable to convert old feed files: %s",
 		    strerror(errno));
-	else if (n > 0)
+	else if (all && n > 0)
 		rb_info("converted %d feed cdb files to sets", n);
-	if ((n = rb_feed_op_sweep(&t)) < 0)
+	if ((n = all ? rb_feed_op_sweep(&t) : rb_feed_op_orphans(&t)) < 0)
 		rb_warn("unable to sweep feeds/: %s", strerror(errno));
 	else if (n > 0)
-		rb_info("removed %d stale files from feeds/", n);
+		rb_info("removed %d %s from feeds/", n, all ? "stale files" :
+		    "files of deleted feeds");
 	rb_txn_end(&t);
 }
 
@@ -153,27 +156,6 @@ load_conf(struct feedd *d, int first)
 	d->resync = 1;
 }
 
-/* Under the store lock: the files of feeds deleted meanwhile, in case
- * the delete was killed before it removed them (they would still block). */
-static void
-orphans(struct feedd *d)
-{
-	struct rb_err e = { 0 };
-	struct rb_txn t;
-	int n;
-
-	if (rb_txn_begin(&t, d->root, &e) < 0) {
-		rb_warn("unable to check feeds/: %s: %s", e.code, e.details);
-		return;
-	}
-	if ((n = rb_feed_op_orphans(&t)) < 0)
-		rb_warn("unable to remove the files of deleted feeds: %s",
-		    strerror(errno));
-	else if (n > 0)
-		rb_info("removed %d files of deleted feeds", n);
-	rb_txn_end(&t);
-}
-
 static void
 resync(struct feedd *d)
 {
@@ -181,7 +163,7 @@ resync(struct feedd *d)
 	json_t *feeds;
 
 	d->resync = 0;
-	orphans(d);
+	sweep(d, 0);
 	feeds = rb_feed_op_load(d->root, &e);
 	if (feeds == NULL) {
 		rb_warn("unable to read the subscriptions: %s", e.details);
@@ -305,7 +287,7 @@ main(int argc, char **argv)
 			rb_die(rb_err_exit_code(&pe), "%s", pe.details);
 	}
 	setup_events(&d);
-	sweep(&d);
+	sweep(&d, 1);
 	resync(&d);
 	if (rb_ready_announce(&ready) < 0)
 		rb_die(111, "unable to write readiness: %s", strerror(errno));
