@@ -152,4 +152,5 @@ rb_ctl_acks(const struct rb_stats_shm *s, struct rb_ctl_acks *out)
 	out->reload_done = snap.reload_done;
 	out->clear_done = snap.clear_done;
 	out->clear_deleted = snap.clear_deleted;
+	out->clear_total = snap.clear_total;
 }

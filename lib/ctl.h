@@ -66,7 +66,7 @@ int rb_ctl_data_live(const char *root, const struct rb_stats_shm *s);
 /* The nonces rb-dnsd last served and what the last clear erased, read
  * consistently. */
 struct rb_ctl_acks {
-	uint64_t reload_done, clear_done, clear_deleted;
+	uint64_t reload_done, clear_done, clear_deleted, clear_total;
 };
 void rb_ctl_acks(const struct rb_stats_shm *s, struct rb_ctl_acks *out);
 

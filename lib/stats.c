@@ -227,6 +227,7 @@ rb_stats_ack_clear(struct rb_stats_shm *s, uint64_t nonce, uint64_t deleted)
 {
 	write_begin(&s->seq);
 	s->clear_deleted = deleted;
+	s->clear_total += deleted;
 	s->clear_done = nonce;
 	write_end(&s->seq);
 }

@@ -16,7 +16,7 @@
 
 #include "ipaddr.h"
 
-#define RB_STATS_MAGIC 0x31545342u /* "BST1" */
+#define RB_STATS_MAGIC 0x32545342u /* "BST2": clear_total added */
 #define RB_QPS_SLOTS 300
 #define RB_LAT_BUCKETS 16
 #define RB_LOG_MAX 10000
@@ -93,6 +93,7 @@ struct rb_stats_shm {
 	uint64_t reload_done;
 	uint64_t clear_done;
 	uint64_t clear_deleted; /* records the last clear-logs erased */
+	uint64_t clear_total;	/* records every clear-logs so far erased */
 	uint64_t data_ino[2];	/* inodes of the mapped local.cdb, block.cdb */
 
 	uint64_t log_head;    /* records ever written */

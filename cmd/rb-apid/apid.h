@@ -46,6 +46,7 @@ struct sse;
 struct apid {
 	char root[4096];
 	struct rb_ctl_issued reloads, clears; /* run/ctl requests made */
+	uint64_t clear_counted; /* clear_total already reported */
 	struct event_base *base;
 	struct evhttp *http;
 	struct evconnlistener *lev;
@@ -108,6 +109,7 @@ struct rq {
 	int64_t deadline_ms;
 	int interval_ms;
 	uint64_t ticket; /* of its run/ctl request (rb_ctl_issue) */
+	uint64_t clear_base; /* DELETE /logs: clear_total when asked */
 	json_t *resp;
 	int status;
 

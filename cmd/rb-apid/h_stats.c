@@ -125,6 +125,7 @@ clear_poll(struct rq *r, int timed_out)
 	const struct rb_stats_shm *s = rb_ctl_stats(&r->a->view);
 	struct rb_ctl_acks acks = { 0 };
 	struct rb_err e = { 0 };
+	uint64_t deleted;
 
 	if (s != NULL)
 		rb_ctl_acks(s, &acks);
@@ -135,15 +136,23 @@ clear_poll(struct rq *r, int timed_out)
 		    "rb-dnsd did not clear the query log");
 		return 1;
 	}
+	/* Overlapping requests may be answered by one clear, or by several
+	 * in a row: each reports what went since it asked and was not yet
+	 * reported, so the audit trail adds up. */
+	if (r->a->clear_counted < r->clear_base ||
+	    r->a->clear_counted > acks.clear_total)
+		r->a->clear_counted = r->clear_base; /* or rb-dnsd restarted */
+	deleted = acks.clear_total >= r->a->clear_counted ?
+	    acks.clear_total - r->a->clear_counted : acks.clear_deleted;
+	r->a->clear_counted = acks.clear_total;
 	/* Done in memory: the audit trail records how much went. */
 	if (apid_journal(r->a, "logs_clear", json_pack("{s:I}",
-	    "entries_deleted", (json_int_t)acks.clear_deleted), &e) < 0)
+	    "entries_deleted", (json_int_t)deleted), &e) < 0)
 		rb_error("unable to journal logs_clear: %s", e.details);
 	rb_info("query log cleared entries_deleted=%llu from=%s",
-	    (unsigned long long)acks.clear_deleted, r->peer_text);
+	    (unsigned long long)deleted, r->peer_text);
 	reply_json(r, 200, json_pack("{s:s, s:I}", "message",
-	    "log buffer cleared", "entries_deleted",
-	    (json_int_t)acks.clear_deleted));
+	    "log buffer cleared", "entries_deleted", (json_int_t)deleted));
 	return 1;
 }
 
@@ -158,6 +167,12 @@ h_logs_clear(struct rq *r)
 	if (!rb_ctl_alive(s)) {
 		reply_error(r, 503, "UNAVAILABLE", "rb-dnsd is not running");
 		return;
+	}
+	{
+		struct rb_ctl_acks acks;
+
+		rb_ctl_acks(s, &acks);
+		r->clear_base = acks.clear_total;
 	}
 	if (rb_ctl_issue(&r->a->clears, r->a->root, "clear-logs", &r->ticket,
 	    &e) < 0) {

@@ -233,7 +233,8 @@ request(struct slave *s, struct rb_syncreq *q, struct rb_syncresp *r,
 		fail(s, again, 1, "master %s presented %s, not the pinned "
 		    "%s: refusing to sync until sync/%s is deleted",
 		    s->d->conf->sync_master, r->peer_fp, s->pin, RB_SYNC_PIN);
-	else if (r->fail == RB_SYNC_FAIL_BIG && again == S_DELTA)
+	else if (r->fail == RB_SYNC_FAIL_BIG &&
+	    q->max == RB_SYNC_DELTA_BYTES)
 		/* Asking again would get the same answer: a snapshot has
 		 * room for it (an older master cuts deltas by count alone). */
 		fail(s, S_SNAPSHOT, 0, "master %s: delta: %s: full sync",
