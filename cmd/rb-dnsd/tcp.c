@@ -45,6 +45,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "dnsd.h"
 #include "dnswire.h"
 #include "log.h"
@@ -127,11 +128,25 @@ set_accepting(struct dnsd *d, int on)
 }
 
 
+/* No reply owed: none being written, held, or due from upstream. */
+static int
+nothing_due(const struct tconn *c)
+{
+	return c->outlen == 0 && c->pending == 0 && c->held == NULL;
+}
+
 static int
 idle(const struct tconn *c)
 {
-	return c->inlen == 0 && c->outlen == 0 && c->pending == 0 &&
-	    c->held == NULL;
+	return c->inlen == 0 && nothing_due(c);
+}
+
+/* pkt (len bytes) with its 2-byte length in front, into dst. */
+static void
+frame_into(uint8_t *dst, const uint8_t *pkt, size_t len)
+{
+	rb_put16(dst, (uint16_t)len);
+	memcpy(dst + 2, pkt, len);
 }
 
 /* The idle connection (nothing buffered either way) with the oldest
@@ -380,8 +395,7 @@ conn_answer(struct dnsd *d, struct tconn *c, const struct rb_answer_ctx *ctx)
 		c->pending++;
 		return 1;
 	}
-	c->out[0] = (uint8_t)(buf.len >> 8);
-	c->out[1] = (uint8_t)buf.len;
+	rb_put16(c->out, (uint16_t)buf.len);
 	c->outoff = 0;
 	c->outlen = 2 + buf.len;
 	return 1;
@@ -441,8 +455,7 @@ conn_event(struct dnsd *d, struct watch *w, uint32_t events)
 	}
 	/* Done when the client closed or we stop, once every complete
 	 * query is answered and written. */
-	if (c->outlen == 0 && c->pending == 0 && c->held == NULL &&
-	    (c->eof || d->stopping)) {
+	if (nothing_due(c) && (c->eof || d->stopping)) {
 		conn_close(d, c);
 		return;
 	}
@@ -477,9 +490,7 @@ tcp_send_later(struct dnsd *d, size_t slot, uint32_t gen,
 		return;
 	}
 	if (c->outlen == 0 && c->held == NULL) {
-		c->out[0] = (uint8_t)(len >> 8);
-		c->out[1] = (uint8_t)len;
-		memcpy(c->out + 2, pkt, len);
+		frame_into(c->out, pkt, len);
 		c->outoff = 0;
 		c->outlen = 2 + len;
 	} else if (held_bytes + 2 + len > HELD_MAX) {
@@ -492,9 +503,7 @@ tcp_send_later(struct dnsd *d, size_t slot, uint32_t gen,
 	} else if ((h = malloc(sizeof *h + 2 + len)) != NULL) {
 		h->next = NULL;
 		h->len = 2 + len;
-		h->bytes[0] = (uint8_t)(len >> 8);
-		h->bytes[1] = (uint8_t)len;
-		memcpy(h->bytes + 2, pkt, len);
+		frame_into(h->bytes, pkt, len);
 		held_bytes += h->len;
 		*c->held_tail = h;
 		c->held_tail = &h->next;
