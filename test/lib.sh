@@ -1,6 +1,6 @@
 # test/lib.sh: helpers for integration tests (POSIX sh, TAP output).
 # Source it first thing: . "$(dirname "$0")/../lib.sh"
-# Provides: ok, is, like, plan, done_testing, tmproot, free_port,
+# Provides: ok, is, like, plan, done_testing, bail, bail_log, tmproot, free_port,
 # start_bg, wait_for, stop_pid, and a cleanup trap that stops every process
 # started with start_bg and removes every tmproot.
 
@@ -63,15 +63,24 @@ bail() {
 	exit 255
 }
 
+bail_log() { # bail_log LOG MESSAGE: LOG's last lines on stderr, then bail
+	tail -20 "$1" 2>/dev/null | sed "s|^|$1: |" >&2
+	shift
+	bail "$*"
+}
+
 tmproot() { # prints a new temporary state root, removed at exit
 	mktemp -d "$_top/root.XXXXXX" || bail "mktemp"
 }
 
-free_port() { # free_port [ADDR]: a TCP+UDP port free on ADDR (127.0.0.1)
+free_port() { # free_port [ADDR]: a TCP+UDP port free on ADDR (127.0.0.1;
+	# 0.0.0.0 for a port a daemon binds on every address, as rb-syncd does)
 	perl -MIO::Socket::INET -e '
 		my $a = shift || "127.0.0.1";
 		for (1..200) {
-			my $p = 20000 + int(rand(40000));
+			# below the ephemeral range of Linux (32768-60999),
+			# so that no outgoing connection takes it before use
+			my $p = 10000 + int(rand(22768));
 			my $t = IO::Socket::INET->new(LocalAddr=>$a, LocalPort=>$p,
 			    Proto=>"tcp", ReuseAddr=>1, Listen=>1) or next;
 			my $u = IO::Socket::INET->new(LocalAddr=>$a, LocalPort=>$p,

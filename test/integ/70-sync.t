@@ -14,7 +14,7 @@ M=$(tmproot)
 S=$(tmproot)
 MP=$(free_port)
 SP=$(free_port)
-SYNC=$(free_port)
+SYNC=$(free_port 0.0.0.0)
 MA=$(free_port)
 SA=$(free_port)
 KEY=$(openssl rand -hex 32)
@@ -63,10 +63,8 @@ start() { # start PROG ROOT: pid in $LAST
 	rm -f "$2/$1.ready"
 	start_bg "$1" -d "$2" -r 3 3>"$2/$1.ready" 2>>"$2/$1.log"
 	LAST=$!
-	if ! wait_for 10 test -s "$2/$1.ready"; then
-		tail -5 "$2/$1.log" | sed 's/^/# /'
-		bail "$1 on $2 did not start"
-	fi
+	wait_for 10 test -s "$2/$1.ready" ||
+		bail_log "$2/$1.log" "$1 on $2 did not start"
 }
 stop() { # stop PID: TERM, and the exit code in $RC
 	kill -TERM "$1" 2>/dev/null

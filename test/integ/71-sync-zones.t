@@ -9,7 +9,7 @@ M=$(tmproot)
 S=$(tmproot)
 MP=$(free_port)
 SP=$(free_port)
-SYNC=$(free_port)
+SYNC=$(free_port 0.0.0.0)
 KEY=$(openssl rand -hex 32)
 cat >"$M/runbound.conf" <<EOF
 server:
@@ -42,7 +42,8 @@ start() { # start PROG ROOT: pid in $LAST
 	rm -f "$2/$1.ready"
 	start_bg "$1" -d "$2" -r 3 3>"$2/$1.ready" 2>>"$2/$1.log"
 	LAST=$!
-	wait_for 10 test -s "$2/$1.ready" || bail "$1 on $2 did not start"
+	wait_for 10 test -s "$2/$1.ready" ||
+		bail_log "$2/$1.log" "$1 on $2 did not start"
 }
 same() { # same: the slave's zones equal the master's, file for file
 	cmp -s "$M/data/zones.cdb" "$S/data/zones.cdb" &&

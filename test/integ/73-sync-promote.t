@@ -9,8 +9,8 @@
 A=$(tmproot)
 B=$(tmproot)
 C=$(tmproot)
-PA=$(free_port)
-PB=$(free_port)
+PA=$(free_port 0.0.0.0)
+PB=$(free_port 0.0.0.0)
 KEY=$(openssl rand -hex 32)
 
 master_conf() { # master_conf ROOT PORT
@@ -25,7 +25,8 @@ syncd() { # syncd ROOT: rb-syncd on ROOT, ready; pid in $LAST
 	rm -f "$1/ready"
 	start_bg rb-syncd -d "$1" -r 3 3>"$1/ready" 2>>"$1/syncd.log"
 	LAST=$!
-	wait_for 10 test -s "$1/ready" || bail "rb-syncd on $1 did not start"
+	wait_for 10 test -s "$1/ready" ||
+		bail_log "$1/syncd.log" "rb-syncd on $1 did not start"
 }
 seq_of() { rb-sync -d "$1" status | jq -r "$2"; }
 at() { # at SLAVE MASTER: SLAVE applied all MASTER has
