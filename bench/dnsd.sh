@@ -5,6 +5,9 @@
 # both servers read).  Each server is pinned to core 0, dnsperf to core 1.
 # Prints, for both: queries/s, p99 latency, server CPU microseconds per
 # answered query, RSS, time until ready, and rb-dnsd/unbound ratios.
+# Beside them, bench/udpfloor (a responder that does no work at all: the
+# kernel's share alone) gives the smallest CPU ratio that any server on
+# kernel UDP sockets could reach against unbound in the same run.
 # dnsperf saturates first on two cores, so CPU per query is the honest
 # comparison.  On loopback the kernel charges the sender for delivering
 # each reply, so most of either server's CPU is the UDP stack; user CPU is
@@ -42,14 +45,11 @@ start_rbdnsd() { # start_rbdnsd DIR PORT: sets RBPID and RT (ready time)
 		t1=$(now)
 		perl -e 'printf "feed compile: %.2f s\n", $ARGV[1]-$ARGV[0]' "$t0" "$t1" >&2
 	fi
-	t0=$(now)
-	taskset -c 0 "$bin/rb-dnsd" -d "$R" -r 3 3>"$R/ready" 2>/dev/null &
-	RBPID=$!
+	set -- $(ready_time "$2" h1.bench.home taskset -c 0 "$bin/rb-dnsd" -d "$R" \
+	    2>/dev/null)
+	RBPID=$1
+	RT=$2
 	pids="$pids $RBPID"
-	while [ ! -s "$R/ready" ]; do sleep 0.001; done
-	while ! dig @127.0.0.1 -p "$2" +tries=1 +time=1 h1.bench.home >/dev/null 2>&1; do :; done
-	t1=$(now)
-	RT=$(perl -e 'printf "%.3f\n", $ARGV[1]-$ARGV[0]' "$t0" "$t1")
 }
 
 start_unbound() { # start_unbound DIR PORT: sets UBPID and UT
@@ -59,15 +59,21 @@ start_unbound() { # start_unbound DIR PORT: sets UBPID and UT
 	  printf '\tusername: ""\n\tchroot: ""\n\tdirectory: "%s"\n\tpidfile: ""\n\tuse-syslog: no\n\tlogfile: ""\n\tverbosity: 0\n' "$U"
 	  printf '\taccess-control: 127.0.0.0/8 allow\n\tso-reuseport: no\n\tlocal-zone: "bench.home." static\n'
 	  cat "$1/local.conf" "$1/block.conf"; printf 'remote-control:\n\tcontrol-enable: no\n'; } > "$U/unbound.conf"
-	t0=$(now)
-	taskset -c 0 unbound -d -c "$U/unbound.conf" 2>/dev/null &
-	UBPID=$!
+	set -- $(ready_time "$2" h1.bench.home taskset -c 0 unbound -d \
+	    -c "$U/unbound.conf" 2>/dev/null)
+	UBPID=$1
+	UT=$2
 	pids="$pids $UBPID"
-	while ! dig @127.0.0.1 -p "$2" +tries=1 +time=1 h1.bench.home >/dev/null 2>&1; do sleep 0.01; done
-	t1=$(now)
-	UT=$(perl -e 'printf "%.3f\n", $ARGV[1]-$ARGV[0]' "$t0" "$t1")
 }
 
+# start_floor PORT: bench/udpfloor, built into $W; sets FLPID.
+start_floor() {
+	cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$W/udpfloor" "$top/bench/udpfloor.c" ||
+	    return 1
+	set -- $(ready_time "$1" h1.bench.home taskset -c 0 "$W/udpfloor" "$1")
+	FLPID=$1
+	pids="$pids $FLPID"
+}
 
 : > "$W/results"
 # rb-dnsd gets the blocklist as a compiled feed (its form for big lists);
@@ -85,16 +91,22 @@ for n in 100000 1000000; do
 	# after the queries: the pages they touched are counted too
 	rrss=$(rss_kb "$RBPID")
 	ranon=$(anon_kb "$RBPID")
-	kill "$RBPID"; wait "$RBPID" 2>/dev/null
+	stop_server "$RBPID"
 	P=$(free_port)
 	start_unbound "$D" "$P"
 	run_dnsperf "$P" "$D/q.local" "$UBPID" "unbound/local-$n" | tee -a "$W/results" | grep -v RESULT
 	run_dnsperf "$P" "$D/q.block" "$UBPID" "unbound/blocked-$n" | tee -a "$W/results" | grep -v RESULT
 	urss=$(rss_kb "$UBPID")
 	uanon=$(anon_kb "$UBPID")
-	kill "$UBPID"; wait "$UBPID" 2>/dev/null
+	stop_server "$UBPID"
+	P=$(free_port)
+	start_floor "$P" || { echo "bench: udpfloor did not build"; exit 1; }
+	run_dnsperf "$P" "$D/q.local" "$FLPID" "floor/$n" | tee -a "$W/results" | grep -v RESULT
+	stop_server "$FLPID"
 	printf 'ready to answer: rb-dnsd %s s, unbound %s s\n' "$RT" "$UT"
 	perl -e 'printf "RSS: rb-dnsd %.1f MB (anonymous %.1f MB; the rest is the shared, reclaimable page cache of the mapped cdb and feed set files), unbound %.1f MB (anonymous %.1f MB); ratio %.3f, anonymous %.3f\n", $ARGV[0]/1024, $ARGV[2]/1024, $ARGV[1]/1024, $ARGV[3]/1024, $ARGV[0]/$ARGV[1], $ARGV[2]/$ARGV[3]' "$rrss" "$urss" "$ranon" "$uanon"
 	ratio x "local-$n"
 	ratio x "blocked-$n"
+	floor_ratio "$n" "local-$n"
+	floor_ratio "$n" "blocked-$n"
 done

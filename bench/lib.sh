@@ -19,6 +19,50 @@ free_port() {
 	    Proto=>"udp") or next; print "$p\n"; exit }'
 }
 now() { perl -MTime::HiRes=time -e 'printf "%.6f\n", time'; }
+
+# ready_time PORT NAME CMD...: start CMD in the background and print "PID
+# SECONDS", the seconds from its start until it answers an A query for
+# NAME on 127.0.0.1@PORT (probed every millisecond; -1 after 60 s).  The
+# probe is one process made before the clock starts, so the time is the
+# server's own, not that of starting dig.  CMD is left running (stop it
+# by PID); its file descriptors are this shell's.
+ready_time() {
+	perl -MTime::HiRes=time -MSocket -e '
+		my ($port, $name, @cmd) = @ARGV;
+		my $q = pack("n6", 0x5242, 0x0100, 1, 0, 0, 0);
+		$q .= pack("C/a*", $_) for split /\./, $name;
+		$q .= pack("Cnn", 0, 1, 1);
+		socket(my $s, PF_INET, SOCK_DGRAM, 0) or die "socket: $!";
+		my $to = sockaddr_in($port, inet_aton("127.0.0.1"));
+		my $t0 = time;
+		my $pid = fork // die "fork: $!";
+		if ($pid == 0) {
+			open STDOUT, ">", "/dev/null";	# not the $(...) pipe
+			exec @cmd or exit 127;
+		}
+		while (time - $t0 < 60) {
+			send($s, $q, 0, $to);
+			my $r = "";
+			vec($r, fileno $s, 1) = 1;
+			next unless select($r, undef, undef, 0.001);
+			recv($s, my $a, 512, 0) // next;
+			next unless length $a >= 12 && unpack("n", $a) == 0x5242;
+			printf "%d %.3f\n", $pid, time - $t0;
+			exit 0;
+		}
+		print "$pid -1\n";
+		exit 1;' "$@"
+}
+# stop_server PID: TERM, then wait until PID is gone or a zombie (a server
+# from ready_time is not this shell's child, so wait cannot).
+stop_server() {
+	kill "$1" 2>/dev/null
+	for _ in $(seq 200); do
+		[ -r "/proc/$1/stat" ] || return 0
+		case $(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) in Z | "") return 0 ;; esac
+		sleep 0.05
+	done
+}
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 anon_kb() { awk '/^RssAnon/ {print $2}' "/proc/$1/status"; }
 
@@ -104,6 +148,17 @@ ratio() {
 		printf "ratio rb-dnsd/unbound %-16s cpu/query %.2f (user only %.2f)\n", $b,
 		    $v{"rb-dnsd/$b"} / $v{"unbound/$b"}, $u{"rb-dnsd/$b"} / ($u{"unbound/$b"} || 1e-9)
 		    if $v{"unbound/$b"};' "$@" < "$W/results"
+}
+
+# floor_ratio N LABEL: CPU per query of bench/udpfloor (label floor/N) as
+# a share of unbound's for LABEL: the least ratio a server on kernel UDP
+# sockets could print there, whatever its own code does.
+floor_ratio() {
+	perl -e 'my %v; while (<STDIN>) { $v{$1} = $2 if /^RESULT (\S+) (\S+)/ }
+		my ($n, $b) = @ARGV;
+		printf "floor: a no-work UDP responder costs %.2f us/query = %.2f of unbound %s, the least ratio any kernel-socket server can reach\n",
+		    $v{"floor/$n"}, $v{"floor/$n"} / $v{"unbound/$b"}, $b
+		    if $v{"unbound/$b"} && defined $v{"floor/$n"};' "$@" < "$W/results"
 }
 
 command -v dnsperf >/dev/null || { echo "bench: dnsperf missing (make deps)"; exit 1; }
