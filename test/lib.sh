@@ -1,7 +1,7 @@
 # test/lib.sh: helpers for integration tests (POSIX sh, TAP output).
 # Source it first thing: . "$(dirname "$0")/../lib.sh"
 # Provides: ok, is, like, plan, done_testing, bail, bail_log, tmproot, free_port,
-# start_bg, wait_for, stop_pid, and a cleanup trap that stops every process
+# start_bg, start_ready, wait_for, stop_pid, and a cleanup trap that stops every process
 # started with start_bg and removes every tmproot.
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -93,6 +93,15 @@ free_port() { # free_port [ADDR]: a TCP+UDP port free on ADDR (127.0.0.1;
 start_bg() { # start_bg CMD ARGS...: runs in the background, pid in $!
 	"$@" &
 	_pids="$_pids $!"
+}
+
+start_ready() { # start_ready PROG ROOT: PROG -d ROOT -r 3, ready within 10 s
+	# (else bail with its log); stderr to ROOT/PROG.log, pid in $LAST
+	rm -f "$2/$1.ready"
+	start_bg "$1" -d "$2" -r 3 3>"$2/$1.ready" 2>>"$2/$1.log"
+	LAST=$!
+	wait_for 10 test -s "$2/$1.ready" ||
+		bail_log "$2/$1.log" "$1 on $2 did not start"
 }
 
 wait_for() { # wait_for SECONDS CMD ARGS...: retry CMD until it succeeds

@@ -17,9 +17,11 @@
 #include <jansson.h>
 
 #include "apikey.h"
+#include "clock.h"
 #include "conf.h"
 #include "ctl.h"
 #include "err.h"
+#include "httpconns.h"
 #include "httpreq.h"
 #include "ipaddr.h"
 #include "ratelimit.h"
@@ -39,7 +41,6 @@
 #define APID_BRAKE_MS 500     /* the brake's delay before comparing */
 #define APID_SPOOL_PER_SEC 10 /* auth_failure spool files a second */
 
-struct conn;
 struct rq;
 struct sse;
 
@@ -49,7 +50,6 @@ struct apid {
 	uint64_t clear_counted; /* clear_total already reported */
 	struct event_base *base;
 	struct evhttp *http;
-	struct evconnlistener *lev;
 	struct rb_conf *conf; /* as last loaded; never NULL once running */
 	int slave;	      /* mode: slave */
 	struct rb_apikey key;
@@ -58,14 +58,7 @@ struct apid {
 	int64_t start;		/* Unix time rb-apid started */
 	uint64_t auth_failures; /* consecutive, across all clients */
 
-	/* connections (http.c) */
-	size_t nconn, conn_cap;
-	struct conn *fresh; /* accepted, closecb not yet set */
-	struct conn *live;
-	struct event *reg_ev; /* priority 0: registers fresh connections */
-	struct event *resume_ev;
-	struct event *deadline_ev; /* each second: APID_REQUEST_MS */
-	int paused;
+	struct rb_httpconns conns; /* http.c */
 
 	/* requests kept waiting on a timer; SSE clients (h_stats.c) */
 	size_t npending;
@@ -138,9 +131,8 @@ void rq_wait(struct rq *r, int (*poll)(struct rq *, int), int interval_ms,
 /* Free r without replying: the caller has taken r->req (a stream). */
 void rq_detach(struct rq *r);
 /* Our record of a connection, or NULL. */
-struct conn *http_conn_of(struct apid *a, struct evhttp_connection *evcon);
-void http_conn_set_sse(struct conn *c, struct sse *s);
-int64_t now_ms(void);
+struct rb_httpconn *http_conn_of(struct apid *a,
+    struct evhttp_connection *evcon);
 
 /* routes.c */
 const struct route *route_find(const char *path, int method, char *arg,
@@ -174,7 +166,6 @@ void h_upstreams(struct rq *r);
 void h_logs(struct rq *r);
 void h_logs_clear(struct rq *r);
 void h_stream(struct rq *r);
-void sse_closed(struct apid *a, struct sse *s);
 void sse_stop_all(struct apid *a);
 int sse_init(struct apid *a);
 

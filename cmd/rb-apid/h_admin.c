@@ -206,7 +206,7 @@ h_reload(struct rq *r)
 	struct rb_conf *c;
 	struct rb_txn t;
 
-	if (!rb_ratelimit_take(&a->rl_reload, &everyone, (uint64_t)now_ms() *
+	if (!rb_ratelimit_take(&a->rl_reload, &everyone, (uint64_t)rb_clock_ms() *
 	    1000000u)) {
 		reply_error(r, 429, "RATE_LIMITED",
 		    "reload endpoint is limited to 2 requests per second");

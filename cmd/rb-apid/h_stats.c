@@ -27,7 +27,7 @@
 struct sse {
 	struct apid *a;
 	struct evhttp_request *req;
-	struct conn *conn;
+	struct rb_httpconn *conn;
 	struct sse *prev, *next;
 };
 
@@ -206,17 +206,20 @@ sse_end(struct apid *a, struct sse *s)
 	    s->req);
 
 	sse_unlink(a, s);
-	http_conn_set_sse(s->conn, NULL);
+	rb_httpconn_on_close(s->conn, NULL, NULL);
 	if (evcon != NULL) /* back to an ordinary keep-alive connection */
 		evhttp_connection_set_timeout(evcon, APID_TIMEOUT);
 	evhttp_send_reply_end(s->req);
 	free(s);
 }
 
-void
-sse_closed(struct apid *a, struct sse *s)
+/* The connection's close hook (lib/httpconns): the client went away. */
+static void
+sse_closed(void *arg)
 {
-	sse_unlink(a, s);
+	struct sse *s = arg;
+
+	sse_unlink(s->a, s);
 	/* Failed connections let go of the request first; we own it then.
 	 * Otherwise evhttp frees it with the connection. */
 	if (evhttp_request_get_connection(s->req) == NULL)
@@ -304,7 +307,7 @@ h_stream(struct rq *r)
 	    r->req);
 	struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
 	struct timeval sec = { 1, 0 };
-	struct conn *c = evcon ? http_conn_of(a, evcon) : NULL;
+	struct rb_httpconn *c = evcon ? http_conn_of(a, evcon) : NULL;
 	struct sse *s;
 	size_t len = 0;
 	char *ev;
@@ -336,7 +339,7 @@ h_stream(struct rq *r)
 	a->sse = s;
 	if (a->nsse++ == 0)
 		evtimer_add(a->sse_tick, &sec);
-	http_conn_set_sse(c, s);
+	rb_httpconn_on_close(c, sse_closed, s);
 	rq_detach(r);
 	if ((ev = sse_event(a, &len)) != NULL) {
 		sse_send(a, s, ev, len);

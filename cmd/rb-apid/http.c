@@ -1,21 +1,15 @@
 /*
  * http: rb-apid's HTTP front on libevent's evhttp, with what evhttp 2.1
- * lacks built here: a connection cap, JSON error bodies, Runbound's order
- * of checks (body size, then rate limit, then the brute-force brake, then
- * the Bearer token, then the route) and requests that wait on a timer.
- *
- * Connection cap: evhttp gives no hook when it accepts or drops a
- * connection, but it asks us for each connection's bufferevent (bevcb) and
- * stores the connection as that bufferevent's callback argument before the
- * loop runs again.  A priority-0 event, made active from bevcb, runs
- * before any I/O of the new connection and sets a close callback on it;
- * the count goes down there, and TCP_NODELAY is set there.  At the cap,
- * or when accept fails for want of descriptors, the listener is paused.
+ * lacks built here: JSON error bodies, Runbound's order of checks (body
+ * size, then rate limit, then the brute-force brake, then the Bearer
+ * token, then the route) and requests that wait on a timer.  Connections
+ * are counted by lib/httpconns: a cap of APID_CONN_MAX (or what the
+ * descriptor limit allows), no cap per address (a reverse proxy is one
+ * address), and APID_REQUEST_MS to send each whole request.
  */
 
 #include <errno.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,29 +24,14 @@
 #include <event2/keyvalq_struct.h>
 
 #include "apid.h"
+#include "clock.h"
 #include "log.h"
 #include "spool.h"
 
-struct conn {
-	struct apid *a;
-	struct bufferevent *bev;
-	struct evhttp_connection *evcon;
-	struct sse *sse;
-	int64_t wait_from; /* ms: accepted, or its last request answered */
-	int busy;	   /* a request of it is being answered */
-	struct conn *prev, *next;
-};
-
-/* The listener's error callback gets evhttp's argument, not ours. */
-static struct apid *the_apid;
-
-int64_t
-now_ms(void)
+struct rb_httpconn *
+http_conn_of(struct apid *a, struct evhttp_connection *evcon)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return rb_httpconns_of(&a->conns, evcon);
 }
 
 static uint64_t
@@ -64,184 +43,13 @@ now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void
-list_push(struct conn **head, struct conn *c)
-{
-	c->prev = NULL;
-	c->next = *head;
-	if (*head != NULL)
-		(*head)->prev = c;
-	*head = c;
-}
-
-static void
-list_remove(struct conn **head, struct conn *c)
-{
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		*head = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
-	c->prev = c->next = NULL;
-}
-
-static void
-pause_accept(struct apid *a)
-{
-	if (!a->paused && a->lev != NULL) {
-		evconnlistener_disable(a->lev);
-		a->paused = 1;
-	}
-}
-
-static void
-resume_accept(evutil_socket_t fd, short what, void *arg)
-{
-	struct apid *a = arg;
-
-	if (a->paused && !a->draining && a->nconn < a->conn_cap) {
-		evconnlistener_enable(a->lev);
-		a->paused = 0;
-	}
-}
-
-static void
-conn_closed(struct evhttp_connection *evcon, void *arg)
-{
-	struct conn *c = arg;
-	struct apid *a = c->a;
-
-	list_remove(&a->live, c);
-	if (c->sse != NULL)
-		sse_closed(a, c->sse);
-	free(c);
-	a->nconn--;
-	if (a->paused)
-		resume_accept(-1, 0, a);
-}
-
-/* Priority 0: runs after evhttp_get_request finished with the new
- * connections and before any of their I/O. */
-static void
-register_fresh(evutil_socket_t fd, short what, void *arg)
-{
-	struct apid *a = arg;
-	struct conn *c;
-
-	while ((c = a->fresh) != NULL) {
-		void *evcon = NULL;
-		int one = 1;
-
-		list_remove(&a->fresh, c);
-		/* Small replies go out at once, not after the peer's ACK. */
-		(void)setsockopt(bufferevent_getfd(c->bev), IPPROTO_TCP,
-		    TCP_NODELAY, &one, sizeof one);
-		bufferevent_getcb(c->bev, NULL, NULL, NULL, &evcon);
-		c->evcon = evcon;
-		list_push(&a->live, c);
-		evhttp_connection_set_closecb(c->evcon, conn_closed, c);
-	}
-}
-
 static struct bufferevent *
 new_bev(struct event_base *base, void *arg)
 {
 	struct apid *a = arg;
-	struct bufferevent *bev = bufferevent_socket_new(base, -1,
-	    BEV_OPT_CLOSE_ON_FREE);
-	struct conn *c;
 
-	if (bev == NULL || (c = calloc(1, sizeof *c)) == NULL)
-		return bev; /* evhttp copes; the connection goes uncounted */
-	c->a = a;
-	c->bev = bev;
-	c->wait_from = now_ms();
-	list_push(&a->fresh, c);
-	a->nconn++;
-	event_active(a->reg_ev, EV_TIMEOUT, 1);
-	if (a->nconn >= a->conn_cap) {
-		rb_warn("connection cap reached: conns=%zu, pausing accept",
-		    a->nconn);
-		pause_accept(a);
-	}
-	return bev;
-}
-
-static void
-accept_error(struct evconnlistener *lev, void *arg)
-{
-	struct apid *a = the_apid;
-	struct timeval tv = { 0, 100000 };
-	int err = EVUTIL_SOCKET_ERROR();
-
-	rb_warn("accept: %s: pausing accept for 100 ms",
-	    evutil_socket_error_to_string(err));
-	pause_accept(a);
-	evtimer_add(a->resume_ev, &tv);
-}
-
-struct conn *
-http_conn_of(struct apid *a, struct evhttp_connection *evcon)
-{
-	for (struct conn *c = a->live; c != NULL; c = c->next)
-		if (c->evcon == evcon)
-			return c;
-	return NULL;
-}
-
-void
-http_conn_set_sse(struct conn *c, struct sse *s)
-{
-	c->sse = s;
-}
-
-/* A request's answer is out: the next request's time starts.  The
- * connection is looked up, since it may be gone already. */
-static void
-request_done(struct evhttp_request *req, void *arg)
-{
-	struct apid *a = the_apid;
-	struct conn *c = http_conn_of(a, arg);
-
-	if (c != NULL) {
-		c->busy = 0;
-		c->wait_from = now_ms();
-	}
-}
-
-static void
-request_started(struct apid *a, struct evhttp_request *req)
-{
-	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
-	struct conn *c = http_conn_of(a, evcon);
-
-	if (c == NULL)
-		return;
-	c->busy = 1;
-	evhttp_request_set_on_complete_cb(req, request_done, evcon);
-}
-
-/* Each second: close the connections that took APID_REQUEST_MS without
- * sending a whole request (event streams and requests being answered
- * are not waiting). */
-static void
-deadline_tick(evutil_socket_t fd, short what, void *arg)
-{
-	struct apid *a = arg;
-	int64_t now = now_ms();
-	struct conn *c, *next;
-
-	for (c = a->live; c != NULL; c = next) {
-		next = c->next;
-		if (c->busy || c->sse != NULL ||
-		    now - c->wait_from < APID_REQUEST_MS)
-			continue;
-		rb_debug("closing a connection that sent no whole request "
-		         "in %d ms",
-		    APID_REQUEST_MS);
-		evhttp_connection_free(c->evcon); /* conn_closed frees c */
-	}
+	return rb_httpconns_add(&a->conns, bufferevent_socket_new(base, -1,
+	    BEV_OPT_CLOSE_ON_FREE));
 }
 
 /* --- replies ---------------------------------------------------------- */
@@ -391,7 +199,7 @@ static void
 wait_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct rq *r = arg;
-	int timed_out = now_ms() >= r->deadline_ms;
+	int timed_out = rb_clock_ms() >= r->deadline_ms;
 	struct timeval tv = { r->interval_ms / 1000,
 		(r->interval_ms % 1000) * 1000 };
 
@@ -417,7 +225,7 @@ rq_wait(struct rq *r, int (*poll)(struct rq *, int), int interval_ms,
 	}
 	r->poll = poll;
 	r->interval_ms = interval_ms;
-	r->deadline_ms = now_ms() + timeout_ms;
+	r->deadline_ms = rb_clock_ms() + timeout_ms;
 	evtimer_add(r->timer, &tv);
 }
 
@@ -600,7 +408,7 @@ on_request(struct evhttp_request *req, void *arg)
 		return;
 	}
 	a->npending++;
-	request_started(a, req);
+	rb_httpconns_request(&a->conns, req);
 	r->a = a;
 	r->req = req;
 	r->method = evhttp_request_get_command(req);
@@ -643,15 +451,8 @@ http_start(struct apid *a, const char *addr, int port)
 {
 	struct evhttp_bound_socket *bound;
 
-	the_apid = a;
-	a->conn_cap = conn_cap();
-	if ((a->http = evhttp_new(a->base)) == NULL ||
-	    (a->reg_ev = event_new(a->base, -1, 0, register_fresh, a)) ==
-	    NULL || event_priority_set(a->reg_ev, 0) < 0 ||
-	    (a->resume_ev = evtimer_new(a->base, resume_accept, a)) == NULL ||
-	    (a->deadline_ev = event_new(a->base, -1, EV_PERSIST,
-	    deadline_tick, a)) == NULL ||
-	    event_add(a->deadline_ev, &(struct timeval){ 1, 0 }) < 0)
+	if (rb_httpconns_init(&a->conns, a->base, conn_cap(), 0,
+	    APID_REQUEST_MS) < 0 || (a->http = evhttp_new(a->base)) == NULL)
 		return -1;
 	evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
@@ -666,8 +467,7 @@ http_start(struct apid *a, const char *addr, int port)
 	if ((bound = evhttp_bind_socket_with_handle(a->http, addr,
 	    (ev_uint16_t)port)) == NULL)
 		return -1;
-	a->lev = evhttp_bound_socket_get_listener(bound);
-	evconnlistener_set_error_cb(a->lev, accept_error);
+	rb_httpconns_listen(&a->conns, bound);
 	return 0;
 }
 
@@ -675,26 +475,14 @@ void
 http_stop_accepting(struct apid *a)
 {
 	a->draining = 1;
-	pause_accept(a);
+	rb_httpconns_drain(&a->conns);
 }
 
 void
 http_free(struct apid *a)
 {
-	struct conn *c;
-
 	if (a->http != NULL)
 		evhttp_free(a->http); /* closes every connection */
 	a->http = NULL;
-	while ((c = a->fresh) != NULL) {
-		list_remove(&a->fresh, c);
-		free(c);
-	}
-	if (a->reg_ev != NULL)
-		event_free(a->reg_ev);
-	if (a->resume_ev != NULL)
-		event_free(a->resume_ev);
-	if (a->deadline_ev != NULL)
-		event_free(a->deadline_ev);
-	a->reg_ev = a->resume_ev = a->deadline_ev = NULL;
+	rb_httpconns_fini(&a->conns);
 }

@@ -94,7 +94,7 @@ drain_tick(evutil_socket_t fd, short what, void *arg)
 	struct apid *a = arg;
 	struct timeval tv = { 0, 50000 };
 
-	if (a->npending > 0 && now_ms() < drain_deadline) {
+	if (a->npending > 0 && rb_clock_ms() < drain_deadline) {
 		evtimer_add(drain_ev, &tv);
 		return;
 	}
@@ -115,7 +115,7 @@ on_term(evutil_socket_t sig, short what, void *arg)
 	rb_info("signal %d: finishing requests in flight", (int)sig);
 	http_stop_accepting(a);
 	sse_stop_all(a);
-	drain_deadline = now_ms() + DRAIN_MS;
+	drain_deadline = rb_clock_ms() + DRAIN_MS;
 	evtimer_add(drain_ev, &now);
 }
 
@@ -251,7 +251,7 @@ main(int argc, char **argv)
 	if (http_start(a, addr, port) < 0)
 		rb_die(111, "unable to listen on %s port %d: %s", addr, port,
 		    strerror(errno));
-	rb_info("listening on %s port %d conns=%zu", addr, port, a->conn_cap);
+	rb_info("listening on %s port %d conns=%zu", addr, port, a->conns.cap);
 	if (rb_ready_announce(&ready_fd) < 0)
 		rb_warn("readiness: %s", strerror(errno));
 	event_base_loop(a->base, EVLOOP_NO_EXIT_ON_EMPTY);

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "clock.h"
 #include "conf.h"
 #include "dname.h"
 #include "log.h"
@@ -91,15 +92,6 @@ static void
 usage(void)
 {
 	rb_die(100, "usage: rb-notify [-d ROOT] [-a] [-v]");
-}
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts); /* cannot fail */
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* also-notify from runbound.conf, as socket addresses. */
@@ -386,7 +378,7 @@ static void
 run(void)
 {
 	while (n.open > 0) {
-		int64_t now = now_ms(), next = INT64_MAX;
+		int64_t now = rb_clock_ms(), next = INT64_MAX;
 		int wait; /* ms: at most 8 s, the longest retry gap */
 
 		for (size_t k = 0; k < n.npeers; k++) {

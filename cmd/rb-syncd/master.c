@@ -6,10 +6,10 @@
  * serve), the listener on 0.0.0.0:sync-port, an inotify watch on journal/
  * and on the root (to see a wiped journal come back), readiness.
  *
- * Connection cap: evhttp 2.1 has none and gives no hook when it drops a
- * connection, but every connection owns one SSL object, freed with it.
- * The SSL carries an ex_data slot whose free callback counts the
- * connection out; at the cap, accepting pauses.  Signals arrive as
+ * Connections are counted by lib/httpconns: CONN_MAX at once, SOURCE_MAX
+ * from one address, and REQUEST_MS from the accept (TLS handshake
+ * included) or the last answer to send a whole request, so that no peer
+ * of the sync port can hold every slot while slaves wait.  Signals arrive as
  * libevent events: SIGTERM answers every long poll at once, stops
  * accepting and leaves the loop within a second; SIGHUP re-reads
  * runbound.conf (a new sync-key applies at once: key rotation).
@@ -37,42 +37,13 @@
 #include "txn.h"
 #include "uuid.h"
 
-/* The listener's error callback gets evhttp's argument, not ours. */
-static struct master *the_master;
-
+/* The book calls this when the last connection goes while draining. */
 static void
-pause_accept(struct master *m)
-{
-	if (!m->paused && m->lev != NULL) {
-		evconnlistener_disable(m->lev);
-		m->paused = 1;
-	}
-}
-
-static void
-resume_accept(evutil_socket_t fd, short what, void *arg)
+conns_empty(void *arg)
 {
 	struct master *m = arg;
 
-	if (m->paused && !m->draining && m->nconn < CONN_MAX) {
-		evconnlistener_enable(m->lev);
-		m->paused = 0;
-	}
-}
-
-/* OpenSSL calls this as each connection's SSL is freed. */
-static void
-conn_gone(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
-    void *argp)
-{
-	struct master *m = argp;
-
-	if (ptr == NULL || m == NULL || m->nconn == 0 || m->closed)
-		return;
-	m->nconn--;
-	if (m->paused)
-		resume_accept(-1, 0, m);
-	if (m->draining && m->nconn == 0 && m->exit_ev != NULL)
+	if (m->exit_ev != NULL)
 		event_active(m->exit_ev, EV_TIMEOUT, 1);
 }
 
@@ -85,41 +56,20 @@ new_bev(struct event_base *base, void *arg)
 
 	if (ssl == NULL)
 		return NULL;
-	if (SSL_set_ex_data(ssl, m->ex_idx, m) == 1) {
-		m->nconn++;
-		if (m->nconn >= CONN_MAX) {
-			rb_warn("connection cap reached: conns=%zu, pausing "
-			    "accept", m->nconn);
-			pause_accept(m);
-		}
-	}
 	bev = bufferevent_openssl_socket_new(base, -1, ssl,
 	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL) {
-		SSL_free(ssl); /* counts the connection out */
+		SSL_free(ssl);
 		return NULL;
 	}
 	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
-	return bev;
-}
-
-static void
-accept_error(struct evconnlistener *lev, void *arg)
-{
-	struct master *m = the_master;
-	struct timeval tv = { 0, 100000 };
-
-	rb_warn("accept: %s: pausing accept for 100 ms",
-	    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
-	pause_accept(m);
-	evtimer_add(m->resume_ev, &tv);
+	return rb_httpconns_add(&m->conns, bev);
 }
 
 static int
 listen_https(struct master *m)
 {
 	struct evhttp_bound_socket *bound;
-	int one = 1;
 
 	if ((m->http = evhttp_new(m->base)) == NULL)
 		return -1;
@@ -135,12 +85,7 @@ listen_https(struct master *m)
 	    (ev_uint16_t)m->d->conf->sync_port);
 	if (bound == NULL)
 		return -1;
-	m->lev = evhttp_bound_socket_get_listener(bound);
-	evconnlistener_set_error_cb(m->lev, accept_error);
-	/* Linux hands TCP_NODELAY down to accepted sockets. */
-	if (setsockopt(evconnlistener_get_fd(m->lev), IPPROTO_TCP,
-	    TCP_NODELAY, &one, sizeof one) < 0)
-		rb_warn("TCP_NODELAY: %s", strerror(errno));
+	rb_httpconns_listen(&m->conns, bound);
 	return 0;
 }
 
@@ -286,12 +231,11 @@ on_term(evutil_socket_t sig, short what, void *arg)
 		return;
 	rb_info("signal %d: answering long polls and exiting", (int)sig);
 	m->draining = 1;
-	pause_accept(m);
 	serve_flush(m);
-	/* Replies in flight get a second to leave, then we go. */
+	/* Replies in flight get a second to leave, then we go (at once
+	 * when no connection is left: conns_empty). */
 	evtimer_add(m->exit_ev, &bound);
-	if (m->nconn == 0)
-		event_active(m->exit_ev, EV_TIMEOUT, 1);
+	rb_httpconns_drain(&m->conns);
 }
 
 static void
@@ -351,19 +295,19 @@ setup(struct master *m)
 
 	if (rb_synctls_server(&m->tls, m->d->root, &e) < 0)
 		rb_die(111, "%s", e.details);
-	/* The free callback finds m as the index's argp. */
-	m->ex_idx = SSL_get_ex_new_index(0, m, NULL, NULL, conn_gone);
-	if (m->ex_idx < 0)
-		rb_die(111, "unable to set up OpenSSL ex_data");
 	serve_set_key(m, m->d->conf->sync_key);
 	m->wd_journal = m->wd_root = -1;
 	master_reinit_journal(m);
 	if ((m->base = event_base_new()) == NULL ||
-	    (m->resume_ev = evtimer_new(m->base, resume_accept, m)) == NULL ||
+	    event_base_priority_init(m->base, 2) < 0 ||
+	    rb_httpconns_init(&m->conns, m->base, CONN_MAX, SOURCE_MAX,
+	    REQUEST_MS) < 0 ||
 	    (m->reinit_ev = evtimer_new(m->base, reinit_cb, m)) == NULL ||
 	    (m->exit_ev = evtimer_new(m->base, leave, m)) == NULL ||
 	    signals_setup(m) < 0)
 		rb_die(111, "unable to set up libevent");
+	m->conns.empty = conns_empty;
+	m->conns.empty_arg = m;
 	if (watch_setup(m) < 0)
 		rb_die(111, "unable to watch %s/journal: %s", m->d->root,
 		    strerror(errno));
@@ -378,7 +322,6 @@ master_run(struct syncd *d)
 	static struct master m;
 
 	m.d = d;
-	the_master = &m;
 	setup(&m);
 	if (m.tls.created)
 		rb_info("generated sync/sync-cert.pem and sync/sync-key.pem "
@@ -388,14 +331,12 @@ master_run(struct syncd *d)
 	syncd_ready(d);
 	event_base_loop(m.base, EVLOOP_NO_EXIT_ON_EMPTY);
 	serve_flush(&m);
-	/* Connections are freed from here on, some as late as
-	 * event_base_free: their callbacks must not reach our events. */
-	m.closed = 1;
-	evhttp_free(m.http);
+	m.conns.empty = NULL; /* exit_ev goes below */
+	evhttp_free(m.http);  /* closes (and counts out) every connection */
+	rb_httpconns_fini(&m.conns);
 	for (int i = 0; i < 3; i++)
 		event_free(m.sig_ev[i]);
 	event_free(m.ino_ev);
-	event_free(m.resume_ev);
 	event_free(m.reinit_ev);
 	event_free(m.exit_ev);
 	close(m.inofd);

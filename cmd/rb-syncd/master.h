@@ -15,11 +15,14 @@
 #include <event2/http.h>
 #include <event2/listener.h>
 
+#include "httpconns.h"
 #include "ipaddr.h"
 #include "syncd.h"
 #include "synctls.h"
 
 #define CONN_MAX 256	   /* connections at once (slaves, probes) */
+#define SOURCE_MAX 32	   /* ... from one address (slaves behind a NAT) */
+#define REQUEST_MS 10000   /* to send a whole request, TLS included */
 #define HTTP_TIMEOUT 60	   /* idle seconds; above the longest poll */
 #define CERT_RATE 10	   /* GET /sync/cert per source ... */
 #define CERT_WINDOW 60	   /* ... per this many seconds */
@@ -40,14 +43,11 @@ struct master {
 	struct syncd *d;
 	struct event_base *base;
 	struct evhttp *http;
-	struct evconnlistener *lev;
 	struct rb_synctls tls;
 	unsigned char key_md[32]; /* SHA-256 of sync-key */
-	int ex_idx;		  /* SSL ex_data slot counting connections */
-	size_t nconn;
-	int paused, draining;
-	int closed;		  /* the loop is over: touch no event */
-	struct event *resume_ev, *reinit_ev, *ino_ev, *exit_ev;
+	struct rb_httpconns conns;
+	int draining;
+	struct event *reinit_ev, *ino_ev, *exit_ev;
 	struct event *sig_ev[3];
 	int inofd, wd_journal, wd_root;
 	struct waiter *waiters;

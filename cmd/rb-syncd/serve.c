@@ -29,6 +29,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "clock.h"
 #include "httpreq.h"
 #include "log.h"
 #include "master.h"
@@ -41,7 +42,7 @@ enum wkind { W_DELTA, W_SNAPSHOT };
 struct waiter {
 	struct master *m;
 	struct evhttp_request *req;
-	struct evhttp_connection *evcon;
+	struct rb_httpconn *conn; /* its connection, while it lasts */
 	enum wkind kind;
 	uint64_t since;
 	char epoch[RB_SYNC_EPOCH_LEN]; /* "" when the slave sent none */
@@ -49,15 +50,6 @@ struct waiter {
 	struct event *timer;
 	struct waiter *prev, *next;
 };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* --- replies ---------------------------------------------------------- */
 
@@ -137,8 +129,8 @@ waiter_forget(struct waiter *w)
 	if (w->next != NULL)
 		w->next->prev = w->prev;
 	m->nwaiters--;
-	if (w->evcon != NULL)
-		evhttp_connection_set_closecb(w->evcon, NULL, NULL);
+	if (w->conn != NULL)
+		rb_httpconn_on_close(w->conn, NULL, NULL);
 	event_free(w->timer);
 	free(w);
 }
@@ -165,7 +157,7 @@ static void
 waiter_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct waiter *w = arg;
-	int64_t left = w->deadline - now_ms();
+	int64_t left = w->deadline - rb_clock_ms();
 	struct timeval tv = { 0, BUSY_RETRY_MS * 1000 };
 
 	if (waiter_try(w, left <= 0))
@@ -180,11 +172,11 @@ waiter_tick(evutil_socket_t fd, short what, void *arg)
 /* The client went away.  A request evhttp detached is ours, and a reply
  * frees it; one still attached goes with the connection. */
 static void
-waiter_closed(struct evhttp_connection *evcon, void *arg)
+waiter_closed(void *arg)
 {
 	struct waiter *w = arg;
 
-	w->evcon = NULL;
+	w->conn = NULL;
 	if (evhttp_request_get_connection(w->req) == NULL)
 		evhttp_send_reply(w->req, 200, NULL, NULL);
 	waiter_forget(w);
@@ -195,6 +187,7 @@ waiter_add(struct master *m, struct evhttp_request *req, enum wkind kind,
     uint64_t since, const char *epoch, int wait_s)
 {
 	struct waiter *w = calloc(1, sizeof *w);
+	struct evhttp_connection *evcon;
 	struct timeval tv = { kind == W_DELTA ? wait_s : 0,
 		kind == W_DELTA ? 0 : BUSY_RETRY_MS * 1000 };
 
@@ -209,11 +202,11 @@ waiter_add(struct master *m, struct evhttp_request *req, enum wkind kind,
 	w->kind = kind;
 	w->since = since;
 	snprintf(w->epoch, sizeof w->epoch, "%s", epoch ? epoch : "");
-	w->deadline = now_ms() + (kind == W_DELTA ? wait_s * 1000 :
+	w->deadline = rb_clock_ms() + (kind == W_DELTA ? wait_s * 1000 :
 	    BUSY_GIVEUP_MS);
-	w->evcon = evhttp_request_get_connection(req);
-	if (w->evcon != NULL)
-		evhttp_connection_set_closecb(w->evcon, waiter_closed, w);
+	if ((evcon = evhttp_request_get_connection(req)) != NULL &&
+	    (w->conn = rb_httpconns_of(&m->conns, evcon)) != NULL)
+		rb_httpconn_on_close(w->conn, waiter_closed, w);
 	w->next = m->waiters;
 	if (m->waiters != NULL)
 		m->waiters->prev = w;
@@ -521,6 +514,7 @@ serve_request(struct evhttp_request *req, void *arg)
 	enum route r;
 	int method = evhttp_request_get_command(req);
 
+	rb_httpconns_request(&m->conns, req); /* answered: a new deadline */
 	peer_of(req, &ip, peer, sizeof peer);
 	if (rb_http_target_parse(&t, uri, strlen(uri), &e) < 0) {
 		reply_err(req, &e);

@@ -30,10 +30,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sigfd.h"
 #include "atomic.h"
+#include "clock.h"
 #include "log.h"
 #include "nameset.h"
+#include "sigfd.h"
 #include "syncapply.h"
 #include "syncclient.h"
 #include "syncd.h"
@@ -58,15 +59,6 @@ struct slave {
 	int stop, hup, resync, pin_gone, polling;
 	struct rb_syncwake wake;
 };
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* --- events: signals and sync/ ---------------------------------------- */
 
@@ -409,7 +401,7 @@ snapshot_done(struct slave *s, const struct rb_sync_snapshot *snap,
 	    json_array_size(snap->colls[RB_COLL_BLACKLIST]),
 	    json_array_size(snap->colls[RB_COLL_ALLOWLIST]),
 	    json_array_size(snap->colls[RB_COLL_FEEDS]),
-	    (long long)(mono_ms() - t0));
+	    (long long)(rb_clock_ms() - t0));
 }
 
 static void
@@ -422,7 +414,7 @@ step_snapshot(struct slave *s)
 	struct rb_sync_datafile *ff = NULL;
 	struct rb_err e = { 0 };
 	size_t nff = 0;
-	int64_t t0 = mono_ms();
+	int64_t t0 = rb_clock_ms();
 
 	if (ensure_pin(s, S_SNAPSHOT) < 0)
 		return;
@@ -592,13 +584,13 @@ step_delta(struct slave *s)
 static void
 step_backoff(struct slave *s)
 {
-	int64_t end = mono_ms() + s->backoff * 1000;
+	int64_t end = rb_clock_ms() + s->backoff * 1000;
 	struct pollfd p[2] = { { s->sigfd, POLLIN, 0 },
 		{ s->inofd, POLLIN, 0 } };
 
 	rb_info("retrying in %lds", s->backoff);
 	while (!s->stop && !s->hup && !s->resync && !s->pin_gone) {
-		int64_t left = end - mono_ms();
+		int64_t left = end - rb_clock_ms();
 
 		if (left <= 0)
 			break;

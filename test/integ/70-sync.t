@@ -59,13 +59,7 @@ slave_conf "$KEY"
 
 rb-dns -d "$M" add nas.home. A 192.168.1.10 >/dev/null || bail "rb-dns"
 
-start() { # start PROG ROOT: pid in $LAST
-	rm -f "$2/$1.ready"
-	start_bg "$1" -d "$2" -r 3 3>"$2/$1.ready" 2>>"$2/$1.log"
-	LAST=$!
-	wait_for 10 test -s "$2/$1.ready" ||
-		bail_log "$2/$1.log" "$1 on $2 did not start"
-}
+start() { start_ready "$@"; } # start PROG ROOT: pid in $LAST
 stop() { # stop PID: TERM, and the exit code in $RC
 	kill -TERM "$1" 2>/dev/null
 	wait "$1"

@@ -38,13 +38,7 @@ www	IN A $1
 EOF
 }
 build() { rb-zone -d "$M" -s "$1" build | sed 's/.*"id":"\([0-9a-f]*\)".*/\1/'; }
-start() { # start PROG ROOT: pid in $LAST
-	rm -f "$2/$1.ready"
-	start_bg "$1" -d "$2" -r 3 3>"$2/$1.ready" 2>>"$2/$1.log"
-	LAST=$!
-	wait_for 10 test -s "$2/$1.ready" ||
-		bail_log "$2/$1.log" "$1 on $2 did not start"
-}
+start() { start_ready "$@"; } # start PROG ROOT: pid in $LAST
 same() { # same: the slave's zones equal the master's, file for file
 	cmp -s "$M/data/zones.cdb" "$S/data/zones.cdb" &&
 	    cmp -s "$M/store/zones.json" "$S/store/zones.json" &&

@@ -21,13 +21,7 @@ slave_conf() { # slave_conf ROOT MASTER-PORT
 	printf 'server:\n    mode: slave\n    sync-master: 127.0.0.1:%s\n    sync-key: "%s"\n    sync-interval: 1\n' \
 	    "$2" "$KEY" >"$1/runbound.conf"
 }
-syncd() { # syncd ROOT: rb-syncd on ROOT, ready; pid in $LAST
-	rm -f "$1/ready"
-	start_bg rb-syncd -d "$1" -r 3 3>"$1/ready" 2>>"$1/syncd.log"
-	LAST=$!
-	wait_for 10 test -s "$1/ready" ||
-		bail_log "$1/syncd.log" "rb-syncd on $1 did not start"
-}
+syncd() { start_ready rb-syncd "$1"; } # syncd ROOT: pid in $LAST
 seq_of() { rb-sync -d "$1" status | jq -r "$2"; }
 at() { # at SLAVE MASTER: SLAVE applied all MASTER has
 	[ "$(seq_of "$1" .applied_seq)" = "$(seq_of "$2" .master_seq)" ] &&
@@ -60,7 +54,7 @@ syncd "$B"; SB=$LAST
 isnt() { [ "$1" != "$2" ]; }
 isnt "$(cat "$B/journal/epoch")" "$old_epoch"
 ok $? "the promoted B starts a new epoch"
-like "$(cat "$B/syncd.log")" "this root was a replica: new journal epoch" "... and says why"
+like "$(cat "$B/rb-syncd.log")" "this root was a replica: new journal epoch" "... and says why"
 test ! -e "$B/sync/state"; ok $? "... and leaves its slave state behind"
 rb-dns -d "$B" add b2.home. A 192.0.2.12 >/dev/null
 rb-dns -d "$B" add b3.home. A 192.0.2.13 >/dev/null
@@ -71,7 +65,7 @@ rm -f "$C/sync/sync-master.fingerprint" # a new master's certificate
 syncd "$C"; SC=$LAST
 wait_for 15 at "$C" "$B"
 ok $? "C follows B"
-like "$(cat "$C/syncd.log")" "full sync" "by a full sync"
+like "$(cat "$C/rb-syncd.log")" "full sync" "by a full sync"
 is "$(names "$C")" "$(names "$B")" "C holds exactly what B holds"
 is "$(names "$C")" '["a1.home.","b2.home.","b3.home.","b4.home."]' \
 	"... B's history, not A's a2 and a3"

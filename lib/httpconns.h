@@ -1,0 +1,87 @@
+#ifndef RB_HTTPCONNS_H
+#define RB_HTTPCONNS_H
+
+/*
+ * httpconns: the connections of one evhttp server (libevent 2.1), with what
+ * evhttp lacks: a cap on connections at once, a cap on those from one
+ * address, a deadline for sending a whole request, and a hook when a
+ * connection goes.  rb-apid and rb-syncd's master each keep one book.
+ *
+ * The server's bevcb makes the bufferevent (plain or TLS) and hands it to
+ * rb_httpconns_add.  Requests are marked with rb_httpconns_request: a
+ * connection with a request being answered (a long poll, an event stream)
+ * is never cut; one that has not sent a whole request within request_ms of
+ * its accept (TLS handshake included) or of its last answer is closed.
+ * At either cap, or when accept fails for want of descriptors, accepting
+ * pauses until a connection goes.  One book per process.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/listener.h>
+
+#include "ipaddr.h"
+
+struct rb_httpconn;
+
+struct rb_httpconns {
+	struct event_base *base;
+	struct evconnlistener *lev;
+	size_t n;	   /* connections now */
+	size_t cap;	   /* at once */
+	size_t per_source; /* from one address; 0 for no limit */
+	int request_ms;	   /* to send a whole request */
+	int paused, draining;
+	struct rb_httpconn *fresh; /* accepted, not yet registered */
+	struct rb_httpconn *live;
+	struct event *reg_ev, *resume_ev, *tick_ev;
+	int64_t warned_sec; /* last per-source warning: one a second */
+	/* Called when n falls to 0 while draining (may be NULL). */
+	void (*empty)(void *arg);
+	void *empty_arg;
+};
+
+/* Set b up on base, which must have 2 priorities at least
+ * (event_base_priority_init); listen with rb_httpconns_listen.  Returns 0,
+ * or -1 with errno set. */
+int rb_httpconns_init(struct rb_httpconns *b, struct event_base *base,
+    size_t cap, size_t per_source, int request_ms);
+
+/* Count the connections accepted on bound's listener in b. */
+void rb_httpconns_listen(struct rb_httpconns *b,
+    struct evhttp_bound_socket *bound);
+
+/* From the server's bevcb: count bev's connection in (bev may be NULL, and
+ * is returned as given).  Pauses accepting at the cap. */
+struct bufferevent *rb_httpconns_add(struct rb_httpconns *b,
+    struct bufferevent *bev);
+
+/* A request arrived on its connection: no deadline until it is answered. */
+void rb_httpconns_request(struct rb_httpconns *b, struct evhttp_request *req);
+
+/* The connection of evcon, or NULL when it is not (or no longer) counted;
+ * borrowed, valid until the connection goes. */
+struct rb_httpconn *rb_httpconns_of(struct rb_httpconns *b,
+    struct evhttp_connection *evcon);
+
+/* Call fn(arg) once when c goes, before it is freed (NULL fn: no call).
+ * One hook per connection; a new one replaces the old. */
+void rb_httpconn_on_close(struct rb_httpconn *c, void (*fn)(void *),
+    void *arg);
+
+/* The address c came from (zero when unknown); borrowed. */
+const struct rb_ipaddr *rb_httpconn_peer(const struct rb_httpconn *c);
+
+/* Stop accepting for good (shutdown); b->empty is called when the last
+ * connection goes, at once if there is none. */
+void rb_httpconns_drain(struct rb_httpconns *b);
+
+/* Release b's events and uncounted connections; call after evhttp_free,
+ * which closes (and counts out) every connection. */
+void rb_httpconns_fini(struct rb_httpconns *b);
+
+#endif
