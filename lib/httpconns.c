@@ -44,6 +44,7 @@ struct rb_httpconn {
 	struct rb_ipaddr peer;
 	int64_t wait_from; /* ms: accepted, or its last request answered */
 	int busy;	   /* a request of it is being answered */
+	int refuse;	   /* closed as soon as it is registered */
 	void (*hook)(void *);
 	void *hook_arg;
 	struct rb_httpconn *prev, *next;
@@ -166,10 +167,14 @@ register_fresh(evutil_socket_t fd, short what, void *arg)
 		int one = 1;
 
 		list_remove(&b->fresh, c);
+		/* Had evhttp given the connection up, bufferevent_free
+		 * would have cleared the argument, and the memory goes
+		 * only after this priority-0 event. */
 		bufferevent_getcb(c->bev, NULL, NULL, NULL, &evcon);
-		if (evcon == NULL) { /* evhttp gave the connection up */
+		if (evcon == NULL) {
 			free(c);
 			b->n--;
+			resume_accept(-1, 0, b);
 			continue;
 		}
 		(void)setsockopt(bufferevent_getfd(c->bev), IPPROTO_TCP,
@@ -178,19 +183,21 @@ register_fresh(evutil_socket_t fd, short what, void *arg)
 		peer_of(c);
 		list_push(&b->live, c);
 		evhttp_connection_set_closecb(c->evcon, conn_closed, c);
-		if (b->per_source > 0 &&
+		if (c->refuse)
+			evhttp_connection_free(c->evcon); /* frees c */
+		else if (b->per_source > 0 &&
 		    from_source(b, &c->peer) > b->per_source)
 			turn_away(b, c);
 	}
 }
 
-struct bufferevent *
-rb_httpconns_add(struct rb_httpconns *b, struct bufferevent *bev)
+static struct rb_httpconn *
+add(struct rb_httpconns *b, struct bufferevent *bev)
 {
 	struct rb_httpconn *c;
 
 	if (bev == NULL || (c = calloc(1, sizeof *c)) == NULL)
-		return bev; /* evhttp copes; the connection goes uncounted */
+		return NULL; /* the connection goes uncounted */
 	c->b = b;
 	c->bev = bev;
 	c->wait_from = rb_clock_ms();
@@ -202,6 +209,25 @@ rb_httpconns_add(struct rb_httpconns *b, struct bufferevent *bev)
 		    b->n);
 		pause_accept(b);
 	}
+	return c;
+}
+
+struct bufferevent *
+rb_httpconns_add(struct rb_httpconns *b, struct bufferevent *bev)
+{
+	(void)add(b, bev); /* uncounted without memory: evhttp copes */
+	return bev;
+}
+
+struct bufferevent *
+rb_httpconns_refuse(struct rb_httpconns *b, struct event_base *base)
+{
+	struct bufferevent *bev = bufferevent_socket_new(base, -1,
+	    BEV_OPT_CLOSE_ON_FREE);
+	struct rb_httpconn *c = add(b, bev);
+
+	if (c != NULL)
+		c->refuse = 1;
 	return bev;
 }
 

@@ -60,6 +60,12 @@ void rb_httpconns_listen(struct rb_httpconns *b,
 struct bufferevent *rb_httpconns_add(struct rb_httpconns *b,
     struct bufferevent *bev);
 
+/* From the server's bevcb when it cannot make the bufferevent it needs (a
+ * TLS one): a plain one whose connection is closed before it reads a byte.
+ * evhttp would otherwise make a plain one itself and serve plaintext. */
+struct bufferevent *rb_httpconns_refuse(struct rb_httpconns *b,
+    struct event_base *base);
+
 /* A request arrived on its connection: no deadline until it is answered. */
 void rb_httpconns_request(struct rb_httpconns *b, struct evhttp_request *req);
 
@@ -80,8 +86,10 @@ const struct rb_ipaddr *rb_httpconn_peer(const struct rb_httpconn *c);
  * connection goes, at once if there is none. */
 void rb_httpconns_drain(struct rb_httpconns *b);
 
-/* Release b's events and uncounted connections; call after evhttp_free,
- * which closes (and counts out) every connection. */
+/* Release b's events and unregistered connections.  Call it after
+ * evhttp_free, which closes (and counts out) every connection, and call
+ * rb_httpconns_drain before evhttp_free: it frees the listener first, and
+ * a connection counted out then must not resume accepting. */
 void rb_httpconns_fini(struct rb_httpconns *b);
 
 #endif

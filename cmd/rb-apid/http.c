@@ -481,6 +481,7 @@ http_stop_accepting(struct apid *a)
 void
 http_free(struct apid *a)
 {
+	rb_httpconns_drain(&a->conns);
 	if (a->http != NULL)
 		evhttp_free(a->http); /* closes every connection */
 	a->http = NULL;

@@ -55,12 +55,12 @@ new_bev(struct event_base *base, void *arg)
 	struct bufferevent *bev;
 
 	if (ssl == NULL)
-		return NULL;
+		return rb_httpconns_refuse(&m->conns, base);
 	bev = bufferevent_openssl_socket_new(base, -1, ssl,
 	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL) {
 		SSL_free(ssl);
-		return NULL;
+		return rb_httpconns_refuse(&m->conns, base);
 	}
 	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
 	return rb_httpconns_add(&m->conns, bev);
@@ -332,7 +332,8 @@ master_run(struct syncd *d)
 	event_base_loop(m.base, EVLOOP_NO_EXIT_ON_EMPTY);
 	serve_flush(&m);
 	m.conns.empty = NULL; /* exit_ev goes below */
-	evhttp_free(m.http);  /* closes (and counts out) every connection */
+	rb_httpconns_drain(&m.conns);
+	evhttp_free(m.http); /* closes (and counts out) every connection */
 	rb_httpconns_fini(&m.conns);
 	for (int i = 0; i < 3; i++)
 		event_free(m.sig_ev[i]);
