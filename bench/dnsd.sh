@@ -66,16 +66,16 @@ start_unbound() { # start_unbound DIR PORT: sets UBPID and UT
 	pids="$pids $UBPID"
 }
 
-# start_floor PORT: bench/udpfloor, built into $W; sets FLPID.
+# start_floor PORT: bench/udpfloor, built into $W once; sets FLPID.
 start_floor() {
-	cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$W/udpfloor" "$top/bench/udpfloor.c" ||
-	    return 1
 	set -- $(ready_time "$1" h1.bench.home taskset -c 0 "$W/udpfloor" "$1")
 	FLPID=$1
 	pids="$pids $FLPID"
 }
 
 : > "$W/results"
+cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$W/udpfloor" \
+    "$top/bench/udpfloor.c" || { echo "bench: udpfloor did not build"; exit 1; }
 # rb-dnsd gets the blocklist as a compiled feed (its form for big lists);
 # BLOCKS_AS=conf gives it the same local-zone lines as unbound instead.
 BLOCKS_AS=${BLOCKS_AS:-feed}
@@ -100,7 +100,7 @@ for n in 100000 1000000; do
 	uanon=$(anon_kb "$UBPID")
 	stop_server "$UBPID"
 	P=$(free_port)
-	start_floor "$P" || { echo "bench: udpfloor did not build"; exit 1; }
+	start_floor "$P"
 	run_dnsperf "$P" "$D/q.local" "$FLPID" "floor/$n" | tee -a "$W/results" | grep -v RESULT
 	stop_server "$FLPID"
 	printf 'ready to answer: rb-dnsd %s s, unbound %s s\n' "$RT" "$UT"

@@ -58,7 +58,7 @@ struct apid {
 	int64_t start;		/* Unix time rb-apid started */
 	uint64_t auth_failures; /* consecutive, across all clients */
 
-	struct rb_httpconns conns; /* http.c */
+	struct rb_httpconns conns; /* http.c; .draining: SIGTERM came */
 
 	/* requests kept waiting on a timer; SSE clients (h_stats.c) */
 	size_t npending;
@@ -70,8 +70,6 @@ struct apid {
 	int64_t spool_sec;
 	unsigned spool_n;
 	unsigned long spool_dropped;
-
-	int draining;
 };
 
 enum rq_body { RQ_NOBODY, RQ_JSON };
@@ -130,9 +128,6 @@ void rq_wait(struct rq *r, int (*poll)(struct rq *, int), int interval_ms,
     int timeout_ms);
 /* Free r without replying: the caller has taken r->req (a stream). */
 void rq_detach(struct rq *r);
-/* Our record of a connection, or NULL. */
-struct rb_httpconn *http_conn_of(struct apid *a,
-    struct evhttp_connection *evcon);
 
 /* routes.c */
 const struct route *route_find(const char *path, int method, char *arg,

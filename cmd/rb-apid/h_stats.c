@@ -307,7 +307,8 @@ h_stream(struct rq *r)
 	    r->req);
 	struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
 	struct timeval sec = { 1, 0 };
-	struct rb_httpconn *c = evcon ? http_conn_of(a, evcon) : NULL;
+	struct rb_httpconn *c = evcon ? rb_httpconns_of(&a->conns,
+	    evcon) : NULL;
 	struct sse *s;
 	size_t len = 0;
 	char *ev;
@@ -318,7 +319,7 @@ h_stream(struct rq *r)
 		reply_text(r, 200, "text/event-stream", "", 0);
 		return;
 	}
-	if (a->nsse >= APID_SSE_MAX || a->draining || c == NULL ||
+	if (a->nsse >= APID_SSE_MAX || a->conns.draining || c == NULL ||
 	    (s = calloc(1, sizeof *s)) == NULL) {
 		reply_error(r, 503, "UNAVAILABLE", "too many stream clients");
 		return;

@@ -28,12 +28,6 @@
 #include "log.h"
 #include "spool.h"
 
-struct rb_httpconn *
-http_conn_of(struct apid *a, struct evhttp_connection *evcon)
-{
-	return rb_httpconns_of(&a->conns, evcon);
-}
-
 static uint64_t
 now_ns(void)
 {
@@ -474,7 +468,6 @@ http_start(struct apid *a, const char *addr, int port)
 void
 http_stop_accepting(struct apid *a)
 {
-	a->draining = 1;
 	rb_httpconns_drain(&a->conns);
 }
 

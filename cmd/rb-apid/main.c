@@ -110,7 +110,7 @@ on_term(evutil_socket_t sig, short what, void *arg)
 	struct apid *a = arg;
 	struct timeval now = { 0, 0 };
 
-	if (a->draining)
+	if (a->conns.draining)
 		return;
 	rb_info("signal %d: finishing requests in flight", (int)sig);
 	http_stop_accepting(a);

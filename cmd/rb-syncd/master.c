@@ -227,15 +227,14 @@ on_term(evutil_socket_t sig, short what, void *arg)
 	struct master *m = arg;
 	struct timeval bound = { 1, 0 };
 
-	if (m->draining)
+	if (m->conns.draining)
 		return;
 	rb_info("signal %d: answering long polls and exiting", (int)sig);
-	m->draining = 1;
-	serve_flush(m);
 	/* Replies in flight get a second to leave, then we go (at once
 	 * when no connection is left: conns_empty). */
-	evtimer_add(m->exit_ev, &bound);
 	rb_httpconns_drain(&m->conns);
+	serve_flush(m);
+	evtimer_add(m->exit_ev, &bound);
 }
 
 static void

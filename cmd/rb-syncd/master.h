@@ -45,8 +45,7 @@ struct master {
 	struct evhttp *http;
 	struct rb_synctls tls;
 	unsigned char key_md[32]; /* SHA-256 of sync-key */
-	struct rb_httpconns conns;
-	int draining;
+	struct rb_httpconns conns; /* .draining: SIGTERM came */
 	struct event *reinit_ev, *ino_ev, *exit_ev;
 	struct event *sig_ev[3];
 	int inofd, wd_journal, wd_root;

@@ -317,7 +317,7 @@ h_delta(struct master *m, struct evhttp_request *req,
 	}
 	if (wait > RB_SYNC_WAIT_MAX)
 		wait = RB_SYNC_WAIT_MAX;
-	if (m->draining)
+	if (m->conns.draining)
 		wait = 0;
 	if (try_delta(m, req, since, epoch, wait == 0))
 		return;
