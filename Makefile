@@ -52,7 +52,7 @@ FUZZ_SRC = $(wildcard test/fuzz/fz_*.c)
 FUZZ_BIN = $(patsubst test/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRC))
 
 .PHONY: all units deps test check-clang unit-asan fuzz fuzz-short bench run \
-        install clean fmt man
+        install clean fmt fmt-check man
 .SUFFIXES:
 .SECONDARY:
 
@@ -118,6 +118,7 @@ man:
 	sh doc/mkman.sh build/man
 
 test: deps
+	$(MAKE) fmt-check
 	$(MAKE) all man
 	$(MAKE) check-clang
 	$(MAKE) unit-asan
@@ -131,8 +132,15 @@ bench: deps all
 run: deps all
 	@sh test/run-demo.sh
 
+FMT_SRC = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find lib cmd test bench -name '*.[ch]')
+
 fmt:
-	clang-format -i $$(find lib cmd test -name '*.[ch]')
+	clang-format -i $(FMT_SRC)
+
+# The layout of .clang-format, checked (make test): prints what differs.
+fmt-check:
+	@clang-format --dry-run --Werror $(FMT_SRC) && echo "fmt: ok"
+
 
 install: all man
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man

@@ -83,7 +83,7 @@ main(int argc, char **argv)
 				buf[i][2] |= 0x80; /* QR: a response */
 			iov[i].iov_len = msg[i].msg_len;
 		}
-		for (int sent = 0, r; sent < n; sent += r > 0 ? r : 1)
+		for (int sent = 0, r; sent<n; sent += r> 0 ? r : 1)
 			r = sendmmsg(fd, msg + sent, (unsigned)(n - sent), 0);
 	}
 }

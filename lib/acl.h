@@ -13,11 +13,11 @@
 #include "ipaddr.h"
 
 enum rb_acl_action {
-	RB_ACL_REFUSE,		 /* answer REFUSED */
-	RB_ACL_DENY,		 /* drop silently */
-	RB_ACL_ALLOW,		 /* allow, allow_setrd, allow_cookie */
-	RB_ACL_ALLOW_SNOOP,	 /* allow, also without RD */
-	RB_ACL_DENY_NON_LOCAL,	 /* local answers only, drop the rest */
+	RB_ACL_REFUSE,           /* answer REFUSED */
+	RB_ACL_DENY,             /* drop silently */
+	RB_ACL_ALLOW,            /* allow, allow_setrd, allow_cookie */
+	RB_ACL_ALLOW_SNOOP,      /* allow, also without RD */
+	RB_ACL_DENY_NON_LOCAL,   /* local answers only, drop the rest */
 	RB_ACL_REFUSE_NON_LOCAL, /* local answers only, refuse the rest */
 };
 

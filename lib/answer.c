@@ -118,8 +118,7 @@ servfail(struct job *j)
 
 /* A key of doc/cdb.md: prefix byte (0: none), name, type (-1: none). */
 static size_t
-mkkey(uint8_t *key, uint8_t prefix, const uint8_t *name, size_t nlen,
-    int type)
+mkkey(uint8_t *key, uint8_t prefix, const uint8_t *name, size_t nlen, int type)
 {
 	size_t k = 0;
 
@@ -169,7 +168,8 @@ step_wire(struct job *j)
 	rb_dname_lower(j->name);
 	if (!j->aq->tcp)
 		j->size = rb_dnswire_udp_size(q) < j->buf->size ?
-		    rb_dnswire_udp_size(q) : j->buf->size;
+		    rb_dnswire_udp_size(q) :
+		    j->buf->size;
 	if (q->nopt == 1 && q->edns_version != 0)
 		return reply(j, RB_RCODE_BADVERS, 0, 1);
 	if (q->qclass != RB_CLASS_IN)
@@ -191,7 +191,7 @@ static int
 step_acl(struct job *j)
 {
 	j->acl = j->ctx->acl ? rb_acl_lookup(j->ctx->acl, &j->aq->client) :
-			       RB_ACL_ALLOW;
+	                       RB_ACL_ALLOW;
 	if (j->acl == RB_ACL_DENY)
 		return RB_ANSWER_DROP;
 	if (j->acl == RB_ACL_REFUSE)
@@ -265,7 +265,8 @@ step_block(struct job *j)
 	struct val v;
 
 	for (size_t off = 0; j->name[off] != 0; off += j->name[off] + 1u) {
-		int r = find(j, j->ctx->block, j->name + off, j->nlen - off, &v);
+		int r = find(j, j->ctx->block, j->name + off, j->nlen - off,
+		    &v);
 		if (r < 0)
 			return servfail(j);
 		if (r > 0 && v.len >= 1 && v.p[0] == 'A')
@@ -360,8 +361,8 @@ put_data(struct job *j, const uint8_t *name, size_t nlen, uint16_t type,
 	size_t klen = mkkey(key, 'D', name, nlen, type);
 
 	if (find(j, j->ctx->local, key, klen, v) <= 0 ||
-	    rb_dnswire_put_rrset(&j->o, RB_SECT_ANSWER, owner, olen, type,
-		v->p, v->len) < 0) {
+	    rb_dnswire_put_rrset(&j->o, RB_SECT_ANSWER, owner, olen, type, v->p,
+	        v->len) < 0) {
 		j->corrupt = 1; /* 'E' promised this RRset */
 		return 0;
 	}
@@ -496,7 +497,7 @@ zone_default(struct job *j, enum zkind kind, int has, size_t ntypes,
 		return NEXT;
 	default: /* transparent: NODATA for a name that has other data */
 		return has && ntypes > 0 ? negative(j, RB_RCODE_NOERROR, zoff) :
-					   NEXT;
+		                           NEXT;
 	}
 }
 
@@ -528,8 +529,8 @@ step_local(struct job *j)
 	if (has < 0)
 		return servfail(j);
 	if (has && (t = pick_type(&types, j->q.qtype)) != 0)
-		return answer_local(j, dname, j->nlen - (size_t)(dname - j->name),
-		    t);
+		return answer_local(j, dname,
+		    j->nlen - (size_t)(dname - j->name), t);
 	return zone_default(j, kind, has, types.len, zoff);
 }
 
@@ -538,8 +539,11 @@ step_local(struct job *j)
 static int
 step_zones(struct job *j)
 {
-	struct rb_authans a = { .zones = j->ctx->zones, .name = j->name,
-		.nlen = j->nlen, .qtype = j->q.qtype, .o = &j->o };
+	struct rb_authans a = { .zones = j->ctx->zones,
+		.name = j->name,
+		.nlen = j->nlen,
+		.qtype = j->q.qtype,
+		.o = &j->o };
 	int r;
 
 	if (j->ctx->zones == NULL)
@@ -565,7 +569,7 @@ pass(struct job *j)
 		return RB_ANSWER_DROP;
 	reply(j, RB_RCODE_REFUSED, 0, 1);
 	return j->acl == RB_ACL_REFUSE_NON_LOCAL ? RB_ANSWER_SEND :
-						   RB_ANSWER_PASS;
+	                                           RB_ANSWER_PASS;
 }
 
 enum rb_answer_verdict
@@ -588,7 +592,7 @@ rb_answer(const struct rb_answer_ctx *ctx, const struct rb_answer_query *q,
 	if (j.size > (q->tcp ? RB_DNS_TCP_MAX : RB_DNS_UDP_MIN))
 		j.size = q->tcp ? RB_DNS_TCP_MAX : RB_DNS_UDP_MIN;
 	for (size_t i = 0; i < sizeof steps / sizeof steps[0] && v == NEXT;
-	    i++) {
+	     i++) {
 		info->step = (enum rb_answer_step)(i + 1);
 		v = steps[i](&j);
 	}
@@ -601,7 +605,8 @@ rb_answer(const struct rb_answer_ctx *ctx, const struct rb_answer_query *q,
 	buf->len = v == RB_ANSWER_DROP ? 0 : rb_dnswire_finish(&j.o);
 	/* finish counts answer and authority; step 7's additional records
 	 * (zeroed on overflow) join the OPT record's count. */
-	if (buf->len >= RB_DNS_HEADER && j.o.count[RB_AUTHANS_SECT_ADDITIONAL]) {
+	if (buf->len >= RB_DNS_HEADER &&
+	    j.o.count[RB_AUTHANS_SECT_ADDITIONAL]) {
 		uint16_t ar = (uint16_t)(rb_get16(buf->p + 10) +
 		    j.o.count[RB_AUTHANS_SECT_ADDITIONAL]);
 		buf->p[10] = (uint8_t)(ar >> 8);

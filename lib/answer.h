@@ -20,7 +20,7 @@
 /* What the pipeline consults; everything is borrowed. */
 struct rb_answer_ctx {
 	const struct rb_acl *acl;
-	struct rb_ratelimit *rl;	   /* NULL: no rate limit */
+	struct rb_ratelimit *rl;           /* NULL: no rate limit */
 	const struct rb_cdbmap_gen *local; /* data/local.cdb; NULL: empty */
 	const struct rb_cdbmap_gen *block; /* data/block.cdb; NULL: empty */
 	/* feeds/<id>.set (lib/nameset, checked when mapped) in precedence
@@ -34,7 +34,7 @@ struct rb_answer_query {
 	const uint8_t *pkt; /* borrowed */
 	size_t len;
 	struct rb_ipaddr client;
-	int tcp;	 /* the reply may use 65535 bytes, never TC */
+	int tcp;         /* the reply may use 65535 bytes, never TC */
 	uint64_t now_ns; /* monotonic, for the rate limit */
 };
 
@@ -68,10 +68,10 @@ enum rb_answer_step {
 
 struct rb_answer_info {
 	enum rb_answer_step step;
-	int rcode;	  /* of the reply; -1 when dropped */
-	uint16_t qtype;	  /* 0 before the question was parsed */
+	int rcode;        /* of the reply; -1 when dropped */
+	uint16_t qtype;   /* 0 before the question was parsed */
 	size_t qname_len; /* the name is at pkt + 12; 0 when unparsed */
-	int inform;	  /* an inform* local zone matched: log the client */
+	int inform;       /* an inform* local zone matched: log the client */
 	size_t zone_off;  /* that zone's name: qname + zone_off */
 };
 

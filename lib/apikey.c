@@ -78,13 +78,11 @@ rb_apikey_match(const struct rb_apikey *k, const char *tok, size_t len)
 }
 
 int
-rb_apikey_save(const char *root, const char *key, size_t len,
-    struct rb_err *e)
+rb_apikey_save(const char *root, const char *key, size_t len, struct rb_err *e)
 {
 	char path[4200];
 
-	if (snprintf(path, sizeof path, "%s/api.key", root) >=
-	    (int)sizeof path)
+	if (snprintf(path, sizeof path, "%s/api.key", root) >= (int)sizeof path)
 		return rb_err_set(e, 500, "INTERNAL_ERROR", "root too long");
 	if (rb_file_replace(path, key, len, 0600) < 0)
 		return rb_err_sys(e, "write api.key");
@@ -145,8 +143,7 @@ rb_apikey_load(struct rb_apikey *k, const char *root, struct rb_err *e)
 		k->source = RB_APIKEY_ENV;
 		return take(k, env, strlen(env), "RUNBOUND_API_KEY", e);
 	}
-	if (snprintf(path, sizeof path, "%s/api.key", root) >=
-	    (int)sizeof path)
+	if (snprintf(path, sizeof path, "%s/api.key", root) >= (int)sizeof path)
 		return rb_err_set(e, 500, "INTERNAL_ERROR", "root too long");
 	txt = rb_file_read(path, RB_APIKEY_MAX + 2, &len);
 	if (txt == NULL && errno == ENOENT)

@@ -58,7 +58,8 @@ rb_atomic_open(struct rb_atomic *a, const char *path, int mode)
 	n = snprintf(a->tmp, sizeof a->tmp, "%s/.%s.tmp.%ld", dir, base,
 	    (long)getpid());
 	if (n < 0 || (size_t)n >= sizeof a->tmp ||
-	    snprintf(a->path, sizeof a->path, "%s", path) >= (int)sizeof a->path) {
+	    snprintf(a->path, sizeof a->path, "%s", path) >=
+	        (int)sizeof a->path) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}

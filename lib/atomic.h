@@ -11,10 +11,10 @@
 
 /* A replacement in progress: the temporary file and where it goes. */
 struct rb_atomic {
-	int fd;		/* open on the temporary file, -1 when none */
+	int fd;         /* open on the temporary file, -1 when none */
 	char tmp[4096]; /* ".<name>.tmp.<pid>" beside the target */
 	char path[4096];
-	size_t used;	/* bytes waiting in buf */
+	size_t used; /* bytes waiting in buf */
 	char buf[65536];
 };
 

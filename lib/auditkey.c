@@ -161,13 +161,13 @@ rb_auditkey_load(struct rb_auditkey *k, const char *root, const char *conf_key,
 	memset(k, 0, sizeof *k);
 	if (env != NULL) {
 		k->source = RB_AUDITKEY_ENV;
-		return from_text(
-		    k, env, strlen(env), "RUNBOUND_AUDIT_HMAC_KEY", e);
+		return from_text(k, env, strlen(env), "RUNBOUND_AUDIT_HMAC_KEY",
+		    e);
 	}
 	if (conf_key != NULL) {
 		k->source = RB_AUDITKEY_CONF;
-		return from_text(
-		    k, conf_key, strlen(conf_key), "audit-log-hmac-key", e);
+		return from_text(k, conf_key, strlen(conf_key),
+		    "audit-log-hmac-key", e);
 	}
 	if (snprintf(path, sizeof path, "%s/audit/hmac.key", root) >=
 	    (int)sizeof path)

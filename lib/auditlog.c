@@ -75,8 +75,8 @@ rb_audit_mac(const struct rb_auditkey *k, uint64_t seq, int64_t ts,
     unsigned char out[RB_AUDIT_HASH])
 {
 	unsigned char head[16];
-	const void *p[3] = {head, event, fields};
-	size_t l[3] = {sizeof head, strlen(event), flen};
+	const void *p[3] = { head, event, fields };
+	size_t l[3] = { sizeof head, strlen(event), flen };
 
 	le64(head, seq);
 	le64(head + 8, (uint64_t)ts);
@@ -89,8 +89,8 @@ rb_audit_chain(const struct rb_auditkey *k,
     const unsigned char mac[RB_AUDIT_HASH], const char *src,
     unsigned char out[RB_AUDIT_HASH])
 {
-	const void *p[3] = {prev, mac, src};
-	size_t l[3] = {RB_AUDIT_HASH, RB_AUDIT_HASH, strlen(src)};
+	const void *p[3] = { prev, mac, src };
+	size_t l[3] = { RB_AUDIT_HASH, RB_AUDIT_HASH, strlen(src) };
 
 	return hmac_parts(k, p, l, 3, out);
 }
@@ -172,8 +172,8 @@ rb_audit_format(const struct rb_auditkey *k, uint64_t seq, int64_t ts,
 		errno = EINVAL;
 		return NULL;
 	}
-	ftext =
-	    fields != NULL ? json_dumps(fields, JSON_COMPACT) : strdup("{}");
+	ftext = fields != NULL ? json_dumps(fields, JSON_COMPACT) :
+	                         strdup("{}");
 	if (ftext == NULL || (fields != NULL && !json_is_object(fields))) {
 		errno = ftext == NULL ? ENOMEM : EINVAL;
 		goto fail;
@@ -310,8 +310,8 @@ fields_span(const char *line, size_t len, const char **out, size_t *olen)
 	return 0;
 }
 
-static const char *const line_keys[] = {
-    "seq", "ts", "event", "fields", "src", "mac", "chain"};
+static const char *const line_keys[] = { "seq", "ts", "event", "fields", "src",
+	"mac", "chain" };
 
 static int
 known_key(const char *k)
@@ -384,8 +384,8 @@ check_entry(const json_t *j, struct rb_audit_entry *e, const char **why)
 }
 
 int
-rb_audit_parse(
-    const char *line, size_t len, struct rb_audit_entry *e, const char **why)
+rb_audit_parse(const char *line, size_t len, struct rb_audit_entry *e,
+    const char **why)
 {
 	json_error_t jerr;
 	json_t *j;
@@ -507,8 +507,9 @@ tail_bytes(int fd, long n, size_t *len)
 	if (fstat(fd, &st) < 0)
 		return NULL;
 	for (;;) {
-		off_t from =
-		    st.st_size > (off_t)want ? st.st_size - (off_t)want : 0;
+		off_t from = st.st_size > (off_t)want ?
+		    st.st_size - (off_t)want :
+		    0;
 		size_t got = (size_t)(st.st_size - from), lines = 0, skip = 0;
 		char *buf = malloc(got + 1);
 		ssize_t k;
@@ -572,9 +573,9 @@ tail_file(const char *path, long n, json_t *out, long *bad)
 		json_array_append_new(lines, j);
 	}
 	free(text);
-	from = json_array_size(lines) > (size_t)n
-	    ? json_array_size(lines) - (size_t)n
-	    : 0;
+	from = json_array_size(lines) > (size_t)n ?
+	    json_array_size(lines) - (size_t)n :
+	    0;
 	for (size_t i = json_array_size(lines); i > from; i--)
 		json_array_insert(out, 0, json_array_get(lines, i - 1));
 	json_decref(lines);

@@ -74,8 +74,8 @@ char *rb_audit_format(const struct rb_auditkey *k, uint64_t seq, int64_t ts,
 /* Parse one line (len bytes, no newline, borrowed; e->fields points into
  * it).  -1 with why (a static message) on anything malformed: not a JSON
  * object, duplicate or missing keys, wrong types, bad hex. */
-int rb_audit_parse(
-    const char *line, size_t len, struct rb_audit_entry *e, const char **why);
+int rb_audit_parse(const char *line, size_t len, struct rb_audit_entry *e,
+    const char **why);
 
 /* Lower-case hex of h into out (2 * RB_AUDIT_HASH + 1 bytes). */
 void rb_audit_hex(const unsigned char h[RB_AUDIT_HASH], char *out);

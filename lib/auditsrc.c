@@ -23,23 +23,23 @@ static const struct {
 	const char *event;
 	const char *keys[4];
 } known[] = {
-    {"dns_add", {"name", "type", "value", NULL}},
-    {"dns_delete", {"id", NULL}},
-    {"blacklist_add", {"domain", NULL}},
-    {"blacklist_delete", {"id", NULL}},
-    {"allow_add", {"domain", NULL}},
-    {"allow_delete", {"id", NULL}},
-    {"feed_add", {"id", "name", "url", NULL}},
-    {"feed_delete", {"id", NULL}},
-    {"feed_update", {"id", "entry_count", "last_error", NULL}},
-    {"zones_update", {"id", "zones", "rollback_of", NULL}},
-    {"logs_clear", {"entries_deleted", NULL}},
-    {"config_reload", {NULL}},
-    {"key_rotate", {NULL}},
+	{ "dns_add", { "name", "type", "value", NULL } },
+	{ "dns_delete", { "id", NULL } },
+	{ "blacklist_add", { "domain", NULL } },
+	{ "blacklist_delete", { "id", NULL } },
+	{ "allow_add", { "domain", NULL } },
+	{ "allow_delete", { "id", NULL } },
+	{ "feed_add", { "id", "name", "url", NULL } },
+	{ "feed_delete", { "id", NULL } },
+	{ "feed_update", { "id", "entry_count", "last_error", NULL } },
+	{ "zones_update", { "id", "zones", "rollback_of", NULL } },
+	{ "logs_clear", { "entries_deleted", NULL } },
+	{ "config_reload", { NULL } },
+	{ "key_rotate", { NULL } },
 };
 
-static const char *const reserved[] = {
-    "log_rotate", "journal_reset", "journal_gap", "spool_invalid"};
+static const char *const reserved[] = { "log_rotate", "journal_reset",
+	"journal_gap", "spool_invalid" };
 
 int
 rb_audit_event_reserved(const char *event)

@@ -258,8 +258,8 @@ feed(struct rb_audit_verify *v, const char *buf, size_t len, int *skipping)
 }
 
 int
-rb_audit_verify_file(
-    struct rb_audit_verify *v, const char *path, const char *name, int last)
+rb_audit_verify_file(struct rb_audit_verify *v, const char *path,
+    const char *name, int last)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC), skipping = 0;
 	size_t cap = READ_CHUNK + RB_AUDIT_LINE_MAX + 1, have = 0, used;
@@ -345,17 +345,17 @@ rb_audit_verify_report(const struct rb_audit_verify *v)
 	    v->entries ? json_pack("{s:I, s:s, "
 	                           "s:s}",
 	                     "seq", (json_int_t)v->last_seq, "mac", mhex,
-	                     "chain", chex)
-	               : json_null());
+	                     "chain", chex) :
+	                 json_null());
 	json_object_set_new(r, "head_checked",
 	    json_boolean(
 	        v->head_seq && (v->head_seen || v->head_seq > v->last_seq)));
 	json_object_set_new(r, "incomplete_last_line", json_boolean(v->torn));
 	if (v->total > 0)
-		json_object_set_new(
-		    r, "first_bad_seq", json_integer((json_int_t)v->first_bad));
+		json_object_set_new(r, "first_bad_seq",
+		    json_integer((json_int_t)v->first_bad));
 	json_object_set_new(r, "problems", probs);
-	json_object_set_new(
-	    r, "problems_total", json_integer((json_int_t)v->total));
+	json_object_set_new(r, "problems_total",
+	    json_integer((json_int_t)v->total));
 	return r;
 }

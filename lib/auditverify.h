@@ -46,24 +46,24 @@ struct rb_audit_verify {
 };
 
 /* Start a verification with key k (borrowed). */
-void rb_audit_verify_init(
-    struct rb_audit_verify *v, const struct rb_auditkey *k);
+void rb_audit_verify_init(struct rb_audit_verify *v,
+    const struct rb_auditkey *k);
 
 /* Check against a head "SEQ:HEX" (the chain, or for a log without chain
  * values the mac); -1 when text is not that. */
 int rb_audit_verify_set_head(struct rb_audit_verify *v, const char *text);
 
 /* Check one line (len bytes, no newline). */
-void rb_audit_verify_line(
-    struct rb_audit_verify *v, const char *line, size_t len);
+void rb_audit_verify_line(struct rb_audit_verify *v, const char *line,
+    size_t len);
 
 /* Check every line of the file at path, shown as name (borrowed; must
  * outlive v).  last says whether it is the newest file: only there may a
  * final line lack its newline (being written, or cut by a crash before
  * rb-auditd restarts), and it is then ignored.  -1 with errno on I/O
  * errors. */
-int rb_audit_verify_file(
-    struct rb_audit_verify *v, const char *path, const char *name, int last);
+int rb_audit_verify_file(struct rb_audit_verify *v, const char *path,
+    const char *name, int last);
 
 /* Finish: the head check for truncation.  Returns 0 intact, 1 tampered. */
 int rb_audit_verify_end(struct rb_audit_verify *v);

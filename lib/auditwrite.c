@@ -107,8 +107,8 @@ rb_audit_writer_consumed(const struct rb_audit_writer *w, const char *name)
 /* The newest line: where the chain continues.  It must parse, carry a
  * chain and verify under our key. */
 static int
-take_last(
-    struct rb_audit_writer *w, const char *line, size_t n, struct rb_err *e)
+take_last(struct rb_audit_writer *w, const char *line, size_t n,
+    struct rb_err *e)
 {
 	struct rb_audit_entry ent;
 	unsigned char mac[RB_AUDIT_HASH];
@@ -142,8 +142,8 @@ take_last(
  * the journal cursor from the last journal src, the spool names of the
  * last DONE_WINDOW lines. */
 static int
-scan_back(
-    struct rb_audit_writer *w, const char *text, size_t len, struct rb_err *e)
+scan_back(struct rb_audit_writer *w, const char *text, size_t len,
+    struct rb_err *e)
 {
 	struct rb_audit_entry ent;
 	size_t end = len, count = 0;
@@ -165,8 +165,8 @@ scan_back(
 			if (count <= DONE_WINDOW &&
 			    strncmp(ent.src, "spool:", 6) == 0 &&
 			    add_done(w, ent.src + 6) < 0)
-				return rb_err_set(
-				    e, 500, "INTERNAL_ERROR", "out of memory");
+				return rb_err_set(e, 500, "INTERNAL_ERROR",
+				    "out of memory");
 		}
 		end = start;
 	}
@@ -195,8 +195,8 @@ first_seq(const char *text, size_t len)
 
 /* Cut a torn last line (no newline): the write a crash interrupted. */
 static int
-cut_torn(
-    struct rb_audit_writer *w, const char *text, size_t *len, struct rb_err *e)
+cut_torn(struct rb_audit_writer *w, const char *text, size_t *len,
+    struct rb_err *e)
 {
 	const char *nl;
 	size_t keep;
@@ -233,8 +233,8 @@ write_header(struct rb_audit_writer *w, const char *prev_file, struct rb_err *e)
 
 	rb_audit_hex(w->chain, hex);
 	if (w->epoch[0] != '\0')
-		snprintf(
-		    src, sizeof src, "journal:%s:%" PRIu64, w->epoch, w->jseq);
+		snprintf(src, sizeof src, "journal:%s:%" PRIu64, w->epoch,
+		    w->jseq);
 	else
 		snprintf(src, sizeof src, "rb-auditd");
 	f = json_pack("{s:s, s:I, s:s}", "prev_file", prev_file, "prev_seq",

@@ -90,8 +90,8 @@ int rb_audit_writer_rotate(struct rb_audit_writer *w, struct rb_err *e);
 int rb_audit_writer_consumed(const struct rb_audit_writer *w, const char *name);
 
 /* Parse a "journal:<epoch>:<seq>" src; -1 when src is not one. */
-int rb_audit_src_journal(
-    const char *src, char *epoch, size_t elen, uint64_t *seq);
+int rb_audit_src_journal(const char *src, char *epoch, size_t elen,
+    uint64_t *seq);
 
 /* Close the log and release the lock; staged lines are dropped. */
 void rb_audit_writer_close(struct rb_audit_writer *w);

@@ -35,7 +35,7 @@ enum kind { K_DATA, K_WILD, K_NX, K_CUT };
 /* Where a name leads inside its zone. */
 struct look {
 	enum kind kind;
-	struct val types;	     /* K_DATA, K_WILD: the 'E' value */
+	struct val types;            /* K_DATA, K_WILD: the 'E' value */
 	uint8_t dname[RB_DNAME_MAX]; /* where the data is: name or '*'.ce */
 	size_t dlen;
 	size_t cut; /* K_CUT: offset of the delegation point in the name */
@@ -43,8 +43,8 @@ struct look {
 
 struct zone {
 	struct rb_authans *a;
-	size_t zoff;	/* the apex is a->name + zoff */
-	size_t alen;	/* its length */
+	size_t zoff;    /* the apex is a->name + zoff */
+	size_t alen;    /* its length */
 	struct val soa; /* the 'Z' value: ttl(4) rdlen(2) rdata */
 };
 
@@ -140,8 +140,7 @@ wildcard(const struct zone *z, const uint8_t *name, size_t nlen, size_t ce,
 
 /* Where name (lower-case, at or below the apex) leads.  0 or -1. */
 static int
-lookup(const struct zone *z, const uint8_t *name, size_t nlen,
-    struct look *l)
+lookup(const struct zone *z, const uint8_t *name, size_t nlen, struct look *l)
 {
 	size_t offs[RB_DNAME_MAX / 2 + 1], n = 0, ce = nlen - z->alen;
 	int r;
@@ -204,7 +203,8 @@ negative(const struct zone *z, int rcode)
 	size_t rdlen, olen = 2;
 	uint32_t ttl, min;
 
-	if (v->len < 6 || (rdlen = rb_get16(v->p + 4)) < 22 || rdlen > v->len - 6)
+	if (v->len < 6 || (rdlen = rb_get16(v->p + 4)) < 22 ||
+	    rdlen > v->len - 6)
 		return -1;
 	ttl = rb_get32(v->p);
 	min = rb_get32(v->p + 6 + rdlen - 4);
@@ -214,8 +214,8 @@ negative(const struct zone *z, int rcode)
 	} else {
 		rb_dnswire_ptr(owner, RB_DNS_HEADER + z->zoff);
 	}
-	rb_dnswire_put_rr(z->a->o, RB_SECT_AUTHORITY, owner, olen,
-	    RB_TYPE_SOA, ttl < min ? ttl : min, v->p + 6, rdlen);
+	rb_dnswire_put_rr(z->a->o, RB_SECT_AUTHORITY, owner, olen, RB_TYPE_SOA,
+	    ttl < min ? ttl : min, v->p + 6, rdlen);
 	return finish(z->a, rcode, 1);
 }
 
@@ -241,12 +241,13 @@ glue(const struct zone *z, const uint8_t *t, size_t n, size_t off)
 	if (!below(name, n, z->a->name + z->zoff, z->alen))
 		return 0;
 	for (size_t i = 0; i < 2; i++) {
-		size_t olen = rb_dnswire_owner_at(z->a->o, off, t, n,
-		    owner);
+		size_t olen = rb_dnswire_owner_at(z->a->o, off, t, n, owner);
 		int r = find(z->a, 'D', name, n, types[i], &v);
-		if (r < 0 || (r > 0 && rb_dnswire_put_rrset(z->a->o,
-		    RB_AUTHANS_SECT_ADDITIONAL, owner, olen, types[i], v.p,
-		    v.len) < 0))
+		if (r < 0 ||
+		    (r > 0 &&
+		        rb_dnswire_put_rrset(z->a->o,
+		            RB_AUTHANS_SECT_ADDITIONAL, owner, olen, types[i],
+		            v.p, v.len) < 0))
 			return -1;
 	}
 	return 0;
@@ -255,16 +256,17 @@ glue(const struct zone *z, const uint8_t *t, size_t n, size_t off)
 /* Write the NS RRset v under owner in sect, then the in-zone addresses of
  * its servers in additional (glue, RFC 9471).  0 or -1. */
 static int
-put_ns(const struct zone *z, enum rb_dnswire_section sect,
-    const uint8_t *owner, size_t olen, const struct val *v)
+put_ns(const struct zone *z, enum rb_dnswire_section sect, const uint8_t *owner,
+    size_t olen, const struct val *v)
 {
 	struct rb_dnswire_out *o = z->a->o;
 	size_t at[NS_MAX], wr[NS_MAX], nns = 0, off, rdlen;
 	int n;
 
 	for (off = 0; off < v->len; off += 6 + rdlen) {
-		if (v->len - off < 6 || (rdlen = rb_get16(v->p + off + 4)) >
-		    v->len - off - 6 || rdata_name(v->p + off + 6, rdlen) < 0)
+		if (v->len - off < 6 ||
+		    (rdlen = rb_get16(v->p + off + 4)) > v->len - off - 6 ||
+		    rdata_name(v->p + off + 6, rdlen) < 0)
 			return -1;
 		rb_dnswire_put_rr(o, sect, owner, olen, RB_TYPE_NS,
 		    rb_get32(v->p + off), v->p + off + 6, rdlen);
@@ -360,9 +362,10 @@ answer(const struct zone *z, uint8_t *cur, size_t clen)
 			return negative(z, RB_RCODE_NOERROR);
 		if (find(a, 'D', l.dname, l.dlen, t, &v) <= 0)
 			return -1; /* 'E' promised this RRset */
-		if (t == RB_TYPE_NS ? put_ns(z, RB_SECT_ANSWER, owner, olen,
-			&v) < 0 : rb_dnswire_put_rrset(a->o, RB_SECT_ANSWER,
-			owner, olen, t, v.p, v.len) < 0)
+		if (t == RB_TYPE_NS ?
+		        put_ns(z, RB_SECT_ANSWER, owner, olen, &v) < 0 :
+		        rb_dnswire_put_rrset(a->o, RB_SECT_ANSWER, owner, olen,
+		            t, v.p, v.len) < 0)
 			return -1;
 		if (t != RB_TYPE_CNAME || a->qtype == RB_TYPE_CNAME ||
 		    a->qtype == RB_TYPE_ANY)

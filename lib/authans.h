@@ -26,7 +26,7 @@ struct rb_authans {
 	size_t nlen;
 	uint16_t qtype;
 	struct rb_dnswire_out *o; /* a reply started with the question */
-	int rcode;		  /* out: the rcode set in o */
+	int rcode;                /* out: the rcode set in o */
 };
 
 /* Answer a from the zones into a->o when the name is at or below a zone

@@ -75,7 +75,8 @@ gen_check(struct rb_cdbmap_gen *g, int (*check)(const uint8_t *, size_t))
 		return -1;
 	}
 	if (g->mapped)
-		(void)madvise((void *)g->mem, g->size, MADV_DONTNEED); /* a hint */
+		(void)madvise((void *)g->mem, g->size,
+		    MADV_DONTNEED); /* a hint */
 	return 0;
 }
 
@@ -112,7 +113,7 @@ gen_load(struct rb_cdbmap_gen *g, const char *path,
 	}
 	if (st.st_size == 0) {
 		(void)close(fd); /* read-only: close cannot lose data */
-		return 0;	 /* an empty file is empty data too */
+		return 0;        /* an empty file is empty data too */
 	}
 	/* Smaller than the table pointers, or beyond 4 GiB: not a cdb. */
 	if ((check == NULL && st.st_size < 2048) ||
@@ -294,7 +295,8 @@ rb_cdbmap_find(const struct rb_cdbmap_gen *g, const void *key, size_t klen,
 			dl = u32(m + rpos + 4);
 			if (kl > size - rpos - 8 || dl > size - rpos - 8 - kl)
 				return -1;
-			if (kl == klen && memcmp(m + rpos + 8, key, klen) == 0) {
+			if (kl == klen &&
+			    memcmp(m + rpos + 8, key, klen) == 0) {
 				*val = m + rpos + 8 + kl;
 				*vlen = dl;
 				return 1;

@@ -57,8 +57,8 @@ void rb_cdbmap_release(struct rb_cdbmap *m, struct rb_cdbmap_gen *g);
 /* Look key up in g (NULL is empty data).  On a hit, *val and *vlen point
  * into the mapping, valid while g is held.  Returns 1 found, 0 not found,
  * -1 when the file is corrupt. */
-int rb_cdbmap_find(const struct rb_cdbmap_gen *g, const void *key,
-    size_t klen, const uint8_t **val, size_t *vlen);
+int rb_cdbmap_find(const struct rb_cdbmap_gen *g, const void *key, size_t klen,
+    const uint8_t **val, size_t *vlen);
 
 /* The bytes g maps and their number, valid while g is held; NULL (and
  * *size 0) when g is empty data (a missing file). */

@@ -18,10 +18,10 @@
 
 static const char *const usage_text[] = {
 	[RB_LIST_DNS] = "usage: rb-dns [-d ROOT] add NAME TYPE VALUE [TTL]\n"
-			"       rb-dns [-d ROOT] del ID\n"
-			"       rb-dns [-d ROOT] list\n"
-			"       rb-dns [-d ROOT] import [FILE]   "
-			"(JSON lines: {\"name\",\"type\",\"value\",\"ttl\"})\n",
+	                "       rb-dns [-d ROOT] del ID\n"
+	                "       rb-dns [-d ROOT] list\n"
+	                "       rb-dns [-d ROOT] import [FILE]   "
+	                "(JSON lines: {\"name\",\"type\",\"value\",\"ttl\"})\n",
 	[RB_LIST_BLACKLIST] =
 	    "usage: rb-block [-d ROOT] add DOMAIN [refuse|nxdomain]\n"
 	    "       rb-block [-d ROOT] del ID\n"
@@ -29,10 +29,10 @@ static const char *const usage_text[] = {
 	    "       rb-block [-d ROOT] import [FILE]   "
 	    "(JSON lines: {\"domain\",\"action\"})\n",
 	[RB_LIST_ALLOWLIST] = "usage: rb-allow [-d ROOT] add DOMAIN\n"
-			      "       rb-allow [-d ROOT] del ID\n"
-			      "       rb-allow [-d ROOT] list\n"
-			      "       rb-allow [-d ROOT] import [FILE]   "
-			      "(JSON lines: {\"domain\"})\n",
+	                      "       rb-allow [-d ROOT] del ID\n"
+	                      "       rb-allow [-d ROOT] list\n"
+	                      "       rb-allow [-d ROOT] import [FILE]   "
+	                      "(JSON lines: {\"domain\"})\n",
 };
 
 static int

@@ -32,8 +32,8 @@
 
 #include "conf_int.h"
 
-static int parse_text(struct rb_conf_ps *ps, const char *file,
-    const char *text, size_t len);
+static int parse_text(struct rb_conf_ps *ps, const char *file, const char *text,
+    size_t len);
 
 int
 rb_conf_err(struct rb_conf_ps *ps, const struct rb_conf_line *l,
@@ -126,7 +126,7 @@ read_file(const char *path, char **buf, size_t *len, struct stat *st,
 		goto fail;
 	if (!S_ISREG(st->st_mode) || st->st_size > RB_CONF_MAXSIZE) {
 		*what = S_ISREG(st->st_mode) ? "file too large:" :
-					       "not a regular file:";
+		                               "not a regular file:";
 		errno = 0;
 		goto fail;
 	}
@@ -180,8 +180,7 @@ dir_of(const char *path)
 
 /* Read the file path on behalf of the include at l (NULL for the top). */
 static int
-read_one(struct rb_conf_ps *ps, const struct rb_conf_line *l,
-    const char *path)
+read_one(struct rb_conf_ps *ps, const struct rb_conf_line *l, const char *path)
 {
 	struct stat st;
 	const char *what, *name, *olddir = ps->dir;
@@ -202,8 +201,10 @@ read_one(struct rb_conf_ps *ps, const struct rb_conf_line *l,
 	for (int i = 0; i < ps->depth; i++) {
 		if (ps->stack[i].known && ps->stack[i].dev == st.st_dev &&
 		    ps->stack[i].ino == st.st_ino) {
-			rb_conf_err(ps, l, "include loop: %s is already being "
-			    "read", path);
+			rb_conf_err(ps, l,
+			    "include loop: %s is already being "
+			    "read",
+			    path);
 			goto fail;
 		}
 	}
@@ -268,8 +269,10 @@ include_glob(struct rb_conf_ps *ps, const struct rb_conf_line *l,
 	if (r == GLOB_NOSPACE)
 		rc = rb_conf_nomem(ps, l);
 	else if (r != 0)
-		rc = rb_conf_err(ps, l, "include: unable to read the "
-		    "directories of %s", pattern);
+		rc = rb_conf_err(ps, l,
+		    "include: unable to read the "
+		    "directories of %s",
+		    pattern);
 	for (size_t i = 0; rc == 0 && i < g.gl_pathc; i++)
 		rc = read_one(ps, l, g.gl_pathv[i]);
 	globfree(&g);
@@ -377,15 +380,17 @@ dispatch(struct rb_conf_ps *ps, struct rb_conf_line *l, char *scratch)
 	case RB_CONF_NONE:
 		break;
 	}
-	return rb_conf_err(ps, l, "directive '%s' outside a clause (a line "
-	    "'server:' is missing)", l->key);
+	return rb_conf_err(ps, l,
+	    "directive '%s' outside a clause (a line "
+	    "'server:' is missing)",
+	    l->key);
 }
 
 /* Each line needs its own scratch: an include read from it parses other
  * files while the line's values are still in use. */
 static int
-parse_line(struct rb_conf_ps *ps, const char *file, int lineno,
-    const char *raw, size_t len)
+parse_line(struct rb_conf_ps *ps, const char *file, int lineno, const char *raw,
+    size_t len)
 {
 	struct rb_conf_line l = { .file = file, .line = lineno };
 	const char *why = NULL;
@@ -528,11 +533,11 @@ rb_conf_load(const char *path, struct rb_diag *d, rb_conf_warn_fn warn,
 }
 
 struct rb_conf *
-rb_conf_parse(const char *name, const char *text, size_t len,
-    struct rb_diag *d, rb_conf_warn_fn warn, void *ctx)
+rb_conf_parse(const char *name, const char *text, size_t len, struct rb_diag *d,
+    rb_conf_warn_fn warn, void *ctx)
 {
-	return run(name ? name : "-", text ? text : "", text ? len : 0, d,
-	    warn, ctx);
+	return run(name ? name : "-", text ? text : "", text ? len : 0, d, warn,
+	    ctx);
 }
 
 static void

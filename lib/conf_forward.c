@@ -24,8 +24,10 @@ f_name(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 	char *name;
 
 	if (z->name != NULL)
-		return rb_conf_err(ps, l, "name: forward-zone already named "
-		    "'%s'", z->name);
+		return rb_conf_err(ps, l,
+		    "name: forward-zone already named "
+		    "'%s'",
+		    z->name);
 	name = rb_conf_domain(ps, l, l->args[0].s);
 	if (name == NULL)
 		return -1;
@@ -50,8 +52,10 @@ f_addr(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 	if (hash != NULL) {
 		*hash++ = '\0';
 		if (rb_dname_from_text(hash, wire, &why) < 0) {
-			rb_conf_err(ps, l, "forward-addr: invalid TLS name "
-			    "'%s': %s", hash, why);
+			rb_conf_err(ps, l,
+			    "forward-addr: invalid TLS name "
+			    "'%s': %s",
+			    hash, why);
 			goto fail;
 		}
 	}
@@ -93,8 +97,10 @@ f_tls_hostname(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 	char *s;
 
 	if (rb_dname_from_text(l->args[0].s, wire, &why) < 0)
-		return rb_conf_err(ps, l, "forward-tls-hostname: invalid name "
-		    "'%s': %s", l->args[0].s, why);
+		return rb_conf_err(ps, l,
+		    "forward-tls-hostname: invalid name "
+		    "'%s': %s",
+		    l->args[0].s, why);
 	s = strdup(l->args[0].s);
 	if (s == NULL)
 		return rb_conf_nomem(ps, l);
@@ -125,17 +131,17 @@ rb_conf_forward(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 		rb_conf_ignored(ps, l, "unbound");
 		return 0;
 	}
-	return rb_conf_err(ps, l, "unknown directive '%s' in forward-zone:",
-	    l->key);
+	return rb_conf_err(ps, l,
+	    "unknown directive '%s' in forward-zone:", l->key);
 }
 
 static int
 by_name(const void *a, const void *b)
 {
-	const struct rb_conf_fwd_zone *x = *(const struct rb_conf_fwd_zone *
-	    const *)a;
-	const struct rb_conf_fwd_zone *y = *(const struct rb_conf_fwd_zone *
-	    const *)b;
+	const struct rb_conf_fwd_zone *x = *(
+	    const struct rb_conf_fwd_zone *const *)a;
+	const struct rb_conf_fwd_zone *y = *(
+	    const struct rb_conf_fwd_zone *const *)b;
 	int r = strcasecmp(x->name, y->name);
 
 	if (r != 0)
@@ -158,11 +164,14 @@ check_forward(struct rb_conf_ps *ps)
 		at.file = z->file;
 		at.line = z->line;
 		if (z->name == NULL)
-			return rb_conf_err(ps, &at, "forward-zone: missing "
+			return rb_conf_err(ps, &at,
+			    "forward-zone: missing "
 			    "name:");
 		if (z->naddrs == 0)
-			return rb_conf_err(ps, &at, "forward-zone '%s': no "
-			    "forward-addr:", z->name);
+			return rb_conf_err(ps, &at,
+			    "forward-zone '%s': no "
+			    "forward-addr:",
+			    z->name);
 		for (size_t j = 0; j < z->naddrs; j++) {
 			if (z->addrs[j].port == 0)
 				z->addrs[j].port = z->tls_upstream ? 853 : 53;
@@ -181,8 +190,10 @@ check_forward(struct rb_conf_ps *ps)
 			continue;
 		at.file = v[i]->file;
 		at.line = v[i]->line;
-		rc = rb_conf_err(ps, &at, "duplicate forward-zone '%s' (first "
-		    "at %s:%d)", v[i]->name, v[i - 1]->file, v[i - 1]->line);
+		rc = rb_conf_err(ps, &at,
+		    "duplicate forward-zone '%s' (first "
+		    "at %s:%d)",
+		    v[i]->name, v[i - 1]->file, v[i - 1]->line);
 	}
 	free(v);
 	return rc;
@@ -209,7 +220,8 @@ rb_conf_finish(struct rb_conf_ps *ps)
 	if (check_forward(ps) < 0)
 		return -1;
 	if (strcmp(c->mode, "slave") == 0 && c->sync_master == NULL)
-		return rb_conf_err(ps, &at, "mode: slave requires "
+		return rb_conf_err(ps, &at,
+		    "mode: slave requires "
 		    "sync-master:");
 	return 0;
 }

@@ -16,7 +16,7 @@
 #define RB_CONF_MAXDEPTH 16 /* nested include: */
 #define RB_CONF_MAXFILES 1024
 #define RB_CONF_MAXSIZE (256 * 1024 * 1024) /* bytes in one file */
-#define RB_CONF_MAXLINE (1024 * 1024)	     /* bytes in one line */
+#define RB_CONF_MAXLINE (1024 * 1024)       /* bytes in one line */
 
 /* One value: s is NUL-terminated with its quotes removed; start and end
  * delimit it, quotes included, in the line the lexer was given. */
@@ -52,9 +52,9 @@ struct rb_conf_ps {
 	rb_conf_warn_fn warn;
 	void *ctx;
 	enum rb_conf_clause clause;
-	size_t fzi;	 /* the forward-zone being read, if clause says so */
+	size_t fzi;      /* the forward-zone being read, if clause says so */
 	const char *dir; /* directory of the file being read, "" = cwd */
-	int depth;	 /* files open; stack[0..depth-1] identify them */
+	int depth;       /* files open; stack[0..depth-1] identify them */
 	struct {
 		dev_t dev;
 		ino_t ino;
@@ -78,7 +78,7 @@ enum rb_conf_kind {
 	RB_CONF_BOOL,
 	RB_CONF_INT,
 	RB_CONF_LONG,
-	RB_CONF_STR,	/* refuses "" */
+	RB_CONF_STR,    /* refuses "" */
 	RB_CONF_OPTSTR, /* "" stores NULL */
 	RB_CONF_FN
 };

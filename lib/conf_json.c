@@ -88,9 +88,11 @@ ifaces(const struct rb_conf *c, int *err)
 	json_t *a = json_array();
 
 	for (size_t i = 0; a && i < c->nifaces; i++) {
-		append(a, json_pack("{s:o, s:i, s:b}", "addr",
-		    jstr(c->ifaces[i].addr), "port", c->ifaces[i].port,
-		    "name", c->ifaces[i].name), err);
+		append(a,
+		    json_pack("{s:o, s:i, s:b}", "addr",
+		        jstr(c->ifaces[i].addr), "port", c->ifaces[i].port,
+		        "name", c->ifaces[i].name),
+		    err);
 	}
 	return a;
 }
@@ -101,9 +103,11 @@ notifies(const struct rb_conf *c, int *err)
 	json_t *a = json_array();
 
 	for (size_t i = 0; a && i < c->nalso_notify; i++) {
-		append(a, json_pack("{s:o, s:i}", "addr",
-		    jstr(c->also_notify[i].addr), "port",
-		    c->also_notify[i].port), err);
+		append(a,
+		    json_pack("{s:o, s:i}", "addr",
+		        jstr(c->also_notify[i].addr), "port",
+		        c->also_notify[i].port),
+		    err);
 	}
 	return a;
 }
@@ -114,9 +118,11 @@ acls(const struct rb_conf *c, int *err)
 	json_t *a = json_array();
 
 	for (size_t i = 0; a && i < c->nacls; i++) {
-		append(a, json_pack("{s:o, s:o}", "netblock",
-		    jstr(c->acls[i].netblock), "action",
-		    jstr(c->acls[i].action)), err);
+		append(a,
+		    json_pack("{s:o, s:o}", "netblock",
+		        jstr(c->acls[i].netblock), "action",
+		        jstr(c->acls[i].action)),
+		    err);
 	}
 	return a;
 }
@@ -127,9 +133,11 @@ tcp_limits(const struct rb_conf *c, int *err)
 	json_t *a = json_array();
 
 	for (size_t i = 0; a && i < c->ntcp_limits; i++) {
-		append(a, json_pack("{s:o, s:I}", "netblock",
-		    jstr(c->tcp_limits[i].netblock), "limit",
-		    (json_int_t)c->tcp_limits[i].limit), err);
+		append(a,
+		    json_pack("{s:o, s:I}", "netblock",
+		        jstr(c->tcp_limits[i].netblock), "limit",
+		        (json_int_t)c->tcp_limits[i].limit),
+		    err);
 	}
 	return a;
 }
@@ -141,9 +149,11 @@ zones(const struct rb_conf *c, int *err)
 
 	for (size_t i = 0; a && i < c->nzones; i++) {
 		const struct rb_conf_zone *z = &c->zones[i];
-		append(a, where(json_pack("{s:o, s:o}", "name",
-		    jstr(z->name), "type", jstr(z->type)), z->file, z->line,
-		    err), err);
+		append(a,
+		    where(json_pack("{s:o, s:o}", "name", jstr(z->name), "type",
+		              jstr(z->type)),
+		        z->file, z->line, err),
+		    err);
 	}
 	return a;
 }
@@ -154,8 +164,10 @@ data(const struct rb_conf_data *d, size_t n, int *err)
 	json_t *a = json_array();
 
 	for (size_t i = 0; a && i < n; i++) {
-		append(a, where(json_pack("{s:o}", "text", jstr(d[i].text)),
-		    d[i].file, d[i].line, err), err);
+		append(a,
+		    where(json_pack("{s:o}", "text", jstr(d[i].text)),
+		        d[i].file, d[i].line, err),
+		    err);
 	}
 	return a;
 }
@@ -167,8 +179,9 @@ fwd_zone(const struct rb_conf_fwd_zone *z, int *err)
 
 	for (size_t i = 0; a && i < z->naddrs; i++) {
 		const struct rb_conf_fwd_addr *x = &z->addrs[i];
-		append(a, json_pack("{s:o, s:i, s:o}", "addr", jstr(x->addr),
-		    "port", x->port, "tls_name", str_or_null(x->tls_name)),
+		append(a,
+		    json_pack("{s:o, s:i, s:o}", "addr", jstr(x->addr), "port",
+		        x->port, "tls_name", str_or_null(x->tls_name)),
 		    err);
 	}
 	if (o == NULL) {
@@ -210,12 +223,12 @@ listen_part(json_t *o, const struct rb_conf *c, int *err)
 	put(o, "tcp_connection_limit", tcp_limits(c, err), err);
 	put(o, "cache_max_ttl", json_integer(c->cache_max_ttl), err);
 	put(o, "cache_min_ttl", json_integer(c->cache_min_ttl), err);
-	put(o, "private_address", strv(c->private_addrs, c->nprivate_addrs,
-	    err), err);
-	put(o, "private_domain", strv(c->private_domains,
-	    c->nprivate_domains, err), err);
-	put(o, "allow_transfer", strv(c->allow_transfer, c->nallow_transfer,
-	    err), err);
+	put(o, "private_address",
+	    strv(c->private_addrs, c->nprivate_addrs, err), err);
+	put(o, "private_domain",
+	    strv(c->private_domains, c->nprivate_domains, err), err);
+	put(o, "allow_transfer",
+	    strv(c->allow_transfer, c->nallow_transfer, err), err);
 	put(o, "also_notify", notifies(c, err), err);
 	put(o, "local_zone", zones(c, err), err);
 	put(o, "local_data", data(c->data, c->ndata, err), err);
@@ -238,8 +251,8 @@ runbound_part(json_t *o, const struct rb_conf *c, int redact, int *err)
 	put(o, "audit_log_hmac_key", secret(c->audit_log_hmac_key, redact),
 	    err);
 	put(o, "dnssec_validation", json_boolean(c->dnssec_validation), err);
-	put(o, "trust_anchor_file", strv(c->trust_anchor_files,
-	    c->ntrust_anchor_files, err), err);
+	put(o, "trust_anchor_file",
+	    strv(c->trust_anchor_files, c->ntrust_anchor_files, err), err);
 	put(o, "tls_cert_bundle", str_or_null(c->tls_cert_bundle), err);
 	put(o, "verbosity", json_integer(c->verbosity), err);
 	put(o, "logfile", str_or_null(c->logfile), err);

@@ -95,8 +95,8 @@ values(const char *raw, size_t len, size_t pos, char *out,
 }
 
 int
-rb_conf_lex(const char *raw, size_t len, char *scratch,
-    struct rb_conf_line *l, const char **why)
+rb_conf_lex(const char *raw, size_t len, char *scratch, struct rb_conf_line *l,
+    const char **why)
 {
 	size_t pos = 0, k;
 

@@ -59,12 +59,14 @@ d_interface(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 		goto fail;
 	name = rb_conf_address(s) == 0;
 	if (name && !iface_name(s)) {
-		rb_conf_err(ps, l, "%s: '%s' is not an IP address or an "
-		    "interface name", l->key, s);
+		rb_conf_err(ps, l,
+		    "%s: '%s' is not an IP address or an "
+		    "interface name",
+		    l->key, s);
 		goto fail;
 	}
-	if (rb_conf_grow((void **)&c->ifaces, c->nifaces, sizeof *c->ifaces)
-	    < 0) {
+	if (rb_conf_grow((void **)&c->ifaces, c->nifaces, sizeof *c->ifaces) <
+	    0) {
 		rb_conf_nomem(ps, l);
 		goto fail;
 	}
@@ -87,12 +89,16 @@ d_tcp_idle_timeout(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 	long ms;
 
 	if (rb_conf_number(v, 0, INT32_MAX, &ms) < 0)
-		return rb_conf_err(ps, l, "tcp-idle-timeout: '%s' is not a "
-		    "number of milliseconds in 0..%ld", v, (long)INT32_MAX);
+		return rb_conf_err(ps, l,
+		    "tcp-idle-timeout: '%s' is not a "
+		    "number of milliseconds in 0..%ld",
+		    v, (long)INT32_MAX);
 	ps->c->tcp_idle_timeout = ms < 1 ? 1 : ms > 120000 ? 120000 : ms;
 	if (ps->c->tcp_idle_timeout != ms && ps->warn != NULL) {
-		snprintf(msg, sizeof msg, "tcp-idle-timeout: %ld is taken as "
-		    "%ld, as unbound does", ms, ps->c->tcp_idle_timeout);
+		snprintf(msg, sizeof msg,
+		    "tcp-idle-timeout: %ld is taken as "
+		    "%ld, as unbound does",
+		    ms, ps->c->tcp_idle_timeout);
 		ps->warn(ps->ctx, l->file, l->line, msg);
 	}
 	return 0;
@@ -109,17 +115,21 @@ d_tcp_connection_limit(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 
 	nb = rb_conf_netblock(l->args[0].s, &bad);
 	if (bad)
-		return rb_conf_err(ps, l, "tcp-connection-limit: '%s' is not a "
-		    "netblock", l->args[0].s);
+		return rb_conf_err(ps, l,
+		    "tcp-connection-limit: '%s' is not a "
+		    "netblock",
+		    l->args[0].s);
 	if (nb == NULL)
 		return rb_conf_nomem(ps, l);
 	if (rb_conf_number(l->args[1].s, 0, INT32_MAX, &limit) < 0) {
 		free(nb);
-		return rb_conf_err(ps, l, "tcp-connection-limit: '%s' is not a "
-		    "number in 0..%ld", l->args[1].s, (long)INT32_MAX);
+		return rb_conf_err(ps, l,
+		    "tcp-connection-limit: '%s' is not a "
+		    "number in 0..%ld",
+		    l->args[1].s, (long)INT32_MAX);
 	}
 	if (rb_conf_grow((void **)&c->tcp_limits, c->ntcp_limits,
-	    sizeof *c->tcp_limits) < 0) {
+	        sizeof *c->tcp_limits) < 0) {
 		free(nb);
 		return rb_conf_nomem(ps, l);
 	}
@@ -137,13 +147,17 @@ d_access_control(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 	int bad;
 
 	if (!rb_conf_one_of(act, acl_actions))
-		return rb_conf_err(ps, l, "access-control: unknown action "
+		return rb_conf_err(ps, l,
+		    "access-control: unknown action "
 		    "'%s' (deny, refuse, allow, allow_setrd, allow_snoop, "
-		    "deny_non_local, refuse_non_local)", act);
+		    "deny_non_local, refuse_non_local)",
+		    act);
 	nb = rb_conf_netblock(l->args[0].s, &bad);
 	if (bad)
-		return rb_conf_err(ps, l, "access-control: '%s' is not a "
-		    "netblock", l->args[0].s);
+		return rb_conf_err(ps, l,
+		    "access-control: '%s' is not a "
+		    "netblock",
+		    l->args[0].s);
 	a = strdup(act);
 	if (nb == NULL || a == NULL ||
 	    rb_conf_grow((void **)&c->acls, c->nacls, sizeof *c->acls) < 0) {
@@ -163,8 +177,10 @@ d_private_address(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 	char *nb = rb_conf_netblock(l->args[0].s, &bad);
 
 	if (bad)
-		return rb_conf_err(ps, l, "private-address: '%s' is not a "
-		    "netblock", l->args[0].s);
+		return rb_conf_err(ps, l,
+		    "private-address: '%s' is not a "
+		    "netblock",
+		    l->args[0].s);
 	return rb_conf_push_str(ps, l, &ps->c->private_addrs,
 	    &ps->c->nprivate_addrs, nb);
 }
@@ -177,8 +193,10 @@ d_allow_transfer(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 	char *nb = rb_conf_netblock(l->args[0].s, &bad);
 
 	if (bad)
-		return rb_conf_err(ps, l, "allow-transfer: '%s' is not an "
-		    "address or netblock", l->args[0].s);
+		return rb_conf_err(ps, l,
+		    "allow-transfer: '%s' is not an "
+		    "address or netblock",
+		    l->args[0].s);
 	return rb_conf_push_str(ps, l, &ps->c->allow_transfer,
 	    &ps->c->nallow_transfer, nb);
 }
@@ -196,12 +214,11 @@ d_also_notify(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 	if (rb_conf_at_port(ps, l, s, &port) < 0)
 		goto fail;
 	if (rb_conf_address(s) == 0) {
-		rb_conf_err(ps, l, "also-notify: '%s' is not an IP address",
-		    s);
+		rb_conf_err(ps, l, "also-notify: '%s' is not an IP address", s);
 		goto fail;
 	}
 	if (rb_conf_grow((void **)&c->also_notify, c->nalso_notify,
-	    sizeof *c->also_notify) < 0) {
+	        sizeof *c->also_notify) < 0) {
 		rb_conf_nomem(ps, l);
 		goto fail;
 	}
@@ -343,17 +360,20 @@ check_ptr(struct rb_conf_ps *ps, const struct rb_conf_line *l, char *text)
 	long ttl;
 
 	for (char *t = strtok_r(text, " \t", &save); t != NULL;
-	    t = strtok_r(NULL, " \t", &save)) {
+	     t = strtok_r(NULL, " \t", &save)) {
 		if (n == 4)
 			break;
 		f[n++] = t;
 	}
 	if (n < 2 || n > 3)
-		return rb_conf_err(ps, l, "local-data-ptr: expected \"address "
+		return rb_conf_err(ps, l,
+		    "local-data-ptr: expected \"address "
 		    "[ttl] name\"");
 	if (rb_conf_address(f[0]) == 0)
-		return rb_conf_err(ps, l, "local-data-ptr: '%s' is not an IP "
-		    "address", f[0]);
+		return rb_conf_err(ps, l,
+		    "local-data-ptr: '%s' is not an IP "
+		    "address",
+		    f[0]);
 	if (n == 3 && rb_conf_number(f[1], 0, INT32_MAX, &ttl) < 0)
 		return rb_conf_err(ps, l, "local-data-ptr: '%s' is not a TTL",
 		    f[1]);
@@ -388,8 +408,10 @@ d_mode(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 	char *m;
 
 	if (strcmp(v, "master") != 0 && strcmp(v, "slave") != 0)
-		return rb_conf_err(ps, l, "mode: expected master or slave, got "
-		    "'%s'", v);
+		return rb_conf_err(ps, l,
+		    "mode: expected master or slave, got "
+		    "'%s'",
+		    v);
 	m = strdup(v);
 	if (m == NULL)
 		return rb_conf_nomem(ps, l);
@@ -427,8 +449,10 @@ d_sync_master(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 	int bracket = 0;
 
 	if (colon == NULL || rb_conf_number(colon + 1, 1, 65535, &port) < 0)
-		return rb_conf_err(ps, l, "sync-master: expected host:port, "
-		    "got '%s'", v);
+		return rb_conf_err(ps, l,
+		    "sync-master: expected host:port, "
+		    "got '%s'",
+		    v);
 	n = (size_t)(colon - v);
 	if (n >= 2 && v[0] == '[' && v[n - 1] == ']') {
 		v++;
@@ -441,8 +465,10 @@ d_sync_master(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 	memcpy(host, v, n);
 	host[n] = '\0';
 	if (!valid_host(host, bracket))
-		return rb_conf_err(ps, l, "sync-master: invalid host '%s' (use "
-		    "[addr]:port for IPv6)", host);
+		return rb_conf_err(ps, l,
+		    "sync-master: invalid host '%s' (use "
+		    "[addr]:port for IPv6)",
+		    host);
 	m = strdup(l->args[0].s);
 	if (m == NULL)
 		return rb_conf_nomem(ps, l);
@@ -460,8 +486,10 @@ d_feed_ca_file(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 	char *s = NULL;
 
 	if (v[0] != '\0' && v[0] != '/')
-		return rb_conf_err(ps, l, "feed-ca-file: '%s' is not an "
-		    "absolute path", v);
+		return rb_conf_err(ps, l,
+		    "feed-ca-file: '%s' is not an "
+		    "absolute path",
+		    v);
 	if (v[0] != '\0' && (s = strdup(v)) == NULL)
 		return rb_conf_nomem(ps, l);
 	free(ps->c->feed_ca_file);
@@ -476,10 +504,12 @@ d_feed_allow_address(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 	char *nb = rb_conf_netblock(l->args[0].s, &bad);
 
 	if (bad)
-		return rb_conf_err(ps, l, "feed-allow-address: '%s' is not an "
-		    "address or netblock", l->args[0].s);
-	return rb_conf_push_str(ps, l, &ps->c->feed_allow,
-	    &ps->c->nfeed_allow, nb);
+		return rb_conf_err(ps, l,
+		    "feed-allow-address: '%s' is not an "
+		    "address or netblock",
+		    l->args[0].s);
+	return rb_conf_push_str(ps, l, &ps->c->feed_allow, &ps->c->nfeed_allow,
+	    nb);
 }
 
 #define OFF(field) offsetof(struct rb_conf, field)
@@ -500,10 +530,10 @@ static const struct rb_conf_directive server[] = {
 	{ "tcp-idle-timeout", RB_CONF_FN, 0, 0, 0, d_tcp_idle_timeout, 1 },
 	{ "tcp-connection-limit", RB_CONF_FN, 0, 0, 0, d_tcp_connection_limit,
 	    2 },
-	{ "cache-max-ttl", RB_CONF_LONG, OFF(cache_max_ttl), 0, INT32_MAX,
-	    NULL, 1 },
-	{ "cache-min-ttl", RB_CONF_LONG, OFF(cache_min_ttl), 0, INT32_MAX,
-	    NULL, 1 },
+	{ "cache-max-ttl", RB_CONF_LONG, OFF(cache_max_ttl), 0, INT32_MAX, NULL,
+	    1 },
+	{ "cache-min-ttl", RB_CONF_LONG, OFF(cache_min_ttl), 0, INT32_MAX, NULL,
+	    1 },
 	{ "private-address", RB_CONF_FN, 0, 0, 0, d_private_address, 1 },
 	{ "allow-transfer", RB_CONF_FN, 0, 0, 0, d_allow_transfer, 1 },
 	{ "also-notify", RB_CONF_FN, 0, 0, 0, d_also_notify, 1 },
@@ -524,8 +554,8 @@ static const struct rb_conf_directive server[] = {
 	{ "audit-log", RB_CONF_BOOL, OFF(audit_log), 0, 0, NULL, 1 },
 	{ "audit-log-hmac-key", RB_CONF_STR, OFF(audit_log_hmac_key), 0, 0,
 	    NULL, 1 },
-	{ "dnssec-validation", RB_CONF_BOOL, OFF(dnssec_validation), 0, 0,
-	    NULL, 1 },
+	{ "dnssec-validation", RB_CONF_BOOL, OFF(dnssec_validation), 0, 0, NULL,
+	    1 },
 	{ "trust-anchor-file", RB_CONF_FN, 0, 0, 0, d_trust_anchor_file, 1 },
 	{ "tls-cert-bundle", RB_CONF_OPTSTR, OFF(tls_cert_bundle), 0, 0, NULL,
 	    1 },
@@ -534,13 +564,12 @@ static const struct rb_conf_directive server[] = {
 	{ "username", RB_CONF_OPTSTR, OFF(username), 0, 0, NULL, 1 },
 	{ "journal-retention", RB_CONF_LONG, OFF(journal_retention), 1,
 	    1000000000, NULL, 1 },
-	{ "feed-interval", RB_CONF_LONG, OFF(feed_interval), 1, 31536000,
-	    NULL, 1 },
+	{ "feed-interval", RB_CONF_LONG, OFF(feed_interval), 1, 31536000, NULL,
+	    1 },
 	{ "feed-max-bytes", RB_CONF_LONG, OFF(feed_max_bytes), 1024,
 	    2147483648L, NULL, 1 },
 	{ "feed-ca-file", RB_CONF_FN, 0, 0, 0, d_feed_ca_file, 1 },
-	{ "feed-allow-address", RB_CONF_FN, 0, 0, 0, d_feed_allow_address,
-	    1 },
+	{ "feed-allow-address", RB_CONF_FN, 0, 0, 0, d_feed_allow_address, 1 },
 	{ NULL, RB_CONF_FN, 0, 0, 0, NULL, 0 },
 };
 

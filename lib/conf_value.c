@@ -48,8 +48,8 @@ rb_conf_number(const char *s, long min, long max, long *out)
 }
 
 static int
-bad_number(struct rb_conf_ps *ps, const struct rb_conf_line *l,
-    const char *v, long min, long max)
+bad_number(struct rb_conf_ps *ps, const struct rb_conf_line *l, const char *v,
+    long min, long max)
 {
 	return rb_conf_err(ps, l, "%s: '%s' is not a number in %ld..%ld",
 	    l->key, v, min, max);
@@ -101,8 +101,10 @@ rb_conf_netblock(const char *s, int *bad)
 	af = rb_conf_address(ip);
 	if (af == 0)
 		return NULL;
-	if (slash && (slash[1] == '-' ||
-	    rb_conf_number(slash + 1, 0, af == AF_INET ? 32 : 128, &len) < 0))
+	if (slash &&
+	    (slash[1] == '-' ||
+	        rb_conf_number(slash + 1, 0, af == AF_INET ? 32 : 128, &len) <
+	            0))
 		return NULL;
 	*bad = 0;
 	if (slash)
@@ -220,4 +222,3 @@ rb_conf_apply(struct rb_conf_ps *ps, const struct rb_conf_line *l,
 	}
 	return dir->fn(ps, l);
 }
-

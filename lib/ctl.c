@@ -136,8 +136,8 @@ ino_of(const char *root, const char *name)
 int
 rb_ctl_data_live(const char *root, const struct rb_stats_shm *s)
 {
-	uint64_t local = ino_of(root, "local.cdb"), block = ino_of(root,
-	    "block.cdb");
+	uint64_t local = ino_of(root, "local.cdb"),
+	         block = ino_of(root, "block.cdb");
 
 	return __atomic_load_n(&s->data_ino[0], __ATOMIC_ACQUIRE) == local &&
 	    __atomic_load_n(&s->data_ino[1], __ATOMIC_ACQUIRE) == block;

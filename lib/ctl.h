@@ -18,7 +18,7 @@
 struct rb_ctl_view {
 	char root[4096];
 	const struct rb_stats_shm *shm; /* NULL when not mapped */
-	uint64_t dev, ino;		/* of the file mapped */
+	uint64_t dev, ino;              /* of the file mapped */
 };
 
 /* Set up v for root (borrowed); maps nothing yet. */
@@ -47,7 +47,7 @@ int rb_ctl_request(const char *root, const char *name, uint64_t *nonce,
 #define RB_CTL_KEPT 64
 struct rb_ctl_issued {
 	uint64_t nonce[RB_CTL_KEPT]; /* by count % RB_CTL_KEPT */
-	uint64_t count;		     /* requests made */
+	uint64_t count;              /* requests made */
 };
 
 /* rb_ctl_request, recorded in h; *ticket names this request. */

@@ -26,7 +26,7 @@ int
 rb_data_zone_code(const char *type)
 {
 	for (int i = 1; i < (int)(sizeof zone_types / sizeof zone_types[0]);
-	    i++)
+	     i++)
 		if (strcmp(type, zone_types[i]) == 0)
 			return i;
 	return 0;
@@ -118,10 +118,12 @@ rb_data_build_some(const char *root, const struct rb_conf *conf,
 	if (rb_atomic_clean(dir) < 0)
 		return rb_err_sys(e, "clean data directory");
 	snprintf(path, sizeof path, "%s/local.cdb", dir);
-	if ((which & RB_DATA_LOCAL) && rb_data_build_local(path, conf, s, e) < 0)
+	if ((which & RB_DATA_LOCAL) &&
+	    rb_data_build_local(path, conf, s, e) < 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/block.cdb", dir);
-	if ((which & RB_DATA_BLOCK) && rb_data_build_block(path, conf, s, e) < 0)
+	if ((which & RB_DATA_BLOCK) &&
+	    rb_data_build_block(path, conf, s, e) < 0)
 		return -1;
 	if ((which & RB_DATA_ZONES) && rb_zonehist_install(root, s, e) < 0)
 		return -1;

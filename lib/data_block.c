@@ -38,10 +38,11 @@ stage_list(struct rb_kvs *a, json_t *list, int prio, struct rb_err *e)
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(list, i, v) {
+	json_array_foreach(list, i, v)
+	{
 		const char *d = json_string_value(json_object_get(v, "domain"));
-		const char *act = json_string_value(json_object_get(v,
-		    "action"));
+		const char *act = json_string_value(
+		    json_object_get(v, "action"));
 		char c = 'A';
 
 		if (prio == PRIO_BLACKLIST)
@@ -74,12 +75,12 @@ rb_data_build_block(const char *path, const struct rb_conf *conf,
 		    code != RB_ZONE_ALWAYS_REFUSE)
 			continue;
 		if (stage(&a, conf->zones[i].name,
-		    code == RB_ZONE_ALWAYS_NXDOMAIN ? 'N' : 'R', PRIO_CONF,
-		    e) < 0)
+		        code == RB_ZONE_ALWAYS_NXDOMAIN ? 'N' : 'R', PRIO_CONF,
+		        e) < 0)
 			goto done;
 	}
-	if (stage_list(&a, s->entries[RB_COLL_BLACKLIST], PRIO_BLACKLIST,
-	    e) < 0 ||
+	if (stage_list(&a, s->entries[RB_COLL_BLACKLIST], PRIO_BLACKLIST, e) <
+	        0 ||
 	    stage_list(&a, s->entries[RB_COLL_ALLOWLIST], PRIO_ALLOW, e) < 0)
 		goto done;
 	/* Precedence, not the action byte, orders equal names. */
@@ -90,7 +91,7 @@ rb_data_build_block(const char *path, const struct rb_conf *conf,
 		    memcmp(a.v[i - 1].key, a.v[i].key, a.v[i].klen) == 0)
 			continue;
 		if (rb_kvs_add(&out, a.v[i].key, a.v[i].klen, a.v[i].val, 1,
-		    0) < 0) {
+		        0) < 0) {
 			rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
 			goto done;
 		}

@@ -50,7 +50,8 @@ stage_records(struct rb_kvs *recs, const struct rb_conf *conf,
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(s->entries[RB_COLL_DNS], i, v) {
+	json_array_foreach(s->entries[RB_COLL_DNS], i, v)
+	{
 		if (rb_entry_dns_rr(v, &rr, e) < 0)
 			return -1;
 		if (stage_rr(recs, &rr) < 0)
@@ -98,7 +99,7 @@ stage_conf_zones(struct rb_kvs *zones, const struct rb_conf *conf,
 			continue;
 		/* Earlier lines win a duplicate: higher prio sorts first. */
 		if (rb_kvs_add(zones, w, (size_t)n, &code, 1,
-		    (int)(conf->nzones - i)) < 0)
+		        (int)(conf->nzones - i)) < 0)
 			return rb_err_set(e, 500, "INTERNAL_ERROR",
 			    "out of memory");
 	}
@@ -157,18 +158,19 @@ emit_empty_nonterminals(struct rb_kvs *out, const struct rb_kvs *recs,
 	for (size_t i = 0; i < recs->n; i++)
 		if ((i == 0 || !same_key(&recs->v[i - 1], &recs->v[i], 2)) &&
 		    rb_kvs_add(&owners, recs->v[i].key, recs->v[i].klen - 2,
-		    NULL, 0, 0) < 0)
+		        NULL, 0, 0) < 0)
 			goto done;
 	for (size_t i = 0; i < owners.n; i++) {
 		const uint8_t *name = owners.v[i].key;
 
 		if (in_set(zones, name) || !enclosed(zones, name))
 			continue;
-		for (int off = name[0] + 1; name[off] != 0 &&
-		    !in_set(zones, name + off); off += name[off] + 1)
-			if (!in_set(&owners, name + off) && rb_kvs_add(&ents,
-			    name + off, owners.v[i].klen - (size_t)off, NULL, 0,
-			    0) < 0)
+		for (int off = name[0] + 1;
+		     name[off] != 0 && !in_set(zones, name + off);
+		     off += name[off] + 1)
+			if (!in_set(&owners, name + off) &&
+			    rb_kvs_add(&ents, name + off,
+			        owners.v[i].klen - (size_t)off, NULL, 0, 0) < 0)
 				goto done;
 	}
 	rb_kvs_sort(&ents);
@@ -283,7 +285,7 @@ emit_zones(struct rb_kvs *out, const struct rb_kvs *zones)
 		key[0] = 'Z';
 		memcpy(key + 1, zones->v[i].key, zones->v[i].klen);
 		if (rb_kvs_add(out, key, zones->v[i].klen + 1, zones->v[i].val,
-		    1, 0) < 0)
+		        1, 0) < 0)
 			return -1;
 	}
 	return 0;

@@ -11,8 +11,7 @@
 #include "diag.h"
 
 int
-rb_diag_set(struct rb_diag *d, const char *file, int line, const char *fmt,
-    ...)
+rb_diag_set(struct rb_diag *d, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 

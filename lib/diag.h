@@ -16,8 +16,8 @@ struct rb_diag {
 };
 
 /* Set file, line and a printf-style message; always returns -1. */
-int rb_diag_set(struct rb_diag *d, const char *file, int line,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int rb_diag_set(struct rb_diag *d, const char *file, int line, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
 
 /* Format "file:line: msg" (or "file: msg", or "msg") into buf. */
 const char *rb_diag_str(const struct rb_diag *d, char *buf, size_t len);

@@ -54,7 +54,8 @@ rb_dname_from_text(const char *text, uint8_t *out, const char **why)
 		out[pos++] = (uint8_t)(i - start);
 		for (size_t k = start; k < i; k++) {
 			int c = (unsigned char)text[k];
-			out[pos++] = (uint8_t)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+			out[pos++] = (uint8_t)(c >= 'A' && c <= 'Z' ? c + 32 :
+			                                              c);
 		}
 	}
 	out[pos++] = 0;

@@ -41,8 +41,8 @@ remember(struct rb_dnscomp *c, size_t off, size_t len)
 }
 
 void
-rb_dnscomp_add(
-    struct rb_dnscomp *c, size_t off, const uint8_t *name, size_t len)
+rb_dnscomp_add(struct rb_dnscomp *c, size_t off, const uint8_t *name,
+    size_t len)
 {
 	int n = rb_dname_wire_len(name, len);
 
@@ -78,7 +78,7 @@ names_equal(const uint8_t *msg, size_t len, size_t off, const uint8_t *name,
 			return 1;
 		for (size_t i = 1; i <= *name; i++) {
 			if (fold ? lower(msg[off + i]) != lower(name[i]) :
-			    msg[off + i] != name[i])
+			           msg[off + i] != name[i])
 				return 0;
 		}
 		off += 1 + (size_t)*name;
@@ -88,8 +88,8 @@ names_equal(const uint8_t *msg, size_t len, size_t off, const uint8_t *name,
 }
 
 int
-rb_dnscomp_equal(
-    const uint8_t *msg, size_t len, size_t off, const uint8_t *name)
+rb_dnscomp_equal(const uint8_t *msg, size_t len, size_t off,
+    const uint8_t *name)
 {
 	return names_equal(msg, len, off, name, 1);
 }
@@ -103,8 +103,7 @@ find(const struct rb_dnscomp *c, const uint8_t *msg, size_t len,
     const uint8_t *s, size_t slen)
 {
 	for (size_t i = 0; i < c->n; i++) {
-		if (c->len[i] == slen &&
-		    names_equal(msg, len, c->off[i], s, 0))
+		if (c->len[i] == slen && names_equal(msg, len, c->off[i], s, 0))
 			return c->off[i];
 	}
 	return -1;
@@ -180,8 +179,8 @@ rb_dnscomp_type(uint16_t type)
 
 /* Does r (rdlen bytes) hold pre bytes, names valid names, tail bytes? */
 static int
-fits_layout(
-    const uint8_t *r, size_t rdlen, size_t pre, size_t names, size_t tail)
+fits_layout(const uint8_t *r, size_t rdlen, size_t pre, size_t names,
+    size_t tail)
 {
 	size_t off = pre;
 	int n;

@@ -29,14 +29,14 @@ void rb_dnscomp_init(struct rb_dnscomp *c);
 /* Remember the label starts of the uncompressed name in name[0..len),
  * written at off in the message (the echoed question); nothing when it is
  * not a valid name. */
-void rb_dnscomp_add(
-    struct rb_dnscomp *c, size_t off, const uint8_t *name, size_t len);
+void rb_dnscomp_add(struct rb_dnscomp *c, size_t off, const uint8_t *name,
+    size_t len);
 
 /* Does the name at off in msg[0..len), compressed or not, equal the
  * uncompressed name (ASCII case-insensitive)?  1 or 0; never reads past
  * len, follows at most 64 pointers. */
-int rb_dnscomp_equal(
-    const uint8_t *msg, size_t len, size_t off, const uint8_t *name);
+int rb_dnscomp_equal(const uint8_t *msg, size_t len, size_t off,
+    const uint8_t *name);
 
 /* Write the valid uncompressed name at msg + *len, compressed, using no
  * byte at or past size; *len moves past it.  Returns 0, or -1 when it

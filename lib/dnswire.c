@@ -141,8 +141,9 @@ rb_dnswire_reply(struct rb_dnswire_out *o, uint8_t *buf, size_t size,
 	if (o->edns)
 		o->size -= OPT_LEN; /* kept for the OPT record */
 	rb_put16(buf, q->id);
-	rb_put16(buf + 2, (uint16_t)(RB_DNS_QR | RB_DNS_RA |
-	    (q->flags & (0x7800 | RB_DNS_RD | RB_DNS_CD))));
+	rb_put16(buf + 2,
+	    (uint16_t)(RB_DNS_QR | RB_DNS_RA |
+	        (q->flags & (0x7800 | RB_DNS_RD | RB_DNS_CD))));
 	memset(buf + 4, 0, 8);
 	o->len = RB_DNS_HEADER;
 	if (qlen > 0 && qlen <= o->size - o->len) {
@@ -231,7 +232,7 @@ rb_dnswire_put_rr(struct rb_dnswire_out *o, enum rb_dnswire_section sect,
 	rdstart = len + 10;
 	len = rdstart;
 	if (rb_dnscomp_rdata(&o->comp, o->buf, o->size, &len, type, rdata,
-	    rdlen) < 0) {
+	        rdlen) < 0) {
 		o->overflow = 1;
 		return;
 	}
@@ -245,9 +246,9 @@ rb_dnswire_put_rr(struct rb_dnswire_out *o, enum rb_dnswire_section sect,
 }
 
 int
-rb_dnswire_put_rrset(struct rb_dnswire_out *o,
-    enum rb_dnswire_section sect, const uint8_t *owner, size_t olen,
-    uint16_t type, const uint8_t *val, size_t vlen)
+rb_dnswire_put_rrset(struct rb_dnswire_out *o, enum rb_dnswire_section sect,
+    const uint8_t *owner, size_t olen, uint16_t type, const uint8_t *val,
+    size_t vlen)
 {
 	size_t off;
 	int n = 0;

@@ -74,7 +74,7 @@ struct rb_dnswire_query {
 	size_t qname_len; /* wire length of the name at RB_DNS_HEADER */
 	uint16_t qtype, qclass;
 	size_t question_end; /* offset just past qclass */
-	int nopt;	     /* OPT records seen (more than one: FORMERR) */
+	int nopt;            /* OPT records seen (more than one: FORMERR) */
 	uint16_t edns_size;  /* the OPT's UDP payload size */
 	uint8_t edns_version;
 	uint16_t edns_flags; /* DO and friends */
@@ -99,11 +99,11 @@ struct rb_dnswire_out {
 	uint8_t *buf; /* borrowed */
 	size_t size;  /* the most this reply may use */
 	size_t len;
-	size_t qend;	   /* end of the echoed question */
+	size_t qend;       /* end of the echoed question */
 	size_t last_rdata; /* offset of the last record's rdata */
 	uint16_t count[3]; /* answer, authority, additional */
-	int edns;	   /* add an OPT record at the end */
-	int overflow;	   /* sticky: something did not fit */
+	int edns;          /* add an OPT record at the end */
+	int overflow;      /* sticky: something did not fit */
 	uint8_t ext_rcode; /* upper 8 bits of a 12-bit rcode */
 	/* Last, so that starting a reply clears only what is above: the
 	 * names written so far, for compression. */
@@ -139,9 +139,9 @@ void rb_dnswire_put_rr(struct rb_dnswire_out *o, enum rb_dnswire_section sect,
 /* Append every record of an RRset value (doc/cdb.md: repeated ttl(4)
  * rdlen(2) rdata) under one owner.  Returns the number of records, or -1
  * when the value is malformed (nothing is appended). */
-int rb_dnswire_put_rrset(struct rb_dnswire_out *o,
-    enum rb_dnswire_section sect, const uint8_t *owner, size_t olen,
-    uint16_t type, const uint8_t *val, size_t vlen);
+int rb_dnswire_put_rrset(struct rb_dnswire_out *o, enum rb_dnswire_section sect,
+    const uint8_t *owner, size_t olen, uint16_t type, const uint8_t *val,
+    size_t vlen);
 
 /* A compression pointer to offset off (< 0x4000) in out[2]. */
 void rb_dnswire_ptr(uint8_t out[2], size_t off);

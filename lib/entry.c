@@ -27,14 +27,16 @@ static const struct {
 	{ "MX", { "priority" }, NULL },
 	{ "SRV", { "priority", "weight", "port" }, NULL },
 	{ "CAA", { "flags", "tag" }, NULL },
-	{ "NAPTR", { "order", "preference_naptr", "flags_naptr", "services",
-	    "regexp" }, "replacement" },
+	{ "NAPTR",
+	    { "order", "preference_naptr", "flags_naptr", "services",
+	        "regexp" },
+	    "replacement" },
 	{ "SSHFP", { "algorithm", "fp_type" }, NULL },
 	{ "TLSA", { "cert_usage", "selector", "matching_type" }, NULL },
 };
 
-static const char *const text_fields[] = { "flags_naptr", "services",
-	"regexp", "tag" };
+static const char *const text_fields[] = { "flags_naptr", "services", "regexp",
+	"tag" };
 
 int
 rb_entry_is_uuid(const char *s)
@@ -96,8 +98,8 @@ compose(const json_t *o, const char *type, const char *value, char *buf,
 		else if (layouts[i].after != NULL &&
 		    json_string_value(json_object_get(o, layouts[i].after)))
 			snprintf(buf + strlen(buf), len - strlen(buf), "%s",
-			    json_string_value(json_object_get(o,
-			    layouts[i].after)));
+			    json_string_value(
+			        json_object_get(o, layouts[i].after)));
 		else /* the value is the last rdata field */
 			snprintf(buf + strlen(buf), len - strlen(buf), "%s",
 			    value);
@@ -190,7 +192,7 @@ with_type_fields(const json_t *req, const char *type, json_t *o)
 			continue;
 		for (size_t k = 0; k < 6; k++) {
 			const char *f = k < 5 ? layouts[i].fields[k] :
-			    layouts[i].after;
+			                        layouts[i].after;
 			json_t *v = f ? json_object_get(req, f) : NULL;
 			if (v != NULL && json_object_set(o, f, v) < 0)
 				return -1;
@@ -220,8 +222,10 @@ rb_entry_dns(const json_t *req, json_t **out, struct rb_rr *rr,
 		return -1;
 	if (strlen(type) >= sizeof utype || rb_rr_api_type(type) == 0)
 		return rb_err_set(e, 400, "INVALID_TYPE",
-		    "type '%.32s' is not one of A AAAA CNAME TXT MX SRV CAA PTR "
-		    "NAPTR SSHFP TLSA NS", type);
+		    "type '%.32s' is not one of A AAAA CNAME TXT MX SRV CAA "
+		    "PTR "
+		    "NAPTR SSHFP TLSA NS",
+		    type);
 	for (size_t i = 0; i <= strlen(type); i++)
 		utype[i] = (char)toupper((unsigned char)type[i]);
 	snprintf(fqdn, sizeof fqdn, "%.254s%s", name,
@@ -326,8 +330,8 @@ rb_entry_block(const json_t *req, json_t **out, struct rb_err *e)
 	a = json_object_get(req, "action");
 	if (a != NULL && !json_is_null(a)) {
 		action = json_string_value(a);
-		if (action == NULL || (strcmp(action, "refuse") &&
-		    strcmp(action, "nxdomain")))
+		if (action == NULL ||
+		    (strcmp(action, "refuse") && strcmp(action, "nxdomain")))
 			return rb_err_set(e, 400, "INVALID_FIELD",
 			    "action must be 'refuse' or 'nxdomain'");
 	}

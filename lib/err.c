@@ -12,8 +12,7 @@
 #include "err.h"
 
 int
-rb_err_set(struct rb_err *e, int status, const char *code, const char *fmt,
-    ...)
+rb_err_set(struct rb_err *e, int status, const char *code, const char *fmt, ...)
 {
 	va_list ap;
 

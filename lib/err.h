@@ -9,13 +9,13 @@
 
 struct rb_err {
 	const char *code; /* "INVALID_NAME", "LIMIT_EXCEEDED", ...; static */
-	int status;	  /* HTTP status: 400, 404, 422, 500, ... */
+	int status;       /* HTTP status: 400, 404, 422, 500, ... */
 	char details[512];
 };
 
 /* Fill e and return -1. */
-int rb_err_set(struct rb_err *e, int status, const char *code,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int rb_err_set(struct rb_err *e, int status, const char *code, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
 
 /* Fill e from errno for a failed system call on what; returns -1. */
 int rb_err_sys(struct rb_err *e, const char *what);

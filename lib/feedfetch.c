@@ -31,8 +31,8 @@ struct fetch {
 	const struct rb_fetch_opts *o;
 	struct rb_fetch_result *r;
 	uint64_t req_bytes; /* of the answer being read */
-	int checked;	    /* its status code has been looked at */
-	int deliver;	    /* its body goes to the sink */
+	int checked;        /* its status code has been looked at */
+	int deliver;        /* its body goes to the sink */
 	int toobig, sinkfail, refused, sink_errno;
 	char refused_addr[INET6_ADDRSTRLEN];
 	char errbuf[CURL_ERROR_SIZE];
@@ -47,8 +47,7 @@ rb_fetch_opts_init(struct rb_fetch_opts *o)
 	o->timeout = 600;
 }
 
-static int
-fail(struct rb_fetch_result *r, const char *fmt, ...)
+static int fail(struct rb_fetch_result *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static int
@@ -92,8 +91,8 @@ on_body(char *p, size_t size, size_t n, void *ctx)
 }
 
 static int
-on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
-    curl_off_t ultotal, curl_off_t ulnow)
+on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+    curl_off_t ulnow)
 {
 	struct fetch *f = ctx;
 
@@ -111,12 +110,14 @@ on_socket(void *ctx, curlsocktype purpose, struct curl_sockaddr *a)
 		ip = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
 	else if (a->family == AF_INET6 &&
 	    a->addrlen >= sizeof(struct sockaddr_in6))
-		ip = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+		ip =
+		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
 	if (purpose != CURLSOCKTYPE_IPCXN || ip == NULL ||
 	    rb_feed_addr_forbidden(sa, f->o->allow)) {
 		f->refused = 1;
-		if (ip == NULL || inet_ntop(a->family, ip, f->refused_addr,
-		    sizeof f->refused_addr) == NULL)
+		if (ip == NULL ||
+		    inet_ntop(a->family, ip, f->refused_addr,
+		        sizeof f->refused_addr) == NULL)
 			snprintf(f->refused_addr, sizeof f->refused_addr, "?");
 		return CURL_SOCKET_BAD;
 	}
@@ -144,10 +145,10 @@ add_condition(struct curl_slist **h, const char *name, const char *value)
 	return 0;
 }
 
-#define SET(opt, val)                                                     \
-	do {                                                              \
-		if (curl_easy_setopt(h, opt, val) != CURLE_OK)            \
-			return -1;                                        \
+#define SET(opt, val) \
+	do { \
+		if (curl_easy_setopt(h, opt, val) != CURLE_OK) \
+			return -1; \
 	} while (0)
 
 static int
@@ -238,8 +239,8 @@ follow(struct fetch *f, const char *url)
 	snprintf(cur, sizeof cur, "%s", url);
 	for (int hop = 0;; hop++) {
 		if (rb_feed_url_check(cur, f->o->allow, 0, &e) < 0)
-			return fail(f->r, "%s%s", hop ? "redirect refused: " :
-			    "", e.details);
+			return fail(f->r, "%s%s",
+			    hop ? "redirect refused: " : "", e.details);
 		f->checked = f->deliver = 0;
 		f->req_bytes = 0;
 		f->errbuf[0] = '\0';
@@ -252,7 +253,8 @@ follow(struct fetch *f, const char *url)
 		if (!is_redirect(f->r->http_code))
 			return 0;
 		if (curl_easy_getinfo(f->h, CURLINFO_REDIRECT_URL, &loc) !=
-		    CURLE_OK || loc == NULL)
+		        CURLE_OK ||
+		    loc == NULL)
 			return fail(f->r, "HTTP %ld without a Location",
 			    f->r->http_code);
 		if (hop == RB_FETCH_REDIRECTS)
@@ -286,8 +288,8 @@ rb_feed_fetch(const char *url, const struct rb_fetch_opts *o,
 	keep_header(f.h, "ETag", r->etag, sizeof r->etag);
 	keep_header(f.h, "Last-Modified", r->last_modified,
 	    sizeof r->last_modified);
-	if (r->http_code == 304 && (o->etag != NULL ||
-	    o->last_modified != NULL)) {
+	if (r->http_code == 304 &&
+	    (o->etag != NULL || o->last_modified != NULL)) {
 		r->status = RB_FETCH_UNCHANGED;
 		ret = 0;
 	} else if (r->http_code == 200 || r->http_code == 203) {

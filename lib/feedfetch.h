@@ -19,13 +19,13 @@
 enum rb_fetch_status { RB_FETCH_OK, RB_FETCH_UNCHANGED, RB_FETCH_ERROR };
 
 struct rb_fetch_opts {
-	const char *ca_file;		  /* PEM CAs; NULL = the system's */
+	const char *ca_file;              /* PEM CAs; NULL = the system's */
 	const struct rb_feedallow *allow; /* exempt addresses; may be NULL */
-	uint64_t max_bytes;		  /* body cap, after decompression */
-	long connect_timeout;		  /* seconds, per connection */
-	long timeout;			  /* seconds, per request */
-	const char *etag;		  /* for If-None-Match; NULL = none */
-	const char *last_modified;	  /* for If-Modified-Since */
+	uint64_t max_bytes;               /* body cap, after decompression */
+	long connect_timeout;             /* seconds, per connection */
+	long timeout;                     /* seconds, per request */
+	const char *etag;                 /* for If-None-Match; NULL = none */
+	const char *last_modified;        /* for If-Modified-Since */
 	/* Body bytes of a 200 answer, in order; -1 aborts the download. */
 	int (*sink)(void *ctx, const char *buf, size_t len);
 	void *sink_ctx;
@@ -37,10 +37,10 @@ struct rb_fetch_opts {
 struct rb_fetch_result {
 	enum rb_fetch_status status;
 	long http_code;
-	uint64_t bytes;		/* body bytes received */
-	char etag[256];		/* of the answer; "" when none */
+	uint64_t bytes;         /* body bytes received */
+	char etag[256];         /* of the answer; "" when none */
 	char last_modified[64]; /* of the answer; "" when none */
-	char error[256];	/* why, when status is RB_FETCH_ERROR */
+	char error[256];        /* why, when status is RB_FETCH_ERROR */
 };
 
 /* Fill o with the defaults: 100 MiB, 10 s to connect, 600 s per request

@@ -25,8 +25,8 @@
 #define MAX_FEEDS_FILE (64u << 20)
 
 int
-rb_feed_path(const char *root, const char *id, const char *suffix,
-    char *buf, size_t len)
+rb_feed_path(const char *root, const char *id, const char *suffix, char *buf,
+    size_t len)
 {
 	int n = snprintf(buf, len, "%s/feeds/%s%s", root, id, suffix);
 
@@ -48,8 +48,10 @@ text_field(const json_t *req, const char *k, size_t max, int required,
 		return NULL;
 	}
 	if (s == NULL || s[0] == '\0' || strlen(s) > max) {
-		rb_err_set(e, 400, code, "'%s' must be a string of 1..%zu "
-		    "bytes", k, max);
+		rb_err_set(e, 400, code,
+		    "'%s' must be a string of 1..%zu "
+		    "bytes",
+		    k, max);
 		return NULL;
 	}
 	for (const char *p = s; *p; p++) {
@@ -75,14 +77,17 @@ kind_fields(const json_t *req, const char **format, const char **action,
 	if (f != NULL && !json_is_null(f)) {
 		*format = json_string_value(f);
 		if (*format == NULL || rb_feed_format_parse(*format) < 0)
-			return rb_err_set(e, 400, "INVALID_FIELD", "format must "
+			return rb_err_set(e, 400, "INVALID_FIELD",
+			    "format must "
 			    "be 'hosts', 'domains' or 'adblock'");
 	}
 	if (a != NULL && !json_is_null(a)) {
 		*action = json_string_value(a);
-		if (*action == NULL || (strcmp(*action, "refuse") != 0 &&
-		    strcmp(*action, "nxdomain") != 0))
-			return rb_err_set(e, 400, "INVALID_FIELD", "action must "
+		if (*action == NULL ||
+		    (strcmp(*action, "refuse") != 0 &&
+		        strcmp(*action, "nxdomain") != 0))
+			return rb_err_set(e, 400, "INVALID_FIELD",
+			    "action must "
 			    "be 'refuse' or 'nxdomain'");
 	}
 	return 0;
@@ -95,8 +100,9 @@ check_url(const struct rb_txn *t, const char *url, struct rb_err *e)
 	int r;
 
 	if (rb_feedallow_init(&allow, t->conf->feed_allow,
-	    t->conf->nfeed_allow) < 0)
-		return rb_err_set(e, 500, "INVALID_CONFIG", "feed-allow-address "
+	        t->conf->nfeed_allow) < 0)
+		return rb_err_set(e, 500, "INVALID_CONFIG",
+		    "feed-allow-address "
 		    "is invalid");
 	r = rb_feed_url_check(url, &allow, 1, e);
 	rb_feedallow_fini(&allow);
@@ -112,14 +118,15 @@ new_entry(const json_t *req, struct rb_txn *t, struct rb_err *e)
 	json_t *o;
 
 	if (!json_is_object(req)) {
-		rb_err_set(e, 400, "INVALID_REQUEST", "body must be a JSON "
+		rb_err_set(e, 400, "INVALID_REQUEST",
+		    "body must be a JSON "
 		    "object");
 		return NULL;
 	}
-	if ((name = text_field(req, "name", RB_FEED_NAME_MAX, 1,
-	    "INVALID_NAME", e)) == NULL ||
+	if ((name = text_field(req, "name", RB_FEED_NAME_MAX, 1, "INVALID_NAME",
+	         e)) == NULL ||
 	    (url = text_field(req, "url", RB_FEED_URL_MAX, 1, "INVALID_URL",
-	    e)) == NULL)
+	         e)) == NULL)
 		return NULL;
 	desc = text_field(req, "description", 1024, 0, "INVALID_FIELD", e);
 	if ((desc == NULL && e->code != NULL) ||
@@ -131,11 +138,11 @@ new_entry(const json_t *req, struct rb_txn *t, struct rb_err *e)
 		return NULL;
 	}
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s*, s:i, s:i, s:i, "
-	    "s:n, s:n, s:n, s:n, s:n}", "id", id, "name", name, "url", url,
-	    "format", format, "action", action, "enabled", 1, "description",
-	    desc, "entry_count", 0, "invalid_lines", 0, "skipped_rules", 0,
-	    "last_updated", "last_checked", "last_error", "etag",
-	    "last_modified");
+	              "s:n, s:n, s:n, s:n, s:n}",
+	    "id", id, "name", name, "url", url, "format", format, "action",
+	    action, "enabled", 1, "description", desc, "entry_count", 0,
+	    "invalid_lines", 0, "skipped_rules", 0, "last_updated",
+	    "last_checked", "last_error", "etag", "last_modified");
 	if (o == NULL)
 		rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
 	return o;
@@ -153,17 +160,21 @@ rb_feed_op_add(struct rb_txn *t, const json_t *req, json_t **resp,
 		return -1;
 	if (json_array_size(t->store.entries[RB_COLL_FEEDS]) >= RB_FEEDS_MAX) {
 		json_decref(entry);
-		return rb_err_set(e, 422, "LIMIT_EXCEEDED", "at most %d feeds "
-		    "are allowed", RB_FEEDS_MAX);
+		return rb_err_set(e, 422, "LIMIT_EXCEEDED",
+		    "at most %d feeds "
+		    "are allowed",
+		    RB_FEEDS_MAX);
 	}
 	rb_store_key(RB_COLL_FEEDS, entry, key, sizeof key);
 	if (json_object_get(t->store.by_key[RB_COLL_FEEDS], key) != NULL) {
 		json_decref(entry);
-		return rb_err_set(e, 409, "ALREADY_EXISTS", "a feed with this "
+		return rb_err_set(e, 409, "ALREADY_EXISTS",
+		    "a feed with this "
 		    "URL is already subscribed");
 	}
 	*resp = json_pack("{s:s, s:O, s:s}", "status", "ok", "feed", entry,
-	    "message", "feed subscribed; rb-feedd fetches it now (or run "
+	    "message",
+	    "feed subscribed; rb-feedd fetches it now (or run "
 	    "rb-feed update)");
 	if (*resp == NULL) {
 		json_decref(entry);
@@ -185,7 +196,8 @@ rb_feed_op_delete(struct rb_txn *t, const char *id, json_t **resp,
 		return rb_err_set(e, 400, "INVALID_ID", "'%.64s' is not a UUID",
 		    id);
 	if (rb_store_find(&t->store, RB_COLL_FEEDS, id) == NULL)
-		return rb_err_set(e, 404, "NOT_FOUND", "no feed with id %s", id);
+		return rb_err_set(e, 404, "NOT_FOUND", "no feed with id %s",
+		    id);
 	*resp = json_pack("{s:s, s:s}", "status", "ok", "deleted_id", id);
 	if (*resp == NULL)
 		return rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
@@ -226,8 +238,9 @@ feed_file(const char *name, char id[37])
 {
 	size_t n = strlen(name);
 
-	if (n < 36 || (strcmp(name + 36, ".set") != 0 &&
-	    strcmp(name + 36, ".cdb") != 0 && strcmp(name + 36, ".lock") != 0))
+	if (n < 36 ||
+	    (strcmp(name + 36, ".set") != 0 && strcmp(name + 36, ".cdb") != 0 &&
+	        strcmp(name + 36, ".lock") != 0))
 		return 0;
 	memcpy(id, name, 36);
 	id[36] = '\0';
@@ -319,7 +332,8 @@ rb_feed_op_upgrade(const struct rb_txn *t)
 	int n = 0, r;
 	size_t i;
 
-	json_array_foreach(feeds, i, v) {
+	json_array_foreach(feeds, i, v)
+	{
 		const char *id = json_string_value(json_object_get(v, "id"));
 
 		if (id == NULL || !rb_entry_is_uuid(id))
@@ -347,15 +361,18 @@ rb_feed_op_load(const char *root, struct rb_err *e)
 	if (doc == NULL) {
 		if (access(path, F_OK) < 0 && errno == ENOENT)
 			return json_array();
-		rb_err_set(e, 500, "INTERNAL_ERROR", "store feeds unreadable: "
-		    "%s (line %d)", jerr.text, jerr.line);
+		rb_err_set(e, 500, "INTERNAL_ERROR",
+		    "store feeds unreadable: "
+		    "%s (line %d)",
+		    jerr.text, jerr.line);
 		return NULL;
 	}
 	arr = json_incref(json_object_get(doc, "entries"));
 	json_decref(doc);
 	if (!json_is_array(arr)) {
 		json_decref(arr);
-		rb_err_set(e, 500, "INTERNAL_ERROR", "store feeds is not a "
+		rb_err_set(e, 500, "INTERNAL_ERROR",
+		    "store feeds is not a "
 		    "store file");
 		return NULL;
 	}

@@ -21,20 +21,20 @@
 static const char *const formats[] = { "hosts", "domains", "adblock" };
 
 /* Names that hosts files map to themselves: not blocklist entries. */
-static const char *const hosts_skip[] = { "localhost",
-	"localhost.localdomain", "local", "broadcasthost", "ip6-localhost",
-	"ip6-loopback", "ip6-localnet", "ip6-mcastprefix", "ip6-allnodes",
-	"ip6-allrouters", "ip6-allhosts", "0.0.0.0" };
+static const char *const hosts_skip[] = { "localhost", "localhost.localdomain",
+	"local", "broadcasthost", "ip6-localhost", "ip6-loopback",
+	"ip6-localnet", "ip6-mcastprefix", "ip6-allnodes", "ip6-allrouters",
+	"ip6-allhosts", "0.0.0.0" };
 
 /* The addresses that make a hosts line a block entry. */
-static const char *const hosts_addrs[] = { "0.0.0.0", "127.0.0.1", "::",
-	"::1" };
+static const char *const hosts_addrs[] = { "0.0.0.0", "127.0.0.1",
+	"::", "::1" };
 
 /* adblock options that narrow or cancel a rule: we cannot honour them at
  * the DNS level, so such a rule is skipped rather than widened. */
-static const char *const adblock_narrow[] = { "badfilter", "client",
-	"ctag", "denyallow", "dnstype", "dnsrewrite", "app", "domain",
-	"redirect", "redirect-rule", "removeparam", "csp", "replace" };
+static const char *const adblock_narrow[] = { "badfilter", "client", "ctag",
+	"denyallow", "dnstype", "dnsrewrite", "app", "domain", "redirect",
+	"redirect-rule", "removeparam", "csp", "replace" };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -244,7 +244,7 @@ adblock_opts_ok(const char *s, size_t n)
 			}
 		}
 		if (one_of(s + start, end - start, adblock_narrow,
-		    NELEM(adblock_narrow)))
+		        NELEM(adblock_narrow)))
 			return 0;
 	}
 	return 1;
@@ -274,7 +274,7 @@ adblock_line(struct rb_feedparse *p, const char *s, size_t n)
 		j++;
 	if (j == n || s[j] != '^' ||
 	    !(j + 1 == n || (j + 2 == n && s[j + 1] == '|') ||
-	    (s[j + 1] == '$' && adblock_opts_ok(s + j + 2, n - j - 2)))) {
+	        (s[j + 1] == '$' && adblock_opts_ok(s + j + 2, n - j - 2)))) {
 		p->skipped++;
 		return 0;
 	}

@@ -24,12 +24,12 @@ struct rb_feedparse {
 	enum rb_feed_format fmt;
 	rb_feed_emit_fn emit;
 	void *ctx;
-	uint64_t lines;	  /* lines read, blank and comment lines included */
-	uint64_t names;	  /* names emitted, duplicates included */
+	uint64_t lines;   /* lines read, blank and comment lines included */
+	uint64_t names;   /* names emitted, duplicates included */
 	uint64_t invalid; /* lines holding a name or syntax we refuse */
 	uint64_t skipped; /* rules of a kind we do not apply */
-	size_t len;	  /* bytes of a line cut by the end of a chunk */
-	int overlong;	  /* the current line passed RB_FEED_LINE_MAX */
+	size_t len;       /* bytes of a line cut by the end of a chunk */
+	int overlong;     /* the current line passed RB_FEED_LINE_MAX */
 	char line[RB_FEED_LINE_MAX];
 };
 

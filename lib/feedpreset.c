@@ -16,10 +16,10 @@ static const struct {
 	{ "StevenBlack \xe2\x80\x94 Ads, Malware & Porn",
 	    "https://raw.githubusercontent.com/StevenBlack/hosts/master/"
 	    "alternates/porn/hosts",
-	    "hosts", "refuse",
-	    "Unified hosts file plus pornography sites" },
+	    "hosts", "refuse", "Unified hosts file plus pornography sites" },
 	{ "OISD \xe2\x80\x94 Basic", "https://small.oisd.nl/", "adblock",
-	    "refuse", "OISD small: ads and trackers with few false "
+	    "refuse",
+	    "OISD small: ads and trackers with few false "
 	    "positives (~100k domains)" },
 	{ "OISD \xe2\x80\x94 Big (full list)", "https://big.oisd.nl/",
 	    "adblock", "refuse",
@@ -45,8 +45,8 @@ static const struct {
 	    "adblock", "refuse",
 	    "AdGuard's DNS filter: ads and trackers (~80k rules)" },
 	{ "URLhaus \xe2\x80\x94 Malware",
-	    "https://urlhaus.abuse.ch/downloads/hostfile/", "hosts",
-	    "nxdomain", "abuse.ch URLhaus: hosts serving malware" },
+	    "https://urlhaus.abuse.ch/downloads/hostfile/", "hosts", "nxdomain",
+	    "abuse.ch URLhaus: hosts serving malware" },
 };
 
 json_t *
@@ -56,16 +56,18 @@ rb_feed_presets(void)
 	json_t *arr = json_array();
 
 	for (size_t i = 0; arr != NULL && i < n; i++) {
-		if (json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, "
-		    "s:s}", "name", presets[i].name, "url", presets[i].url,
-		    "format", presets[i].format, "action", presets[i].action,
-		    "description", presets[i].description)) < 0) {
+		if (json_array_append_new(arr,
+		        json_pack("{s:s, s:s, s:s, s:s, "
+		                  "s:s}",
+		            "name", presets[i].name, "url", presets[i].url,
+		            "format", presets[i].format, "action",
+		            presets[i].action, "description",
+		            presets[i].description)) < 0) {
 			json_decref(arr);
 			return NULL;
 		}
 	}
 	if (arr == NULL)
 		return NULL;
-	return json_pack("{s:o, s:I}", "presets", arr, "total",
-	    (json_int_t)n);
+	return json_pack("{s:o, s:I}", "presets", arr, "total", (json_int_t)n);
 }

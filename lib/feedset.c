@@ -47,7 +47,7 @@ prefix16(const uint8_t *h)
 static uint8_t (*radix_sort(uint8_t (*h)[HS], size_t n))[HS]
 {
 	size_t *start = calloc(RADIX + 1, sizeof *start);
-	uint8_t (*out)[HS] = malloc(n > 0 ? n * HS : 1);
+	uint8_t(*out)[HS] = malloc(n > 0 ? n * HS : 1);
 
 	if (start == NULL || out == NULL) {
 		free(start);
@@ -73,7 +73,7 @@ static uint8_t (*radix_sort(uint8_t (*h)[HS], size_t n))[HS]
 static int
 compact(struct rb_feedset *s)
 {
-	uint8_t (*sorted)[HS];
+	uint8_t(*sorted)[HS];
 	size_t k = 0;
 
 	if (s->used < 2)
@@ -96,7 +96,7 @@ static int
 make_room(struct rb_feedset *s)
 {
 	size_t bound = s->max + s->max / 4 + 1, cap;
-	uint8_t (*h)[HS];
+	uint8_t(*h)[HS];
 
 	if (s->cap >= bound) {
 		if (compact(s) < 0)
@@ -156,8 +156,8 @@ rb_feedset_write(struct rb_feedset *s, const char *path, char action,
 		return rb_err_sys(e, "sort the feed's names");
 	if (rb_atomic_open(&at, path, 0644) < 0)
 		return rb_err_sys(e, "create feed set");
-	if (rb_nameset_write(&at, (const uint8_t (*)[HS])s->h, s->n,
-	    action) < 0) {
+	if (rb_nameset_write(&at, (const uint8_t(*)[HS])s->h, s->n, action) <
+	    0) {
 		rb_atomic_abort(&at);
 		return rb_err_sys(e, "write feed set");
 	}

@@ -16,7 +16,8 @@
 #include "nameset.h"
 
 struct rb_feedset {
-	uint8_t (*h)[RB_NAMESET_HASH]; /* hashes, in arrival order until sealed */
+	uint8_t (
+	    *h)[RB_NAMESET_HASH]; /* hashes, in arrival order until sealed */
 	size_t used, cap;
 	size_t n;   /* distinct names: valid once sealed */
 	size_t max; /* most distinct names allowed */

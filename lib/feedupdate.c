@@ -77,7 +77,8 @@ find_feed(const json_t *arr, const char *id)
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		const char *s = str(v, "id");
 		if (s != NULL && strcmp(s, id) == 0)
 			return v;
@@ -182,9 +183,10 @@ plausible(struct job *j)
 	if (j->p.lines == 0)
 		snprintf(j->error, sizeof j->error, "empty body");
 	else
-		snprintf(j->error, sizeof j->error, "no valid entry in %llu "
-		    "lines (format %s)", (unsigned long long)bad,
-		    rb_feed_format_name(j->p.fmt));
+		snprintf(j->error, sizeof j->error,
+		    "no valid entry in %llu "
+		    "lines (format %s)",
+		    (unsigned long long)bad, rb_feed_format_name(j->p.fmt));
 	return 0;
 }
 
@@ -194,12 +196,12 @@ fetch(struct job *j, const json_t *feed, const struct rb_feed_ctl *ctl)
 {
 	struct rb_fetch_opts o;
 	struct rb_feedallow allow;
-	int fmt = rb_feed_format_parse(str(feed, "format") ? str(feed,
-	    "format") : "hosts");
+	int fmt = rb_feed_format_parse(
+	    str(feed, "format") ? str(feed, "format") : "hosts");
 
 	rb_fetch_opts_init(&o);
 	if (rb_feedallow_init(&allow, j->conf->feed_allow,
-	    j->conf->nfeed_allow) < 0) {
+	        j->conf->nfeed_allow) < 0) {
 		failed(j, "feed-allow-address is invalid");
 		return;
 	}
@@ -211,8 +213,8 @@ fetch(struct job *j, const json_t *feed, const struct rb_feed_ctl *ctl)
 	o.cancel = ctl->cancel;
 	o.cancel_ctx = ctl->cancel_ctx;
 	validators(j, feed, &o);
-	rb_feedparse_init(&j->p, fmt < 0 ? RB_FEED_HOSTS :
-	    (enum rb_feed_format)fmt, on_name, j);
+	rb_feedparse_init(&j->p,
+	    fmt < 0 ? RB_FEED_HOSTS : (enum rb_feed_format)fmt, on_name, j);
 	if (str(feed, "url") == NULL)
 		failed(j, "feed has no URL");
 	else if (rb_feed_fetch(str(feed, "url"), &o, &j->fr) < 0)
@@ -220,8 +222,8 @@ fetch(struct job *j, const json_t *feed, const struct rb_feed_ctl *ctl)
 	else if (j->fr.status == RB_FETCH_UNCHANGED)
 		j->out = RB_FEED_UNCHANGED;
 	else if (rb_feedparse_finish(&j->p) < 0 || seal(j) < 0)
-		failed(j, j->toomany ? "more than 5000000 names" :
-		    "out of memory");
+		failed(j,
+		    j->toomany ? "more than 5000000 names" : "out of memory");
 	else
 		j->out = plausible(j) ? RB_FEED_UPDATED : RB_FEED_FAILED;
 	rb_feedallow_fini(&allow);
@@ -264,24 +266,25 @@ status_fields(const struct job *j, const json_t *cur)
 		r |= json_object_set_new(f, "skipped_rules",
 		    json_integer((json_int_t)j->p.skipped));
 		r |= json_object_set_new(f, "last_updated", json_string(ts));
-		r |= json_object_set_new(f, "etag", j->fr.etag[0] ?
-		    json_string(j->fr.etag) : json_null());
+		r |= json_object_set_new(f, "etag",
+		    j->fr.etag[0] ? json_string(j->fr.etag) : json_null());
 		r |= json_object_set_new(f, "last_modified",
 		    j->fr.last_modified[0] ? json_string(j->fr.last_modified) :
-		    json_null());
+		                             json_null());
 	} else {
 		r |= set_copy(f, cur, "entry_count");
 		r |= set_copy(f, cur, "invalid_lines");
 		r |= set_copy(f, cur, "skipped_rules");
 		r |= set_copy(f, cur, "last_updated");
-		r |= set_text(f, "etag", j->out == RB_FEED_UNCHANGED ?
-		    j->fr.etag : "", cur);
-		r |= set_text(f, "last_modified", j->out == RB_FEED_UNCHANGED ?
-		    j->fr.last_modified : "", cur);
+		r |= set_text(f, "etag",
+		    j->out == RB_FEED_UNCHANGED ? j->fr.etag : "", cur);
+		r |= set_text(f, "last_modified",
+		    j->out == RB_FEED_UNCHANGED ? j->fr.last_modified : "",
+		    cur);
 	}
 	r |= json_object_set_new(f, "last_checked", json_string(ts));
-	r |= json_object_set_new(f, "last_error", j->out == RB_FEED_FAILED ?
-	    json_string(j->error) : json_null());
+	r |= json_object_set_new(f, "last_error",
+	    j->out == RB_FEED_FAILED ? json_string(j->error) : json_null());
 	if (r != 0) {
 		json_decref(f);
 		return NULL;
@@ -308,7 +311,8 @@ write_set(struct job *j)
 	return 0;
 }
 
-/* Under the store lock: swap the set file (when updated), journal the status. */
+/* Under the store lock: swap the set file (when updated), journal the status.
+ */
 static int
 record(struct job *j, struct rb_err *e)
 {
@@ -326,8 +330,8 @@ record(struct job *j, struct rb_err *e)
 	if (j->out == RB_FEED_UPDATED)
 		(void)write_set(j); /* a failure turns the outcome to FAILED */
 	if (j->out != RB_FEED_UPDATED)
-		j->entry_count = json_integer_value(json_object_get(cur,
-		    "entry_count"));
+		j->entry_count = json_integer_value(
+		    json_object_get(cur, "entry_count"));
 	else
 		j->entry_count = (long long)j->set.n;
 	if ((fields = status_fields(j, cur)) == NULL) {
@@ -347,7 +351,8 @@ static const char *
 status_name(enum rb_feed_outcome o)
 {
 	return o == RB_FEED_UPDATED ? "updated" :
-	    o == RB_FEED_UNCHANGED ? "unchanged" : "error";
+	    o == RB_FEED_UNCHANGED  ? "unchanged" :
+	                              "error";
 }
 
 static json_t *
@@ -356,7 +361,8 @@ result_json(const struct job *j)
 	const char *err = j->out == RB_FEED_FAILED ? j->error :
 	    j->out == RB_FEED_BUSY ? "another update of this feed is running" :
 	    j->out == RB_FEED_GONE ? "the feed was deleted" :
-	    j->out == RB_FEED_CANCELLED ? "cancelled" : NULL;
+	    j->out == RB_FEED_CANCELLED ? "cancelled" :
+	                                  NULL;
 
 	return json_pack("{s:s, s:s, s:s, s:I, s:s?}", "id", j->id, "name",
 	    j->name, "status", status_name(j->out), "entry_count",
@@ -387,12 +393,14 @@ run(struct job *j, const struct rb_feed_ctl *ctl, struct rb_err *e)
 		r = 0;
 		goto done;
 	}
-	snprintf(j->name, sizeof j->name, "%s", str(feed, "name") ?
-	    str(feed, "name") : "");
-	j->action = str(feed, "action") && strcmp(str(feed, "action"),
-	    "nxdomain") == 0 ? 'N' : 'R';
-	j->entry_count = json_integer_value(json_object_get(feed,
-	    "entry_count"));
+	snprintf(j->name, sizeof j->name, "%s",
+	    str(feed, "name") ? str(feed, "name") : "");
+	j->action = str(feed, "action") &&
+	        strcmp(str(feed, "action"), "nxdomain") == 0 ?
+	    'N' :
+	    'R';
+	j->entry_count = json_integer_value(
+	    json_object_get(feed, "entry_count"));
 	rb_feedset_init(&j->set, RB_FEED_NAMES_MAX);
 	fetch(j, feed, ctl);
 	r = j->out == RB_FEED_CANCELLED ? 0 : record(j, e);
@@ -405,8 +413,8 @@ done:
 
 int
 rb_feed_update(const char *root, const struct rb_conf *conf, const char *id,
-    const struct rb_feed_ctl *ctl, enum rb_feed_outcome *out,
-    json_t **result, struct rb_err *e)
+    const struct rb_feed_ctl *ctl, enum rb_feed_outcome *out, json_t **result,
+    struct rb_err *e)
 {
 	struct job *j = calloc(1, sizeof *j);
 	int r;
@@ -423,7 +431,8 @@ rb_feed_update(const char *root, const struct rb_conf *conf, const char *id,
 	}
 	if (rb_feed_is_slave(conf)) {
 		free(j);
-		return rb_err_set(e, 503, "READ_ONLY", "this root is a slave: "
+		return rb_err_set(e, 503, "READ_ONLY",
+		    "this root is a slave: "
 		    "its feeds come from the master");
 	}
 	r = run(j, ctl, e);
@@ -464,7 +473,8 @@ rb_feed_compile(const char *in, const char *fmt, const char *action,
 	if (j == NULL)
 		return rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
 	if (f < 0 || (strcmp(action, "refuse") && strcmp(action, "nxdomain"))) {
-		rb_err_set(e, 400, "INVALID_FIELD", "format must be hosts, "
+		rb_err_set(e, 400, "INVALID_FIELD",
+		    "format must be hosts, "
 		    "domains or adblock; action refuse or nxdomain");
 		goto done;
 	}
@@ -473,8 +483,10 @@ rb_feed_compile(const char *in, const char *fmt, const char *action,
 	rb_feedset_init(&j->set, RB_FEED_NAMES_MAX);
 	if ((fd = strcmp(in, "-") == 0 ? 0 : open(in, O_RDONLY | O_CLOEXEC)) <
 	    0) {
-		rb_err_set(e, 400, "INVALID_REQUEST", "unable to open the input: "
-		    "%s", strerror(errno));
+		rb_err_set(e, 400, "INVALID_REQUEST",
+		    "unable to open the input: "
+		    "%s",
+		    strerror(errno));
 		goto done;
 	}
 	if (parse_fd(j, fd, e) < 0)
@@ -508,8 +520,8 @@ static json_t *
 answer(json_t *results, long updated, long unchanged, long errors)
 {
 	return json_pack("{s:s, s:o, s:{s:i, s:i, s:i}}", "status", "ok",
-	    "results", results, "summary", "updated", (int)updated,
-	    "unchanged", (int)unchanged, "errors", (int)errors);
+	    "results", results, "summary", "updated", (int)updated, "unchanged",
+	    (int)unchanged, "errors", (int)errors);
 }
 
 /* Update the feeds of arr whose id is only (NULL: every enabled one). */
@@ -526,16 +538,18 @@ update_list(const char *root, const json_t *arr, const char *only,
 	if (conf == NULL || results == NULL)
 		goto fail;
 	if (rb_feed_is_slave(conf)) {
-		rb_err_set(e, 503, "READ_ONLY", "this root is a slave: its feeds "
+		rb_err_set(e, 503, "READ_ONLY",
+		    "this root is a slave: its feeds "
 		    "come from the master");
 		goto fail;
 	}
-	json_array_foreach(arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		const char *id = str(v, "id");
 
 		if (id == NULL || (only != NULL && strcmp(id, only) != 0) ||
-		    (only == NULL && json_is_false(json_object_get(v,
-		    "enabled"))))
+		    (only == NULL &&
+		        json_is_false(json_object_get(v, "enabled"))))
 			continue;
 		if (rb_feed_update(root, conf, id, ctl, &out, &r, e) < 0)
 			goto fail;
@@ -543,8 +557,9 @@ update_list(const char *root, const json_t *arr, const char *only,
 			json_decref(r);
 			continue;
 		}
-		n[out == RB_FEED_UPDATED ? 0 : out == RB_FEED_UNCHANGED ? 1 :
-		    2]++;
+		n[out == RB_FEED_UPDATED         ? 0 :
+		        out == RB_FEED_UNCHANGED ? 1 :
+		                                   2]++;
 		if (json_array_append_new(results, r) < 0)
 			goto oom;
 	}
@@ -588,7 +603,8 @@ rb_feed_update_id(const char *root, const char *id,
 		return -1;
 	if (find_feed(arr, id) == NULL) {
 		json_decref(arr);
-		return rb_err_set(e, 404, "NOT_FOUND", "no feed with id %s", id);
+		return rb_err_set(e, 404, "NOT_FOUND", "no feed with id %s",
+		    id);
 	}
 	r = update_list(root, arr, id, ctl, resp, e);
 	json_decref(arr);

@@ -17,9 +17,9 @@
 enum rb_feed_outcome {
 	RB_FEED_UPDATED,   /* new data compiled */
 	RB_FEED_UNCHANGED, /* 304: the data we have is current */
-	RB_FEED_FAILED,	   /* old data kept, last_error recorded */
-	RB_FEED_BUSY,	   /* another fetcher holds the feed (ctl.wait 0) */
-	RB_FEED_GONE,	   /* unsubscribed meanwhile: nothing recorded */
+	RB_FEED_FAILED,    /* old data kept, last_error recorded */
+	RB_FEED_BUSY,      /* another fetcher holds the feed (ctl.wait 0) */
+	RB_FEED_GONE,      /* unsubscribed meanwhile: nothing recorded */
 	RB_FEED_CANCELLED  /* ctl.cancel said stop: nothing recorded */
 };
 
@@ -40,9 +40,9 @@ int rb_feed_is_slave(const struct rb_conf *conf);
  * *result (new reference) is its POST /feeds/update result: {"id","name",
  * "status":"updated|unchanged|error","entry_count":N,"error":...}.
  * Returns -1 (e set) only when the outcome could not be recorded. */
-int rb_feed_update(const char *root, const struct rb_conf *conf,
-    const char *id, const struct rb_feed_ctl *ctl, enum rb_feed_outcome *out,
-    json_t **result, struct rb_err *e);
+int rb_feed_update(const char *root, const struct rb_conf *conf, const char *id,
+    const struct rb_feed_ctl *ctl, enum rb_feed_outcome *out, json_t **result,
+    struct rb_err *e);
 
 /* POST /feeds/update: every enabled feed, one after the other (READ_ONLY
  * on a slave).  *resp:
@@ -57,9 +57,9 @@ int rb_feed_update_id(const char *root, const char *id,
     const struct rb_feed_ctl *ctl, json_t **resp, struct rb_err *e);
 
 /* Compile a local file (in; "-" is stdin) of format fmt ("hosts",
- * "domains", "adblock") into the set file (lib/nameset) at out with action ("refuse" or
- * "nxdomain"), as a refresh would: for `rb-feed compile`, checking a list
- * offline, and the benchmark.  *resp: {"entry_count","invalid_lines",
+ * "domains", "adblock") into the set file (lib/nameset) at out with action
+ * ("refuse" or "nxdomain"), as a refresh would: for `rb-feed compile`, checking
+ * a list offline, and the benchmark.  *resp: {"entry_count","invalid_lines",
  * "skipped_rules","lines"}.  INVALID_FIELD (400) for a bad format or
  * action. */
 int rb_feed_compile(const char *in, const char *fmt, const char *action,

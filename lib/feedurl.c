@@ -32,35 +32,38 @@ struct range {
 	int prefix;
 };
 
-#define V4(a, b, c, d, len)                                               \
-	{ { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, a, b, c, d }, 96 + len }
+#define V4(a, b, c, d, len) \
+	{ \
+		{ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, a, b, c, d }, \
+		    96 + len \
+	}
 
 static const struct range internal[] = {
-	V4(0, 0, 0, 0, 8),	  /* "this network" */
-	V4(10, 0, 0, 0, 8),	  /* private */
-	V4(100, 64, 0, 0, 10),	  /* CGNAT */
-	V4(127, 0, 0, 0, 8),	  /* loopback */
-	V4(169, 254, 0, 0, 16),	  /* link-local, cloud metadata */
-	V4(172, 16, 0, 0, 12),	  /* private */
-	V4(192, 0, 0, 0, 24),	  /* IETF protocol assignments */
-	V4(192, 0, 2, 0, 24),	  /* documentation */
-	V4(192, 88, 99, 0, 24),	  /* 6to4 relay anycast */
-	V4(192, 168, 0, 0, 16),	  /* private */
-	V4(198, 18, 0, 0, 15),	  /* benchmarking */
-	V4(198, 51, 100, 0, 24),  /* documentation */
-	V4(203, 0, 113, 0, 24),	  /* documentation */
-	V4(224, 0, 0, 0, 4),	  /* multicast */
-	V4(240, 0, 0, 0, 4),	  /* reserved, broadcast */
-	{ { 0 }, 96 },		  /* ::/96: unspecified, loopback, compat */
+	V4(0, 0, 0, 0, 8),       /* "this network" */
+	V4(10, 0, 0, 0, 8),      /* private */
+	V4(100, 64, 0, 0, 10),   /* CGNAT */
+	V4(127, 0, 0, 0, 8),     /* loopback */
+	V4(169, 254, 0, 0, 16),  /* link-local, cloud metadata */
+	V4(172, 16, 0, 0, 12),   /* private */
+	V4(192, 0, 0, 0, 24),    /* IETF protocol assignments */
+	V4(192, 0, 2, 0, 24),    /* documentation */
+	V4(192, 88, 99, 0, 24),  /* 6to4 relay anycast */
+	V4(192, 168, 0, 0, 16),  /* private */
+	V4(198, 18, 0, 0, 15),   /* benchmarking */
+	V4(198, 51, 100, 0, 24), /* documentation */
+	V4(203, 0, 113, 0, 24),  /* documentation */
+	V4(224, 0, 0, 0, 4),     /* multicast */
+	V4(240, 0, 0, 0, 4),     /* reserved, broadcast */
+	{ { 0 }, 96 },           /* ::/96: unspecified, loopback, compat */
 	{ { 0x00, 0x64, 0xff, 0x9b, 0, 1 }, 48 }, /* local-use NAT64 */
-	{ { 0x01 }, 64 },			  /* 100::/64 discard */
-	{ { 0x20, 0x01, 0, 0 }, 32 },		  /* Teredo */
-	{ { 0x20, 0x01, 0x00, 0x10 }, 28 },	  /* ORCHID */
-	{ { 0x20, 0x01, 0x0d, 0xb8 }, 32 },	  /* documentation */
-	{ { 0xfc }, 7 },			  /* unique local */
-	{ { 0xfe, 0x80 }, 10 },			  /* link-local */
-	{ { 0xfe, 0xc0 }, 10 },			  /* site-local */
-	{ { 0xff }, 8 },			  /* multicast */
+	{ { 0x01 }, 64 },                         /* 100::/64 discard */
+	{ { 0x20, 0x01, 0, 0 }, 32 },             /* Teredo */
+	{ { 0x20, 0x01, 0x00, 0x10 }, 28 },       /* ORCHID */
+	{ { 0x20, 0x01, 0x0d, 0xb8 }, 32 },       /* documentation */
+	{ { 0xfc }, 7 },                          /* unique local */
+	{ { 0xfe, 0x80 }, 10 },                   /* link-local */
+	{ { 0xfe, 0xc0 }, 10 },                   /* site-local */
+	{ { 0xff }, 8 },                          /* multicast */
 };
 
 /* Host names that only ever mean something inside a network. */
@@ -255,12 +258,16 @@ check_host(const char *host, const struct rb_feedallow *allow, int literal,
 		return 0;
 	}
 	if (literal && forbidden16(a, allow))
-		return rb_err_set(e, 400, "INVALID_URL", "URL host %s is a "
-		    "private or internal address", h);
+		return rb_err_set(e, 400, "INVALID_URL",
+		    "URL host %s is a "
+		    "private or internal address",
+		    h);
 	return 0;
 internal_host:
-	return rb_err_set(e, 400, "INVALID_URL", "URL host '%.200s' is an "
-	    "internal name", h);
+	return rb_err_set(e, 400, "INVALID_URL",
+	    "URL host '%.200s' is an "
+	    "internal name",
+	    h);
 }
 
 static int
@@ -269,19 +276,24 @@ check_text(const char *url, struct rb_err *e)
 	size_t n = strlen(url);
 
 	if (n == 0 || n > RB_FEED_URL_MAX)
-		return rb_err_set(e, 400, "INVALID_URL", "URL must be 1..%d "
-		    "characters", RB_FEED_URL_MAX);
+		return rb_err_set(e, 400, "INVALID_URL",
+		    "URL must be 1..%d "
+		    "characters",
+		    RB_FEED_URL_MAX);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)url[i];
 		if (c <= 0x20 || c >= 0x7f)
-			return rb_err_set(e, 400, "INVALID_URL", "URL holds a "
+			return rb_err_set(e, 400, "INVALID_URL",
+			    "URL holds a "
 			    "space, control or non-ASCII character");
 	}
 	if (strncasecmp(url, "http://", 7) == 0)
-		return rb_err_set(e, 400, "INVALID_URL", "HTTP URLs are "
+		return rb_err_set(e, 400, "INVALID_URL",
+		    "HTTP URLs are "
 		    "refused: feeds must use HTTPS");
 	if (strncasecmp(url, "https://", 8) != 0)
-		return rb_err_set(e, 400, "INVALID_URL", "only https:// URLs "
+		return rb_err_set(e, 400, "INVALID_URL",
+		    "only https:// URLs "
 		    "are accepted");
 	return 0;
 }
@@ -304,7 +316,8 @@ rb_feed_url_check(const char *url, const struct rb_feedallow *allow,
 	}
 	if (curl_url_get(u, CURLUPART_USER, &part, 0) == CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_PASSWORD, &part, 0) == CURLUE_OK) {
-		rb_err_set(e, 400, "INVALID_URL", "credentials in a URL are "
+		rb_err_set(e, 400, "INVALID_URL",
+		    "credentials in a URL are "
 		    "refused");
 		goto done;
 	}

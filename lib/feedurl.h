@@ -20,7 +20,7 @@ struct sockaddr;
 
 struct rb_feednet {
 	uint8_t net[16]; /* IPv4 as IPv4-mapped IPv6 */
-	int prefix;	 /* of 128 */
+	int prefix;      /* of 128 */
 };
 
 /* The exempt netblocks (feed-allow-address). */

@@ -85,7 +85,9 @@ rb_fwd_resolve(struct rb_fwd *f, const char *name, uint16_t type,
     struct rb_fwd_req *req)
 {
 	return ub_resolve_async(f->ctx, name, type, 1, req, on_result,
-		   &req->id) == 0 ? 0 : -1;
+	           &req->id) == 0 ?
+	    0 :
+	    -1;
 }
 
 void

@@ -16,10 +16,10 @@
 struct rb_fwd;
 
 struct rb_fwd_result {
-	int err;	    /* 0, or the query failed (no answer) */
+	int err;            /* 0, or the query failed (no answer) */
 	const uint8_t *pkt; /* the answer, ID 0 (borrowed for the call) */
 	size_t len;
-	int secure, bogus;  /* DNSSEC verdict; both 0: insecure or off */
+	int secure, bogus;     /* DNSSEC verdict; both 0: insecure or off */
 	const char *why_bogus; /* borrowed, may be NULL */
 };
 

@@ -20,8 +20,7 @@
 #include "fwdconf.h"
 
 /* unbound 1.17's default local zones (unbound.conf(5), "local-zone"). */
-static const char *const builtin[] = { "localhost.",
-	"127.in-addr.arpa.",
+static const char *const builtin[] = { "localhost.", "127.in-addr.arpa.",
 	"1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6."
 	"arpa.",
 	"home.arpa.", "onion.", "test.", "invalid.", "10.in-addr.arpa.",
@@ -36,8 +35,8 @@ static const char *const builtin[] = { "localhost.",
 	"255.255.255.255.in-addr.arpa.",
 	"0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6."
 	"arpa.",
-	"d.f.ip6.arpa.", "8.e.f.ip6.arpa.", "9.e.f.ip6.arpa.", "a.e.f.ip6.arpa.",
-	"b.e.f.ip6.arpa.", "8.b.d.0.1.0.0.2.ip6.arpa." };
+	"d.f.ip6.arpa.", "8.e.f.ip6.arpa.", "9.e.f.ip6.arpa.",
+	"a.e.f.ip6.arpa.", "b.e.f.ip6.arpa.", "8.b.d.0.1.0.0.2.ip6.arpa." };
 
 /* Runbound's DoT names for the big public resolvers. */
 static const struct {
@@ -83,18 +82,19 @@ rb_fwdconf_has_tls(const struct rb_conf *c)
 static void
 common(FILE *f, const struct rb_conf *c)
 {
-	fprintf(f, "server:\n"
-		   "\tusername: \"\"\n"
-		   "\tchroot: \"\"\n"
-		   "\tdirectory: \"/\"\n"
-		   "\tpidfile: \"\"\n"
-		   "\tuse-syslog: no\n"
-		   "\tlogfile: \"\"\n"
-		   "\tverbosity: 0\n"
-		   "\tdo-not-query-localhost: no\n"
-		   "\tedns-buffer-size: 1232\n"
-		   "\tcache-max-ttl: %ld\n"
-		   "\tcache-min-ttl: %ld\n",
+	fprintf(f,
+	    "server:\n"
+	    "\tusername: \"\"\n"
+	    "\tchroot: \"\"\n"
+	    "\tdirectory: \"/\"\n"
+	    "\tpidfile: \"\"\n"
+	    "\tuse-syslog: no\n"
+	    "\tlogfile: \"\"\n"
+	    "\tverbosity: 0\n"
+	    "\tdo-not-query-localhost: no\n"
+	    "\tedns-buffer-size: 1232\n"
+	    "\tcache-max-ttl: %ld\n"
+	    "\tcache-min-ttl: %ld\n",
 	    c->cache_max_ttl, c->cache_min_ttl);
 	for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++)
 		fprintf(f, "\tlocal-zone: \"%s\" nodefault\n", builtin[i]);
@@ -103,11 +103,13 @@ common(FILE *f, const struct rb_conf *c)
 static void
 trust_anchors(FILE *f, const struct rb_conf *c, const char *root)
 {
-	fprintf(f, "\tmodule-config: \"validator iterator\"\n"
-		   "\tval-permissive-mode: no\n"
-		   "\tval-log-level: 0\n");
+	fprintf(f,
+	    "\tmodule-config: \"validator iterator\"\n"
+	    "\tval-permissive-mode: no\n"
+	    "\tval-log-level: 0\n");
 	if (c->ntrust_anchor_files == 0)
-		fprintf(f, "\ttrust-anchor-file: \"%s\"\n", RB_FWDCONF_ROOT_KEY);
+		fprintf(f, "\ttrust-anchor-file: \"%s\"\n",
+		    RB_FWDCONF_ROOT_KEY);
 	for (size_t i = 0; i < c->ntrust_anchor_files; i++) {
 		const char *p = c->trust_anchor_files[i];
 		fprintf(f, "\ttrust-anchor-file: \"%s%s%s\"\n",
@@ -146,8 +148,9 @@ rb_fwdconf_unbound(const struct rb_conf *c, const char *root, int dot_port)
 		fprintf(f, "\tmodule-config: \"iterator\"\n");
 	for (size_t i = 0; i < c->nfwd; i++) {
 		const struct rb_conf_fwd_zone *z = &c->fwd[i];
-		fprintf(f, "forward-zone:\n\tname: \"%s\"\n"
-			   "\tforward-first: no\n",
+		fprintf(f,
+		    "forward-zone:\n\tname: \"%s\"\n"
+		    "\tforward-first: no\n",
 		    z->name);
 		if (z->tls_upstream) {
 			fprintf(f, "\tforward-addr: 127.0.0.1@%d\n", dot_port);
@@ -170,27 +173,29 @@ rb_fwdconf_dot(const struct rb_conf *c, int dot_port)
 	if (f == NULL)
 		return NULL;
 	common(f, c);
-	fprintf(f, "\tinterface: 127.0.0.1\n"
-		   "\tport: %d\n"
-		   "\tdo-daemonize: no\n"
-		   "\taccess-control: 127.0.0.0/8 allow\n"
-		   "\tmodule-config: \"iterator\"\n"
-		   "\ttls-cert-bundle: \"%s\"\n"
-		   "remote-control:\n\tcontrol-enable: no\n",
-	    dot_port, c->tls_cert_bundle ? c->tls_cert_bundle :
-					   RB_FWDCONF_CA_BUNDLE);
+	fprintf(f,
+	    "\tinterface: 127.0.0.1\n"
+	    "\tport: %d\n"
+	    "\tdo-daemonize: no\n"
+	    "\taccess-control: 127.0.0.0/8 allow\n"
+	    "\tmodule-config: \"iterator\"\n"
+	    "\ttls-cert-bundle: \"%s\"\n"
+	    "remote-control:\n\tcontrol-enable: no\n",
+	    dot_port,
+	    c->tls_cert_bundle ? c->tls_cert_bundle : RB_FWDCONF_CA_BUNDLE);
 	for (size_t i = 0; i < c->nfwd; i++) {
 		const struct rb_conf_fwd_zone *z = &c->fwd[i];
 		if (!z->tls_upstream)
 			continue;
-		fprintf(f, "forward-zone:\n\tname: \"%s\"\n"
-			   "\tforward-first: no\n\tforward-tls-upstream: yes\n",
+		fprintf(f,
+		    "forward-zone:\n\tname: \"%s\"\n"
+		    "\tforward-first: no\n\tforward-tls-upstream: yes\n",
 		    z->name);
 		for (size_t j = 0; j < z->naddrs; j++) {
 			const struct rb_conf_fwd_addr *a = &z->addrs[j];
 			const char *sni = a->tls_name ? a->tls_name :
-			    z->tls_hostname	       ? z->tls_hostname :
-						 rb_fwdconf_sni(a->addr);
+			    z->tls_hostname           ? z->tls_hostname :
+			                                rb_fwdconf_sni(a->addr);
 			fprintf(f, "\tforward-addr: %s@%d%s%s\n", a->addr,
 			    a->port, sni ? "#" : "", sni ? sni : "");
 		}

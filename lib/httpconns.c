@@ -43,8 +43,8 @@ struct rb_httpconn {
 	struct evhttp_connection *evcon;
 	struct rb_ipaddr peer;
 	int64_t wait_from; /* ms: accepted, or its last request answered */
-	int busy;	   /* a request of it is being answered */
-	int refuse;	   /* closed as soon as it is registered */
+	int busy;          /* a request of it is being answered */
+	int refuse;        /* closed as soon as it is registered */
 	void (*hook)(void *);
 	void *hook_arg;
 	struct rb_httpconn *prev, *next;
@@ -148,7 +148,7 @@ turn_away(struct rb_httpconns *b, struct rb_httpconn *c)
 		b->warned_sec = sec;
 		(void)rb_ipaddr_to_text(&c->peer, ip, sizeof ip);
 		rb_warn("connections from one address at their cap: "
-			"peer=%s cap=%zu, closing the newest",
+		        "peer=%s cap=%zu, closing the newest",
 		    ip, b->per_source);
 	}
 	evhttp_connection_free(c->evcon); /* conn_closed frees c */
@@ -291,7 +291,7 @@ deadline_tick(evutil_socket_t fd, short what, void *arg)
 		if (c->busy || now - c->wait_from < b->request_ms)
 			continue;
 		rb_debug("closing a connection that sent no whole request "
-			 "in %d ms",
+		         "in %d ms",
 		    b->request_ms);
 		evhttp_connection_free(c->evcon); /* conn_closed frees c */
 	}
@@ -311,8 +311,8 @@ rb_httpconn_peer(const struct rb_httpconn *c)
 }
 
 int
-rb_httpconns_init(struct rb_httpconns *b, struct event_base *base,
-    size_t cap, size_t per_source, int request_ms)
+rb_httpconns_init(struct rb_httpconns *b, struct event_base *base, size_t cap,
+    size_t per_source, int request_ms)
 {
 	memset(b, 0, sizeof *b);
 	b->base = base;
@@ -322,8 +322,8 @@ rb_httpconns_init(struct rb_httpconns *b, struct event_base *base,
 	if ((b->reg_ev = event_new(base, -1, 0, register_fresh, b)) == NULL ||
 	    event_priority_set(b->reg_ev, 0) < 0 ||
 	    (b->resume_ev = evtimer_new(base, resume_accept, b)) == NULL ||
-	    (b->tick_ev = event_new(base, -1, EV_PERSIST, deadline_tick,
-	    b)) == NULL ||
+	    (b->tick_ev = event_new(base, -1, EV_PERSIST, deadline_tick, b)) ==
+	        NULL ||
 	    event_add(b->tick_ev, &(struct timeval){ 1, 0 }) < 0) {
 		rb_httpconns_fini(b);
 		errno = ENOMEM;

@@ -31,10 +31,10 @@ struct rb_httpconn;
 struct rb_httpconns {
 	struct event_base *base;
 	struct evconnlistener *lev;
-	size_t n;	   /* connections now */
-	size_t cap;	   /* at once */
+	size_t n;          /* connections now */
+	size_t cap;        /* at once */
 	size_t per_source; /* from one address; 0 for no limit */
-	int request_ms;	   /* to send a whole request */
+	int request_ms;    /* to send a whole request */
 	int paused, draining;
 	struct rb_httpconn *fresh; /* accepted, not yet registered */
 	struct rb_httpconn *live;
@@ -76,8 +76,7 @@ struct rb_httpconn *rb_httpconns_of(struct rb_httpconns *b,
 
 /* Call fn(arg) once when c goes, before it is freed (NULL fn: no call).
  * One hook per connection; a new one replaces the old. */
-void rb_httpconn_on_close(struct rb_httpconn *c, void (*fn)(void *),
-    void *arg);
+void rb_httpconn_on_close(struct rb_httpconn *c, void (*fn)(void *), void *arg);
 
 /* The address c came from (zero when unknown); borrowed. */
 const struct rb_ipaddr *rb_httpconn_peer(const struct rb_httpconn *c);

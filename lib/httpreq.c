@@ -28,8 +28,8 @@ path_ok(const char *p, size_t len)
 			i += 2;
 			continue;
 		}
-		if (isalnum(c) || (c != '\0' &&
-		    strchr("-._~!$&'()*+,;=:@/", c) != NULL))
+		if (isalnum(c) ||
+		    (c != '\0' && strchr("-._~!$&'()*+,;=:@/", c) != NULL))
 			continue;
 		return 0;
 	}
@@ -52,7 +52,8 @@ decode(const char *s, size_t len, char *out)
 			if (len - i < 3 || rb_hex_digit(s[i + 1]) < 0 ||
 			    rb_hex_digit(s[i + 2]) < 0)
 				return -1;
-			c = rb_hex_digit(s[i + 1]) * 16 + rb_hex_digit(s[i + 2]);
+			c = rb_hex_digit(s[i + 1]) * 16 +
+			    rb_hex_digit(s[i + 2]);
 			i += 2;
 		}
 		if (c < 0x20 || c == 0x7f)
@@ -81,8 +82,8 @@ add_param(struct rb_http_target *t, const char *s, size_t len, size_t *used,
 		    "bad escape or control character in the query string");
 	*used += (size_t)n + 1;
 	val = t->buf + *used;
-	if ((n = decode(eq ? eq + 1 : s + len, eq ? len - klen - 1 : 0,
-	    val)) < 0)
+	if ((n = decode(eq ? eq + 1 : s + len, eq ? len - klen - 1 : 0, val)) <
+	    0)
 		return rb_err_set(e, 400, "INVALID_PARAM",
 		    "bad escape or control character in the query string");
 	*used += (size_t)n + 1;
@@ -96,8 +97,8 @@ add_param(struct rb_http_target *t, const char *s, size_t len, size_t *used,
 }
 
 static int
-parse_query(struct rb_http_target *t, const char *q, size_t len,
-    size_t used, struct rb_err *e)
+parse_query(struct rb_http_target *t, const char *q, size_t len, size_t used,
+    struct rb_err *e)
 {
 	size_t start = 0;
 
@@ -111,8 +112,8 @@ parse_query(struct rb_http_target *t, const char *q, size_t len,
 	for (size_t i = 0; i <= len; i++) {
 		if (i < len && q[i] != '&')
 			continue;
-		if (i > start && add_param(t, q + start, i - start, &used,
-		    e) < 0)
+		if (i > start &&
+		    add_param(t, q + start, i - start, &used, e) < 0)
 			return -1;
 		start = i + 1;
 	}
@@ -120,8 +121,8 @@ parse_query(struct rb_http_target *t, const char *q, size_t len,
 }
 
 int
-rb_http_target_parse(struct rb_http_target *t, const char *target,
-    size_t len, struct rb_err *e)
+rb_http_target_parse(struct rb_http_target *t, const char *target, size_t len,
+    struct rb_err *e)
 {
 	const char *q;
 	size_t plen;
@@ -263,8 +264,8 @@ rb_http_json_body(const void *body, size_t len, struct rb_err *e)
 	char text[160];
 
 	if (len > RB_HTTP_BODY_MAX) {
-		rb_err_set(e, 413, "REQUEST_TOO_LARGE",
-		    "Body exceeds %d bytes", RB_HTTP_BODY_MAX);
+		rb_err_set(e, 413, "REQUEST_TOO_LARGE", "Body exceeds %d bytes",
+		    RB_HTTP_BODY_MAX);
 		return NULL;
 	}
 	if (len == 0) {

@@ -15,9 +15,9 @@
 
 #include "err.h"
 
-#define RB_HTTP_BODY_MAX 65536	 /* Runbound's POST body limit */
-#define RB_HTTP_TARGET_MAX 4096	 /* longest request-target accepted */
-#define RB_HTTP_PARAMS_MAX 16	 /* query parameters per request */
+#define RB_HTTP_BODY_MAX 65536  /* Runbound's POST body limit */
+#define RB_HTTP_TARGET_MAX 4096 /* longest request-target accepted */
+#define RB_HTTP_PARAMS_MAX 16   /* query parameters per request */
 
 struct rb_http_param {
 	const char *key; /* decoded, NUL-terminated, inside the target's buf */
@@ -28,7 +28,7 @@ struct rb_http_param {
 struct rb_http_target {
 	char buf[2 * RB_HTTP_TARGET_MAX];
 	const char *path; /* "/dns/x": the /api prefix removed, not decoded */
-	int alias;	  /* the target began with /api/ */
+	int alias;        /* the target began with /api/ */
 	size_t nparams;
 	struct rb_http_param params[RB_HTTP_PARAMS_MAX];
 };

@@ -133,7 +133,7 @@ rb_ipaddr_to_text(const struct rb_ipaddr *a, char *out, size_t len)
 	int v4 = rb_ipaddr_is_v4(a);
 
 	if (inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? a->b + 12 : a->b, out,
-	    (socklen_t)(len > 0xffff ? 0xffff : len)) == NULL)
+	        (socklen_t)(len > 0xffff ? 0xffff : len)) == NULL)
 		return -1;
 	return (int)strlen(out);
 }

@@ -173,7 +173,8 @@ set_dir(struct rb_journal *j, const char *root, long retention,
 	j->retention = retention > 0 ? retention : 10000;
 	if (snprintf(j->dir, sizeof j->dir, "%s/journal", root) >=
 	    (int)sizeof j->dir)
-		return rb_err_set(e, 500, "INTERNAL_ERROR", "root path too long");
+		return rb_err_set(e, 500, "INTERNAL_ERROR",
+		    "root path too long");
 	return 0;
 }
 
@@ -253,10 +254,12 @@ write_txn(struct rb_journal *j, json_t *events, uint64_t next, int stamp,
 	file_path(j, next, path, sizeof path);
 	if (rb_atomic_open(&a, path, 0644) < 0)
 		return rb_err_sys(e, "create journal file");
-	json_array_foreach(events, i, ev) {
-		if (stamp && (json_object_set_new(ev, "seq", json_integer(
-		    (json_int_t)(next + i))) < 0 ||
-		    json_object_set_new(ev, "ts", json_integer(ts)) < 0)) {
+	json_array_foreach(events, i, ev)
+	{
+		if (stamp &&
+		    (json_object_set_new(ev, "seq",
+		         json_integer((json_int_t)(next + i))) < 0 ||
+		        json_object_set_new(ev, "ts", json_integer(ts)) < 0)) {
 			rb_atomic_abort(&a);
 			return rb_err_set(e, 500, "INTERNAL_ERROR",
 			    "out of memory");
@@ -294,18 +297,22 @@ rb_journal_append_as(struct rb_journal *j, json_t *events, struct rb_err *e)
 
 	if (json_array_size(events) == 0)
 		return 0;
-	first = json_integer_value(json_object_get(json_array_get(events, 0),
-	    "seq"));
+	first = json_integer_value(
+	    json_object_get(json_array_get(events, 0), "seq"));
 	if (first <= 0 || (uint64_t)first <= j->last)
-		return rb_err_set(e, 409, "SEQ_CONFLICT", "event seq %lld is not "
-		    "after the journal's last %llu", (long long)first,
-		    (unsigned long long)j->last);
-	json_array_foreach(events, i, ev) {
+		return rb_err_set(e, 409, "SEQ_CONFLICT",
+		    "event seq %lld is not "
+		    "after the journal's last %llu",
+		    (long long)first, (unsigned long long)j->last);
+	json_array_foreach(events, i, ev)
+	{
 		if (json_integer_value(json_object_get(ev, "seq")) !=
-		    first + (json_int_t)i ||
+		        first + (json_int_t)i ||
 		    !json_is_integer(json_object_get(ev, "ts")))
-			return rb_err_set(e, 409, "SEQ_CONFLICT", "events are "
-			    "not consecutive from seq %lld", (long long)first);
+			return rb_err_set(e, 409, "SEQ_CONFLICT",
+			    "events are "
+			    "not consecutive from seq %lld",
+			    (long long)first);
 	}
 	return write_txn(j, events, (uint64_t)first, 0, e);
 }
@@ -356,8 +363,7 @@ clean_resets(const char *parent)
 /* Put the directory fresh at dir.  *gone is where the previous journal
  * ended up (fresh after an exchange, old after two renames), or NULL. */
 static int
-swap_in(const char *fresh, const char *dir, const char *old,
-    const char **gone)
+swap_in(const char *fresh, const char *dir, const char *old, const char **gone)
 {
 	*gone = NULL;
 	if (renameat2(AT_FDCWD, fresh, AT_FDCWD, dir, RENAME_EXCHANGE) == 0) {
@@ -434,10 +440,11 @@ each_in_file(const char *path, uint64_t first, uint64_t since,
 		if (nl == NULL)
 			break;
 		if (seq > since) {
-			ev = json_loadb(buf + off, (size_t)(nl - (buf + off)), 0,
-			    &jerr);
-			if (ev == NULL || json_integer_value(json_object_get(ev,
-			    "seq")) != (json_int_t)seq) {
+			ev = json_loadb(buf + off, (size_t)(nl - (buf + off)),
+			    0, &jerr);
+			if (ev == NULL ||
+			    json_integer_value(json_object_get(ev, "seq")) !=
+			        (json_int_t)seq) {
 				json_decref(ev);
 				free(buf);
 				return rb_err_set(e, 500, "INTERNAL_ERROR",

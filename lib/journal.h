@@ -19,10 +19,10 @@
 
 struct rb_journal {
 	char dir[4096];
-	char epoch[64];	   /* uuid text */
-	uint64_t first;	   /* oldest seq held, 0 when empty */
-	uint64_t last;	   /* newest seq held, 0 when empty */
-	long retention;	   /* keep at least this many events */
+	char epoch[64]; /* uuid text */
+	uint64_t first; /* oldest seq held, 0 when empty */
+	uint64_t last;  /* newest seq held, 0 when empty */
+	long retention; /* keep at least this many events */
 };
 
 /* Open (creating if needed) root/journal.  A new journal gets a new epoch.
@@ -54,8 +54,7 @@ int rb_journal_append_as(struct rb_journal *j, json_t *events,
  * replica adopting its master's history after a snapshot): built beside
  * journal/ and swapped in by rename, then the old one is removed.  The
  * caller holds the store lock; seqs then continue from the store's. */
-int rb_journal_reset(struct rb_journal *j, const char *epoch,
-    struct rb_err *e);
+int rb_journal_reset(struct rb_journal *j, const char *epoch, struct rb_err *e);
 
 /* Call fn for every event with seq > since, in order; fn's event is
  * borrowed.  Stops and returns -1 when fn does.  A damaged file is an

@@ -80,7 +80,7 @@ rb_kvs_write_cdb(const struct rb_kvs *a, const char *path, struct rb_err *e)
 		goto fail;
 	for (size_t i = 0; i < a->n; i++)
 		if (cdb_make_add(&cm, a->v[i].key, (unsigned)a->v[i].klen,
-		    a->v[i].val, (unsigned)a->v[i].vlen) < 0)
+		        a->v[i].val, (unsigned)a->v[i].vlen) < 0)
 			goto fail;
 	if (cdb_make_finish(&cm) < 0)
 		goto fail;

@@ -26,8 +26,8 @@ struct rb_kvs {
 };
 
 /* Append a copy of key and value; -1 on ENOMEM. */
-int rb_kvs_add(struct rb_kvs *a, const void *key, size_t klen,
-    const void *val, size_t vlen, int prio);
+int rb_kvs_add(struct rb_kvs *a, const void *key, size_t klen, const void *val,
+    size_t vlen, int prio);
 
 /* Sort by key, then value, then descending prio. */
 void rb_kvs_sort(struct rb_kvs *a);
@@ -37,8 +37,7 @@ int rb_kvs_write_cdb(const struct rb_kvs *a, const char *path,
     struct rb_err *e);
 
 /* Compare two byte strings as unsigned bytes, shorter first on a tie. */
-int rb_kvs_bytes_cmp(const uint8_t *a, size_t al, const uint8_t *b,
-    size_t bl);
+int rb_kvs_bytes_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl);
 
 void rb_kvs_free(struct rb_kvs *a);
 

@@ -6,8 +6,13 @@
  * (s6-log adds them), no syslog.  rb_log_init names the program once.
  */
 
-enum rb_log_level { RB_LOG_FATAL, RB_LOG_ERROR, RB_LOG_WARNING, RB_LOG_INFO,
-	RB_LOG_DEBUG };
+enum rb_log_level {
+	RB_LOG_FATAL,
+	RB_LOG_ERROR,
+	RB_LOG_WARNING,
+	RB_LOG_INFO,
+	RB_LOG_DEBUG
+};
 
 /* Name the program (borrowed; must outlive logging) and the verbosity. */
 void rb_log_init(const char *prog, int debug);

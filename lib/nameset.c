@@ -174,7 +174,8 @@ check_header(const uint8_t *mem, size_t size, const char **why)
 	if (b != bits_for(n))
 		return refuse(why, "index size does not fit the count");
 	if (size != hashes_at(b) + n * RB_NAMESET_HASH)
-		return refuse(why, "size does not match the count (truncated?)");
+		return refuse(why,
+		    "size does not match the count (truncated?)");
 	return 0;
 }
 
@@ -202,8 +203,9 @@ check_body(const uint8_t *mem, const char **why)
 
 			if (bucket_of(h, b) != k)
 				return refuse(why, "hash in the wrong bucket");
-			if (i > 0 && memcmp(h - RB_NAMESET_HASH, h,
-			    RB_NAMESET_HASH) >= 0)
+			if (i > 0 &&
+			    memcmp(h - RB_NAMESET_HASH, h, RB_NAMESET_HASH) >=
+			        0)
 				return refuse(why, "hashes out of order");
 		}
 	}
@@ -230,14 +232,15 @@ rb_nameset_check_file(const char *path, size_t *count, char *action,
 		return -1;
 	if (fstat(fd, &st) < 0)
 		goto fail;
-	if ((uint64_t)st.st_size > hashes_at(BITS_MAX) +
-	    (uint64_t)RB_NAMESET_MAX * RB_NAMESET_HASH) {
+	if ((uint64_t)st.st_size >
+	    hashes_at(BITS_MAX) + (uint64_t)RB_NAMESET_MAX * RB_NAMESET_HASH) {
 		*why = "larger than any set";
 		errno = EPROTO;
 		goto fail;
 	}
-	if (st.st_size > 0 && (mem = mmap(NULL, (size_t)st.st_size, PROT_READ,
-	    MAP_PRIVATE, fd, 0)) == MAP_FAILED)
+	if (st.st_size > 0 &&
+	    (mem = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
+	         0)) == MAP_FAILED)
 		goto fail;
 	(void)close(fd); /* read-only: nothing to lose; the mapping stays */
 	r = rb_nameset_check(mem, (size_t)st.st_size, why);

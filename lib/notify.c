@@ -13,8 +13,8 @@
 #include "notify.h"
 
 size_t
-rb_notify_query(
-    uint8_t *buf, size_t size, uint16_t id, const struct rb_zonedb_rr *soa)
+rb_notify_query(uint8_t *buf, size_t size, uint16_t id,
+    const struct rb_zonedb_rr *soa)
 {
 	size_t need = RB_DNS_HEADER + soa->olen + 4 + 2 + 10 + soa->rdlen;
 	uint8_t *p = buf;

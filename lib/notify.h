@@ -17,8 +17,8 @@
 
 /* Write the NOTIFY for soa (owner = apex) with id into buf (size bytes).
  * Returns its length, or 0 when it does not fit. */
-size_t rb_notify_query(
-    uint8_t *buf, size_t size, uint16_t id, const struct rb_zonedb_rr *soa);
+size_t rb_notify_query(uint8_t *buf, size_t size, uint16_t id,
+    const struct rb_zonedb_rr *soa);
 
 /* Is pkt (len bytes) the response to our NOTIFY id for the zone apex (a
  * lower-case wire name)?  Returns its rcode (0..15), or -1 when it is

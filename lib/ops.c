@@ -22,8 +22,8 @@ static const struct {
 	    RB_DNS_MAX },
 	[RB_LIST_BLACKLIST] = { RB_COLL_BLACKLIST, "blacklist_add",
 	    "blacklist_delete", "blacklist", RB_BLACKLIST_MAX },
-	[RB_LIST_ALLOWLIST] = { RB_COLL_ALLOWLIST, "allow_add",
-	    "allow_delete", "allowlist", RB_ALLOWLIST_MAX },
+	[RB_LIST_ALLOWLIST] = { RB_COLL_ALLOWLIST, "allow_add", "allow_delete",
+	    "allowlist", RB_ALLOWLIST_MAX },
 };
 
 enum rb_coll
@@ -52,8 +52,8 @@ validate(enum rb_list l, const json_t *req, json_t **entry, char **rrtext,
 }
 
 int
-rb_op_add(struct rb_txn *t, enum rb_list l, const json_t *req,
-    json_t **resp, struct rb_err *e)
+rb_op_add(struct rb_txn *t, enum rb_list l, const json_t *req, json_t **resp,
+    struct rb_err *e)
 {
 	enum rb_coll c = lists[l].coll;
 	json_t *entry = NULL;
@@ -68,13 +68,14 @@ rb_op_add(struct rb_txn *t, enum rb_list l, const json_t *req,
 	}
 	rb_store_key(c, entry, key, sizeof key);
 	if (json_object_get(t->store.by_key[c], key) != NULL) {
-		rb_err_set(e, 409, "ALREADY_EXISTS", "'%.300s' is already listed",
-		    key);
+		rb_err_set(e, 409, "ALREADY_EXISTS",
+		    "'%.300s' is already listed", key);
 		goto fail;
 	}
 	*resp = json_pack("{s:s, s:O}", "status", "ok", "entry", entry);
-	if (*resp == NULL || (rrtext && json_object_set_new(*resp, "rr",
-	    json_string(rrtext)) < 0)) {
+	if (*resp == NULL ||
+	    (rrtext &&
+	        json_object_set_new(*resp, "rr", json_string(rrtext)) < 0)) {
 		rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
 		goto fail;
 	}
@@ -92,14 +93,15 @@ fail:
 }
 
 int
-rb_op_delete(struct rb_txn *t, enum rb_list l, const char *id,
-    json_t **resp, struct rb_err *e)
+rb_op_delete(struct rb_txn *t, enum rb_list l, const char *id, json_t **resp,
+    struct rb_err *e)
 {
 	if (!rb_entry_is_uuid(id))
 		return rb_err_set(e, 400, "INVALID_ID", "'%.64s' is not a UUID",
 		    id);
 	if (rb_store_find(&t->store, lists[l].coll, id) == NULL)
-		return rb_err_set(e, 404, "NOT_FOUND", "no entry with id %s", id);
+		return rb_err_set(e, 404, "NOT_FOUND", "no entry with id %s",
+		    id);
 	*resp = json_pack("{s:s, s:s}", "status", "ok", "deleted_id", id);
 	if (*resp == NULL)
 		return rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
@@ -113,8 +115,7 @@ rb_op_delete(struct rb_txn *t, enum rb_list l, const char *id,
 }
 
 int
-rb_op_list(const char *root, enum rb_list l, json_t **resp,
-    struct rb_err *e)
+rb_op_list(const char *root, enum rb_list l, json_t **resp, struct rb_err *e)
 {
 	struct rb_store s;
 	enum rb_coll c = lists[l].coll;

@@ -46,8 +46,8 @@ scan_rr(struct rb_pktans *a, uint16_t *ttloff, size_t max, size_t *off)
 }
 
 int
-rb_pktans_scan(struct rb_pktans *a, uint8_t *wire, size_t len,
-    uint16_t *ttloff, size_t max)
+rb_pktans_scan(struct rb_pktans *a, uint8_t *wire, size_t len, uint16_t *ttloff,
+    size_t max)
 {
 	unsigned an, ns, ar;
 	size_t off;
@@ -99,8 +99,8 @@ put_opt(uint8_t *p, int do_bit)
 	p[0] = 0;
 	rb_put16(p + 1, RB_TYPE_OPT);
 	rb_put16(p + 3, RB_DNS_UDP_MAX);
-	p[5] = 0; /* extended rcode */
-	p[6] = 0; /* version */
+	p[5] = 0;                             /* extended rcode */
+	p[6] = 0;                             /* version */
 	rb_put16(p + 7, do_bit ? 0x8000 : 0); /* RFC 3225: DO echoed */
 	rb_put16(p + 9, 0);
 }

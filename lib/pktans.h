@@ -18,25 +18,25 @@
 #define RB_PKTANS_MAX_TTLS 512
 
 struct rb_pktans {
-	const uint8_t *wire;	/* borrowed: header, question, records */
+	const uint8_t *wire; /* borrowed: header, question, records */
 	size_t len;
 	const uint16_t *ttloff; /* borrowed: offset of each record's TTL */
 	size_t nttl;
-	size_t qend;	  /* end of the question */
+	size_t qend;      /* end of the question */
 	size_t addl_off;  /* start of the additional section */
 	uint16_t arcount; /* records in the additional section */
-	uint32_t ttl;	  /* smallest TTL; 0 when there is no record */
-	int secure;	  /* DNSSEC-validated: AD for clients that ask */
+	uint32_t ttl;     /* smallest TTL; 0 when there is no record */
+	int secure;       /* DNSSEC-validated: AD for clients that ask */
 };
 
 /* What a reply needs from the client's query. */
 struct rb_pktans_client {
-	uint16_t id, flags;	 /* the query's header flags */
+	uint16_t id, flags;      /* the query's header flags */
 	const uint8_t *question; /* borrowed: name, type, class as sent */
 	size_t qlen;
-	int edns;	     /* the query had an OPT record */
-	int do_bit;	     /* ... with DO set */
-	size_t limit;	     /* the most bytes the reply may use */
+	int edns;     /* the query had an OPT record */
+	int do_bit;   /* ... with DO set */
+	size_t limit; /* the most bytes the reply may use */
 };
 
 /* Find the TTLs and sections of the message wire (len bytes, borrowed by

@@ -20,7 +20,7 @@
 struct entry {
 	uint64_t hash;
 	int64_t stored, expires;
-	uint32_t next;	    /* hash chain; NIL ends it */
+	uint32_t next;      /* hash chain; NIL ends it */
 	uint32_t off, size; /* the record in the arena */
 	uint32_t len, ttl;  /* wire length, smallest TTL */
 	uint16_t klen, nttl, qend, addl_off, arcount;
@@ -29,7 +29,7 @@ struct entry {
 
 struct rb_pktcache {
 	struct entry *e;
-	size_t n;	      /* ring size */
+	size_t n;             /* ring size */
 	size_t oldest, count; /* the ring: count entries from oldest */
 	uint32_t *bucket;
 	size_t mask;
@@ -96,8 +96,8 @@ rb_pktcache_count(const struct rb_pktcache *c)
 }
 
 size_t
-rb_pktcache_key(uint8_t *key, const uint8_t *qname, size_t qlen,
-    uint16_t qtype, uint16_t qclass, unsigned flags)
+rb_pktcache_key(uint8_t *key, const uint8_t *qname, size_t qlen, uint16_t qtype,
+    uint16_t qclass, unsigned flags)
 {
 	if (qlen > RB_DNAME_MAX)
 		qlen = RB_DNAME_MAX;
@@ -186,8 +186,7 @@ make_room(struct rb_pktcache *c, size_t size)
 
 /* The live entry for key, or NIL. */
 static uint32_t
-find(const struct rb_pktcache *c, const uint8_t *key, size_t klen,
-    uint64_t h)
+find(const struct rb_pktcache *c, const uint8_t *key, size_t klen, uint64_t h)
 {
 	for (uint32_t i = c->bucket[h & c->mask]; i != NIL; i = c->e[i].next) {
 		const struct entry *e = &c->e[i];

@@ -50,8 +50,7 @@ hash(const struct rb_ratelimit *rl, const struct rb_ipaddr *k)
 }
 
 int
-rb_ratelimit_init(struct rb_ratelimit *rl, size_t nslots, long qps,
-    long burst)
+rb_ratelimit_init(struct rb_ratelimit *rl, size_t nslots, long qps, long burst)
 {
 	size_t n = PROBE;
 

@@ -16,8 +16,8 @@ struct rb_ratelimit_slot;
 
 struct rb_ratelimit {
 	struct rb_ratelimit_slot *slots;
-	size_t mask;	      /* slots - 1; the count is a power of two */
-	uint64_t interval_ns; /* time one token takes to come back; 0 = off */
+	size_t mask;           /* slots - 1; the count is a power of two */
+	uint64_t interval_ns;  /* time one token takes to come back; 0 = off */
 	uint64_t tolerance_ns; /* (burst - 1) * interval */
 	uint64_t seed;
 };

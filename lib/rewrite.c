@@ -54,8 +54,8 @@ rb_rewrite_new(const struct rb_conf *c)
 	if (rw->nets == NULL || rw->domains == NULL || rw->dlen == NULL)
 		goto fail;
 	for (size_t i = 0; i < c->nprivate_addrs; i++, rw->nnets++) {
-		if (rb_ipaddr_parse_net(c->private_addrs[i],
-		    &rw->nets[i].addr, &rw->nets[i].prefix) < 0)
+		if (rb_ipaddr_parse_net(c->private_addrs[i], &rw->nets[i].addr,
+		        &rw->nets[i].prefix) < 0)
 			goto fail;
 	}
 	for (size_t i = 0; i < c->nprivate_domains; i++, rw->ndomains++) {
@@ -138,7 +138,7 @@ private_rr(const struct rb_rewrite *rw, const ldns_rr *rr)
 	}
 	for (size_t i = 0; i < rw->nnets; i++) {
 		if (!rb_ipaddr_in_net(&a, &rw->nets[i].addr,
-		    rw->nets[i].prefix))
+		        rw->nets[i].prefix))
 			continue;
 		n = owner_lower(rr, owner);
 		return n == 0 || !rb_rewrite_private_domain(rw, owner, n);
@@ -168,8 +168,9 @@ filter(const struct rb_rewrite *rw, const struct rb_rewrite_req *r,
 		ldns_rr_type t = ldns_rr_get_type(rr);
 		uint32_t ttl = ldns_rr_ttl(rr);
 
-		if (n == NULL || (!r->do_bit && dnssec_type(t) &&
-		    !(answer && t == r->qtype))) {
+		if (n == NULL ||
+		    (!r->do_bit && dnssec_type(t) &&
+		        !(answer && t == r->qtype))) {
 			ldns_rr_free(rr);
 			continue;
 		}
@@ -243,8 +244,8 @@ set_header(ldns_pkt *p)
 
 enum rb_rewrite_result
 rb_rewrite(const struct rb_rewrite *rw, const struct rb_rewrite_req *r,
-    const uint8_t *up, size_t len, uint8_t *out, size_t size,
-    uint16_t *ttloff, struct rb_pktans *a)
+    const uint8_t *up, size_t len, uint8_t *out, size_t size, uint16_t *ttloff,
+    struct rb_pktans *a)
 {
 	enum rb_rewrite_result res = RB_REWRITE_MALFORMED;
 	ldns_pkt *p = NULL;

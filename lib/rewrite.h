@@ -38,8 +38,8 @@ struct rb_rewrite_req {
 	const uint8_t *qname; /* lower-case wire name asked (borrowed) */
 	size_t qname_len;
 	uint16_t qtype;
-	int do_bit;	/* keep DNSSEC records */
-	int secure;	/* validated: AD for clients that ask */
+	int do_bit; /* keep DNSSEC records */
+	int secure; /* validated: AD for clients that ask */
 };
 
 /* Rewrite the upstream message up (len bytes, borrowed) for request r
@@ -47,11 +47,11 @@ struct rb_rewrite_req {
  * (RB_PKTANS_MAX_TTLS entries), and describe it in a (pointing into out
  * and ttloff).  Returns an rb_rewrite_result. */
 enum rb_rewrite_result rb_rewrite(const struct rb_rewrite *rw,
-    const struct rb_rewrite_req *r, const uint8_t *up, size_t len,
-    uint8_t *out, size_t size, uint16_t *ttloff, struct rb_pktans *a);
+    const struct rb_rewrite_req *r, const uint8_t *up, size_t len, uint8_t *out,
+    size_t size, uint16_t *ttloff, struct rb_pktans *a);
 
 /* 1 when the lower-case wire name is at or below a private-domain. */
-int rb_rewrite_private_domain(const struct rb_rewrite *rw,
-    const uint8_t *name, size_t len);
+int rb_rewrite_private_domain(const struct rb_rewrite *rw, const uint8_t *name,
+    size_t len);
 
 #endif

@@ -20,12 +20,18 @@ static const struct {
 	const char *name;
 	uint16_t type;
 } api_types[] = {
-	{ "A", LDNS_RR_TYPE_A }, { "AAAA", LDNS_RR_TYPE_AAAA },
-	{ "CNAME", LDNS_RR_TYPE_CNAME }, { "TXT", LDNS_RR_TYPE_TXT },
-	{ "MX", LDNS_RR_TYPE_MX }, { "SRV", LDNS_RR_TYPE_SRV },
-	{ "CAA", LDNS_RR_TYPE_CAA }, { "PTR", LDNS_RR_TYPE_PTR },
-	{ "NAPTR", LDNS_RR_TYPE_NAPTR }, { "SSHFP", LDNS_RR_TYPE_SSHFP },
-	{ "TLSA", LDNS_RR_TYPE_TLSA }, { "NS", LDNS_RR_TYPE_NS },
+	{ "A", LDNS_RR_TYPE_A },
+	{ "AAAA", LDNS_RR_TYPE_AAAA },
+	{ "CNAME", LDNS_RR_TYPE_CNAME },
+	{ "TXT", LDNS_RR_TYPE_TXT },
+	{ "MX", LDNS_RR_TYPE_MX },
+	{ "SRV", LDNS_RR_TYPE_SRV },
+	{ "CAA", LDNS_RR_TYPE_CAA },
+	{ "PTR", LDNS_RR_TYPE_PTR },
+	{ "NAPTR", LDNS_RR_TYPE_NAPTR },
+	{ "SSHFP", LDNS_RR_TYPE_SSHFP },
+	{ "TLSA", LDNS_RR_TYPE_TLSA },
+	{ "NS", LDNS_RR_TYPE_NS },
 };
 
 uint16_t
@@ -72,7 +78,8 @@ check_rdata_names(const ldns_rr *r, struct rb_err *e)
 			continue;
 		s = ldns_rdf2str(f);
 		if (s == NULL)
-			return rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
+			return rb_err_set(e, 500, "INTERNAL_ERROR",
+			    "out of memory");
 		if (rb_dname_from_text(s, w, &why) < 0) {
 			rb_err_set(e, 400, "INVALID_NAME", "target '%s': %s", s,
 			    why);
@@ -179,8 +186,8 @@ parse_text(const char *line, struct rb_rr *rr, struct rb_err *e,
 }
 
 int
-rb_rr_parse(const char *name, const char *type, const char *rdata,
-    uint32_t ttl, struct rb_rr *rr, struct rb_err *e)
+rb_rr_parse(const char *name, const char *type, const char *rdata, uint32_t ttl,
+    struct rb_rr *rr, struct rb_err *e)
 {
 	uint8_t w[RB_DNAME_MAX];
 	const char *why = NULL;
@@ -195,7 +202,8 @@ rb_rr_parse(const char *name, const char *type, const char *rdata,
 	if (rb_rr_api_type(type) == 0)
 		return rb_err_set(e, 400, "INVALID_TYPE",
 		    "type '%s' is not one of A AAAA CNAME TXT MX SRV CAA PTR "
-		    "NAPTR SSHFP TLSA NS", type);
+		    "NAPTR SSHFP TLSA NS",
+		    type);
 	if (rdata[0] == '\0')
 		return rb_err_set(e, 400, "INVALID_VALUE", "empty value");
 	n = strlen(name) + strlen(type) + strlen(rdata) + 32;

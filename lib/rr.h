@@ -22,7 +22,7 @@ struct rb_rr {
 	uint8_t *rdata; /* owned; uncompressed wire rdata */
 	size_t rdlen;
 	char *text; /* owned; "owner ttl TYPE rdata" (NULL from
-		       rb_entry_dns_rr's A/AAAA path) */
+	               rb_entry_dns_rr's A/AAAA path) */
 };
 
 /* Parse owner name (host-name syntax, checked as Runbound does), a type

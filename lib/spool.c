@@ -21,9 +21,8 @@
 static char *
 event_line(int64_t ts, const char *event, const json_t *fields, size_t *len)
 {
-	json_t *ev = json_pack("{s:I, s:s, s:o}", "ts", (json_int_t)ts,
-	    "event", event, "fields", fields ? json_deep_copy(fields) :
-	    json_object());
+	json_t *ev = json_pack("{s:I, s:s, s:o}", "ts", (json_int_t)ts, "event",
+	    event, "fields", fields ? json_deep_copy(fields) : json_object());
 	char *text = ev ? json_dumps(ev, JSON_COMPACT) : NULL, *line;
 	size_t n;
 
@@ -59,7 +58,8 @@ rb_spool_event(const char *root, const char *event, const json_t *fields,
 	(void)clock_gettime(CLOCK_REALTIME, &ts);
 	snprintf(path, sizeof path, "%s/%020llu-%d-%u.json", dir,
 	    (unsigned long long)ts.tv_sec * 1000000000ull +
-	    (unsigned long long)ts.tv_nsec, (int)getpid(), counter++);
+	        (unsigned long long)ts.tv_nsec,
+	    (int)getpid(), counter++);
 	if ((line = event_line((int64_t)ts.tv_sec, event, fields, &len)) ==
 	    NULL)
 		return rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");

@@ -41,8 +41,8 @@ rb_stats_action_name(int act)
 static size_t
 shm_size(uint32_t log_cap)
 {
-	return sizeof(struct rb_stats_shm) + (size_t)log_cap *
-	    sizeof(struct rb_log_rec);
+	return sizeof(struct rb_stats_shm) +
+	    (size_t)log_cap * sizeof(struct rb_log_rec);
 }
 
 struct rb_stats_shm *
@@ -302,8 +302,7 @@ rb_stats_snapshot(const struct rb_stats_shm *s, struct rb_stats_shm *out)
 		b = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
 	} while (a != b);
 	out->log_head = __atomic_load_n(&s->log_head, __ATOMIC_ACQUIRE);
-	out->log_cleared = __atomic_load_n(&s->log_cleared,
-	    __ATOMIC_ACQUIRE);
+	out->log_cleared = __atomic_load_n(&s->log_cleared, __ATOMIC_ACQUIRE);
 }
 
 int
@@ -325,8 +324,8 @@ rb_stats_log_get(const struct rb_stats_shm *s, uint64_t index,
 	if (a != b)
 		return -1;
 	/* Lapped or erased since the caller chose index. */
-	if (out->idx != index || index < __atomic_load_n(&s->log_cleared,
-	    __ATOMIC_ACQUIRE))
+	if (out->idx != index ||
+	    index < __atomic_load_n(&s->log_cleared, __ATOMIC_ACQUIRE))
 		return -1;
 	return 0;
 }

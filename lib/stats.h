@@ -31,7 +31,7 @@ enum rb_stat {
 	RB_STAT_REFUSED,   /* REFUSED for any reason */
 	RB_STAT_SERVFAIL,
 	RB_STAT_LOCAL_HITS,
-	RB_STAT_CACHED,	      /* forwarded names answered from our cache */
+	RB_STAT_CACHED,        /* forwarded names answered from our cache */
 	RB_STAT_CACHE_LOOKUPS, /* forwarded names looked up in the cache */
 	RB_STAT_DNSSEC_SECURE,
 	RB_STAT_DNSSEC_BOGUS,
@@ -63,8 +63,8 @@ struct rb_log_rec {
 	uint64_t idx; /* which record this is: log_head when written */
 	uint16_t qtype;
 	uint8_t action;
-	uint8_t namelen;      /* wire length of name */
-	int64_t ts;	      /* Unix seconds */
+	uint8_t namelen; /* wire length of name */
+	int64_t ts;      /* Unix seconds */
 	uint32_t elapsed_us;
 	struct rb_ipaddr client;
 	uint8_t name[256]; /* wire form */
@@ -82,7 +82,7 @@ struct rb_stats_shm {
 	uint32_t nupstreams;
 	uint64_t counters[RB_STAT_N];
 	uint64_t qps[RB_QPS_SLOTS]; /* queries in second s at s % 300 */
-	int64_t qps_sec;	    /* the second of the newest slot */
+	int64_t qps_sec;            /* the second of the newest slot */
 	uint64_t qps_peak;
 	uint64_t latency[RB_LAT_BUCKETS];
 	uint64_t cache_entries;
@@ -93,8 +93,8 @@ struct rb_stats_shm {
 	uint64_t reload_done;
 	uint64_t clear_done;
 	uint64_t clear_deleted; /* records the last clear-logs erased */
-	uint64_t clear_total;	/* records every clear-logs so far erased */
-	uint64_t data_ino[2];	/* inodes of the mapped local.cdb, block.cdb */
+	uint64_t clear_total;   /* records every clear-logs so far erased */
+	uint64_t data_ino[2];   /* inodes of the mapped local.cdb, block.cdb */
 
 	uint64_t log_head;    /* records ever written */
 	uint64_t log_cleared; /* records below this index are erased */
@@ -111,16 +111,16 @@ struct rb_stats_shm *rb_stats_create(const char *root, uint32_t log_cap,
 
 /* Count one query: total, the counters its action and reply code imply
  * (rcode -1 when nothing was sent), latency; now is Unix seconds. */
-void rb_stats_query(struct rb_stats_shm *s, enum rb_log_action act,
-    int rcode, int64_t now, uint32_t elapsed_us);
+void rb_stats_query(struct rb_stats_shm *s, enum rb_log_action act, int rcode,
+    int64_t now, uint32_t elapsed_us);
 
 /* Add n to one counter (forwarding, DNSSEC, cache outcomes). */
 void rb_stats_add(struct rb_stats_shm *s, enum rb_stat c, uint64_t n);
 
 /* Append one query-log record. name is wire form (borrowed). */
-void rb_stats_log(struct rb_stats_shm *s, const uint8_t *name,
-    size_t namelen, uint16_t qtype, enum rb_log_action act,
-    const struct rb_ipaddr *client, int64_t now, uint32_t elapsed_us);
+void rb_stats_log(struct rb_stats_shm *s, const uint8_t *name, size_t namelen,
+    uint16_t qtype, enum rb_log_action act, const struct rb_ipaddr *client,
+    int64_t now, uint32_t elapsed_us);
 
 /* Erase the query log; returns how many records it held. */
 uint64_t rb_stats_log_clear(struct rb_stats_shm *s);

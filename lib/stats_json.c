@@ -69,30 +69,32 @@ rb_stats_json(const struct rb_stats_shm *shm, int64_t now)
 	cur = s.qps_sec == now ? s.qps[now % RB_QPS_SLOTS] : 0;
 	peak = s.qps_peak > cur ? s.qps_peak : cur;
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:I, "
-	    "s:f, s:f, s:I, s:f, s:f, s:f, s:f, s:I, s:{s:I, s:I, s:I}}",
-	    "total", (json_int_t)c[RB_STAT_TOTAL],
-	    "blocked", (json_int_t)c[RB_STAT_BLOCKED],
-	    "forwarded", (json_int_t)c[RB_STAT_FORWARDED],
-	    "nxdomain", (json_int_t)c[RB_STAT_NXDOMAIN],
-	    "refused", (json_int_t)c[RB_STAT_REFUSED],
-	    "servfail", (json_int_t)c[RB_STAT_SERVFAIL],
-	    "local_hits", (json_int_t)c[RB_STAT_LOCAL_HITS],
-	    "cached", (json_int_t)c[RB_STAT_CACHED],
-	    "blocked_percent", total > 0 ?
-	    one_decimal(100.0 * (double)c[RB_STAT_BLOCKED] / total) : 0.0,
-	    "uptime_secs", (json_int_t)(now - s.start_time),
-	    "qps_1m", one_decimal((double)qps_sum(&s, now, 60) / 60.0),
-	    "qps_5m", one_decimal((double)qps_sum(&s, now, 300) / 300.0),
-	    "qps_peak", (json_int_t)peak,
-	    "latency_p50_ms", percentile_ms(&s, 0.50),
-	    "latency_p95_ms", percentile_ms(&s, 0.95),
-	    "latency_p99_ms", percentile_ms(&s, 0.99),
-	    "cache_hit_rate", lookups > 0 ?
-	    one_decimal(100.0 * (double)c[RB_STAT_CACHED] / lookups) : 0.0,
-	    "cache_entries", (json_int_t)s.cache_entries,
-	    "dnssec", "secure", (json_int_t)c[RB_STAT_DNSSEC_SECURE],
-	    "bogus", (json_int_t)c[RB_STAT_DNSSEC_BOGUS],
-	    "insecure", (json_int_t)c[RB_STAT_DNSSEC_INSECURE]);
+	                 "s:f, s:f, s:I, s:f, s:f, s:f, s:f, s:I, s:{s:I, s:I, "
+	                 "s:I}}",
+	    "total", (json_int_t)c[RB_STAT_TOTAL], "blocked",
+	    (json_int_t)c[RB_STAT_BLOCKED], "forwarded",
+	    (json_int_t)c[RB_STAT_FORWARDED], "nxdomain",
+	    (json_int_t)c[RB_STAT_NXDOMAIN], "refused",
+	    (json_int_t)c[RB_STAT_REFUSED], "servfail",
+	    (json_int_t)c[RB_STAT_SERVFAIL], "local_hits",
+	    (json_int_t)c[RB_STAT_LOCAL_HITS], "cached",
+	    (json_int_t)c[RB_STAT_CACHED], "blocked_percent",
+	    total > 0 ?
+	        one_decimal(100.0 * (double)c[RB_STAT_BLOCKED] / total) :
+	        0.0,
+	    "uptime_secs", (json_int_t)(now - s.start_time), "qps_1m",
+	    one_decimal((double)qps_sum(&s, now, 60) / 60.0), "qps_5m",
+	    one_decimal((double)qps_sum(&s, now, 300) / 300.0), "qps_peak",
+	    (json_int_t)peak, "latency_p50_ms", percentile_ms(&s, 0.50),
+	    "latency_p95_ms", percentile_ms(&s, 0.95), "latency_p99_ms",
+	    percentile_ms(&s, 0.99), "cache_hit_rate",
+	    lookups > 0 ?
+	        one_decimal(100.0 * (double)c[RB_STAT_CACHED] / lookups) :
+	        0.0,
+	    "cache_entries", (json_int_t)s.cache_entries, "dnssec", "secure",
+	    (json_int_t)c[RB_STAT_DNSSEC_SECURE], "bogus",
+	    (json_int_t)c[RB_STAT_DNSSEC_BOGUS], "insecure",
+	    (json_int_t)c[RB_STAT_DNSSEC_INSECURE]);
 }
 
 static void
@@ -122,8 +124,8 @@ log_entry(const struct rb_stats_shm *s, const struct rb_log_rec *r)
 		client[0] = '\0';
 	return json_pack("{s:s, s:s, s:s, s:i, s:s, s:I}", "ts", ts, "name",
 	    name, "client", client, "qtype", (int)r->qtype, "action",
-	    rb_stats_action_name(r->action) ? rb_stats_action_name(r->action)
-					     : "refused",
+	    rb_stats_action_name(r->action) ? rb_stats_action_name(r->action) :
+	                                      "refused",
 	    "elapsed_ms", (json_int_t)(r->elapsed_us / 1000));
 }
 
@@ -135,8 +137,9 @@ log_match(const struct rb_stats_shm *s, const struct rb_log_rec *r,
 		return 0;
 	if (q->since && r->ts < q->since)
 		return 0;
-	if (q->has_client && (s->log_redact ||
-	    memcmp(&r->client, &q->client, sizeof r->client) != 0))
+	if (q->has_client &&
+	    (s->log_redact ||
+	        memcmp(&r->client, &q->client, sizeof r->client) != 0))
 		return 0;
 	return 1;
 }
@@ -184,12 +187,14 @@ rb_upstreams_json(const struct rb_stats_shm *shm)
 
 		rfc3339(u->last_check, ts, sizeof ts);
 		healthy += u->healthy != 0;
-		json_array_append_new(arr, json_pack("{s:s%, s:s%, s:b, s:I, "
-		    "s:s?}", "addr", u->addr, strnlen(u->addr, sizeof u->addr),
-		    "zone", u->zone, strnlen(u->zone, sizeof u->zone),
-		    "healthy", u->healthy != 0, "latency_ms",
-		    (json_int_t)u->latency_ms, "last_check",
-		    u->last_check ? ts : NULL));
+		json_array_append_new(arr,
+		    json_pack("{s:s%, s:s%, s:b, s:I, "
+		              "s:s?}",
+		        "addr", u->addr, strnlen(u->addr, sizeof u->addr),
+		        "zone", u->zone, strnlen(u->zone, sizeof u->zone),
+		        "healthy", u->healthy != 0, "latency_ms",
+		        (json_int_t)u->latency_ms, "last_check",
+		        u->last_check ? ts : NULL));
 	}
 	return json_pack("{s:o, s:I, s:I}", "upstreams", arr, "total",
 	    (json_int_t)json_array_size(arr), "healthy", (json_int_t)healthy);
@@ -216,8 +221,8 @@ parse_long(const char *s, long *out)
 
 int
 rb_logs_query_parse(struct rb_logs_query *q, const char *limit,
-    const char *page, const char *action, const char *client,
-    const char *since, struct rb_err *e)
+    const char *page, const char *action, const char *client, const char *since,
+    struct rb_err *e)
 {
 	long v;
 
@@ -232,8 +237,9 @@ rb_logs_query_parse(struct rb_logs_query *q, const char *limit,
 			    "limit %ld is over 1000", v);
 		q->limit = v;
 	}
-	if (page != NULL && (parse_long(page, &q->page) < 0 || q->page < 0 ||
-	    q->page > 1000000))
+	if (page != NULL &&
+	    (parse_long(page, &q->page) < 0 || q->page < 0 ||
+	        q->page > 1000000))
 		return rb_err_set(e, 400, "INVALID_PARAM",
 		    "page must be a non-negative integer");
 	if (action != NULL && (q->action = rb_stats_action_parse(action)) == 0)

@@ -38,8 +38,8 @@ json_t *rb_upstreams_json(const struct rb_stats_shm *s);
  * errors: INVALID_PARAM (400) for a bad action, client, page or since,
  * 422 for a limit over 1000. */
 int rb_logs_query_parse(struct rb_logs_query *q, const char *limit,
-    const char *page, const char *action, const char *client,
-    const char *since, struct rb_err *e);
+    const char *page, const char *action, const char *client, const char *since,
+    struct rb_err *e);
 
 /* Parse an action name; 0 when unknown. */
 int rb_stats_action_parse(const char *name);

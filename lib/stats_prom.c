@@ -24,7 +24,12 @@ struct family {
 	} series[3];
 };
 
-#define ONE(field) { { NULL, field } }
+#define ONE(field) \
+	{ \
+		{ \
+			NULL, field \
+		} \
+	}
 
 static const struct family families[] = {
 	{ "runbound_queries_total", "counter", "Total DNS queries received",
@@ -49,21 +54,21 @@ static const struct family families[] = {
 	    NULL, NULL, ONE("uptime_secs") },
 	{ "runbound_qps", "gauge", "Queries per second", NULL, "window",
 	    { { "1m", "qps_1m" }, { "5m", "qps_5m" },
-	    { "peak", "qps_peak" } } },
+	        { "peak", "qps_peak" } } },
 	{ "runbound_latency_ms", "summary",
 	    "DNS query latency percentiles in milliseconds", NULL, "quantile",
 	    { { "0.5", "latency_p50_ms" }, { "0.95", "latency_p95_ms" },
-	    { "0.99", "latency_p99_ms" } } },
+	        { "0.99", "latency_p99_ms" } } },
 	{ "runbound_cache_hit_rate", "gauge",
 	    "Cache hit rate percentage (0-100)", NULL, NULL,
 	    ONE("cache_hit_rate") },
 	{ "runbound_cache_entries", "gauge", "Approximate cached DNS entries",
 	    NULL, NULL, ONE("cache_entries") },
 	{ "runbound_dnssec_total", "counter", "DNSSEC validation results",
-	    "dnssec", "status", { { "secure", "secure" },
-	    { "bogus", "bogus" }, { "insecure", "insecure" } } },
+	    "dnssec", "status",
+	    { { "secure", "secure" }, { "bogus", "bogus" },
+	        { "insecure", "insecure" } } },
 };
-
 
 static void
 put_value(FILE *f, const json_t *v)

@@ -28,7 +28,7 @@ static const struct {
 	const char *event;
 	enum rb_coll coll;
 	int add; /* 1 add, 0 delete, 2 merge fields into the entry,
-		    3 add as the newest of the last RB_ZONES_KEPT */
+	            3 add as the newest of the last RB_ZONES_KEPT */
 } event_map[] = {
 	{ "dns_add", RB_COLL_DNS, 1 },
 	{ "dns_delete", RB_COLL_DNS, 0 },
@@ -104,7 +104,8 @@ rb_store_find(const struct rb_store *s, enum rb_coll c, const char *id)
 
 	if (json_object_get(s->by_id[c], id) == NULL)
 		return NULL;
-	json_array_foreach(s->entries[c], i, v) {
+	json_array_foreach(s->entries[c], i, v)
+	{
 		if (strcmp(str_field(v, "id"), id) == 0)
 			return v;
 	}
@@ -164,7 +165,8 @@ load_one(struct rb_store *s, enum rb_coll c, struct rb_err *e)
 	json_decref(s->entries[c]);
 	s->entries[c] = json_incref(arr);
 	json_decref(doc);
-	json_array_foreach(arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		if (index_entry(s, c, v) < 0)
 			return rb_err_set(e, 500, "INTERNAL_ERROR",
 			    "store %s: entry %zu has no id", coll_names[c], i);
@@ -187,7 +189,7 @@ load_applied(struct rb_store *s, struct rb_err *e)
 		s->applied = s->seq[0];
 		for (int c = 1; c < RB_COLL_N; c++)
 			s->applied = s->seq[c] < s->applied ? s->seq[c] :
-			    s->applied;
+			                                      s->applied;
 		return 0;
 	}
 	errno = 0;
@@ -208,7 +210,8 @@ rb_store_load(struct rb_store *s, const char *root, struct rb_err *e)
 	memset(s, 0, sizeof *s);
 	if (snprintf(s->dir, sizeof s->dir, "%s/store", root) >=
 	    (int)sizeof s->dir)
-		return rb_err_set(e, 500, "INTERNAL_ERROR", "root path too long");
+		return rb_err_set(e, 500, "INTERNAL_ERROR",
+		    "root path too long");
 	for (int c = 0; c < RB_COLL_N; c++) {
 		s->entries[c] = json_array();
 		s->by_id[c] = json_object();
@@ -260,7 +263,8 @@ save_one(struct rb_store *s, enum rb_coll c, struct rb_err *e)
 	    (unsigned long long)s->seq[c]);
 	if (rb_atomic_write(&a, head, (size_t)n) < 0)
 		goto fail;
-	json_array_foreach(s->entries[c], i, v) {
+	json_array_foreach(s->entries[c], i, v)
+	{
 		if (rb_atomic_write(&a, i ? ",\n" : "\n", i ? 2 : 1) < 0 ||
 		    rb_atomic_write_json(&a, v) < 0)
 			goto fail;
@@ -307,7 +311,8 @@ remove_id(struct rb_store *s, enum rb_coll c, const char *id)
 
 	if (json_object_get(s->by_id[c], id) == NULL)
 		return 0;
-	json_array_foreach(s->entries[c], i, v) {
+	json_array_foreach(s->entries[c], i, v)
+	{
 		if (strcmp(str_field(v, "id"), id) != 0)
 			continue;
 		rb_store_key(c, v, key, sizeof key);
@@ -321,8 +326,7 @@ remove_id(struct rb_store *s, enum rb_coll c, const char *id)
 /* An update replaces the entry with a shallow copy carrying the event's
  * fields, so the fields of events already staged never change. */
 static int
-merge_id(struct rb_store *s, enum rb_coll c, const char *id,
-    json_t *fields)
+merge_id(struct rb_store *s, enum rb_coll c, const char *id, json_t *fields)
 {
 	size_t i;
 	json_t *v, *copy;
@@ -330,7 +334,8 @@ merge_id(struct rb_store *s, enum rb_coll c, const char *id,
 
 	if (json_object_get(s->by_id[c], id) == NULL)
 		return 0;
-	json_array_foreach(s->entries[c], i, v) {
+	json_array_foreach(s->entries[c], i, v)
+	{
 		if (strcmp(str_field(v, "id"), id) != 0)
 			continue;
 		rb_store_key(c, v, before, sizeof before);
@@ -356,8 +361,7 @@ merge_id(struct rb_store *s, enum rb_coll c, const char *id,
  * same id (the same bytes built again) goes, and so do the oldest beyond
  * RB_ZONES_KEPT. */
 static int
-add_newest(struct rb_store *s, enum rb_coll c, const char *id,
-    json_t *fields)
+add_newest(struct rb_store *s, enum rb_coll c, const char *id, json_t *fields)
 {
 	if (remove_id(s, c, id) < 0 ||
 	    json_array_append(s->entries[c], fields) < 0 ||

@@ -16,14 +16,20 @@
 
 #include "err.h"
 
-enum rb_coll { RB_COLL_DNS, RB_COLL_BLACKLIST, RB_COLL_ALLOWLIST,
-	RB_COLL_FEEDS, RB_COLL_ZONES, RB_COLL_N };
+enum rb_coll {
+	RB_COLL_DNS,
+	RB_COLL_BLACKLIST,
+	RB_COLL_ALLOWLIST,
+	RB_COLL_FEEDS,
+	RB_COLL_ZONES,
+	RB_COLL_N
+};
 
 /* The zones collection keeps the newest builds only (doc/rb-zone.md). */
 #define RB_ZONES_KEPT 10
 
 struct rb_store {
-	char dir[4096];		   /* root/store */
+	char dir[4096];             /* root/store */
 	json_t *entries[RB_COLL_N]; /* arrays of entry objects */
 	json_t *by_id[RB_COLL_N];   /* id -> index-free marker (true) */
 	json_t *by_key[RB_COLL_N];  /* uniqueness key -> id */
@@ -63,8 +69,7 @@ const char *rb_store_key(enum rb_coll c, const json_t *entry, char *buf,
     size_t len);
 
 /* The entry with this id in c (borrowed), or NULL. */
-json_t *rb_store_find(const struct rb_store *s, enum rb_coll c,
-    const char *id);
+json_t *rb_store_find(const struct rb_store *s, enum rb_coll c, const char *id);
 
 /* Highest seq of any collection. */
 uint64_t rb_store_max_seq(const struct rb_store *s);

@@ -27,16 +27,16 @@
 /* Copy the staged file into ROOT/feeds/<id>.set, or a zones build into
  * ROOT/store/zones.d/<id>.cdb, atomically. */
 static int
-install(const char *root, const struct rb_sync_datafile *f,
-    struct rb_err *e)
+install(const char *root, const struct rb_sync_datafile *f, struct rb_err *e)
 {
 	char dir[4300], path[4300];
 
 	snprintf(dir, sizeof dir, f->zones ? "%s/store/zones.d" : "%s/feeds",
 	    root);
-	if (rb_mkdirs(dir, f->zones ? 0750 : 0755) < 0 || (f->zones ?
-	    rb_zonehist_path(root, f->id, path, sizeof path) :
-	    rb_feed_path(root, f->id, ".set", path, sizeof path)) < 0)
+	if (rb_mkdirs(dir, f->zones ? 0750 : 0755) < 0 ||
+	    (f->zones ?
+	            rb_zonehist_path(root, f->id, path, sizeof path) :
+	            rb_feed_path(root, f->id, ".set", path, sizeof path)) < 0)
 		return rb_err_sys(e, "prepare feeds/ or store/zones.d");
 	if (rb_file_copy(f->path, path, 0644) < 0)
 		return rb_err_sys(e, "copy downloaded data");
@@ -63,8 +63,8 @@ install_all(struct rb_txn *t, const struct rb_sync_datafile *ff, size_t nff,
  * its bytes, so an early one harms nothing, and a kill between the store
  * and the file would otherwise leave a newest build without its file. */
 static int
-install_zones(const char *root, const struct rb_sync_datafile *ff,
-    size_t nff, struct rb_err *e)
+install_zones(const char *root, const struct rb_sync_datafile *ff, size_t nff,
+    struct rb_err *e)
 {
 	for (size_t i = 0; i < nff; i++) {
 		if (!ff[i].zones)
@@ -82,11 +82,12 @@ drop_deleted(struct rb_txn *t, const json_t *events, struct rb_err *e)
 	size_t i;
 	json_t *ev;
 
-	json_array_foreach(events, i, ev) {
-		const char *name = json_string_value(json_object_get(ev,
-		    "event"));
-		const char *id = json_string_value(json_object_get(
-		    json_object_get(ev, "fields"), "id"));
+	json_array_foreach(events, i, ev)
+	{
+		const char *name = json_string_value(
+		    json_object_get(ev, "event"));
+		const char *id = json_string_value(
+		    json_object_get(json_object_get(ev, "fields"), "id"));
 
 		if (name == NULL || id == NULL ||
 		    strcmp(name, "feed_delete") != 0 ||
@@ -120,11 +121,12 @@ newest_zones_held(const struct rb_txn *t, const struct rb_sync_datafile *ff,
 {
 	const json_t *kept = t->store.entries[RB_COLL_ZONES];
 	size_t n = json_array_size(kept);
-	const char *id = n ? json_string_value(json_object_get(
-	    json_array_get(kept, n - 1), "id")) : NULL;
+	const char *id = n ?
+	    json_string_value(
+	        json_object_get(json_array_get(kept, n - 1), "id")) :
+	    NULL;
 
-	return n == 0 || (id != NULL && zones_file_held(t->root, id, ff,
-	    nff));
+	return n == 0 || (id != NULL && zones_file_held(t->root, id, ff, nff));
 }
 
 /* The same for the newest build a snapshot lists. */
@@ -134,8 +136,10 @@ snapshot_zones_held(const char *root, const struct rb_sync_snapshot *s,
 {
 	const json_t *kept = s->colls[RB_COLL_ZONES];
 	size_t n = json_array_size(kept);
-	const char *id = n ? json_string_value(json_object_get(
-	    json_array_get(kept, n - 1), "id")) : NULL;
+	const char *id = n ?
+	    json_string_value(
+	        json_object_get(json_array_get(kept, n - 1), "id")) :
+	    NULL;
 
 	return n == 0 || (id != NULL && zones_file_held(root, id, ff, nff));
 }
@@ -156,7 +160,8 @@ rb_sync_apply_delta(const char *root, const char *epoch, uint64_t applied,
 		rb_txn_end(&t);
 		return RB_SYNC_DIVERGED;
 	}
-	json_array_foreach(events, i, ev) {
+	json_array_foreach(events, i, ev)
+	{
 		if (rb_txn_stage(&t, json_incref(ev), e) < 0)
 			goto fail;
 	}
@@ -185,7 +190,8 @@ drop_dataless(struct rb_txn *t, const json_t *feed_data, struct rb_err *e)
 	json_t *feeds = t->store.entries[RB_COLL_FEEDS], *v;
 	size_t i;
 
-	json_array_foreach(feeds, i, v) {
+	json_array_foreach(feeds, i, v)
+	{
 		const char *id = json_string_value(json_object_get(v, "id"));
 
 		if (id == NULL || json_object_get(feed_data, id) != NULL)
@@ -233,17 +239,16 @@ rb_sync_apply_snapshot(const char *root, const struct rb_sync_snapshot *s,
 	if (rb_txn_begin(&t, root, e) < 0)
 		return -1;
 	if (!snapshot_zones_held(root, s, ff, nff)) {
-		rb_err_set(e, 502, "BAD_RESPONSE", "the master no longer keeps "
+		rb_err_set(e, 502, "BAD_RESPONSE",
+		    "the master no longer keeps "
 		    "the newest zones build of its snapshot");
 		goto done;
 	}
 	if (install_zones(root, ff, nff, e) < 0 ||
-	    rb_txn_replace(&t, s->colls, s->coll_seq, s->seq, s->epoch,
-	    e) < 0)
+	    rb_txn_replace(&t, s->colls, s->coll_seq, s->seq, s->epoch, e) < 0)
 		goto done;
 	if (install_all(&t, ff, nff, e) < 0 ||
-	    drop_dataless(&t, s->feed_data, e) < 0 ||
-	    rb_txn_rebuild(&t, e) < 0)
+	    drop_dataless(&t, s->feed_data, e) < 0 || rb_txn_rebuild(&t, e) < 0)
 		goto done;
 	r = 0;
 	spool_sync_full(&t, s);
@@ -266,9 +271,10 @@ rb_sync_feeds_wanted(const char *root, const json_t *feed_data,
 		rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
 		return NULL;
 	}
-	json_object_foreach((json_t *)feed_data, id, v) {
-		const char *want = json_string_value(json_object_get(v,
-		    "sha256"));
+	json_object_foreach((json_t *)feed_data, id, v)
+	{
+		const char *want = json_string_value(
+		    json_object_get(v, "sha256"));
 
 		memset(&e2, 0, sizeof e2);
 		if (rb_sync_feed_hash(root, id, hex, &size, &e2) == 0 &&
@@ -308,15 +314,16 @@ rb_sync_zones_wanted(const char *root, const json_t *list, int events)
 
 	if (ids == NULL)
 		return NULL;
-	json_array_foreach(list, i, v) {
-		const char *name = json_string_value(json_object_get(v,
-		    "event"));
+	json_array_foreach(list, i, v)
+	{
+		const char *name = json_string_value(
+		    json_object_get(v, "event"));
 
-		if (events && (name == NULL ||
-		    rb_store_coll_of(name) != RB_COLL_ZONES))
+		if (events &&
+		    (name == NULL || rb_store_coll_of(name) != RB_COLL_ZONES))
 			continue;
-		if (want_zones(root, ids, events ? json_object_get(v,
-		    "fields") : v) < 0) {
+		if (want_zones(root, ids,
+		        events ? json_object_get(v, "fields") : v) < 0) {
 			json_decref(ids);
 			return NULL;
 		}

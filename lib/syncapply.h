@@ -50,8 +50,7 @@ int rb_sync_apply_snapshot(const char *root, const struct rb_sync_snapshot *s,
 /* The ids of the zones builds among entries (borrowed: the events of a
  * delta when events is set, else a snapshot's zones entries) that root
  * does not hold: a new array of strings (json_decref), NULL on ENOMEM. */
-json_t *rb_sync_zones_wanted(const char *root, const json_t *list,
-    int events);
+json_t *rb_sync_zones_wanted(const char *root, const json_t *list, int events);
 
 /* The feed ids of feed_data (borrowed) whose data under root differs
  * from the master's: a new array of strings (json_decref). */

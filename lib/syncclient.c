@@ -53,8 +53,9 @@ verify_cb(int ok, X509_STORE_CTX *sx)
 {
 	SSL *ssl = X509_STORE_CTX_get_ex_data(sx,
 	    SSL_get_ex_data_X509_STORE_CTX_idx());
-	struct rb_syncclient *c = ssl ? SSL_CTX_get_ex_data(SSL_get_SSL_CTX(
-	    ssl), ex_idx) : NULL;
+	struct rb_syncclient *c = ssl ?
+	    SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ex_idx) :
+	    NULL;
 	char fp[RB_SYNC_FP_LEN];
 
 	if (c == NULL || c->q == NULL)
@@ -92,8 +93,8 @@ peer_of_connection(struct rb_syncclient *c)
 	struct curl_tlssessioninfo *ti = NULL;
 	X509 *x;
 
-	if (curl_easy_getinfo(c->easy, CURLINFO_TLS_SSL_PTR, &ti) !=
-	    CURLE_OK || ti == NULL || ti->backend != CURLSSLBACKEND_OPENSSL ||
+	if (curl_easy_getinfo(c->easy, CURLINFO_TLS_SSL_PTR, &ti) != CURLE_OK ||
+	    ti == NULL || ti->backend != CURLSSLBACKEND_OPENSSL ||
 	    ti->internals == NULL)
 		return;
 	x = SSL_get1_peer_certificate(ti->internals);
@@ -115,8 +116,8 @@ on_header(char *p, size_t size, size_t n, void *ctx)
 	}
 	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0)
 		c->r->sha256[0] = '\0';
-	if (len > sizeof name - 1 && strncasecmp(p, name, sizeof name - 1) ==
-	    0) {
+	if (len > sizeof name - 1 &&
+	    strncasecmp(p, name, sizeof name - 1) == 0) {
 		size_t i = sizeof name - 1, k = 0;
 
 		while (i < len && (p[i] == ' ' || p[i] == '\t'))
@@ -190,24 +191,27 @@ rb_syncclient_new(const char *master, const char *key, struct rb_err *e)
 		rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
 		return NULL;
 	}
-	if (vi->ssl_version == NULL || strncmp(vi->ssl_version, "OpenSSL",
-	    7) != 0) {
-		rb_err_set(e, 500, "INTERNAL_ERROR", "libcurl is not built "
+	if (vi->ssl_version == NULL ||
+	    strncmp(vi->ssl_version, "OpenSSL", 7) != 0) {
+		rb_err_set(e, 500, "INTERNAL_ERROR",
+		    "libcurl is not built "
 		    "with OpenSSL: certificate pinning needs it");
 		goto fail;
 	}
 	if (ex_idx < 0)
 		ex_idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
 	if (snprintf(c->master, sizeof c->master, "%s", master) >=
-	    (int)sizeof c->master || snprintf(c->key, sizeof c->key, "%s",
-	    key) >= (int)sizeof c->key) {
-		rb_err_set(e, 400, "INVALID_CONFIG", "sync-master or sync-key "
+	        (int)sizeof c->master ||
+	    snprintf(c->key, sizeof c->key, "%s", key) >= (int)sizeof c->key) {
+		rb_err_set(e, 400, "INVALID_CONFIG",
+		    "sync-master or sync-key "
 		    "too long");
 		goto fail;
 	}
 	if (ex_idx < 0 || (c->multi = curl_multi_init()) == NULL ||
 	    (c->easy = curl_easy_init()) == NULL) {
-		rb_err_set(e, 500, "INTERNAL_ERROR", "unable to set up libcurl");
+		rb_err_set(e, 500, "INTERNAL_ERROR",
+		    "unable to set up libcurl");
 		goto fail;
 	}
 	return c;
@@ -332,8 +336,10 @@ failure(struct rb_syncclient *c, struct rb_syncresp *r, CURLcode rc)
 	if (c->mismatch) {
 		r->fail = RB_SYNC_FAIL_PIN;
 		memcpy(r->peer_fp, c->seen, sizeof r->peer_fp);
-		snprintf(r->error, sizeof r->error, "certificate sha256=%s is "
-		    "not the pinned one", c->seen);
+		snprintf(r->error, sizeof r->error,
+		    "certificate sha256=%s is "
+		    "not the pinned one",
+		    c->seen);
 	} else if (c->cancelled) {
 		r->fail = RB_SYNC_FAIL_CANCEL;
 		snprintf(r->error, sizeof r->error, "cancelled");
@@ -367,7 +373,8 @@ rb_syncclient_get(struct rb_syncclient *c, const struct rb_syncreq *q,
 	if (setup(c, q, &hdrs) < 0) {
 		curl_slist_free_all(hdrs);
 		r->fail = RB_SYNC_FAIL_NET;
-		snprintf(r->error, sizeof r->error, "unable to set up the "
+		snprintf(r->error, sizeof r->error,
+		    "unable to set up the "
 		    "request");
 		return -1;
 	}
@@ -393,8 +400,8 @@ rb_syncclient_get(struct rb_syncclient *c, const struct rb_syncreq *q,
 	}
 	snprintf(c->last_pin, sizeof c->last_pin, "%s", q->pin ? q->pin : "");
 	(void)curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &r->status);
-	if (r->body == NULL && q->out_fd < 0 && (r->body = calloc(1, 1)) ==
-	    NULL) {
+	if (r->body == NULL && q->out_fd < 0 &&
+	    (r->body = calloc(1, 1)) == NULL) {
 		r->fail = RB_SYNC_FAIL_NET;
 		snprintf(r->error, sizeof r->error, "out of memory");
 		return -1;

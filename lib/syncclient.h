@@ -19,19 +19,19 @@
 struct rb_syncclient;
 
 enum rb_sync_fail {
-	RB_SYNC_FAIL_NONE,   /* an HTTP answer arrived (any status) */
-	RB_SYNC_FAIL_NET,    /* connect, TLS, timeout, I/O */
-	RB_SYNC_FAIL_PIN,    /* the certificate is not the pinned one */
-	RB_SYNC_FAIL_BIG,    /* the body passed the caller's limit */
-	RB_SYNC_FAIL_CANCEL  /* the wake callback said stop */
+	RB_SYNC_FAIL_NONE,  /* an HTTP answer arrived (any status) */
+	RB_SYNC_FAIL_NET,   /* connect, TLS, timeout, I/O */
+	RB_SYNC_FAIL_PIN,   /* the certificate is not the pinned one */
+	RB_SYNC_FAIL_BIG,   /* the body passed the caller's limit */
+	RB_SYNC_FAIL_CANCEL /* the wake callback said stop */
 };
 
 struct rb_syncresp {
-	long status;		      /* HTTP status, 0 when none */
-	char *body;		      /* malloc'd, NUL-terminated; NULL when
-					 the body went to a descriptor */
-	size_t len;		      /* body bytes received */
-	char sha256[65];	      /* X-Runbound-SHA256, lower-case, or "" */
+	long status;                  /* HTTP status, 0 when none */
+	char *body;                   /* malloc'd, NUL-terminated; NULL when
+	                                 the body went to a descriptor */
+	size_t len;                   /* body bytes received */
+	char sha256[65];              /* X-Runbound-SHA256, lower-case, or "" */
 	char peer_fp[RB_SYNC_FP_LEN]; /* the master's fingerprint, or "" */
 	enum rb_sync_fail fail;
 	char error[256];
@@ -48,13 +48,13 @@ struct rb_syncwake {
 
 /* One request. */
 struct rb_syncreq {
-	const char *path;   /* "/sync/delta?since=3", borrowed */
-	const char *pin;    /* fingerprint to require; NULL: first contact
-			       (any certificate, a fresh connection) */
-	int auth;	    /* send the Bearer sync-key */
-	size_t max;	    /* body limit in bytes */
-	long timeout;	    /* seconds for the whole request */
-	int out_fd;	    /* >= 0: body to this descriptor, not memory */
+	const char *path; /* "/sync/delta?since=3", borrowed */
+	const char *pin;  /* fingerprint to require; NULL: first contact
+	                     (any certificate, a fresh connection) */
+	int auth;         /* send the Bearer sync-key */
+	size_t max;       /* body limit in bytes */
+	long timeout;     /* seconds for the whole request */
+	int out_fd;       /* >= 0: body to this descriptor, not memory */
 	const struct rb_syncwake *wake; /* may be NULL */
 };
 

@@ -41,8 +41,10 @@ load(const char *buf, size_t len, size_t max, struct rb_err *e)
 	}
 	doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (doc == NULL) {
-		rb_err_set(e, 502, "BAD_RESPONSE", "master sent invalid JSON: "
-		    "%.200s", jerr.text);
+		rb_err_set(e, 502, "BAD_RESPONSE",
+		    "master sent invalid JSON: "
+		    "%.200s",
+		    jerr.text);
 		return NULL;
 	}
 	if (!json_is_object(doc)) {
@@ -83,7 +85,7 @@ event_name_ok(const char *s)
 
 	for (; s[n] != '\0'; n++) {
 		if (!(islower((unsigned char)s[n]) ||
-		    isdigit((unsigned char)s[n]) || s[n] == '_'))
+		        isdigit((unsigned char)s[n]) || s[n] == '_'))
 			return 0;
 	}
 	return n >= 1 && n <= 64;
@@ -105,8 +107,8 @@ is_hex64(const char *s)
 static int
 id_ok(int c, const char *id)
 {
-	return id != NULL && (c == RB_COLL_ZONES ? is_hex64(id) :
-	    rb_uuid_valid(id));
+	return id != NULL &&
+	    (c == RB_COLL_ZONES ? is_hex64(id) : rb_uuid_valid(id));
 }
 
 /* Can this slave build entry v of collection c into data/?  An entry it
@@ -146,22 +148,25 @@ rb_sync_event_check(const json_t *ev, uint64_t want, struct rb_err *e)
 	if (get_u64(ev, "seq", &seq) < 0 || get_u64(ev, "ts", &ts) < 0)
 		return bad(e, "an event without seq or ts");
 	if (seq != want)
-		return rb_err_set(e, 502, "BAD_RESPONSE", "master sent seq "
-		    "%llu where %llu was due", (unsigned long long)seq,
-		    (unsigned long long)want);
+		return rb_err_set(e, 502, "BAD_RESPONSE",
+		    "master sent seq "
+		    "%llu where %llu was due",
+		    (unsigned long long)seq, (unsigned long long)want);
 	if (name == NULL || !event_name_ok(name))
 		return bad(e, "an event with a bad name");
 	if (!json_is_object(fields))
 		return bad(e, "an event whose fields are not an object");
-	if (rb_store_coll_of(name) >= 0 && !id_ok(rb_store_coll_of(name),
-	    json_string_value(json_object_get(fields, "id"))))
+	if (rb_store_coll_of(name) >= 0 &&
+	    !id_ok(rb_store_coll_of(name),
+	        json_string_value(json_object_get(fields, "id"))))
 		return bad(e, "a store event without a valid id");
 	n = strlen(name);
 	if (n > 4 && strcmp(name + n - 4, "_add") == 0 &&
 	    !servable(rb_store_coll_of(name), fields, &why))
-		return rb_err_set(e, 502, "BAD_RESPONSE", "master sent a %s "
-		    "this slave cannot serve (seq %llu): %s", name,
-		    (unsigned long long)seq, why.details);
+		return rb_err_set(e, 502, "BAD_RESPONSE",
+		    "master sent a %s "
+		    "this slave cannot serve (seq %llu): %s",
+		    name, (unsigned long long)seq, why.details);
 	return 0;
 }
 
@@ -174,7 +179,8 @@ rb_sync_feed_data_check(const json_t *fd, struct rb_err *e)
 
 	if (!json_is_object(fd))
 		return bad(e, "feed_data that is not an object");
-	json_object_foreach((json_t *)fd, k, v) {
+	json_object_foreach((json_t *)fd, k, v)
+	{
 		const char *h = json_string_value(json_object_get(v, "sha256"));
 
 		if (!rb_uuid_valid(k) || !json_is_object(v) || h == NULL ||
@@ -194,7 +200,8 @@ check_events(const json_t *events, uint64_t since, struct rb_err *e)
 		return bad(e, "events that are not an array");
 	if (json_array_size(events) > RB_SYNC_DELTA_EVENTS)
 		return bad(e, "too many events");
-	json_array_foreach(events, i, ev) {
+	json_array_foreach(events, i, ev)
+	{
 		if (rb_sync_event_check(ev, since + 1 + i, e) < 0)
 			return -1;
 	}
@@ -231,8 +238,8 @@ rb_sync_delta_parse(struct rb_sync_delta *d, const char *buf, size_t len,
 		bad(e, "events past its own seq");
 		goto fail;
 	}
-	if (d->feed_data != NULL && rb_sync_feed_data_check(d->feed_data,
-	    e) < 0)
+	if (d->feed_data != NULL &&
+	    rb_sync_feed_data_check(d->feed_data, e) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -270,8 +277,7 @@ entry_ok(int c, const json_t *v)
 }
 
 static int
-check_coll(struct rb_sync_snapshot *s, int c, json_t *seqs,
-    struct rb_err *e)
+check_coll(struct rb_sync_snapshot *s, int c, json_t *seqs, struct rb_err *e)
 {
 	const char *name = rb_store_coll_name((enum rb_coll)c);
 	json_t *arr = json_object_get(s->doc, name), *ids, *v;
@@ -284,11 +290,14 @@ check_coll(struct rb_sync_snapshot *s, int c, json_t *seqs,
 
 	if (!json_is_array(arr) || get_u64(seqs, name, &s->coll_seq[c]) < 0 ||
 	    s->coll_seq[c] > s->seq)
-		return rb_err_set(e, 502, "BAD_RESPONSE", "master sent a "
-		    "snapshot without a valid %s collection", name);
+		return rb_err_set(e, 502, "BAD_RESPONSE",
+		    "master sent a "
+		    "snapshot without a valid %s collection",
+		    name);
 	if ((ids = json_object()) == NULL)
 		return rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
-	json_array_foreach(arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		const char *id = json_string_value(json_object_get(v, "id"));
 
 		struct rb_err why = { 0 };
@@ -296,14 +305,18 @@ check_coll(struct rb_sync_snapshot *s, int c, json_t *seqs,
 		if (!entry_ok(c, v) || json_object_get(ids, id) != NULL ||
 		    json_object_set_new(ids, id, json_true()) < 0) {
 			json_decref(ids);
-			return rb_err_set(e, 502, "BAD_RESPONSE", "master sent "
-			    "a bad or repeated %s entry at index %zu", name, i);
+			return rb_err_set(e, 502, "BAD_RESPONSE",
+			    "master sent "
+			    "a bad or repeated %s entry at index %zu",
+			    name, i);
 		}
 		if (!servable(c, v, &why)) {
 			json_decref(ids);
-			return rb_err_set(e, 502, "BAD_RESPONSE", "master sent "
+			return rb_err_set(e, 502, "BAD_RESPONSE",
+			    "master sent "
 			    "a %s entry this slave cannot serve at index %zu: "
-			    "%s", name, i, why.details);
+			    "%s",
+			    name, i, why.details);
 		}
 	}
 	json_decref(ids);
@@ -312,8 +325,8 @@ check_coll(struct rb_sync_snapshot *s, int c, json_t *seqs,
 }
 
 int
-rb_sync_snapshot_parse(struct rb_sync_snapshot *s, const char *buf,
-    size_t len, struct rb_err *e)
+rb_sync_snapshot_parse(struct rb_sync_snapshot *s, const char *buf, size_t len,
+    struct rb_err *e)
 {
 	json_t *seqs;
 	uint64_t fmt;
@@ -337,8 +350,8 @@ rb_sync_snapshot_parse(struct rb_sync_snapshot *s, const char *buf,
 		if (check_coll(s, c, seqs, e) < 0)
 			goto fail;
 	}
-	if (s->feed_data != NULL && rb_sync_feed_data_check(s->feed_data,
-	    e) < 0)
+	if (s->feed_data != NULL &&
+	    rb_sync_feed_data_check(s->feed_data, e) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -365,11 +378,13 @@ rb_sync_fp_parse(const char *text, size_t len, char out[RB_SYNC_FP_LEN])
 	while (i < len && isspace((unsigned char)text[i]))
 		i++;
 	while (i < len) {
-		if (n == 32 || i + 1 >= len || (hi = rb_hex_digit((unsigned char)
-		    text[i])) < 0 || rb_hex_digit((unsigned char)text[i + 1]) < 0)
+		if (n == 32 || i + 1 >= len ||
+		    (hi = rb_hex_digit((unsigned char)text[i])) < 0 ||
+		    rb_hex_digit((unsigned char)text[i + 1]) < 0)
 			return -1;
 		out[n * 3] = digits[hi];
-		out[n * 3 + 1] = digits[rb_hex_digit((unsigned char)text[i + 1])];
+		out[n * 3 + 1] =
+		    digits[rb_hex_digit((unsigned char)text[i + 1])];
 		out[n * 3 + 2] = ':';
 		n++;
 		i += 2;

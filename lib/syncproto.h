@@ -17,21 +17,21 @@
 #include "err.h"
 #include "store.h"
 
-#define RB_SYNC_EPOCH_LEN 64		  /* epoch buffer: a UUID and NUL */
-#define RB_SYNC_FP_LEN 96		  /* "AA:BB:..." (95) and NUL */
-#define RB_SYNC_DELTA_EVENTS 10000	  /* events in one delta answer */
-#define RB_SYNC_DELTA_BYTES (64u << 20)	  /* largest delta body */
+#define RB_SYNC_EPOCH_LEN 64              /* epoch buffer: a UUID and NUL */
+#define RB_SYNC_FP_LEN 96                 /* "AA:BB:..." (95) and NUL */
+#define RB_SYNC_DELTA_EVENTS 10000        /* events in one delta answer */
+#define RB_SYNC_DELTA_BYTES (64u << 20)   /* largest delta body */
 #define RB_SYNC_SNAPSHOT_BYTES (1u << 30) /* largest snapshot body */
-#define RB_SYNC_WAIT_MAX 30		  /* longest long-poll, seconds */
-#define RB_SYNC_FORMAT 1		  /* snapshot "format" */
+#define RB_SYNC_WAIT_MAX 30               /* longest long-poll, seconds */
+#define RB_SYNC_FORMAT 1                  /* snapshot "format" */
 
 /* A checked GET /sync/delta answer.  events and feed_data are borrowed
  * from doc, which the struct owns. */
 struct rb_sync_delta {
 	json_t *doc;
-	json_t *events;	   /* array, seqs since + 1, since + 2, ... */
+	json_t *events;    /* array, seqs since + 1, since + 2, ... */
 	json_t *feed_data; /* object: feed id -> {"sha256","size"}, or NULL */
-	uint64_t seq;	   /* the master's last seq (>= the last event's) */
+	uint64_t seq;      /* the master's last seq (>= the last event's) */
 	uint64_t oldest;   /* the oldest seq the master's journal holds */
 	char epoch[RB_SYNC_EPOCH_LEN];
 };
@@ -76,13 +76,12 @@ int rb_sync_feed_data_check(const json_t *fd, struct rb_err *e);
 /* The fingerprint in text (len bytes, borrowed: 32 bytes in hex, with or
  * without colons, any case, surrounding white space ignored) in
  * canonical form "AA:BB:..." into out.  0, or -1 when malformed. */
-int rb_sync_fp_parse(const char *text, size_t len,
-    char out[RB_SYNC_FP_LEN]);
+int rb_sync_fp_parse(const char *text, size_t len, char out[RB_SYNC_FP_LEN]);
 
 /* The fingerprint of a GET /sync/cert body {"fingerprint":"..."}
  * (borrowed), canonical, into out.  0, or -1 with e BAD_RESPONSE. */
-int rb_sync_cert_parse(const char *buf, size_t len,
-    char out[RB_SYNC_FP_LEN], struct rb_err *e);
+int rb_sync_cert_parse(const char *buf, size_t len, char out[RB_SYNC_FP_LEN],
+    struct rb_err *e);
 
 /* Parse a decimal seq (digits only, at most 20, fits 64 bits) from a query
  * parameter.  0, or -1 when malformed. */

@@ -42,7 +42,8 @@ read_store_seq(const char *root, uint64_t *out, struct rb_err *e)
 	txt[strcspn(txt, "\n")] = '\0';
 	if (rb_sync_parse_u64(txt, out) < 0) {
 		free(txt);
-		return rb_err_set(e, 500, "INTERNAL_ERROR", "store/seq is "
+		return rb_err_set(e, 500, "INTERNAL_ERROR",
+		    "store/seq is "
 		    "damaged");
 	}
 	free(txt);
@@ -117,15 +118,17 @@ done:
 /* Open path and hash it: the descriptor, at offset 0, or -1 with e set
  * (NOT_FOUND when there is no such file; what names it in messages). */
 static int
-open_hashed(const char *path, const char *what, char hex[65],
-    uint64_t *size, struct rb_err *e)
+open_hashed(const char *path, const char *what, char hex[65], uint64_t *size,
+    struct rb_err *e)
 {
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		if (errno == ENOENT)
-			return rb_err_set(e, 404, "NOT_FOUND", "no data for "
-			    "%s", what);
+			return rb_err_set(e, 404, "NOT_FOUND",
+			    "no data for "
+			    "%s",
+			    what);
 		return rb_err_sys(e, "open data file");
 	}
 	if (hash_fd(fd, hex, size) < 0 || lseek(fd, 0, SEEK_SET) != 0) {
@@ -156,7 +159,8 @@ rb_sync_zones_open(const char *root, const char *id, char hex[65],
 	char path[4300], what[100];
 
 	if (rb_zonehist_path(root, id, path, sizeof path) < 0)
-		return rb_err_set(e, 400, "INVALID_ID", "not a zones build "
+		return rb_err_set(e, 400, "INVALID_ID",
+		    "not a zones build "
 		    "id (a SHA-256 in lower-case hex)");
 	snprintf(what, sizeof what, "zones build %s", id);
 	return open_hashed(path, what, hex, size, e);
@@ -203,8 +207,9 @@ add_feed_data(const char *root, json_t *fd, const char *id, struct rb_err *e)
 		*e = e2;
 		return -1;
 	}
-	if (json_object_set_new(fd, id, json_pack("{s:s, s:I}", "sha256", hex,
-	    "size", (json_int_t)size)) < 0)
+	if (json_object_set_new(fd, id,
+	        json_pack("{s:s, s:I}", "sha256", hex, "size",
+	            (json_int_t)size)) < 0)
 		return rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
 	return 0;
 }
@@ -252,11 +257,12 @@ delta_feed_data(const char *root, const json_t *events, json_t *fd,
 	size_t i;
 	json_t *ev;
 
-	json_array_foreach(events, i, ev) {
-		const char *name = json_string_value(json_object_get(ev,
-		    "event"));
-		const char *id = json_string_value(json_object_get(
-		    json_object_get(ev, "fields"), "id"));
+	json_array_foreach(events, i, ev)
+	{
+		const char *name = json_string_value(
+		    json_object_get(ev, "event"));
+		const char *id = json_string_value(
+		    json_object_get(json_object_get(ev, "fields"), "id"));
 
 		if (name == NULL || id == NULL ||
 		    rb_store_coll_of(name) != RB_COLL_FEEDS ||
@@ -306,7 +312,7 @@ cut_delta(const char *root, uint64_t since, const char *epoch, size_t max,
 	if (*out == NULL)
 		return rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
 	if (delta_feed_data(root, json_object_get(*out, "events"),
-	    json_object_get(*out, "feed_data"), e) < 0) {
+	        json_object_get(*out, "feed_data"), e) < 0) {
 		json_decref(*out);
 		return -1;
 	}
@@ -314,8 +320,8 @@ cut_delta(const char *root, uint64_t since, const char *epoch, size_t max,
 }
 
 int
-rb_sync_delta(const char *root, uint64_t since, const char *epoch,
-    size_t max, json_t **out, struct rb_err *e)
+rb_sync_delta(const char *root, uint64_t since, const char *epoch, size_t max,
+    json_t **out, struct rb_err *e)
 {
 	int r;
 
@@ -347,8 +353,8 @@ snapshot_json(const char *root, struct rb_store *s, const char *epoch,
     struct rb_err *e)
 {
 	json_t *doc = json_pack("{s:i, s:{}, s:I, s:s, s:{}}", "format",
-	    RB_SYNC_FORMAT, "store_seq", "seq", (json_int_t)s->applied,
-	    "epoch", epoch, "feed_data");
+	    RB_SYNC_FORMAT, "store_seq", "seq", (json_int_t)s->applied, "epoch",
+	    epoch, "feed_data");
 	json_t *seqs = json_object_get(doc, "store_seq"), *v;
 	size_t i;
 
@@ -358,15 +364,17 @@ snapshot_json(const char *root, struct rb_store *s, const char *epoch,
 		const char *name = rb_store_coll_name((enum rb_coll)c);
 
 		if (json_object_set(doc, name, s->entries[c]) < 0 ||
-		    json_object_set_new(seqs, name, json_integer(
-		    (json_int_t)s->seq[c])) < 0)
+		    json_object_set_new(seqs, name,
+		        json_integer((json_int_t)s->seq[c])) < 0)
 			goto oom;
 	}
-	json_array_foreach(s->entries[RB_COLL_FEEDS], i, v) {
+	json_array_foreach(s->entries[RB_COLL_FEEDS], i, v)
+	{
 		const char *id = json_string_value(json_object_get(v, "id"));
 
-		if (id != NULL && add_feed_data(root, json_object_get(doc,
-		    "feed_data"), id, e) < 0) {
+		if (id != NULL &&
+		    add_feed_data(root, json_object_get(doc, "feed_data"), id,
+		        e) < 0) {
 			json_decref(doc);
 			return NULL;
 		}
@@ -404,8 +412,7 @@ lock_shared(const char *root, int nonblock, int *fd, struct rb_err *e)
 }
 
 int
-rb_sync_snapshot(const char *root, int nonblock, json_t **out,
-    struct rb_err *e)
+rb_sync_snapshot(const char *root, int nonblock, json_t **out, struct rb_err *e)
 {
 	struct rb_store s;
 	struct rb_journal j;
@@ -419,10 +426,11 @@ rb_sync_snapshot(const char *root, int nonblock, json_t **out,
 		goto unlock;
 	if (rb_journal_open_ro(&j, root, e) < 0)
 		goto done;
-	if (j.last > s.applied && rb_journal_each(&j, s.applied, replay_one,
-	    &s, e) < 0) {
+	if (j.last > s.applied &&
+	    rb_journal_each(&j, s.applied, replay_one, &s, e) < 0) {
 		if (e->code == NULL)
-			rb_err_set(e, 500, "INTERNAL_ERROR", "journal replay "
+			rb_err_set(e, 500, "INTERNAL_ERROR",
+			    "journal replay "
 			    "failed");
 		goto done;
 	}

@@ -19,7 +19,7 @@
 /* Where the master's history stands. */
 struct rb_sync_head {
 	char epoch[RB_SYNC_EPOCH_LEN];
-	uint64_t seq;	 /* the last event: max(journal, store/seq) */
+	uint64_t seq;    /* the last event: max(journal, store/seq) */
 	uint64_t oldest; /* the oldest event held; seq + 1 when none is */
 };
 

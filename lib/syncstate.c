@@ -57,7 +57,8 @@ rb_sync_state_parse(struct rb_sync_state *s, const char *buf, size_t len,
 	memset(s, 0, sizeof *s);
 	if (!json_is_object(o)) {
 		json_decref(o);
-		return rb_err_set(e, 500, "INTERNAL_ERROR", "sync/state is "
+		return rb_err_set(e, 500, "INTERNAL_ERROR",
+		    "sync/state is "
 		    "damaged");
 	}
 	s->synced = json_is_true(json_object_get(o, "synced"));
@@ -79,8 +80,7 @@ rb_sync_state_parse(struct rb_sync_state *s, const char *buf, size_t len,
 }
 
 int
-rb_sync_state_load(const char *root, struct rb_sync_state *s,
-    struct rb_err *e)
+rb_sync_state_load(const char *root, struct rb_sync_state *s, struct rb_err *e)
 {
 	char path[4200], *buf;
 	size_t len;
@@ -108,10 +108,11 @@ rb_sync_state_save(const char *root, const struct rb_sync_state *s,
 {
 	char path[4200], dir[4200];
 	json_t *o = json_pack("{s:b, s:o, s:I, s:I, s:o, s:I, s:I, s:I, s:I, "
-	    "s:s, s:o, s:I}", "synced", s->synced, "epoch", opt_text(s->epoch),
-	    "applied_seq", (json_int_t)s->applied_seq, "master_seq",
-	    (json_int_t)s->master_seq, "master", opt_text(s->master),
-	    "last_contact", (json_int_t)s->last_contact, "current_at",
+	                      "s:s, s:o, s:I}",
+	    "synced", s->synced, "epoch", opt_text(s->epoch), "applied_seq",
+	    (json_int_t)s->applied_seq, "master_seq", (json_int_t)s->master_seq,
+	    "master", opt_text(s->master), "last_contact",
+	    (json_int_t)s->last_contact, "current_at",
 	    (json_int_t)s->current_at, "last_full", (json_int_t)s->last_full,
 	    "full_syncs", (json_int_t)s->full_syncs, "phase", s->phase,
 	    "last_error", opt_text(s->last_error), "last_error_at",
@@ -132,8 +133,9 @@ rb_sync_state_save(const char *root, const struct rb_sync_state *s,
 		struct rb_atomic a;
 
 		r = rb_atomic_open(&a, path, 0644);
-		if (r == 0 && (rb_atomic_write(&a, text, strlen(text)) < 0 ||
-		    rb_atomic_write(&a, "\n", 1) < 0)) {
+		if (r == 0 &&
+		    (rb_atomic_write(&a, text, strlen(text)) < 0 ||
+		        rb_atomic_write(&a, "\n", 1) < 0)) {
 			rb_atomic_abort(&a);
 			r = -1;
 		} else if (r == 0) {
@@ -145,8 +147,7 @@ rb_sync_state_save(const char *root, const struct rb_sync_state *s,
 }
 
 int
-rb_sync_pin_load(const char *root, char out[RB_SYNC_FP_LEN],
-    struct rb_err *e)
+rb_sync_pin_load(const char *root, char out[RB_SYNC_FP_LEN], struct rb_err *e)
 {
 	char path[4200], *buf;
 	size_t len;
@@ -156,10 +157,12 @@ rb_sync_pin_load(const char *root, char out[RB_SYNC_FP_LEN],
 		return rb_err_sys(e, "sync pin");
 	if ((buf = rb_file_read(path, 4096, &len)) == NULL)
 		return errno == ENOENT ? 0 : rb_err_sys(e, "read the pin file");
-	if (memchr(buf, '\0', len) != NULL || rb_sync_fp_parse(buf, len, out) <
-	    0)
-		r = rb_err_set(e, 500, "BAD_PIN", "%s does not hold a SHA-256 "
-		    "fingerprint", path);
+	if (memchr(buf, '\0', len) != NULL ||
+	    rb_sync_fp_parse(buf, len, out) < 0)
+		r = rb_err_set(e, 500, "BAD_PIN",
+		    "%s does not hold a SHA-256 "
+		    "fingerprint",
+		    path);
 	free(buf);
 	return r;
 }
@@ -225,17 +228,17 @@ master_status(const char *root, struct rb_err *e)
 		h.oldest = 1;
 	}
 	return json_pack("{s:s, s:n, s:I, s:I, s:i, s:i, s:o, s:n, s:n, "
-	    "s:I}", "role", "master", "master", "master_seq", (json_int_t)h.seq,
-	    "applied_seq", (json_int_t)h.seq, "lag_events", 0, "lag_seconds",
-	    0, "epoch", opt_text(h.epoch), "last_error", "last_contact",
+	                 "s:I}",
+	    "role", "master", "master", "master_seq", (json_int_t)h.seq,
+	    "applied_seq", (json_int_t)h.seq, "lag_events", 0, "lag_seconds", 0,
+	    "epoch", opt_text(h.epoch), "last_error", "last_contact",
 	    "oldest_seq", (json_int_t)h.oldest);
 }
 
 /* Connected and caught up at the last answer: 0; else the time since the
  * slave last knew it had everything (doc/rb-sync.md). */
 static int64_t
-lag_seconds(const struct rb_sync_state *s, uint64_t lag, int64_t now,
-    long wait)
+lag_seconds(const struct rb_sync_state *s, uint64_t lag, int64_t now, long wait)
 {
 	if (s->current_at == 0)
 		return -1;
@@ -258,18 +261,21 @@ rb_sync_status(const char *root, const struct rb_conf *conf, int64_t now,
 	if (rb_sync_state_load(root, &s, e) < 0)
 		return NULL;
 	lag = s.master_seq > s.applied_seq ? s.master_seq - s.applied_seq : 0;
-	ls = lag_seconds(&s, lag, now, conf->sync_interval < 25 ?
-	    conf->sync_interval : 25);
+	ls = lag_seconds(&s, lag, now,
+	    conf->sync_interval < 25 ? conf->sync_interval : 25);
 	o = json_pack("{s:s, s:s?, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:b, "
-	    "s:s, s:I, s:I}", "role", "slave", "master", conf->sync_master,
-	    "master_seq", (json_int_t)s.master_seq, "applied_seq",
-	    (json_int_t)s.applied_seq, "lag_events", (json_int_t)lag,
-	    "lag_seconds", ls >= 0 ? json_integer((json_int_t)ls) : json_null(),
-	    "epoch", opt_text(s.epoch), "last_error", opt_text(s.last_error),
-	    "last_contact", s.last_contact ? json_integer(
-	    (json_int_t)s.last_contact) : json_null(), "synced", s.synced,
-	    "phase", s.phase[0] ? s.phase : "starting", "full_syncs",
-	    (json_int_t)s.full_syncs, "last_full", (json_int_t)s.last_full);
+	              "s:s, s:I, s:I}",
+	    "role", "slave", "master", conf->sync_master, "master_seq",
+	    (json_int_t)s.master_seq, "applied_seq", (json_int_t)s.applied_seq,
+	    "lag_events", (json_int_t)lag, "lag_seconds",
+	    ls >= 0 ? json_integer((json_int_t)ls) : json_null(), "epoch",
+	    opt_text(s.epoch), "last_error", opt_text(s.last_error),
+	    "last_contact",
+	    s.last_contact ? json_integer((json_int_t)s.last_contact) :
+	                     json_null(),
+	    "synced", s.synced, "phase", s.phase[0] ? s.phase : "starting",
+	    "full_syncs", (json_int_t)s.full_syncs, "last_full",
+	    (json_int_t)s.last_full);
 	if (o == NULL)
 		rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
 	return o;

@@ -22,16 +22,16 @@
 #define RB_SYNC_RESYNC "resync"
 
 struct rb_sync_state {
-	int synced;	      /* a full snapshot of epoch was completed */
+	int synced; /* a full snapshot of epoch was completed */
 	char epoch[RB_SYNC_EPOCH_LEN]; /* the master history followed */
-	uint64_t applied_seq; /* the last master event applied here */
-	uint64_t master_seq;  /* the master's seq at last contact */
-	char master[256];     /* sync-master at last contact */
-	int64_t last_contact; /* Unix s of the last answer, 0 never */
+	uint64_t applied_seq;          /* the last master event applied here */
+	uint64_t master_seq;           /* the master's seq at last contact */
+	char master[256];              /* sync-master at last contact */
+	int64_t last_contact;          /* Unix s of the last answer, 0 never */
 	int64_t current_at;   /* last time applied_seq == master_seq held */
 	int64_t last_full;    /* Unix s of the last full snapshot */
 	uint64_t full_syncs;  /* snapshots taken, ever */
-	char phase[16];	      /* "snapshot", "delta", "backoff", "refused" */
+	char phase[16];       /* "snapshot", "delta", "backoff", "refused" */
 	char last_error[512]; /* empty when the last attempt succeeded */
 	int64_t last_error_at;
 };

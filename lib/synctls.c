@@ -76,11 +76,12 @@ make_cert(EVP_PKEY *key)
 	    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) == NULL ||
 	    X509_gmtime_adj(X509_getm_notBefore(x), -300) == NULL ||
 	    X509_time_adj_ex(X509_getm_notAfter(x), VALID_DAYS, 0, NULL) ==
-	    NULL || X509_set_pubkey(x, key) != 1)
+	        NULL ||
+	    X509_set_pubkey(x, key) != 1)
 		goto fail;
 	name = X509_get_subject_name(x);
 	if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-	    (const unsigned char *)"runbound-sync", -1, -1, 0) != 1 ||
+	        (const unsigned char *)"runbound-sync", -1, -1, 0) != 1 ||
 	    X509_set_issuer_name(x, name) != 1 ||
 	    X509_sign(x, key, EVP_sha256()) == 0)
 		goto fail;
@@ -117,7 +118,8 @@ generate(const char *certp, const char *keyp, struct rb_err *e)
 	if (x == NULL || kb == NULL || cb == NULL ||
 	    PEM_write_bio_PrivateKey(kb, key, NULL, NULL, 0, NULL, NULL) != 1 ||
 	    PEM_write_bio_X509(cb, x) != 1) {
-		rb_err_set(e, 500, "INTERNAL_ERROR", "unable to make a "
+		rb_err_set(e, 500, "INTERNAL_ERROR",
+		    "unable to make a "
 		    "certificate");
 		goto done;
 	}
@@ -147,8 +149,8 @@ server_ctx(const char *certp, const char *keyp)
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
-	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
-	    SSL_OP_CIPHER_SERVER_PREFERENCE);
+	SSL_CTX_set_options(ctx,
+	    SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
 	return ctx;
 }
 
@@ -167,9 +169,10 @@ rb_synctls_server(struct rb_synctls *t, const char *root, struct rb_err *e)
 	hc = access(certp, F_OK) == 0;
 	hk = access(keyp, F_OK) == 0;
 	if (hc != hk)
-		return rb_err_set(e, 500, "INVALID_CERT", "%s exists without "
-		    "%s: delete both to make a new pair", hc ? certp : keyp,
-		    hc ? keyp : certp);
+		return rb_err_set(e, 500, "INVALID_CERT",
+		    "%s exists without "
+		    "%s: delete both to make a new pair",
+		    hc ? certp : keyp, hc ? keyp : certp);
 	if (!hc) {
 		if (generate(certp, keyp, e) < 0)
 			return -1;
@@ -178,8 +181,10 @@ rb_synctls_server(struct rb_synctls *t, const char *root, struct rb_err *e)
 	if ((t->ctx = server_ctx(certp, keyp)) == NULL ||
 	    rb_synctls_fp_file(certp, t->fp) < 0) {
 		rb_synctls_fini(t);
-		return rb_err_set(e, 500, "INVALID_CERT", "%s and %s are not a "
-		    "usable pair: delete both to make a new one", certp, keyp);
+		return rb_err_set(e, 500, "INVALID_CERT",
+		    "%s and %s are not a "
+		    "usable pair: delete both to make a new one",
+		    certp, keyp);
 	}
 	return 0;
 }

@@ -17,9 +17,9 @@
 #define RB_SYNC_KEY "sync-key.pem"
 
 struct rb_synctls {
-	void *ctx;		    /* SSL_CTX * for a server, owned */
-	char fp[RB_SYNC_FP_LEN];    /* the certificate's fingerprint */
-	int created;		    /* the pair was generated just now */
+	void *ctx;               /* SSL_CTX * for a server, owned */
+	char fp[RB_SYNC_FP_LEN]; /* the certificate's fingerprint */
+	int created;             /* the pair was generated just now */
 };
 
 /* Load ROOT/sync/sync-cert.pem and sync-key.pem, or make both when
@@ -27,8 +27,7 @@ struct rb_synctls {
  * without the other, a damaged file or a key that does not match is
  * INVALID_CERT (the operator deletes both to start over: slaves will see
  * a new fingerprint). */
-int rb_synctls_server(struct rb_synctls *t, const char *root,
-    struct rb_err *e);
+int rb_synctls_server(struct rb_synctls *t, const char *root, struct rb_err *e);
 
 void rb_synctls_fini(struct rb_synctls *t);
 

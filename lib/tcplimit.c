@@ -42,7 +42,8 @@ insert(struct rb_tcplimit *t, const struct rb_tcplimit_entry *e)
 	}
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 8;
-		struct rb_tcplimit_entry *v = reallocarray(t->v, cap, sizeof *v);
+		struct rb_tcplimit_entry *v = reallocarray(t->v, cap,
+		    sizeof *v);
 		if (v == NULL)
 			return -1;
 		t->v = v;
@@ -63,14 +64,18 @@ rb_tcplimit_add(struct rb_tcplimit *t, const char *netblock, long limit,
 	struct rb_tcplimit_entry e = { 0 };
 
 	if (limit < 0 || (unsigned long)limit > UINT32_MAX) {
-		rb_diag_set(d, NULL, 0, "tcp-connection-limit: limit %ld out "
-		    "of range", limit);
+		rb_diag_set(d, NULL, 0,
+		    "tcp-connection-limit: limit %ld out "
+		    "of range",
+		    limit);
 		errno = EINVAL;
 		return -1;
 	}
 	if (rb_ipaddr_parse_net(netblock, &e.net, &e.prefix) < 0) {
-		rb_diag_set(d, NULL, 0, "tcp-connection-limit: invalid "
-		    "netblock '%s'", netblock);
+		rb_diag_set(d, NULL, 0,
+		    "tcp-connection-limit: invalid "
+		    "netblock '%s'",
+		    netblock);
 		errno = EINVAL;
 		return -1;
 	}

@@ -17,7 +17,7 @@
 
 struct rb_tcplimit_entry {
 	struct rb_ipaddr net;
-	int prefix;	/* 0..128, IPv4 counted from 96 */
+	int prefix;     /* 0..128, IPv4 counted from 96 */
 	uint32_t limit; /* connections allowed at once; 0 = none */
 	uint32_t count; /* connections open now */
 };
@@ -47,8 +47,7 @@ int rb_tcplimit_add(struct rb_tcplimit *t, const char *netblock, long limit,
     struct rb_diag *d);
 
 /* The index of the longest netblock holding a, or RB_TCPLIMIT_NONE. */
-long rb_tcplimit_lookup(const struct rb_tcplimit *t,
-    const struct rb_ipaddr *a);
+long rb_tcplimit_lookup(const struct rb_tcplimit *t, const struct rb_ipaddr *a);
 
 /* Count a new connection from a.  Returns the index of the entry now
  * counting it (give it back to rb_tcplimit_release), RB_TCPLIMIT_NONE when

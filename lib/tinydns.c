@@ -51,8 +51,7 @@ rb_tinydns_bad(struct rb_tinydns_load *l, const struct rb_tinydns_line *ln,
 }
 
 int
-rb_tinydns_nomem(struct rb_tinydns_load *l,
-    const struct rb_tinydns_line *ln)
+rb_tinydns_nomem(struct rb_tinydns_load *l, const struct rb_tinydns_line *ln)
 {
 	rb_diag_set(l->d, l->fname, ln ? ln->no : 0, "out of memory");
 	errno = ENOMEM;
@@ -78,8 +77,7 @@ rb_tinydns_find(const struct rb_kvs *a, const uint8_t *n, size_t nlen)
 {
 	struct rb_kv k = { .key = (uint8_t *)n, .klen = nlen };
 
-	return a->n == 0 ? NULL :
-			   bsearch(&k, a->v, a->n, sizeof *a->v, kv_cmp);
+	return a->n == 0 ? NULL : bsearch(&k, a->v, a->n, sizeof *a->v, kv_cmp);
 }
 
 /* Each line type: its fields, and where its timestamp is (the location
@@ -139,8 +137,8 @@ split(struct rb_tinydns_load *l, const char *s, size_t n,
 		return rb_tinydns_bad(l, ln, "unknown leading character '%s'%s",
 		    char_text(s[0], shown),
 		    s[0] == '3' || s[0] == '6' ?
-			" (IPv6 lines are not djb's: use a ':' line)" :
-			"");
+		        " (IPv6 lines are not djb's: use a ':' line)" :
+		        "");
 	while (at <= n && n > 1) {
 		const char *c = memchr(s + at, ':', n - at);
 		size_t len = c ? (size_t)(c - (s + at)) : n - at;
@@ -154,11 +152,13 @@ split(struct rb_tinydns_load *l, const char *s, size_t n,
 		at += len + 1;
 	}
 	if (k->ttd > 0 && ln->f[k->ttd].n > 0)
-		return rb_tinydns_bad(l, ln, "timestamps are not supported: "
-					     "records are served all the time");
+		return rb_tinydns_bad(l, ln,
+		    "timestamps are not supported: "
+		    "records are served all the time");
 	if (k->ttd > 0 && ln->f[k->ttd + 1].n > 0)
-		return rb_tinydns_bad(l, ln, "locations are not supported: "
-					     "every client sees every record");
+		return rb_tinydns_bad(l, ln,
+		    "locations are not supported: "
+		    "every client sees every record");
 	*kp = k;
 	return 0;
 }
@@ -196,8 +196,8 @@ each_line(struct rb_tinydns_load *l, const char *text, size_t len, int pass)
 
 		at += n + 1;
 		ln.no++;
-		while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
-		    s[n - 1] == '\r'))
+		while (n > 0 &&
+		    (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
 			n--;
 		if (n == 0 || s[0] == '#' || s[0] == '-')
 			continue;
@@ -218,8 +218,7 @@ static int
 zone_conflict(struct rb_tinydns_load *l, const struct rb_kv *a,
     const struct rb_kv *b)
 {
-	struct rb_tinydns_line ln = { .no = a->prio < 0 ? -a->prio :
-							  -b->prio };
+	struct rb_tinydns_line ln = { .no = a->prio < 0 ? -a->prio : -b->prio };
 	char ta[1024], tb[1024];
 
 	text_of(a->key, ta, sizeof ta);
@@ -230,11 +229,13 @@ zone_conflict(struct rb_tinydns_load *l, const struct rb_kv *a,
 	if (a->prio < 0 && b->prio < 0)
 		return rb_tinydns_bad(l, &ln,
 		    "zone %s is inside zone %s: zones do not nest (delegate it "
-		    "with a '&' line)", ta, tb);
+		    "with a '&' line)",
+		    ta, tb);
 	if (a->prio < 0)
 		return rb_tinydns_bad(l, &ln,
 		    "zone %s is inside zone %s of another file: zones do not "
-		    "nest", ta, tb);
+		    "nest",
+		    ta, tb);
 	return rb_tinydns_bad(l, &ln,
 	    "zone %s holds zone %s of another file: zones do not nest", tb, ta);
 }
@@ -251,7 +252,7 @@ conflict_of(const struct rb_kvs *all, size_t i)
 	    memcmp(prev->key, n, a->klen) == 0)
 		return a->prio < 0 && prev->prio == 0 ? prev : NULL;
 	for (size_t off = n[0] + 1u; n[0] != 0 && off < a->klen;
-	    off += n[off] + 1u) {
+	     off += n[off] + 1u) {
 		b = rb_tinydns_find(all, n + off, a->klen - off);
 		if (b != NULL && (a->prio < 0 || b->prio < 0))
 			return b;
@@ -274,9 +275,9 @@ check_zones(struct rb_tinydns_load *l)
 
 	for (i = 0; i < theirs->n + mine->n; i++) {
 		const struct rb_kv *z = i < theirs->n ? &theirs->v[i] :
-							&mine->v[i - theirs->n];
+		                                        &mine->v[i - theirs->n];
 		if (rb_kvs_add(&all, z->key, z->klen, NULL, 0,
-		    i < theirs->n ? 0 : z->prio) < 0) {
+		        i < theirs->n ? 0 : z->prio) < 0) {
 			rb_tinydns_nomem(l, NULL);
 			goto fail;
 		}
@@ -302,19 +303,19 @@ merge(struct rb_zoneset *zs, const struct rb_zoneset *from)
 	for (size_t i = 0; i < from->apexes.n; i++) {
 		const struct rb_kv *kv = &from->apexes.v[i];
 		if (rb_kvs_add(&zs->apexes, kv->key, kv->klen, kv->val,
-		    kv->vlen, kv->prio) < 0)
+		        kv->vlen, kv->prio) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < from->recs.n; i++) {
 		const struct rb_kv *kv = &from->recs.v[i];
 		if (rb_kvs_add(&zs->recs, kv->key, kv->klen, kv->val, kv->vlen,
-		    kv->prio) < 0)
+		        kv->prio) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < from->loose.n; i++) {
 		const struct rb_kv *kv = &from->loose.v[i];
-		if (rb_kvs_add(&zs->loose, kv->key, kv->klen, kv->val,
-		    kv->vlen, kv->prio) < 0)
+		if (rb_kvs_add(&zs->loose, kv->key, kv->klen, kv->val, kv->vlen,
+		        kv->prio) < 0)
 			return -1;
 	}
 	return 0;

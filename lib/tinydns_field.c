@@ -30,7 +30,7 @@ next_byte(struct rb_tinydns_field f, size_t *i, const char **why)
 		return c;
 	v = c - '0';
 	for (int k = 1; k < 3 && *i < f.n && f.s[*i] >= '0' && f.s[*i] <= '7';
-	    k++)
+	     k++)
 		v = v * 8 + (unsigned)(f.s[(*i)++] - '0');
 	if (v > 255) {
 		*why = "an octal escape is above \\377";
@@ -176,8 +176,8 @@ is_letter(char c)
 }
 
 int
-rb_tinydns_location(struct rb_tinydns_field lo,
-    struct rb_tinydns_field prefix, const char **why)
+rb_tinydns_location(struct rb_tinydns_field lo, struct rb_tinydns_field prefix,
+    const char **why)
 {
 	size_t i = 0;
 	int parts = 0;

@@ -18,7 +18,7 @@
 #include "kvs.h"
 #include "zone.h"
 
-#define RB_TINYDNS_MAXFIELDS 11	   /* of a 'Z' line, the longest */
+#define RB_TINYDNS_MAXFIELDS 11    /* of a 'Z' line, the longest */
 #define RB_TINYDNS_RDATA_MAX 65535 /* bytes of one record's rdata */
 
 struct rb_tinydns_field {
@@ -29,29 +29,28 @@ struct rb_tinydns_field {
 /* One data line: its leading character and fields. */
 struct rb_tinydns_line {
 	char kind;
-	int no;	   /* line number */
-	size_t nf; /* fields written */
+	int no;                                          /* line number */
+	size_t nf;                                       /* fields written */
 	struct rb_tinydns_field f[RB_TINYDNS_MAXFIELDS]; /* the rest: empty */
 };
 
 /* One file being loaded. */
 struct rb_tinydns_load {
 	const struct rb_zoneset *zs; /* what other files staged */
-	struct rb_zoneset out;	     /* this file's apexes and records */
+	struct rb_zoneset out;       /* this file's apexes and records */
 	/* This file's zone names, lower-case, sorted after the first pass;
 	 * prio is minus the line that names it, 1 once its SOA is staged. */
 	struct rb_kvs zones;
 	uint8_t soa[20]; /* default serial refresh retry expire minimum */
-	uint8_t *rd;	 /* 2 * RB_TINYDNS_RDATA_MAX bytes of scratch */
+	uint8_t *rd;     /* 2 * RB_TINYDNS_RDATA_MAX bytes of scratch */
 	const char *fname;
 	struct rb_diag *d;
 };
 
 /* Fill l's diag for line ln (NULL: no line) with a printf-style message;
  * errno EINVAL.  Returns -1. */
-int rb_tinydns_bad(struct rb_tinydns_load *l,
-    const struct rb_tinydns_line *ln, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int rb_tinydns_bad(struct rb_tinydns_load *l, const struct rb_tinydns_line *ln,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* The same for an allocation failure; errno ENOMEM.  Returns -1. */
 int rb_tinydns_nomem(struct rb_tinydns_load *l,
@@ -91,8 +90,7 @@ int rb_tinydns_number(struct rb_tinydns_field f, uint32_t max, uint32_t def,
 
 /* A dotted-quad IPv4 address into ip.  Returns 1, 0 for an empty field
  * (ip untouched) or -1. */
-int rb_tinydns_ipv4(struct rb_tinydns_field f, uint8_t ip[4],
-    const char **why);
+int rb_tinydns_ipv4(struct rb_tinydns_field f, uint8_t ip[4], const char **why);
 
 /* Check a '%' line's location (one or two ASCII letters) and IP prefix
  * (empty, or 1 to 4 dot-separated numbers 0..255).  Returns 0 or -1. */

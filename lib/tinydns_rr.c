@@ -34,8 +34,8 @@
 /* Field accessors: decode field i, or fill the diag and return -1. */
 
 static int
-get_name(struct rb_tinydns_load *l, const struct rb_tinydns_line *ln,
-    size_t i, const char *what, uint8_t *out)
+get_name(struct rb_tinydns_load *l, const struct rb_tinydns_line *ln, size_t i,
+    const char *what, uint8_t *out)
 {
 	const char *why = "";
 	int n = rb_tinydns_name(ln->f[i], out, &why);
@@ -56,16 +56,16 @@ get_number(struct rb_tinydns_load *l, const struct rb_tinydns_line *ln,
 }
 
 static int
-get_ttl(struct rb_tinydns_load *l, const struct rb_tinydns_line *ln,
-    size_t i, uint32_t def, uint32_t *ttl)
+get_ttl(struct rb_tinydns_load *l, const struct rb_tinydns_line *ln, size_t i,
+    uint32_t def, uint32_t *ttl)
 {
 	return get_number(l, ln, i, "ttl", TTL_MAX, def, ttl);
 }
 
 /* 1 with ip filled, 0 when the field is empty, -1 on error. */
 static int
-get_ip(struct rb_tinydns_load *l, const struct rb_tinydns_line *ln,
-    size_t i, uint8_t ip[4])
+get_ip(struct rb_tinydns_load *l, const struct rb_tinydns_line *ln, size_t i,
+    uint8_t ip[4])
 {
 	const char *why = "";
 	int r = rb_tinydns_ipv4(ln->f[i], ip, &why);
@@ -118,7 +118,7 @@ stage(struct rb_tinydns_load *l, const struct rb_tinydns_line *ln,
 	 * line's PTR in a reverse zone kept elsewhere, as make-data setups
 	 * split their data); rb_zone_build decides. */
 	if (rb_kvs_add(in_zone(l, key, olen) ? &l->out.recs : &l->out.loose,
-	    key, olen + 2, rd, rdlen, (int)ttl) < 0)
+	        key, olen + 2, rd, rdlen, (int)ttl) < 0)
 		return rb_tinydns_nomem(l, ln);
 	return 0;
 }
@@ -173,7 +173,7 @@ make_ns(struct rb_tinydns_load *l, const struct rb_tinydns_line *ln)
 	    get_ttl(l, ln, 3, TTL_NS, &ttl) < 0)
 		return -1;
 	if ((nlen = rb_tinydns_server(ln->f[2], "ns", fqdn, (size_t)flen, ns,
-	    &why)) < 0)
+	         &why)) < 0)
 		return rb_tinydns_bad(l, ln, "bad x: %s", why);
 	if (ln->kind == '&' && fqdn[0] == 1 && fqdn[1] == '*')
 		return rb_tinydns_bad(l, ln,
@@ -188,8 +188,8 @@ make_ns(struct rb_tinydns_load *l, const struct rb_tinydns_line *ln)
 		memcpy(soa + nlen + 11, fqdn, (size_t)flen);
 		memcpy(soa + nlen + 11 + flen, l->soa, 20);
 		if (stage_soa(l, ln, fqdn, (size_t)flen, soa,
-		    (size_t)nlen + 11 + (size_t)flen + 20,
-		    ttl ? TTL_NEGATIVE : 0) < 0)
+		        (size_t)nlen + 11 + (size_t)flen + 20,
+		        ttl ? TTL_NEGATIVE : 0) < 0)
 			return -1;
 	}
 	if (stage(l, ln, fqdn, (size_t)flen, T_NS, ns, (size_t)nlen, ttl) < 0)
@@ -250,12 +250,12 @@ make_mx(struct rb_tinydns_load *l, const struct rb_tinydns_line *ln)
 	    get_ttl(l, ln, 4, TTL_POSITIVE, &ttl) < 0)
 		return -1;
 	if ((xlen = rb_tinydns_server(ln->f[2], "mx", fqdn, (size_t)flen,
-	    mx + 2, &why)) < 0)
+	         mx + 2, &why)) < 0)
 		return rb_tinydns_bad(l, ln, "bad x: %s", why);
 	mx[0] = (uint8_t)(dist >> 8);
 	mx[1] = (uint8_t)dist;
-	if (stage(l, ln, fqdn, (size_t)flen, T_MX, mx, 2 + (size_t)xlen,
-	    ttl) < 0)
+	if (stage(l, ln, fqdn, (size_t)flen, T_MX, mx, 2 + (size_t)xlen, ttl) <
+	    0)
 		return -1;
 	return has_ip ? stage_a(l, ln, mx + 2, (size_t)xlen, ip, ttl) : 0;
 }
@@ -313,8 +313,7 @@ make_alias(struct rb_tinydns_load *l, const struct rb_tinydns_line *ln)
 static int
 make_soa(struct rb_tinydns_load *l, const struct rb_tinydns_line *ln)
 {
-	static const char *const what[] = { "ser", "ref", "ret", "exp",
-		"min" };
+	static const char *const what[] = { "ser", "ref", "ret", "exp", "min" };
 	uint8_t fqdn[RB_DNAME_MAX], soa[2 * RB_DNAME_MAX + 20];
 	uint32_t v, ttl;
 	int flen, m, r;
@@ -327,8 +326,7 @@ make_soa(struct rb_tinydns_load *l, const struct rb_tinydns_line *ln)
 		uint32_t def = (uint32_t)l->soa[4 * i] << 24 |
 		    (uint32_t)l->soa[4 * i + 1] << 16 |
 		    (uint32_t)l->soa[4 * i + 2] << 8 | l->soa[4 * i + 3];
-		if (get_number(l, ln, 3 + i, what[i], 4294967295u, def, &v) <
-		    0)
+		if (get_number(l, ln, 3 + i, what[i], 4294967295u, def, &v) < 0)
 			return -1;
 		rb_put32(soa + m + r + 4 * i, v);
 	}
@@ -359,10 +357,10 @@ rdata_fits(uint16_t t, const uint8_t *rd, size_t len)
 	wire[10] = (uint8_t)len;
 	memcpy(wire + 11, rd, len);
 	ok = ldns_wire2rr(&rr, wire, 11 + len, &pos, LDNS_SECTION_ANSWER) ==
-		LDNS_STATUS_OK &&
+	        LDNS_STATUS_OK &&
 	    pos == 11 + len &&
 	    (desc == NULL ||
-		ldns_rr_rd_count(rr) >= ldns_rr_descriptor_minimum(desc)) &&
+	        ldns_rr_rd_count(rr) >= ldns_rr_descriptor_minimum(desc)) &&
 	    ldns_rr_rdata2buffer_wire(b, rr) == LDNS_STATUS_OK &&
 	    ldns_buffer_position(b) == len &&
 	    memcmp(ldns_buffer_begin(b), rd, len) == 0;
@@ -405,9 +403,9 @@ make_generic(struct rb_tinydns_load *l, const struct rb_tinydns_line *ln)
 		    "type %s cannot be given as a ':' line%s",
 		    type_name((uint16_t)type),
 		    type == T_NS || type == T_SOA || type == T_MX ||
-			    type == T_CNAME || type == T_PTR ?
-			" (use its own line type)" :
-			"");
+		            type == T_CNAME || type == T_PTR ?
+		        " (use its own line type)" :
+		        "");
 	if ((len = rb_tinydns_text(ln->f[2], l->rd, RDATA_MAX, &why)) < 0)
 		return rb_tinydns_bad(l, ln, "bad rdata: %s", why);
 	if (!rdata_fits((uint16_t)type, l->rd, (size_t)len))

@@ -59,13 +59,13 @@ recover(struct rb_txn *t, struct rb_err *e)
 
 	if (t->journal.last > t->store.applied) {
 		if (rb_journal_each(&t->journal, t->store.applied, replay_one,
-		    t, e) < 0)
+		        t, e) < 0)
 			return -1;
 		if (rb_store_save(&t->store, e) < 0)
 			return -1;
 	}
-	if (t->store.applied != before || rb_data_stale(t->root, t->conf,
-	    &t->store))
+	if (t->store.applied != before ||
+	    rb_data_stale(t->root, t->conf, &t->store))
 		return rb_data_build(t->root, t->conf, &t->store, e);
 	return 0;
 }
@@ -99,20 +99,23 @@ rb_txn_begin(struct rb_txn *t, const char *root, struct rb_err *e)
 	t->lockfd = -1;
 	if (snprintf(t->root, sizeof t->root, "%s", root) >=
 	    (int)sizeof t->root)
-		return rb_err_set(e, 500, "INTERNAL_ERROR", "root path too long");
+		return rb_err_set(e, 500, "INTERNAL_ERROR",
+		    "root path too long");
 	if (lock_root(t, e) < 0)
 		goto fail;
 	if ((t->conf = rb_txn_load_conf(root, e)) == NULL)
 		goto fail;
 	if (rb_store_load(&t->store, root, e) < 0)
 		goto fail;
-	if (rb_journal_open(&t->journal, root, t->conf->journal_retention,
-	    e) < 0)
+	if (rb_journal_open(&t->journal, root, t->conf->journal_retention, e) <
+	    0)
 		goto fail;
 	if (recover(t, e) < 0)
 		goto fail;
 	t->next = (t->journal.last > rb_store_max_seq(&t->store) ?
-	    t->journal.last : rb_store_max_seq(&t->store)) + 1;
+	                  t->journal.last :
+	                  rb_store_max_seq(&t->store)) +
+	    1;
 	if (t->store.applied >= t->next)
 		t->next = t->store.applied + 1;
 	if ((t->pending = json_array()) == NULL) {
@@ -136,11 +139,12 @@ rb_txn_event(struct rb_txn *t, const char *event, json_t *fields,
 	if (!t->replica && t->conf->mode != NULL &&
 	    strcmp(t->conf->mode, "slave") == 0) {
 		json_decref(fields);
-		return rb_err_set(e, 503, "READ_ONLY", "This node is a slave "
+		return rb_err_set(e, 503, "READ_ONLY",
+		    "This node is a slave "
 		    "replica \xe2\x80\x94 write operations are disabled");
 	}
-	ev = json_pack("{s:I, s:I, s:s, s:o}", "seq", (json_int_t)t->next,
-	    "ts", (json_int_t)time(NULL), "event", event, "fields", fields);
+	ev = json_pack("{s:I, s:I, s:s, s:o}", "seq", (json_int_t)t->next, "ts",
+	    (json_int_t)time(NULL), "event", event, "fields", fields);
 	if (ev == NULL)
 		return rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
 	if (rb_store_apply(&t->store, ev, e) < 0 ||
@@ -160,15 +164,19 @@ rb_txn_stage(struct rb_txn *t, json_t *event, struct rb_err *e)
 	int r = -1;
 
 	if (seq <= 0 || (uint64_t)seq != t->next) {
-		rb_err_set(e, 409, "SEQ_CONFLICT", "event seq %lld, expected "
-		    "%llu", (long long)seq, (unsigned long long)t->next);
+		rb_err_set(e, 409, "SEQ_CONFLICT",
+		    "event seq %lld, expected "
+		    "%llu",
+		    (long long)seq, (unsigned long long)t->next);
 		goto done;
 	}
 	if (!json_is_integer(json_object_get(event, "ts")) ||
 	    !json_is_string(json_object_get(event, "event")) ||
 	    !json_is_object(json_object_get(event, "fields"))) {
-		rb_err_set(e, 400, "INVALID_EVENT", "event at seq %lld lacks "
-		    "ts, event or fields", (long long)seq);
+		rb_err_set(e, 400, "INVALID_EVENT",
+		    "event at seq %lld lacks "
+		    "ts, event or fields",
+		    (long long)seq);
 		goto done;
 	}
 	if (rb_store_apply(&t->store, event, e) < 0)
@@ -214,11 +222,13 @@ refill(struct rb_store *s, int c, json_t *entries, uint64_t seq,
 	    json_object_clear(s->by_key[c]) < 0)
 		return rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
 	s->seq[c] = 0;
-	json_array_foreach(entries, i, v) {
+	json_array_foreach(entries, i, v)
+	{
 		if (add == NULL)
-			return rb_err_set(e, 500, "INTERNAL_ERROR", "no add "
-			    "event for collection %s", rb_store_coll_name(
-			    (enum rb_coll)c));
+			return rb_err_set(e, 500, "INTERNAL_ERROR",
+			    "no add "
+			    "event for collection %s",
+			    rb_store_coll_name((enum rb_coll)c));
 		ev = json_pack("{s:I, s:s, s:O}", "seq", (json_int_t)(i + 1),
 		    "event", add, "fields", v);
 		if (ev == NULL)
@@ -246,7 +256,8 @@ rb_txn_replace(struct rb_txn *t, json_t *const colls[RB_COLL_N],
 		return rb_err_set(e, 500, "INTERNAL_ERROR", "out of memory");
 	if (json_array_size(t->pending) != 0) {
 		json_decref(none);
-		return rb_err_set(e, 500, "INTERNAL_ERROR", "events staged "
+		return rb_err_set(e, 500, "INTERNAL_ERROR",
+		    "events staged "
 		    "before a snapshot");
 	}
 	/* The old history goes first: a crash after this leaves an empty
@@ -255,7 +266,7 @@ rb_txn_replace(struct rb_txn *t, json_t *const colls[RB_COLL_N],
 		goto fail;
 	for (int c = 0; c < RB_COLL_N; c++) {
 		if (refill(&t->store, c, colls[c] ? colls[c] : none,
-		    coll_seq[c], e) < 0)
+		        coll_seq[c], e) < 0)
 			goto fail;
 	}
 	t->store.applied = seq;
@@ -278,15 +289,16 @@ rb_txn_commit(struct rb_txn *t, struct rb_err *e)
 	if (n == 0)
 		return 0;
 	if ((t->replica ? rb_journal_append_as(&t->journal, t->pending, e) :
-	    rb_journal_append(&t->journal, t->pending, t->next - n, e)) < 0)
+	                  rb_journal_append(&t->journal, t->pending,
+	                      t->next - n, e)) < 0)
 		return -1;
 	/* data/ derives from the dns, blacklist, allowlist and zones
 	 * collections only: a feed refresh or a logs_clear leaves it (and
 	 * rb-dnsd's mappings) alone. */
 	int which = 0;
 	for (size_t i = 0; i < n; i++) {
-		const char *name = json_string_value(json_object_get(
-		    json_array_get(t->pending, i), "event"));
+		const char *name = json_string_value(
+		    json_object_get(json_array_get(t->pending, i), "event"));
 		int c = name != NULL ? rb_store_coll_of(name) : -1;
 		if (c == RB_COLL_DNS)
 			which |= RB_DATA_LOCAL;
@@ -298,8 +310,9 @@ rb_txn_commit(struct rb_txn *t, struct rb_err *e)
 	json_array_clear(t->pending);
 	if (rb_store_save(&t->store, e) < 0)
 		return -1;
-	return which ? rb_data_build_some(t->root, t->conf, &t->store, which,
-	    e) : 0;
+	return which ?
+	    rb_data_build_some(t->root, t->conf, &t->store, which, e) :
+	    0;
 }
 
 int

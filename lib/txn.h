@@ -24,8 +24,8 @@ struct rb_txn {
 	struct rb_store store;
 	struct rb_journal journal;
 	json_t *pending; /* events staged, in seq order */
-	uint64_t next;	 /* seq of the next staged event */
-	int replica;	 /* events staged with rb_txn_stage: journal as is */
+	uint64_t next;   /* seq of the next staged event */
+	int replica;     /* events staged with rb_txn_stage: journal as is */
 };
 
 /* Lock root, load config, store and journal, replay journal events the

@@ -65,8 +65,9 @@ rb_uuid_valid(const char *s)
 		int dash = i == 8 || i == 13 || i == 18 || i == 23;
 		char c = s[i];
 
-		if (dash ? c != '-' : !((c >= '0' && c <= '9') ||
-		    (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+		if (dash ? c != '-' :
+		           !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+		               (c >= 'A' && c <= 'F')))
 			return 0;
 	}
 	return s[36] == '\0';

@@ -77,8 +77,9 @@ put_rr(struct rb_xfrmsg *m, const struct rb_zonedb_rr *rr)
 	put_u32(m, rr->ttl);
 	put_u16(m, 0);
 	rdstart = m->len;
-	if (!m->overflow && rb_dnscomp_rdata(&m->comp, msg(m), 65535, &m->len,
-	    rr->type, rr->rdata, rr->rdlen) < 0)
+	if (!m->overflow &&
+	    rb_dnscomp_rdata(&m->comp, msg(m), 65535, &m->len, rr->type,
+	        rr->rdata, rr->rdlen) < 0)
 		m->overflow = 1;
 	if (!m->overflow)
 		rb_put16(msg(m) + rdstart - 2, (uint16_t)(m->len - rdstart));

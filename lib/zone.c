@@ -147,9 +147,8 @@ have_apex(const struct rb_zoneset *zs, const uint8_t *w, size_t wlen)
 /* Check and stage one parsed record of the zone at apex (alen 0: none
  * yet, rr must be its SOA). */
 static int
-take_rr(struct rb_zoneset *zs, const ldns_rr *rr, uint8_t *apex,
-    size_t *alen, ldns_buffer *b, const char *fname, int line,
-    struct rb_diag *d)
+take_rr(struct rb_zoneset *zs, const ldns_rr *rr, uint8_t *apex, size_t *alen,
+    ldns_buffer *b, const char *fname, int line, struct rb_diag *d)
 {
 	uint8_t w[RB_DNAME_MAX];
 	uint16_t t = (uint16_t)ldns_rr_get_type(rr);
@@ -218,7 +217,8 @@ load_master(struct rb_zoneset *zs, FILE *fp, const char *fname,
 			goto fail;
 		}
 		st = take_rr(zs, rr, apex, &alen, b, fname, line, d) < 0 ?
-		    LDNS_STATUS_ERR : LDNS_STATUS_OK;
+		    LDNS_STATUS_ERR :
+		    LDNS_STATUS_OK;
 		ldns_rr_free(rr);
 		if (st != LDNS_STATUS_OK)
 			goto fail;
@@ -298,7 +298,8 @@ rb_zone_load(struct rb_zoneset *zs, FILE *fp, const char *fname,
 		return -1;
 	}
 	if (rb_tinydns_sniff(text, len)) {
-		ret = rb_tinydns_load(zs, text, len, fname, mtime_serial(fp), d);
+		ret = rb_tinydns_load(zs, text, len, fname, mtime_serial(fp),
+		    d);
 	} else if ((mem = fmemopen(text, len, "r")) == NULL) {
 		ret = rb_diag_set(d, fname, 0, "out of memory");
 		errno = ENOMEM;
@@ -426,20 +427,19 @@ emit_types(struct rb_kvs *out, const struct rb_kv *r, size_t n,
 
 /* Every owner's 'D' and 'E' keys. */
 static int
-emit_records(struct rb_kvs *out, const struct rb_kvs *recs,
-    struct rb_diag *d)
+emit_records(struct rb_kvs *out, const struct rb_kvs *recs, struct rb_diag *d)
 {
 	size_t i = 0, j, k;
 
 	while (i < recs->n) {
 		for (j = i; j < recs->n && same_owner(&recs->v[i], &recs->v[j]);
-		    j++)
+		     j++)
 			;
 		for (k = i; k < j;) {
 			size_t m = k;
 			while (m < j && recs->v[m].klen == recs->v[k].klen &&
 			    memcmp(recs->v[m].key, recs->v[k].key,
-				recs->v[k].klen) == 0)
+			        recs->v[k].klen) == 0)
 				m++;
 			if (emit_rrset(out, recs->v + k, m - k) < 0)
 				return rb_diag_set(d, "", 0, "out of memory");
@@ -468,8 +468,8 @@ collect_ents(struct rb_kvs *ents, const struct rb_kvs *owners,
 			if (in_set(apexes, n + off, nlen - off) || n[off] == 0)
 				break;
 			if (!in_set(owners, n + off, nlen - off) &&
-			    rb_kvs_add(ents, n + off, nlen - off, NULL, 0,
-				0) < 0)
+			    rb_kvs_add(ents, n + off, nlen - off, NULL, 0, 0) <
+			        0)
 				return -1;
 		}
 	}
@@ -486,7 +486,7 @@ emit_ents(struct rb_kvs *out, const struct rb_kvs *recs,
 	for (size_t i = 0; i < recs->n; i++)
 		if ((i == 0 || !same_owner(&recs->v[i - 1], &recs->v[i])) &&
 		    rb_kvs_add(&owners, recs->v[i].key, recs->v[i].klen - 2,
-			NULL, 0, 0) < 0)
+		        NULL, 0, 0) < 0)
 			goto done;
 	rb_kvs_sort(&owners);
 	if (collect_ents(&ents, &owners, apexes) < 0)
@@ -495,7 +495,7 @@ emit_ents(struct rb_kvs *out, const struct rb_kvs *recs,
 	for (size_t i = 0; i < ents.n; i++) {
 		if (i > 0 && ents.v[i].klen == ents.v[i - 1].klen &&
 		    memcmp(ents.v[i].key, ents.v[i - 1].key, ents.v[i].klen) ==
-			0)
+		        0)
 			continue;
 		if (put_key(out, 'E', ents.v[i].key, ents.v[i].klen, NULL, 0) <
 		    0)
@@ -550,8 +550,8 @@ place_loose(struct rb_zoneset *zs)
 			zs->loose.v[keep++] = *kv;
 			continue;
 		}
-		if (rb_kvs_add(&zs->recs, kv->key, kv->klen, kv->val,
-		    kv->vlen, kv->prio) < 0)
+		if (rb_kvs_add(&zs->recs, kv->key, kv->klen, kv->val, kv->vlen,
+		        kv->prio) < 0)
 			return -1;
 		free(kv->key);
 	}

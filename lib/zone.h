@@ -16,7 +16,7 @@
 /* Records staged from every file loaded so far; caller-owned storage,
  * start zeroed ({0}) and release with rb_zone_fini. */
 struct rb_zoneset {
-	struct rb_kvs recs;  /* owner+type(2) -> rdata, prio = TTL */
+	struct rb_kvs recs;   /* owner+type(2) -> rdata, prio = TTL */
 	struct rb_kvs apexes; /* apex -> SOA as ttl(4) rdlen(2) rdata */
 	/* tinydns-data records outside every zone of their own file (as
 	 * recs): rb_zone_build moves those another file's zone holds to
@@ -39,8 +39,7 @@ int rb_zone_load(struct rb_zoneset *zs, FILE *fp, const char *fname,
 
 /* Check the set as a whole and compile it into out (caller-owned, sorted
  * on return, release with rb_kvs_free).  Returns 0 or -1 with d filled. */
-int rb_zone_build(struct rb_zoneset *zs, struct rb_kvs *out,
-    struct rb_diag *d);
+int rb_zone_build(struct rb_zoneset *zs, struct rb_kvs *out, struct rb_diag *d);
 
 /* Give every zone's SOA the same serial (the make-data rule of
  * tinydns setups: all servers, all zones, one serial per build).  Call

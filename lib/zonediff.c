@@ -59,8 +59,8 @@ rr_cmp(const void *pa, const void *pb)
 }
 
 static int
-list_zone(
-    struct list *l, struct rb_zonedb *db, const uint8_t *apex, size_t alen)
+list_zone(struct list *l, struct rb_zonedb *db, const uint8_t *apex,
+    size_t alen)
 {
 	int r = rb_zonedb_each(db, apex, alen, push, l);
 
@@ -98,7 +98,7 @@ int
 rb_zonediff_make(struct rb_zonediff *d, struct rb_zonedb *old,
     struct rb_zonedb *cur, const uint8_t *apex, size_t alen)
 {
-	struct list o = {0}, c = {0}, c2 = {0};
+	struct list o = { 0 }, c = { 0 }, c2 = { 0 };
 	int ret = -1;
 
 	memset(d, 0, sizeof *d);

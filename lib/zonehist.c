@@ -36,7 +36,7 @@ is_sha_hex(const char *s)
 
 	for (i = 0; s[i] != '\0'; i++) {
 		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f')))
+		        (s[i] >= 'a' && s[i] <= 'f')))
 			return 0;
 	}
 	return i == 64;
@@ -48,7 +48,9 @@ rb_zonehist_path(const char *root, const char *id, char *buf, size_t len)
 	if (!is_sha_hex(id))
 		return -1;
 	return snprintf(buf, len, "%s/store/zones.d/%s.cdb", root, id) <
-	    (int)len ? 0 : -1;
+	        (int)len ?
+	    0 :
+	    -1;
 }
 
 int
@@ -144,7 +146,8 @@ rb_zonehist_serials(const char *path, struct rb_err *e)
 		}
 		if (cdb_keylen(&c) < 2 || k[0] != 'Z')
 			continue;
-		if (add_serial(out, k, cdb_keylen(&c), v, cdb_datalen(&c)) < 0) {
+		if (add_serial(out, k, cdb_keylen(&c), v, cdb_datalen(&c)) <
+		    0) {
 			r = -1;
 			break;
 		}
@@ -165,19 +168,19 @@ newest_id(const struct rb_store *s)
 {
 	const json_t *arr = s->entries[RB_COLL_ZONES];
 	size_t n = json_array_size(arr);
-	const char *id = n ? json_string_value(json_object_get(
-	    json_array_get(arr, n - 1), "id")) : NULL;
+	const char *id = n ?
+	    json_string_value(
+	        json_object_get(json_array_get(arr, n - 1), "id")) :
+	    NULL;
 
 	return id ? id : "";
 }
 
 static json_t *
-new_entry(const char *id, uint64_t size, json_t *serials,
-    const json_t *extra)
+new_entry(const char *id, uint64_t size, json_t *serials, const json_t *extra)
 {
 	json_t *f = json_pack("{s:s, s:I, s:I, s:o}", "id", id, "ts",
-	    (json_int_t)time(NULL), "size", (json_int_t)size, "zones",
-	    serials);
+	    (json_int_t)time(NULL), "size", (json_int_t)size, "zones", serials);
 
 	if (f != NULL && extra != NULL &&
 	    json_object_update_missing(f, (json_t *)extra) < 0) {
@@ -208,9 +211,10 @@ rb_zonehist_record(struct rb_txn *t, const json_t *extra, int *changed,
 	/* The bound on one build is checked before the journal: a build
 	 * refused after it would leave every later write failing recovery. */
 	if (size > ZONES_MAX) {
-		rb_err_set(e, 400, "INVALID_ZONES", "the compiled zones are "
-		    "%llu bytes; at most %zu", (unsigned long long)size,
-		    ZONES_MAX);
+		rb_err_set(e, 400, "INVALID_ZONES",
+		    "the compiled zones are "
+		    "%llu bytes; at most %zu",
+		    (unsigned long long)size, ZONES_MAX);
 		goto drop;
 	}
 	if ((serials = rb_zonehist_serials(in, e)) == NULL)
@@ -252,7 +256,8 @@ is_kept(const struct rb_store *s, const char *fname)
 
 	if (n != 68 || strcmp(fname + 64, ".cdb") != 0)
 		return 0;
-	json_array_foreach(s->entries[RB_COLL_ZONES], i, v) {
+	json_array_foreach(s->entries[RB_COLL_ZONES], i, v)
+	{
 		const char *id = json_string_value(json_object_get(v, "id"));
 
 		if (id != NULL && strncmp(id, fname, 64) == 0)
@@ -302,11 +307,13 @@ rb_zonehist_install(const char *root, const struct rb_store *s,
 		return prune(root, s, e);
 	}
 	if (rb_zonehist_path(root, id, src, sizeof src) < 0)
-		return rb_err_set(e, 500, "INTERNAL_ERROR", "zones build with "
+		return rb_err_set(e, 500, "INTERNAL_ERROR",
+		    "zones build with "
 		    "a bad id in store/zones.json");
 	if (rb_file_copy(src, dst, 0644) < 0)
-		return errno == ENOENT ? rb_err_set(e, 500, "INTERNAL_ERROR",
-		    "zones build %s has no file in store/zones.d", id) :
+		return errno == ENOENT ?
+		    rb_err_set(e, 500, "INTERNAL_ERROR",
+		        "zones build %s has no file in store/zones.d", id) :
 		    rb_err_sys(e, "write data/zones.cdb");
 	return prune(root, s, e);
 }
@@ -356,15 +363,18 @@ rb_zonehist_reserial(const char *src, const char *dst, uint32_t serial,
 	while (r == 0 && (r = cdb_seqnext(&pos, &c)) > 0) {
 		const uint8_t *k = cdb_getkey(&c), *v = cdb_getdata(&c);
 
-		r = k == NULL || v == NULL ? -2 : copy_record(&cm, k,
-		    cdb_keylen(&c), v, cdb_datalen(&c), serial);
+		r = k == NULL || v == NULL ? -2 :
+		                             copy_record(&cm, k, cdb_keylen(&c),
+		                                 v, cdb_datalen(&c), serial);
 	}
 	close_cdb(&c, fd);
 	if (r == 0 && cdb_make_finish(&cm) == 0 && rb_atomic_commit(&at) == 0)
 		return 0;
 	rb_atomic_abort(&at);
 	if (r == -2)
-		return rb_err_set(e, 400, "INVALID_ZONES", "%s is not a zones "
-		    "cdb", src);
+		return rb_err_set(e, 400, "INVALID_ZONES",
+		    "%s is not a zones "
+		    "cdb",
+		    src);
 	return rb_err_sys(e, "write the zones cdb");
 }

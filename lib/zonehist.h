@@ -21,8 +21,7 @@
 
 /* ROOT/store/zones.d/<id>.cdb into buf; -1 when it does not fit or id is
  * not a lower-case SHA-256 in hex. */
-int rb_zonehist_path(const char *root, const char *id, char *buf,
-    size_t len);
+int rb_zonehist_path(const char *root, const char *id, char *buf, size_t len);
 
 /* Where a writer holding t's lock puts a new build before
  * rb_zonehist_record: ROOT/store/zones.d/incoming.cdb (the directory is

@@ -4,7 +4,7 @@
 # apt-get install what is missing.  Otherwise: print the command and fail.
 set -eu
 
-PKGS="build-essential clang libclang-rt-14-dev libldns-dev libssl-dev
+PKGS="build-essential clang clang-format libclang-rt-14-dev libldns-dev libssl-dev
 libcurl4-openssl-dev libjansson-dev libcdb-dev tinycdb s6 libevent-dev
 libunbound-dev uuid-dev dnsutils ldnsutils curl jq openssl unbound nsd
 perl libio-socket-ssl-perl time lowdown prometheus dnsperf wrk"

@@ -1,4 +1,5 @@
-/* rb-allow: the allowlist, which overrides every block from the shell (doc/rb-allow.md). */
+/* rb-allow: the allowlist, which overrides every block from the shell
+ * (doc/rb-allow.md). */
 
 #include "cli.h"
 #include "log.h"

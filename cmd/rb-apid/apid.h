@@ -29,14 +29,14 @@
 #define APID_CONN_MAX 512     /* connections at once */
 #define APID_SSE_MAX 256      /* /stats/stream clients at once */
 #define APID_BODY_READ 262144 /* evhttp's own body cap (JSON 413 below) */
-#define APID_TIMEOUT 15	      /* seconds idle before a connection drops */
+#define APID_TIMEOUT 15       /* seconds idle before a connection drops */
 /* A connection has this long, from its accept or from the end of its
  * last request, to send a whole request: a client trickling one byte at
  * a time restarts APID_TIMEOUT with each, and could hold its slot for
  * ever. */
 #define APID_REQUEST_MS 10000
 #define APID_WAIT_MS 2000     /* longest wait for rb-dnsd */
-#define APID_POLL_MS 5	      /* how often to look for its answer */
+#define APID_POLL_MS 5        /* how often to look for its answer */
 #define APID_BRAKE_AT 50      /* consecutive auth failures to brake at */
 #define APID_BRAKE_MS 500     /* the brake's delay before comparing */
 #define APID_SPOOL_PER_SEC 10 /* auth_failure spool files a second */
@@ -47,15 +47,15 @@ struct sse;
 struct apid {
 	char root[4096];
 	struct rb_ctl_issued reloads, clears; /* run/ctl requests made */
-	uint64_t clear_counted; /* clear_total already reported */
+	uint64_t clear_counted;               /* clear_total already reported */
 	struct event_base *base;
 	struct evhttp *http;
 	struct rb_conf *conf; /* as last loaded; never NULL once running */
-	int slave;	      /* mode: slave */
+	int slave;            /* mode: slave */
 	struct rb_apikey key;
 	struct rb_ratelimit rl, rl_reload;
 	struct rb_ctl_view view;
-	int64_t start;		/* Unix time rb-apid started */
+	int64_t start;          /* Unix time rb-apid started */
 	uint64_t auth_failures; /* consecutive, across all clients */
 
 	struct rb_httpconns conns; /* http.c; .draining: SIGTERM came */
@@ -76,7 +76,7 @@ enum rq_body { RQ_NOBODY, RQ_JSON };
 
 struct route {
 	const char *path; /* pattern for rb_http_route_match */
-	int method;	  /* one EVHTTP_REQ_* */
+	int method;       /* one EVHTTP_REQ_* */
 	void (*fn)(struct rq *);
 	enum rq_body body;
 	const char *help;
@@ -99,7 +99,7 @@ struct rq {
 	int (*poll)(struct rq *, int timed_out);
 	int64_t deadline_ms;
 	int interval_ms;
-	uint64_t ticket; /* of its run/ctl request (rb_ctl_issue) */
+	uint64_t ticket;     /* of its run/ctl request (rb_ctl_issue) */
 	uint64_t clear_base; /* DELETE /logs: clear_total when asked */
 	json_t *resp;
 	int status;
@@ -120,8 +120,8 @@ void reply_json(struct rq *r, int status, json_t *j);
 void reply_err(struct rq *r, const struct rb_err *e);
 void reply_error(struct rq *r, int status, const char *code,
     const char *details);
-void reply_text(struct rq *r, int status, const char *ctype,
-    const char *text, size_t len);
+void reply_text(struct rq *r, int status, const char *ctype, const char *text,
+    size_t len);
 /* Call poll(r, timed_out) every interval_ms until it returns 1; it must
  * reply (or wait anew) before returning 1, and must once timed_out. */
 void rq_wait(struct rq *r, int (*poll)(struct rq *, int), int interval_ms,

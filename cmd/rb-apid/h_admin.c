@@ -77,8 +77,9 @@ conf_ifaces(const struct rb_conf *c)
 	json_t *a = json_array();
 
 	for (size_t i = 0; a != NULL && i < c->nifaces; i++)
-		json_array_append_new(a, addr_text(c->ifaces[i].addr,
-		    c->ifaces[i].port, c->port, NULL));
+		json_array_append_new(a,
+		    addr_text(c->ifaces[i].addr, c->ifaces[i].port, c->port,
+		        NULL));
 	return a;
 }
 
@@ -92,10 +93,12 @@ conf_forwards(const struct rb_conf *c)
 		json_t *addrs = json_array();
 
 		for (size_t k = 0; addrs != NULL && k < z->naddrs; k++)
-			json_array_append_new(addrs, addr_text(z->addrs[k].addr,
-			    z->addrs[k].port, 53, z->addrs[k].tls_name));
-		json_array_append_new(a, json_pack("{s:s, s:o*, s:b}", "name",
-		    z->name, "addrs", addrs, "tls", z->tls_upstream));
+			json_array_append_new(addrs,
+			    addr_text(z->addrs[k].addr, z->addrs[k].port, 53,
+			        z->addrs[k].tls_name));
+		json_array_append_new(a,
+		    json_pack("{s:s, s:o*, s:b}", "name", z->name, "addrs",
+		        addrs, "tls", z->tls_upstream));
 	}
 	return a;
 }
@@ -127,10 +130,9 @@ h_config(struct rq *r)
 		return;
 	}
 	j = json_pack("{s:i, s:o*, s:o*, s:I, s:I, s:I, s:I, s:I, s:I, "
-	    "s:o*, s:o*, s:I, s:I, s:b, s:I, s:b, s:i, s:s?, s:s}",
-	    "port", c->port, "interfaces", conf_ifaces(c),
-	    "forward_zones", conf_forwards(c),
-	    "file_local_zones", (json_int_t)c->nzones,
+	              "s:o*, s:o*, s:I, s:I, s:b, s:I, s:b, s:i, s:s?, s:s}",
+	    "port", c->port, "interfaces", conf_ifaces(c), "forward_zones",
+	    conf_forwards(c), "file_local_zones", (json_int_t)c->nzones,
 	    "file_local_data", (json_int_t)(c->ndata + c->nptrs),
 	    "api_dns_entries",
 	    (json_int_t)json_array_size(s.entries[RB_COLL_DNS]),
@@ -138,19 +140,14 @@ h_config(struct rq *r)
 	    (json_int_t)json_array_size(s.entries[RB_COLL_BLACKLIST]),
 	    "api_allowlist",
 	    (json_int_t)json_array_size(s.entries[RB_COLL_ALLOWLIST]),
-	    "api_feeds",
-	    (json_int_t)json_array_size(s.entries[RB_COLL_FEEDS]),
-	    "access_control", conf_acls(c),
-	    "private_addresses", str_array(c->private_addrs,
-	    c->nprivate_addrs),
-	    "rate_limit", (json_int_t)c->rate_limit,
-	    "cache_max_ttl", (json_int_t)c->cache_max_ttl,
-	    "dnssec_validation", c->dnssec_validation,
-	    "log_retention", (json_int_t)c->log_retention,
-	    "log_client_ip", c->log_client_ip,
-	    "api_port", c->api_port,
-	    "logfile", c->logfile,
-	    "mode", c->mode ? c->mode : "master");
+	    "api_feeds", (json_int_t)json_array_size(s.entries[RB_COLL_FEEDS]),
+	    "access_control", conf_acls(c), "private_addresses",
+	    str_array(c->private_addrs, c->nprivate_addrs), "rate_limit",
+	    (json_int_t)c->rate_limit, "cache_max_ttl",
+	    (json_int_t)c->cache_max_ttl, "dnssec_validation",
+	    c->dnssec_validation, "log_retention", (json_int_t)c->log_retention,
+	    "log_client_ip", c->log_client_ip, "api_port", c->api_port,
+	    "logfile", c->logfile, "mode", c->mode ? c->mode : "master");
 	rb_store_fini(&s);
 	reply_json(r, 200, j);
 }
@@ -171,7 +168,8 @@ reload_poll(struct rq *r, int timed_out)
 	if (!done && !timed_out && s != NULL && rb_ctl_alive(s))
 		return 0;
 	if (!done) {
-		reply_error(r, 503, "UNAVAILABLE", "configuration checked and "
+		reply_error(r, 503, "UNAVAILABLE",
+		    "configuration checked and "
 		    "data rebuilt, but rb-dnsd did not confirm the reload");
 		return 1;
 	}
@@ -206,8 +204,8 @@ h_reload(struct rq *r)
 	struct rb_conf *c;
 	struct rb_txn t;
 
-	if (!rb_ratelimit_take(&a->rl_reload, &everyone, (uint64_t)rb_clock_ms() *
-	    1000000u)) {
+	if (!rb_ratelimit_take(&a->rl_reload, &everyone,
+	        (uint64_t)rb_clock_ms() * 1000000u)) {
 		reply_error(r, 429, "RATE_LIMITED",
 		    "reload endpoint is limited to 2 requests per second");
 		return;
@@ -230,9 +228,9 @@ h_reload(struct rq *r)
 	c = t.conf;
 	t.conf = NULL; /* kept as the running config */
 	rb_txn_end(&t);
-	r->resp = json_pack("{s:s, s:s, s:I, s:I}", "status", "ok",
-	    "cfg_path", "runbound.conf", "local_zones", (json_int_t)c->nzones,
-	    "local_data", (json_int_t)(c->ndata + c->nptrs));
+	r->resp = json_pack("{s:s, s:s, s:I, s:I}", "status", "ok", "cfg_path",
+	    "runbound.conf", "local_zones", (json_int_t)c->nzones, "local_data",
+	    (json_int_t)(c->ndata + c->nptrs));
 	apid_use_conf(a, c);
 	rb_info("reloaded runbound.conf from=%s", r->peer_text);
 	s = rb_ctl_stats(&a->view);
@@ -278,8 +276,10 @@ h_rotate_key(struct rq *r)
 	if (apid_journal(r->a, "key_rotate", json_object(), &e) < 0)
 		rb_error("unable to journal key_rotate: %s", e.details);
 	rb_info("API key rotated from=%s", r->peer_text);
-	reply_json(r, 200, json_pack("{s:s, s:s}", "status", "ok", "message",
-	    "API key rotated \xe2\x80\x94 old token is immediately invalid"));
+	reply_json(r, 200,
+	    json_pack("{s:s, s:s}", "status", "ok", "message",
+	        "API key rotated \xe2\x80\x94 old token is immediately "
+	        "invalid"));
 }
 
 /* --- GET /tls --------------------------------------------------------- */
@@ -288,12 +288,12 @@ void
 h_tls(struct rq *r)
 {
 	/* No DoT, DoH or DoQ listener exists yet: all report disabled. */
-	reply_json(r, 200, json_pack("{s:{s:b, s:i, s:s}, s:{s:b, s:i, s:s}, "
-	    "s:{s:b, s:i, s:s}, s:s}",
-	    "dot", "enabled", 0, "port", 853, "rfc", "RFC 7858",
-	    "doh", "enabled", 0, "port", 443, "rfc", "RFC 8484",
-	    "doq", "enabled", 0, "port", 853, "rfc", "RFC 9250",
-	    "cert", "not configured"));
+	reply_json(r, 200,
+	    json_pack("{s:{s:b, s:i, s:s}, s:{s:b, s:i, s:s}, "
+	              "s:{s:b, s:i, s:s}, s:s}",
+	        "dot", "enabled", 0, "port", 853, "rfc", "RFC 7858", "doh",
+	        "enabled", 0, "port", 443, "rfc", "RFC 8484", "doq", "enabled",
+	        0, "port", 853, "rfc", "RFC 9250", "cert", "not configured"));
 }
 
 /* --- GET /audit/tail -------------------------------------------------- */
@@ -347,6 +347,7 @@ h_audit_tail(struct rq *r)
 	}
 	if (bad > 0)
 		rb_warn("audit log: %ld lines are not JSON", bad);
-	reply_json(r, 200, json_pack("{s:o, s:I}", "lines", lines, "count",
-	    (json_int_t)json_array_size(lines)));
+	reply_json(r, 200,
+	    json_pack("{s:o, s:I}", "lines", lines, "count",
+	        (json_int_t)json_array_size(lines)));
 }

@@ -25,7 +25,7 @@
 #include "txn.h"
 
 #define FEED_UPDATE_MS (15 * 60 * 1000) /* a refresh may take this long */
-#define FEED_OUT_MAX (4u << 20)	      /* JSON read from rb-feed at most */
+#define FEED_OUT_MAX (4u << 20)         /* JSON read from rb-feed at most */
 
 void
 h_feeds_list(struct rq *r)
@@ -69,8 +69,10 @@ h_feeds_add(struct rq *r)
 		return;
 	}
 	rb_txn_end(&t);
-	rb_info("feed added id=%s from=%s", json_string_value(json_object_get(
-	    json_object_get(resp, "feed"), "id")), r->peer_text);
+	rb_info("feed added id=%s from=%s",
+	    json_string_value(
+	        json_object_get(json_object_get(resp, "feed"), "id")),
+	    r->peer_text);
 	reply_json(r, 201, resp);
 }
 
@@ -185,21 +187,24 @@ update(struct rq *r, const char *id)
 			reply_err(r, &e);
 			return;
 		}
-		json_array_foreach(all, i, v) {
-			const char *vid = json_string_value(json_object_get(v,
-			    "id"));
+		json_array_foreach(all, i, v)
+		{
+			const char *vid = json_string_value(
+			    json_object_get(v, "id"));
 			found |= vid != NULL && strcmp(vid, id) == 0;
 		}
 		json_decref(all);
 		if (!found) {
-			reply_json(r, 404, json_pack("{s:s, s:s}", "error",
-			    "NOT_FOUND", "id", id));
+			reply_json(r, 404,
+			    json_pack("{s:s, s:s}", "error", "NOT_FOUND", "id",
+			        id));
 			return;
 		}
 	}
 	r->child_fd = -1;
 	if ((r->child = spawn_update(r->a->root, id, &r->child_fd)) < 0) {
-		reply_error(r, 500, "INTERNAL_ERROR", "unable to start rb-feed");
+		reply_error(r, 500, "INTERNAL_ERROR",
+		    "unable to start rb-feed");
 		return;
 	}
 	rb_info("feed update id=%s from=%s", id ? id : "all", r->peer_text);

@@ -113,8 +113,8 @@ live_poll(struct rq *r, int timed_out)
 	const struct rb_stats_shm *s = rb_ctl_stats(&r->a->view);
 	json_t *resp;
 
-	if (s != NULL && rb_ctl_alive(s) &&
-	    !rb_ctl_data_live(r->a->root, s) && !timed_out)
+	if (s != NULL && rb_ctl_alive(s) && !rb_ctl_data_live(r->a->root, s) &&
+	    !timed_out)
 		return 0;
 	if (timed_out)
 		rb_warn("rb-dnsd has not mapped the new data after %d ms",
@@ -153,8 +153,10 @@ add(struct rq *r, enum rb_list l)
 		return;
 	}
 	rb_txn_end(&t);
-	rb_info("added id=%s from=%s", json_string_value(json_object_get(
-	    json_object_get(resp, "entry"), "id")), r->peer_text);
+	rb_info("added id=%s from=%s",
+	    json_string_value(
+	        json_object_get(json_object_get(resp, "entry"), "id")),
+	    r->peer_text);
 	reply_when_live(r, 201, resp);
 }
 

@@ -53,10 +53,12 @@ h_health(struct rq *r)
 	/* A liveness probe of the API: 200 whether or not rb-dnsd runs. */
 	if (s != NULL)
 		rb_stats_snapshot(s, &snap);
-	reply_json(r, 200, json_pack("{s:s, s:I, s:I, s:b}", "status", "ok",
-	    "uptime_secs", (json_int_t)(up ? now - snap.start_time :
-	    now - r->a->start), "queries", (json_int_t)(s != NULL ?
-	    snap.counters[RB_STAT_TOTAL] : 0), "dns_running", up));
+	reply_json(r, 200,
+	    json_pack("{s:s, s:I, s:I, s:b}", "status", "ok", "uptime_secs",
+	        (json_int_t)(up ? now - snap.start_time : now - r->a->start),
+	        "queries",
+	        (json_int_t)(s != NULL ? snap.counters[RB_STAT_TOTAL] : 0),
+	        "dns_running", up));
 }
 
 void
@@ -108,8 +110,9 @@ h_logs(struct rq *r)
 	const struct rb_stats_shm *s;
 
 	if (rb_logs_query_parse(&q, rb_http_param(t, "limit"),
-	    rb_http_param(t, "page"), rb_http_param(t, "action"),
-	    rb_http_param(t, "client"), rb_http_param(t, "since"), &e) < 0) {
+	        rb_http_param(t, "page"), rb_http_param(t, "action"),
+	        rb_http_param(t, "client"), rb_http_param(t, "since"),
+	        &e) < 0) {
 		reply_err(r, &e);
 		return;
 	}
@@ -143,16 +146,19 @@ clear_poll(struct rq *r, int timed_out)
 	    r->a->clear_counted > acks.clear_total)
 		r->a->clear_counted = r->clear_base; /* or rb-dnsd restarted */
 	deleted = acks.clear_total >= r->a->clear_counted ?
-	    acks.clear_total - r->a->clear_counted : acks.clear_deleted;
+	    acks.clear_total - r->a->clear_counted :
+	    acks.clear_deleted;
 	r->a->clear_counted = acks.clear_total;
 	/* Done in memory: the audit trail records how much went. */
-	if (apid_journal(r->a, "logs_clear", json_pack("{s:I}",
-	    "entries_deleted", (json_int_t)deleted), &e) < 0)
+	if (apid_journal(r->a, "logs_clear",
+	        json_pack("{s:I}", "entries_deleted", (json_int_t)deleted),
+	        &e) < 0)
 		rb_error("unable to journal logs_clear: %s", e.details);
 	rb_info("query log cleared entries_deleted=%llu from=%s",
 	    (unsigned long long)deleted, r->peer_text);
-	reply_json(r, 200, json_pack("{s:s, s:I}", "message",
-	    "log buffer cleared", "entries_deleted", (json_int_t)deleted));
+	reply_json(r, 200,
+	    json_pack("{s:s, s:I}", "message", "log buffer cleared",
+	        "entries_deleted", (json_int_t)deleted));
 	return 1;
 }
 
@@ -175,7 +181,7 @@ h_logs_clear(struct rq *r)
 		r->clear_base = acks.clear_total;
 	}
 	if (rb_ctl_issue(&r->a->clears, r->a->root, "clear-logs", &r->ticket,
-	    &e) < 0) {
+	        &e) < 0) {
 		reply_err(r, &e);
 		return;
 	}
@@ -202,8 +208,7 @@ sse_unlink(struct apid *a, struct sse *s)
 static void
 sse_end(struct apid *a, struct sse *s)
 {
-	struct evhttp_connection *evcon = evhttp_request_get_connection(
-	    s->req);
+	struct evhttp_connection *evcon = evhttp_request_get_connection(s->req);
 
 	sse_unlink(a, s);
 	rb_httpconn_on_close(s->conn, NULL, NULL);
@@ -237,12 +242,12 @@ sse_stop_all(struct apid *a)
 static void
 sse_send(struct apid *a, struct sse *s, const char *text, size_t len)
 {
-	struct evhttp_connection *evcon = evhttp_request_get_connection(
-	    s->req);
+	struct evhttp_connection *evcon = evhttp_request_get_connection(s->req);
 	struct evbuffer *b;
 
-	if (evcon == NULL || evbuffer_get_length(bufferevent_get_output(
-	    evhttp_connection_get_bufferevent(evcon))) > SSE_BACKLOG) {
+	if (evcon == NULL ||
+	    evbuffer_get_length(bufferevent_get_output(
+	        evhttp_connection_get_bufferevent(evcon))) > SSE_BACKLOG) {
 		rb_info("dropping a slow stats stream client");
 		sse_end(a, s);
 		return;
@@ -261,13 +266,14 @@ sse_event(struct apid *a, size_t *len)
 {
 	const struct rb_stats_shm *shm = rb_ctl_stats(&a->view);
 	json_t *j = shm ? rb_stats_json(shm, (int64_t)time(NULL)) : NULL;
-	char *body = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10))
-		       : NULL, *out = NULL;
+	char *body = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10)) :
+	                 NULL,
+	     *out = NULL;
 	int n;
 
 	json_decref(j);
 	n = body ? asprintf(&out, "data: %s\n\n", body) :
-	    asprintf(&out, ": rb-dnsd is not running\n\n");
+	           asprintf(&out, ": rb-dnsd is not running\n\n");
 	free(body);
 	if (n < 0)
 		return NULL;
@@ -303,12 +309,11 @@ void
 h_stream(struct rq *r)
 {
 	struct apid *a = r->a;
-	struct evhttp_connection *evcon = evhttp_request_get_connection(
-	    r->req);
+	struct evhttp_connection *evcon = evhttp_request_get_connection(r->req);
 	struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
 	struct timeval sec = { 1, 0 };
-	struct rb_httpconn *c = evcon ? rb_httpconns_of(&a->conns,
-	    evcon) : NULL;
+	struct rb_httpconn *c = evcon ? rb_httpconns_of(&a->conns, evcon) :
+	                                NULL;
 	struct sse *s;
 	size_t len = 0;
 	char *ev;

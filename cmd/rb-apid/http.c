@@ -42,8 +42,8 @@ new_bev(struct event_base *base, void *arg)
 {
 	struct apid *a = arg;
 
-	return rb_httpconns_add(&a->conns, bufferevent_socket_new(base, -1,
-	    BEV_OPT_CLOSE_ON_FREE));
+	return rb_httpconns_add(&a->conns,
+	    bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE));
 }
 
 /* --- replies ---------------------------------------------------------- */
@@ -113,13 +113,13 @@ reply_text(struct rq *r, int status, const char *ctype, const char *text,
 void
 reply_json(struct rq *r, int status, json_t *j)
 {
-	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10))
-		       : NULL;
+	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10)) :
+	                 NULL;
 
 	json_decref(j);
 	if (text == NULL) {
 		static const char oom[] = "{\"error\":\"INTERNAL_ERROR\","
-		    "\"details\":\"out of memory\"}";
+		                          "\"details\":\"out of memory\"}";
 		reply_text(r, 500, "application/json", oom, sizeof oom - 1);
 		return;
 	}
@@ -251,7 +251,8 @@ dispatch(struct rq *r)
 		return;
 	}
 	if (r->a->slave && r->method != EVHTTP_REQ_GET) {
-		reply_error(r, 503, "READ_ONLY", "This node is a slave replica "
+		reply_error(r, 503, "READ_ONLY",
+		    "This node is a slave replica "
 		    "\xe2\x80\x94 write operations are disabled");
 		return;
 	}
@@ -322,8 +323,9 @@ auth_failed(struct rq *r)
 static void
 authorize(struct rq *r)
 {
-	const char *h = evhttp_find_header(
-	    evhttp_request_get_input_headers(r->req), "Authorization");
+	const char *h = evhttp_find_header(evhttp_request_get_input_headers(
+	                                       r->req),
+	    "Authorization");
 	const char *tok;
 	size_t len;
 
@@ -352,8 +354,8 @@ size_ok(struct rq *r)
 	struct evkeyvalq *h = evhttp_request_get_input_headers(r->req);
 	const char *cl = evhttp_find_header(h, "Content-Length");
 	const char *ct = evhttp_find_header(h, "Content-Type");
-	size_t got = evbuffer_get_length(evhttp_request_get_input_buffer(
-	    r->req));
+	size_t got = evbuffer_get_length(
+	    evhttp_request_get_input_buffer(r->req));
 	uint64_t n = 0;
 
 	if (cl != NULL && rb_http_content_length(cl, &n) < 0) {
@@ -377,8 +379,7 @@ size_ok(struct rq *r)
 static void
 peer_of(struct rq *r)
 {
-	struct evhttp_connection *evcon = evhttp_request_get_connection(
-	    r->req);
+	struct evhttp_connection *evcon = evhttp_request_get_connection(r->req);
 	char *host = NULL;
 	ev_uint16_t port = 0;
 
@@ -386,8 +387,7 @@ peer_of(struct rq *r)
 		evhttp_connection_get_peer(evcon, &host, &port);
 	if (host == NULL || rb_ipaddr_parse(host, &r->peer) < 0)
 		memset(&r->peer, 0, sizeof r->peer);
-	if (rb_ipaddr_to_text(&r->peer, r->peer_text, sizeof r->peer_text) <
-	    0)
+	if (rb_ipaddr_to_text(&r->peer, r->peer_text, sizeof r->peer_text) < 0)
 		snprintf(r->peer_text, sizeof r->peer_text, "?");
 }
 
@@ -437,7 +437,7 @@ conn_cap(void)
 	if (rl.rlim_cur < 96)
 		return 32;
 	return rl.rlim_cur - 64 < APID_CONN_MAX ? rl.rlim_cur - 64 :
-	    APID_CONN_MAX;
+	                                          APID_CONN_MAX;
 }
 
 int
@@ -446,12 +446,13 @@ http_start(struct apid *a, const char *addr, int port)
 	struct evhttp_bound_socket *bound;
 
 	if (rb_httpconns_init(&a->conns, a->base, conn_cap(), 0,
-	    APID_REQUEST_MS) < 0 || (a->http = evhttp_new(a->base)) == NULL)
+	        APID_REQUEST_MS) < 0 ||
+	    (a->http = evhttp_new(a->base)) == NULL)
 		return -1;
-	evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
-	    EVHTTP_REQ_PATCH);
+	evhttp_set_allowed_methods(a->http,
+	    EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+	        EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
+	        EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
 	evhttp_set_max_headers_size(a->http, 16384);
 	evhttp_set_max_body_size(a->http, APID_BODY_READ);
 	evhttp_set_timeout(a->http, APID_TIMEOUT);
@@ -459,7 +460,7 @@ http_start(struct apid *a, const char *addr, int port)
 	evhttp_set_gencb(a->http, on_request, a);
 	evhttp_set_bevcb(a->http, new_bev, a);
 	if ((bound = evhttp_bind_socket_with_handle(a->http, addr,
-	    (ev_uint16_t)port)) == NULL)
+	         (ev_uint16_t)port)) == NULL)
 		return -1;
 	rb_httpconns_listen(&a->conns, bound);
 	return 0;

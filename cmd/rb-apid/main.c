@@ -155,10 +155,10 @@ load_key(struct apid *a)
 		rb_die(e.status == 400 ? 100 : 111, "API key: %s", e.details);
 	if (a->key.source == RB_APIKEY_NEW)
 		rb_warn("no API key was set: generated a new one in api.key "
-		    "(mode 0600)");
+		        "(mode 0600)");
 	if (a->key.loose_mode)
 		rb_warn("api.key is readable by group or others: chmod 600 "
-		    "api.key");
+		        "api.key");
 	if (a->key.len < RB_APIKEY_MIN)
 		rb_warn("the API key is shorter than %d characters",
 		    RB_APIKEY_MIN);
@@ -176,7 +176,8 @@ rate_limits(struct apid *a)
 	if (env != NULL && *env != '\0') {
 		qps = strtol(env, &end, 10);
 		burst = *end == ',' ? strtol(end + 1, &end, 10) :
-		    qps > 0 ? 2 * qps : 1;
+		    qps > 0         ? 2 * qps :
+		                      1;
 		if (*end != '\0' || qps < 0 || burst < 1)
 			rb_die(100, "RB_API_RATELIMIT must be qps[,burst]");
 		rb_warn("RB_API_RATELIMIT: rate limit qps=%ld burst=%ld", qps,
@@ -229,14 +230,20 @@ main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "d:r:vh")) != -1) {
 		switch (c) {
-		case 'd': opt_root = optarg; break;
+		case 'd':
+			opt_root = optarg;
+			break;
 		case 'r':
 			if ((ready_fd = rb_ready_parse(optarg)) < 0)
-				rb_die(100, "-r %s: not an open file descriptor",
+				rb_die(100,
+				    "-r %s: not an open file descriptor",
 				    optarg);
 			break;
-		case 'v': verbose = 1; break;
-		default: return usage();
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			return usage();
 		}
 	}
 	if (optind != argc)

@@ -98,8 +98,8 @@ allow_add(char *allow, size_t len, int method)
 }
 
 const struct route *
-route_find(const char *path, int method, char *arg, size_t arglen,
-    char *allow, size_t allowlen)
+route_find(const char *path, int method, char *arg, size_t arglen, char *allow,
+    size_t allowlen)
 {
 	allow[0] = '\0';
 	for (size_t i = 0; i < NROUTES; i++) {
@@ -118,11 +118,12 @@ h_help(struct rq *r)
 	json_t *eps = json_array(), *j;
 
 	for (size_t i = 0; eps != NULL && i < NROUTES; i++)
-		json_array_append_new(eps, json_pack("{s:s, s:s, s:s}",
-		    "method", method_name(routes[i].method), "path",
-		    routes[i].path, "description", routes[i].help));
-	j = json_pack("{s:s, s:[s, s], s:o*, s:s}", "service",
-	    "runbound-c DNS", "protocols", "DNS/UDP", "DNS/TCP", "endpoints",
-	    eps, "aliases", "every path is also served under /api");
+		json_array_append_new(eps,
+		    json_pack("{s:s, s:s, s:s}", "method",
+		        method_name(routes[i].method), "path", routes[i].path,
+		        "description", routes[i].help));
+	j = json_pack("{s:s, s:[s, s], s:o*, s:s}", "service", "runbound-c DNS",
+	    "protocols", "DNS/UDP", "DNS/TCP", "endpoints", eps, "aliases",
+	    "every path is also served under /api");
 	reply_json(r, 200, j);
 }

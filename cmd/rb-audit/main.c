@@ -50,7 +50,7 @@ static int
 cmd_tail(const char *root, int argc, char **argv)
 {
 	char dir[4200], *end;
-	struct rb_err e = {0};
+	struct rb_err e = { 0 };
 	long n = TAIL_DEFAULT, bad = 0;
 	json_t *lines;
 	int c;
@@ -83,7 +83,7 @@ static int
 cmd_head(const char *root, int argc, char **argv)
 {
 	char dir[4200], hex[2 * RB_AUDIT_HASH + 1];
-	struct rb_err e = {0};
+	struct rb_err e = { 0 };
 	json_t *lines, *last, *out;
 
 	if (argc != 1)
@@ -96,8 +96,8 @@ cmd_head(const char *root, int argc, char **argv)
 	}
 	if ((last = json_array_get(lines, 0)) == NULL) {
 		rb_audit_hex(rb_audit_genesis, hex);
-		out =
-		    json_pack("{s:i, s:n, s:s}", "seq", 0, "mac", "chain", hex);
+		out = json_pack("{s:i, s:n, s:s}", "seq", 0, "mac", "chain",
+		    hex);
 	} else {
 		out = json_pack("{s:O, s:O, s:O*}", "seq",
 		    json_object_get(last, "seq"), "mac",
@@ -123,8 +123,8 @@ verify_files(struct rb_audit_verify *v, const char *root, char **files,
 
 		if (rb_audit_verify_file(v, files[i],
 		        base ? base + 1 : files[i], i + 1 == nfiles) < 0) {
-			rb_error(
-			    "unable to read %s: %s", files[i], strerror(errno));
+			rb_error("unable to read %s: %s", files[i],
+			    strerror(errno));
 			return -1;
 		}
 	}
@@ -143,8 +143,8 @@ verify_files(struct rb_audit_verify *v, const char *root, char **files,
 		snprintf(path, sizeof path, "%s/%s", dir, (*names)[i]);
 		if (rb_audit_verify_file(v, path, (*names)[i], i + 1 == *n) <
 		    0) {
-			rb_error(
-			    "unable to read %s: %s", path, strerror(errno));
+			rb_error("unable to read %s: %s", path,
+			    strerror(errno));
 			r = -1;
 		}
 	}
@@ -156,7 +156,7 @@ cmd_verify(const char *root, int argc, char **argv)
 {
 	static struct rb_audit_verify v;
 	struct rb_auditkey key;
-	struct rb_err e = {0};
+	struct rb_err e = { 0 };
 	struct rb_conf *conf;
 	const char *head = NULL;
 	char **names = NULL;

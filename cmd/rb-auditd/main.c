@@ -73,7 +73,7 @@ auditd_signals(struct auditd *d)
 static void
 watch(struct auditd *d)
 {
-	static const char *const dirs[] = {"journal", "audit/spool"};
+	static const char *const dirs[] = { "journal", "audit/spool" };
 	char path[4200];
 
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
@@ -93,8 +93,8 @@ setup_events(struct auditd *d)
 	signal(SIGPIPE, SIG_IGN);
 	d->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (d->inofd < 0 ||
-	    inotify_add_watch(
-	        d->inofd, d->root, IN_CREATE | IN_MOVED_TO | IN_ONLYDIR) < 0)
+	    inotify_add_watch(d->inofd, d->root,
+	        IN_CREATE | IN_MOVED_TO | IN_ONLYDIR) < 0)
 		rb_die(111, "unable to watch %s: %s", d->root, strerror(errno));
 	watch(d);
 }
@@ -128,7 +128,7 @@ read_inotify(struct auditd *d)
 static struct rb_conf *
 load_conf(struct auditd *d, int first)
 {
-	struct rb_err e = {0};
+	struct rb_err e = { 0 };
 	struct rb_conf *c = rb_txn_load_conf(d->root, &e);
 
 	if (c == NULL) {
@@ -142,10 +142,10 @@ load_conf(struct auditd *d, int first)
 static void
 load_key(struct auditd *d)
 {
-	struct rb_err e = {0};
+	struct rb_err e = { 0 };
 
-	if (rb_auditkey_load(
-	        &d->key, d->root, d->conf->audit_log_hmac_key, 1, &e) < 0)
+	if (rb_auditkey_load(&d->key, d->root, d->conf->audit_log_hmac_key, 1,
+	        &e) < 0)
 		rb_die(rb_err_exit_code(&e), "unable to load the audit key: %s",
 		    e.details);
 	if (d->key.source == RB_AUDITKEY_NEW)
@@ -166,7 +166,7 @@ load_key(struct auditd *d)
 static void
 start_log(struct auditd *d)
 {
-	struct rb_err e = {0};
+	struct rb_err e = { 0 };
 	char spool[4200];
 
 	load_key(d);
@@ -176,8 +176,8 @@ start_log(struct auditd *d)
 		    (strcmp(e.code, "KEY_MISMATCH") == 0 ||
 		        strcmp(e.code, "DAMAGED") == 0);
 
-		rb_die(permanent ? 100 : 111, "unable to open the audit log: %s",
-		    e.details);
+		rb_die(permanent ? 100 : 111,
+		    "unable to open the audit log: %s", e.details);
 	}
 	if (d->w.truncated > 0)
 		rb_warn("cut a torn last line of %zu bytes from audit.log (a "
@@ -273,7 +273,8 @@ announce(int *ready)
 static void
 wait_events(struct auditd *d)
 {
-	struct pollfd p[2] = {{d->sigfd, POLLIN, 0}, {d->inofd, POLLIN, 0}};
+	struct pollfd p[2] = { { d->sigfd, POLLIN, 0 },
+		{ d->inofd, POLLIN, 0 } };
 
 	if (poll(p, 2, RESCAN_SECONDS * 1000) < 0 && errno != EINTR)
 		rb_die(111, "poll: %s", strerror(errno));
@@ -284,7 +285,7 @@ wait_events(struct auditd *d)
 int
 main(int argc, char **argv)
 {
-	struct auditd d = {.sigfd = -1, .inofd = -1};
+	struct auditd d = { .sigfd = -1, .inofd = -1 };
 	int ready = options(&d, argc, argv);
 
 	d.conf = load_conf(&d, 1);

@@ -44,8 +44,8 @@ stage(struct auditd *d, int64_t ts, const char *event, const json_t *f,
 		/* Too big for one line: the event is kept, its fields not. */
 		json_t *o = json_pack("{s:b}", "fields_omitted", 1);
 
-		rb_warn(
-		    "event=%s src=%s: fields too large, omitted", event, src);
+		rb_warn("event=%s src=%s: fields too large, omitted", event,
+		    src);
 		r = o ? rb_audit_writer_add(&d->w, ts, event, o, src) : -1;
 		json_decref(o);
 	}
@@ -81,12 +81,12 @@ on_journal(void *ctx, json_t *ev)
 	if (d->full)
 		return -1;
 	if (d->w.sjseq > 0 && seq > d->w.sjseq + 1) {
-		snprintf(
-		    src, sizeof src, "journal:%s:%" PRIu64, c->epoch, seq - 1);
+		snprintf(src, sizeof src, "journal:%s:%" PRIu64, c->epoch,
+		    seq - 1);
 		f = json_pack("{s:I, s:I}", "from", (json_int_t)d->w.sjseq + 1,
 		    "to", (json_int_t)seq - 1);
-		r = f ? stage(d, (int64_t)time(NULL), "journal_gap", f, src)
-		      : -1;
+		r = f ? stage(d, (int64_t)time(NULL), "journal_gap", f, src) :
+		        -1;
 		json_decref(f);
 		if (r < 0)
 			return c->failed = 1, -1;
@@ -103,8 +103,8 @@ on_journal(void *ctx, json_t *ev)
 	f = rb_audit_journal_fields(event, json_object_get(ev, "fields"));
 	snprintf(src, sizeof src, "journal:%s:%" PRIu64, c->epoch, seq);
 	r = f ? stage(d, (int64_t)json_integer_value(json_object_get(ev, "ts")),
-	            event, f, src)
-	      : -1;
+	            event, f, src) :
+	        -1;
 	json_decref(f);
 	if (r < 0)
 		return c->failed = 1, -1;
@@ -135,15 +135,17 @@ static int
 from_journal(struct auditd *d)
 {
 	struct rb_journal j;
-	struct rb_err e = {0};
-	struct jctx c = {d, NULL, 0};
+	struct rb_err e = { 0 };
+	struct jctx c = { d, NULL, 0 };
 	char epoch[64], again[64], msg[600];
 	size_t before = d->w.nstaged;
 
 	if (rb_audit_journal_epoch(d->root, epoch, sizeof epoch) < 0) {
 		if (errno != ENOENT) {
-			snprintf(msg, sizeof msg, "unable to read "
-			    "journal/epoch: %s", strerror(errno));
+			snprintf(msg, sizeof msg,
+			    "unable to read "
+			    "journal/epoch: %s",
+			    strerror(errno));
 			warn_once(d, msg);
 		}
 		return 0;
@@ -228,8 +230,8 @@ spool_one(struct auditd *d, const char *dir, const char *name)
 	    rb_audit_spool_parse(text, len, &ts, event, &f, &why) < 0;
 	free(text);
 	if (bad) {
-		rb_warn(
-		    "audit/spool/%s: %s: moved to audit/rejected/", name, why);
+		rb_warn("audit/spool/%s: %s: moved to audit/rejected/", name,
+		    why);
 		f = json_pack("{s:s, s:s}", "file", name, "error", why);
 		snprintf(event, sizeof event, "spool_invalid");
 		ts = (int64_t)time(NULL);
@@ -328,7 +330,7 @@ release_spool(struct auditd *d)
 static int
 commit(struct auditd *d)
 {
-	struct rb_err e = {0};
+	struct rb_err e = { 0 };
 	uint64_t from = d->w.seq + 1;
 	size_t n = d->w.nstaged;
 	int r;
@@ -341,8 +343,8 @@ commit(struct auditd *d)
 		return -1;
 	}
 	d->appended += n;
-	rb_debug(
-	    "appended events=%zu seq=%" PRIu64 "..%" PRIu64, n, from, d->w.seq);
+	rb_debug("appended events=%zu seq=%" PRIu64 "..%" PRIu64, n, from,
+	    d->w.seq);
 	if (release_spool(d) < 0)
 		return -1;
 	if ((r = rb_audit_writer_rotate(&d->w, &e)) < 0) {

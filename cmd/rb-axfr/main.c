@@ -57,8 +57,10 @@ prefill(struct xfr *t, const char *hex)
 	long n = rb_hex_decode(hex, strlen(hex), t->in, sizeof t->in);
 
 	if (n < 0)
-		rb_die(100, "-q: not an even number of hex digits making at "
-		    "most %zu bytes", sizeof t->in);
+		rb_die(100,
+		    "-q: not an even number of hex digits making at "
+		    "most %zu bytes",
+		    sizeof t->in);
 	t->inlen = (size_t)n;
 }
 
@@ -66,15 +68,15 @@ static void
 load_conf(struct xfr *t)
 {
 	char path[PATH_MAX + 16], msg[1024];
-	struct rb_diag d = {0};
+	struct rb_diag d = { 0 };
 	struct rb_conf *c;
 
 	if (snprintf(path, sizeof path, "%s/runbound.conf", t->root) >=
 	    (int)sizeof path)
 		rb_die(100, "state root path too long");
-	c = access(path, F_OK) < 0 && errno == ENOENT
-	    ? rb_conf_default()
-	    : rb_conf_load(path, &d, NULL, NULL);
+	c = access(path, F_OK) < 0 && errno == ENOENT ?
+	    rb_conf_default() :
+	    rb_conf_load(path, &d, NULL, NULL);
 	if (c == NULL)
 		rb_die(100, "%s", rb_diag_str(&d, msg, sizeof msg));
 	rb_acl_init(&t->allow);
@@ -89,15 +91,15 @@ setup_socket(struct xfr *t)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof ss;
-	struct timeval rt = {IDLE_S, 0}, wt = {WRITE_S, 0};
+	struct timeval rt = { IDLE_S, 0 }, wt = { WRITE_S, 0 };
 	int fl = fcntl(0, F_GETFL);
 
 	if (getpeername(0, (struct sockaddr *)&ss, &sl) < 0 ||
 	    rb_ipaddr_from_sockaddr(&t->client, (struct sockaddr *)&ss) < 0)
 		rb_die(100, "fd 0 is not a connected TCP socket: %s",
 		    strerror(errno));
-	if (rb_ipaddr_to_text(
-	        &t->client, t->client_text, sizeof t->client_text) < 0)
+	if (rb_ipaddr_to_text(&t->client, t->client_text,
+	        sizeof t->client_text) < 0)
 		snprintf(t->client_text, sizeof t->client_text, "?");
 	if (fl < 0 || fcntl(0, F_SETFL, fl & ~O_NONBLOCK) < 0 ||
 	    setsockopt(0, SOL_SOCKET, SO_RCVTIMEO, &rt, sizeof rt) < 0 ||

@@ -60,8 +60,9 @@ static long
 read_frame(struct xfr *x)
 {
 	for (;;) {
-		size_t want =
-		    x->inlen >= 2 ? 2 + ((size_t)x->in[0] << 8 | x->in[1]) : 2;
+		size_t want = x->inlen >= 2 ?
+		    2 + ((size_t)x->in[0] << 8 | x->in[1]) :
+		    2;
 		ssize_t n;
 
 		if (x->inlen >= 2 && want == 2)
@@ -83,7 +84,7 @@ read_frame(struct xfr *x)
 static int
 formerr(const uint8_t *pkt, size_t len)
 {
-	uint8_t r[2 + 12] = {0, 12};
+	uint8_t r[2 + 12] = { 0, 12 };
 
 	if (len < 12 || (pkt[2] & 0x80))
 		return 0; /* no ID to answer, or an answer: say nothing */
@@ -185,19 +186,23 @@ one_zone_at(struct job *j, struct rb_zonedb *old, uint32_t s)
 	struct rb_zonedb *other;
 	int same = 1;
 
-	for (size_t k = 1; same && rb_zonever_find(j->x->root, j->zone, s, k,
-	    path, sizeof path) == 1; k++) {
+	for (size_t k = 1; same &&
+	     rb_zonever_find(j->x->root, j->zone, s, k, path, sizeof path) == 1;
+	     k++) {
 		if ((other = rb_zonedb_open(path)) == NULL)
 			return 0;
 		same = rb_zonediff_make(&d, old, other, j->q->zone,
-		    j->q->zlen) == 0 && d.ndel == 0 && d.nadd == 0;
+		           j->q->zlen) == 0 &&
+		    d.ndel == 0 && d.nadd == 0;
 		rb_zonediff_fini(&d);
 		rb_zonedb_close(other);
 	}
 	if (!same)
 		rb_warn("ixfr zone=%s: serial %u stands for different contents "
-		    "in the kept builds (changed without a new serial): the "
-		    "whole zone", j->zone, (unsigned)s);
+		        "in the kept builds (changed without a new serial): "
+		        "the "
+		        "whole zone",
+		    j->zone, (unsigned)s);
 	return same;
 }
 
@@ -241,8 +246,9 @@ ixfr(struct job *j)
 	if (not_older(s, j->serial)) {
 		kind = "current";
 		start(j);
-		r = add_rr(j, &j->soa) || rb_xfrmsg_finish(&j->x->out) < 0 ? -1
-		                                                           : 0;
+		r = add_rr(j, &j->soa) || rb_xfrmsg_finish(&j->x->out) < 0 ?
+		    -1 :
+		    0;
 	} else if ((r = from_history(j, s, &ndel, &nadd)) == 0) {
 		kind = "full";
 		r = full(j);
@@ -289,8 +295,8 @@ transfer(struct job *j)
 	j->db = rb_zonedb_open(path);
 	if (j->db == NULL && errno != ENOENT) {
 		rb_error("unable to open %s: %s", path, strerror(errno));
-		return refuse(
-		    j, RB_RCODE_SERVFAIL, "data/zones.cdb unreadable");
+		return refuse(j, RB_RCODE_SERVFAIL,
+		    "data/zones.cdb unreadable");
 	}
 	r = j->db ? rb_zonedb_soa(j->db, j->q->zone, j->q->zlen, &j->soa) : 0;
 	if (r <= 0) {
@@ -316,7 +322,7 @@ static int
 answer(struct xfr *x, const uint8_t *pkt, size_t len)
 {
 	struct rb_xfrq q;
-	struct job j = {.x = x, .q = &q};
+	struct job j = { .x = x, .q = &q };
 
 	if (rb_xfrq_parse(&q, pkt, len) < 0)
 		return formerr(pkt, len);

@@ -42,9 +42,9 @@ struct opts {
 	const char *user;   /* username: for the daemons */
 	const char *listen; /* interface: */
 	int port, api_port, sync_port;
-	const char *bin;   /* where the rb-* binaries are */
-	const char *tmpl;  /* the svc/ templates */
-	int refresh;	   /* only remake the service directories */
+	const char *bin;  /* where the rb-* binaries are */
+	const char *tmpl; /* the svc/ templates */
+	int refresh;      /* only remake the service directories */
 };
 
 static void path(char *buf, size_t len, const char *fmt, ...)
@@ -72,7 +72,8 @@ usage(void)
 	      "               [--api-port N] [--sync-port N] [--bin DIR] "
 	      "[--templates DIR] ROOT\n"
 	      "       rb-conf --refresh-services [--bin DIR] [--templates DIR] "
-	      "ROOT\n", stderr);
+	      "ROOT\n",
+	    stderr);
 	exit(100);
 }
 
@@ -177,8 +178,8 @@ fill_template(const char *src, const char *dst, const char *root,
 static void
 make_service(const char *root, const struct opts *o, const char *name)
 {
-	static const char *const files[] = { "run", "finish",
-		"notification-fd", "log/run" };
+	static const char *const files[] = { "run", "finish", "notification-fd",
+		"log/run" };
 	char src[PATH_MAX], dst[PATH_MAX], logdir[PATH_MAX];
 
 	path(logdir, sizeof logdir, "%s/log/%s", root, name);
@@ -187,8 +188,7 @@ make_service(const char *root, const struct opts *o, const char *name)
 		rb_die(111, "unable to create %s: %s", dst, strerror(errno));
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		path(src, sizeof src, "%s/%s/%s", o->tmpl, name, files[i]);
-		path(dst, sizeof dst, "%s/service/%s/%s", root, name,
-		    files[i]);
+		path(dst, sizeof dst, "%s/service/%s/%s", root, name, files[i]);
 		if (access(src, F_OK) == 0)
 			fill_template(src, dst, root, o->bin, logdir);
 	}
@@ -281,29 +281,52 @@ options(int argc, char **argv, struct opts *o)
 		{ "refresh-services", 0, NULL, 'r' }, { NULL, 0, NULL, 0 } };
 	int c;
 
-	*o = (struct opts){ .listen = "127.0.0.1", .port = 53,
-		.api_port = 8081, .sync_port = 8082, .bin = RB_BINDIR,
+	*o = (struct opts){ .listen = "127.0.0.1",
+		.port = 53,
+		.api_port = 8081,
+		.sync_port = 8082,
+		.bin = RB_BINDIR,
 		.tmpl = RB_SHAREDIR "/svc" };
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 's': o->slave = optarg; break;
-		case 'u': o->user = optarg; break;
-		case 'l': o->listen = optarg; break;
-		case 'p': o->port = port_arg(optarg); break;
-		case 'a': o->api_port = port_arg(optarg); break;
-		case 'y': o->sync_port = port_arg(optarg); break;
-		case 'b': o->bin = optarg; break;
-		case 't': o->tmpl = optarg; break;
-		case 'r': o->refresh = 1; break;
-		default: usage();
+		case 's':
+			o->slave = optarg;
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'l':
+			o->listen = optarg;
+			break;
+		case 'p':
+			o->port = port_arg(optarg);
+			break;
+		case 'a':
+			o->api_port = port_arg(optarg);
+			break;
+		case 'y':
+			o->sync_port = port_arg(optarg);
+			break;
+		case 'b':
+			o->bin = optarg;
+			break;
+		case 't':
+			o->tmpl = optarg;
+			break;
+		case 'r':
+			o->refresh = 1;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (optind != argc - 1)
 		usage();
 	if (o->slave != NULL && strchr(o->slave, ':') == NULL)
 		rb_die(100, "--slave takes MASTER:PORT");
-	if (strpbrk(o->listen, "\"\n") || (o->slave && strpbrk(o->slave,
-	    "\"\n")) || (o->user && strpbrk(o->user, "\"\n")))
+	if (strpbrk(o->listen, "\"\n") ||
+	    (o->slave && strpbrk(o->slave, "\"\n")) ||
+	    (o->user && strpbrk(o->user, "\"\n")))
 		rb_die(100, "quotes and newlines are not allowed in options");
 }
 
@@ -328,8 +351,10 @@ main(int argc, char **argv)
 	}
 	if (mkdir(root, 0750) < 0)
 		rb_die(errno == EEXIST ? 100 : 111, "unable to create %s: %s%s",
-		    root, strerror(errno), errno == EEXIST ?
-		    " (rb-conf never overwrites a state root)" : "");
+		    root, strerror(errno),
+		    errno == EEXIST ?
+		        " (rb-conf never overwrites a state root)" :
+		        "");
 	random_hex(key, 32);
 	random_hex(sync_key, 32);
 	write_conf(root, &o, sync_key);
@@ -338,8 +363,8 @@ main(int argc, char **argv)
 	make_services(root, &o);
 	if (o.user != NULL)
 		give_to_user(root, o.user);
-	out = json_pack("{s:s, s:s, s:s}", "status", "ok", "root", root,
-	    "role", o.slave ? "slave" : "master");
+	out = json_pack("{s:s, s:s, s:s}", "status", "ok", "root", root, "role",
+	    o.slave ? "slave" : "master");
 	if (out == NULL || json_dumpf(out, stdout, JSON_COMPACT) < 0 ||
 	    puts("") == EOF)
 		rb_die(111, "unable to write output");

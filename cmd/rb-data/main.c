@@ -1,7 +1,8 @@
 /*
  * rb-data: rebuild the cdb files of data/ from the store and runbound.conf
- * (doc/cdb.md), after replaying any journal events the store lacks.  Same input, same
- * bytes.  Prints {"status":"ok","dns":N,"blacklist":N,"allowlist":N}.
+ * (doc/cdb.md), after replaying any journal events the store lacks.  Same
+ * input, same bytes.  Prints
+ * {"status":"ok","dns":N,"blacklist":N,"allowlist":N}.
  */
 
 #include <errno.h>

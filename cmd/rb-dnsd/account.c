@@ -44,15 +44,15 @@ account_init(struct dnsd *d)
 	/* After the privilege drop rb-dnsd must still read and remove the
 	 * requests there: the directory belongs to the user it becomes. */
 	/* rb-notify, started after the drop, keeps its state here. */
-	if (snprintf(notify_dir, sizeof notify_dir, "%s/run/notify",
-	    d->root) >= (int)sizeof notify_dir ||
+	if (snprintf(notify_dir, sizeof notify_dir, "%s/run/notify", d->root) >=
+	        (int)sizeof notify_dir ||
 	    rb_mkdirs(notify_dir, 0755) < 0)
 		return -1;
 	if (geteuid() == 0 && c->username != NULL) {
 		struct passwd *pw = getpwnam(c->username);
-		if (pw != NULL && (chown(d->ctl_dir, pw->pw_uid,
-		    pw->pw_gid) < 0 || chown(notify_dir, pw->pw_uid,
-		    pw->pw_gid) < 0))
+		if (pw != NULL &&
+		    (chown(d->ctl_dir, pw->pw_uid, pw->pw_gid) < 0 ||
+		        chown(notify_dir, pw->pw_uid, pw->pw_gid) < 0))
 			return -1;
 	}
 	(void)unlink_ctl_leftovers(d);
@@ -91,8 +91,9 @@ account_query(struct dnsd *d, const struct rb_answer_query *q,
 	/* Verbosity 1 logs what is notable: no NOERROR answers. */
 	if (!d->log_all && info->rcode == 0)
 		return;
-	rb_stats_log(d->stats, info->qname_len ? q->pkt + 12 : (const uint8_t
-	    *)"", info->qname_len ? info->qname_len : 1, info->qtype, logact,
+	rb_stats_log(d->stats,
+	    info->qname_len ? q->pkt + 12 : (const uint8_t *)"",
+	    info->qname_len ? info->qname_len : 1, info->qtype, logact,
 	    &q->client, d->now_sec, us);
 }
 

@@ -46,7 +46,7 @@ struct sock {
 	int tcp;
 	int family;
 	int wildcard; /* bound to 0.0.0.0 or ::: reply from the query's
-			 destination address (IP_PKTINFO) */
+	                 destination address (IP_PKTINFO) */
 	int paused;   /* TCP: accepting stopped at the connection cap */
 	struct sockaddr_storage addr; /* what it is bound to */
 };
@@ -58,11 +58,11 @@ struct forward;
  * (borrowed for the call to serve_query). */
 struct origin {
 	int tcp;
-	int fd;			  /* UDP: the socket */
-	int wildcard;		  /* UDP: reply from the query's destination */
+	int fd;                   /* UDP: the socket */
+	int wildcard;             /* UDP: reply from the query's destination */
 	const struct msghdr *msg; /* UDP: client address and pktinfo */
-	size_t slot;		  /* TCP: the connection slot ... */
-	uint32_t gen;		  /* ... and its generation */
+	size_t slot;              /* TCP: the connection slot ... */
+	uint32_t gen;             /* ... and its generation */
 };
 
 /* A UDP client saved for a reply sent later (udp.c fills it). */
@@ -104,10 +104,10 @@ struct dnsd {
 	size_t nsocks;
 	struct sock socks[DNSD_MAX_SOCKS];
 
-	size_t tcp_max;	     /* incoming-num-tcp: slots, fixed at start */
+	size_t tcp_max;       /* incoming-num-tcp: slots, fixed at start */
 	uint64_t tcp_idle_ns; /* tcp-idle-timeout */
 	size_t tcp_count;
-	struct tconn *conns; /* tcp_max slots */
+	struct tconn *conns;    /* tcp_max slots */
 	struct rb_tcplimit tcl; /* tcp-connection-limit, with live counts */
 
 	int stopping;
@@ -115,9 +115,9 @@ struct dnsd {
 	int verbose;
 
 	struct rb_stats_shm *stats; /* run/stats.shm, written only here */
-	char ctl_dir[PATH_MAX];	    /* run/ctl: requests from rb-apid */
+	char ctl_dir[PATH_MAX];     /* run/ctl: requests from rb-apid */
 	int wd_ctl;
-	int log_all;	/* verbosity >= 2: every query into the log ring */
+	int log_all;     /* verbosity >= 2: every query into the log ring */
 	int64_t now_sec; /* wall clock, refreshed once per batch */
 
 	struct forward *fwd; /* forward.c: step 8 */
@@ -127,9 +127,9 @@ struct dnsd {
 	char axfr_prog[PATH_MAX], notify_prog[PATH_MAX];
 	size_t xfr_children; /* rb-axfr processes running */
 	int also_notify;     /* also-notify has addresses */
-	int notify_pid;	     /* the running rb-notify, -1 when none */
+	int notify_pid;      /* the running rb-notify, -1 when none */
 	int notify_pending;  /* zones changed while it ran: run again */
-	int notify_all;	     /* the next run notifies every zone */
+	int notify_all;      /* the next run notifies every zone */
 };
 
 /* serve.c: the current data, held across one batch of queries. */
@@ -185,8 +185,7 @@ void listen_all(struct dnsd *d, const struct rb_conf *c);
 /* udp.c */
 void udp_event(struct dnsd *d, struct watch *w, uint32_t events);
 void udp_dest_save(struct udp_dest *u, const struct origin *o);
-void udp_send_later(const struct udp_dest *u, const uint8_t *pkt,
-    size_t len);
+void udp_send_later(const struct udp_dest *u, const uint8_t *pkt, size_t len);
 
 /* tcp.c */
 int tcp_init(struct dnsd *d);

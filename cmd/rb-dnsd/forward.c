@@ -76,7 +76,7 @@ struct forward {
 	struct rb_pktcache *cache;
 	int validation;
 	char *conftext; /* run/unbound.conf as in use */
-	char *rules;	/* private-address and -domain lines as in use */
+	char *rules;    /* private-address and -domain lines as in use */
 	size_t nzones;
 	uint8_t (*zones)[RB_DNAME_MAX];
 	size_t *zlen;
@@ -118,8 +118,7 @@ covered(const struct forward *f, const uint8_t *name, size_t len)
 }
 
 static void
-client_of(const struct rb_dnswire_query *q, int tcp,
-    struct rb_pktans_client *c)
+client_of(const struct rb_dnswire_query *q, int tcp, struct rb_pktans_client *c)
 {
 	c->id = q->id;
 	c->flags = q->flags;
@@ -131,8 +130,8 @@ client_of(const struct rb_dnswire_query *q, int tcp,
 }
 
 static void
-log_answer(const struct dnsd *d, const uint8_t *name, uint16_t qtype,
-    int rcode, const char *how)
+log_answer(const struct dnsd *d, const uint8_t *name, uint16_t qtype, int rcode,
+    const char *how)
 {
 	char txt[4 * RB_DNAME_MAX + 2];
 
@@ -140,15 +139,15 @@ log_answer(const struct dnsd *d, const uint8_t *name, uint16_t qtype,
 		return;
 	if (rb_dname_to_text(name, txt, sizeof txt) < 0)
 		snprintf(txt, sizeof txt, "?");
-	rb_debug("forward name=%s type=%u rcode=%d from=%s", txt, qtype,
-	    rcode, how);
+	rb_debug("forward name=%s type=%u rcode=%d from=%s", txt, qtype, rcode,
+	    how);
 }
 
 /* A cache hit written into out; 0 on a miss. */
 static int
-from_cache(struct dnsd *d, const struct rb_answer_query *q,
-    const uint8_t *key, size_t klen, const struct rb_pktans_client *c,
-    struct rb_answer_buf *out, int *rcode)
+from_cache(struct dnsd *d, const struct rb_answer_query *q, const uint8_t *key,
+    size_t klen, const struct rb_pktans_client *c, struct rb_answer_buf *out,
+    int *rcode)
 {
 	struct forward *f = d->fwd;
 	struct rb_pktans a;
@@ -156,7 +155,7 @@ from_cache(struct dnsd *d, const struct rb_answer_query *q,
 
 	rb_stats_add(d->stats, RB_STAT_CACHE_LOOKUPS, 1);
 	if (!rb_pktcache_get(f->cache, key, klen,
-	    (int64_t)(q->now_ns / 1000000000u), &a, &age))
+	        (int64_t)(q->now_ns / 1000000000u), &a, &age))
 		return 0;
 	rb_stats_add(d->stats, RB_STAT_CACHED, 1);
 	*rcode = a.wire[3] & 0xf;
@@ -179,8 +178,7 @@ release(struct forward *f, struct pend *p)
 /* Send upstream; SERVE_LATER, or SEND with SERVFAIL in out. */
 static enum rb_answer_verdict
 start(struct dnsd *d, const struct rb_answer_query *q,
-    const struct rb_dnswire_query *wq, const struct origin *o,
-    struct pend *p)
+    const struct rb_dnswire_query *wq, const struct origin *o, struct pend *p)
 {
 	struct forward *f = d->fwd;
 	char name[4 * RB_DNAME_MAX + 2];
@@ -232,8 +230,9 @@ forward_query(struct dnsd *d, const struct rb_answer_query *q,
 		goto refused;
 	client_of(&wq, q->tcp, &c);
 	klen = rb_pktcache_key(key, q->pkt + RB_DNS_HEADER, wq.qname_len,
-	    wq.qtype, wq.qclass, (c.do_bit ? RB_PKTCACHE_DO : 0) |
-		((wq.flags & RB_DNS_CD) ? RB_PKTCACHE_CD : 0));
+	    wq.qtype, wq.qclass,
+	    (c.do_bit ? RB_PKTCACHE_DO : 0) |
+	        ((wq.flags & RB_DNS_CD) ? RB_PKTCACHE_CD : 0));
 	if (!covered(f, key, wq.qname_len))
 		goto refused;
 	if (from_cache(d, q, key, klen, &c, out, &fi.rcode)) {
@@ -260,8 +259,11 @@ refused:
 static void
 count_dnssec(struct dnsd *d, const struct rb_fwd_result *r)
 {
-	rb_stats_add(d->stats, r->bogus ? RB_STAT_DNSSEC_BOGUS : r->secure ?
-	    RB_STAT_DNSSEC_SECURE : RB_STAT_DNSSEC_INSECURE, 1);
+	rb_stats_add(d->stats,
+	    r->bogus      ? RB_STAT_DNSSEC_BOGUS :
+	        r->secure ? RB_STAT_DNSSEC_SECURE :
+	                    RB_STAT_DNSSEC_INSECURE,
+	    1);
 }
 
 /* The reply to p from upstream result r, in f->reply; its length (0:
@@ -279,8 +281,8 @@ answer(struct dnsd *d, struct pend *p, const struct rb_fwd_result *r,
 	*rcode = RB_RCODE_SERVFAIL;
 	if (!r->err && f->validation)
 		count_dnssec(d, r);
-	if (r->err || (r->bogus && f->validation &&
-	    !(p->c.flags & RB_DNS_CD))) {
+	if (r->err ||
+	    (r->bogus && f->validation && !(p->c.flags & RB_DNS_CD))) {
 		if (!r->err)
 			log_answer(d, p->key, p->qtype, 2, "bogus");
 		goto fail;
@@ -292,14 +294,15 @@ answer(struct dnsd *d, struct pend *p, const struct rb_fwd_result *r,
 		char txt[4 * RB_DNAME_MAX + 2];
 		(void)rb_dname_to_text(p->key, txt, sizeof txt);
 		rb_info("private address in the answer for name=%s type=%u: "
-			"SERVFAIL", txt, p->qtype);
+		        "SERVFAIL",
+		    txt, p->qtype);
 	}
 	if (res != RB_REWRITE_OK)
 		goto fail;
 	*rcode = a.wire[3] & 0xf;
 	if ((*rcode == RB_RCODE_NOERROR || *rcode == RB_RCODE_NXDOMAIN) &&
 	    rb_pktcache_put(f->cache, p->key, p->klen, &a,
-		(int64_t)(now_ns() / 1000000000u)))
+	        (int64_t)(now_ns() / 1000000000u)))
 		rb_stats_set_cache(d->stats, rb_pktcache_count(f->cache));
 	return rb_pktans_emit(&a, 0, &p->c, f->reply, sizeof f->reply);
 fail:
@@ -314,8 +317,10 @@ finish(struct dnsd *d, struct pend *p, size_t len, int rcode)
 	struct forward *f = d->fwd;
 	struct rb_answer_query q = { p->pkt, p->pktlen, p->client, p->tcp,
 		p->start_ns };
-	struct rb_answer_info info = { .step = RB_STEP_NONE, .rcode = rcode,
-		.qtype = p->qtype, .qname_len = p->qname_len };
+	struct rb_answer_info info = { .step = RB_STEP_NONE,
+		.rcode = rcode,
+		.qtype = p->qtype,
+		.qname_len = p->qname_len };
 
 	release(f, p); /* first: a TCP send may forward the next query */
 	account_forward(d, &q, &info, RB_ACT_FORWARDED);
@@ -342,8 +347,10 @@ fail_pending(struct dnsd *d, struct pend *p)
 	struct forward *f = d->fwd;
 
 	rb_fwd_cancel(p->x->ub, &p->req);
-	finish(d, p, rb_pktans_error(&p->c, RB_RCODE_SERVFAIL, f->reply,
-	    sizeof f->reply), RB_RCODE_SERVFAIL);
+	finish(d, p,
+	    rb_pktans_error(&p->c, RB_RCODE_SERVFAIL, f->reply,
+	        sizeof f->reply),
+	    RB_RCODE_SERVFAIL);
 }
 
 static void
@@ -432,7 +439,7 @@ rules_of(const struct rb_conf *c)
 static int
 set_zones(struct forward *f, const struct rb_conf *c)
 {
-	uint8_t (*z)[RB_DNAME_MAX] = calloc(c->nfwd + 1, sizeof *z);
+	uint8_t(*z)[RB_DNAME_MAX] = calloc(c->nfwd + 1, sizeof *z);
 	size_t *zl = calloc(c->nfwd + 1, sizeof *zl);
 	const char *why;
 
@@ -510,13 +517,12 @@ static int
 apply(struct dnsd *d, const struct rb_conf *c)
 {
 	struct forward *f = d->fwd;
-	int dot_port = (int)env_num("RB_DNSD_DOT_PORT",
-	    rb_fwdconf_dot_port(c));
+	int dot_port = (int)env_num("RB_DNSD_DOT_PORT", rb_fwdconf_dot_port(c));
 	char *text = rb_fwdconf_unbound(c, d->root, dot_port);
 	char *rules = rules_of(c);
 	struct rb_rewrite *rw = rb_rewrite_new(c);
-	int changed = text && (f->conftext == NULL ||
-	    strcmp(text, f->conftext) != 0);
+	int changed = text &&
+	    (f->conftext == NULL || strcmp(text, f->conftext) != 0);
 
 	if (text == NULL || rules == NULL || rw == NULL) {
 		rb_error("forwarding: %s", strerror(errno));

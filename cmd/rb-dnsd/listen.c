@@ -75,10 +75,10 @@ sock_options(int fd, int family, int tcp, int wildcard)
 		return -1;
 	if (tcp)
 		return set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1);
-	if (family == AF_INET ?
-	    set_int(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_PROBE) < 0 :
-	    set_int(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER,
-		IPV6_PMTUDISC_PROBE) < 0)
+	if (family == AF_INET ? set_int(fd, IPPROTO_IP, IP_MTU_DISCOVER,
+	                            IP_PMTUDISC_PROBE) < 0 :
+	                        set_int(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER,
+	                            IPV6_PMTUDISC_PROBE) < 0)
 		return -1;
 	if (!wildcard)
 		return 0;
@@ -156,8 +156,7 @@ listen_sa(struct dnsd *d, const struct rb_conf *c,
 }
 
 static void
-listen_addr(struct dnsd *d, const struct rb_conf *c, const char *addr,
-    int port)
+listen_addr(struct dnsd *d, const struct rb_conf *c, const char *addr, int port)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = parse_addr(addr, port, &ss);
@@ -181,8 +180,9 @@ iface_sa(const struct ifaddrs *ifa, int port, struct sockaddr_storage *ss,
 	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
 
 	memset(ss, 0, sizeof *ss);
-	if (ifa->ifa_addr == NULL || (ifa->ifa_addr->sa_family != AF_INET &&
-	    ifa->ifa_addr->sa_family != AF_INET6))
+	if (ifa->ifa_addr == NULL ||
+	    (ifa->ifa_addr->sa_family != AF_INET &&
+	        ifa->ifa_addr->sa_family != AF_INET6))
 		return 0;
 	if (ifa->ifa_addr->sa_family == AF_INET) {
 		memcpy(s4, ifa->ifa_addr, sizeof *s4);
@@ -205,8 +205,7 @@ iface_sa(const struct ifaddrs *ifa, int port, struct sockaddr_storage *ss,
  * now, link-local ones included (with their scope), as unbound does.  An
  * unknown interface, or one without addresses, exits 100. */
 static void
-listen_name(struct dnsd *d, const struct rb_conf *c, const char *name,
-    int port)
+listen_name(struct dnsd *d, const struct rb_conf *c, const char *name, int port)
 {
 	struct ifaddrs *all, *ifa;
 	size_t n = 0;
@@ -230,8 +229,10 @@ listen_name(struct dnsd *d, const struct rb_conf *c, const char *name,
 	}
 	freeifaddrs(all);
 	if (n == 0)
-		rb_die(100, "interface %s has no IP address that do-ip4, "
-		    "do-ip6, do-udp and do-tcp let rb-dnsd serve", name);
+		rb_die(100,
+		    "interface %s has no IP address that do-ip4, "
+		    "do-ip6, do-udp and do-tcp let rb-dnsd serve",
+		    name);
 }
 
 void
@@ -246,6 +247,7 @@ listen_all(struct dnsd *d, const struct rb_conf *c)
 	if (c->nifaces == 0)
 		listen_addr(d, c, "0.0.0.0", c->port);
 	if (d->nsocks == 0)
-		rb_die(100, "no interface to listen on (do-ip4, do-ip6, do-udp "
-			    "and do-tcp)");
+		rb_die(100,
+		    "no interface to listen on (do-ip4, do-ip6, do-udp "
+		    "and do-tcp)");
 }

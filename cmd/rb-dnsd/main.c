@@ -137,10 +137,11 @@ start_tick(struct dnsd *dd)
 {
 	struct itimerspec its = { { 1, 0 }, { 1, 0 } };
 
-	dd->tick.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK |
-	    TFD_CLOEXEC);
+	dd->tick.fd = timerfd_create(CLOCK_MONOTONIC,
+	    TFD_NONBLOCK | TFD_CLOEXEC);
 	dd->tick.cb = tick_event;
-	if (dd->tick.fd < 0 || timerfd_settime(dd->tick.fd, 0, &its, NULL) < 0 ||
+	if (dd->tick.fd < 0 ||
+	    timerfd_settime(dd->tick.fd, 0, &its, NULL) < 0 ||
 	    watch_add(dd, &dd->tick, EPOLLIN) < 0)
 		rb_die(111, "unable to start the timer: %s", strerror(errno));
 }
@@ -153,8 +154,9 @@ run(struct dnsd *dd)
 	for (;;) {
 		int n;
 
-		if (dd->stopping && ((dd->tcp_count == 0 &&
-		    forward_pending(dd) == 0) || now_ns() > dd->stop_deadline_ns))
+		if (dd->stopping &&
+		    ((dd->tcp_count == 0 && forward_pending(dd) == 0) ||
+		        now_ns() > dd->stop_deadline_ns))
 			return;
 		n = epoll_wait(dd->epfd, ev, 64, -1);
 		if (n < 0 && errno == EINTR)
@@ -186,7 +188,8 @@ options(struct dnsd *dd, int argc, char **argv)
 			break;
 		case 'r':
 			if ((ready = rb_ready_parse(optarg)) < 0)
-				rb_die(100, "-r %s: not an open file descriptor",
+				rb_die(100,
+				    "-r %s: not an open file descriptor",
 				    optarg);
 			break;
 		case 'v':
@@ -202,11 +205,11 @@ options(struct dnsd *dd, int argc, char **argv)
 		rb_die(111, "unable to resolve the state root: %s",
 		    strerror(errno));
 	if (snprintf(dd->conf_path, sizeof dd->conf_path, "%s/runbound.conf",
-	    dd->root) >= (int)sizeof dd->conf_path ||
+	        dd->root) >= (int)sizeof dd->conf_path ||
 	    snprintf(dd->data_dir, sizeof dd->data_dir, "%s/data", dd->root) >=
-		(int)sizeof dd->data_dir ||
+	        (int)sizeof dd->data_dir ||
 	    snprintf(dd->feeds_dir, sizeof dd->feeds_dir, "%s/feeds",
-		dd->root) >= (int)sizeof dd->feeds_dir)
+	        dd->root) >= (int)sizeof dd->feeds_dir)
 		rb_die(100, "state root path too long");
 	return ready;
 }
@@ -254,7 +257,8 @@ main(int argc, char **argv)
 		    strerror(errno));
 	if (account_watch(&d) < 0)
 		rb_warn("unable to watch %s: %s (control requests will not be "
-		    "served)", d.ctl_dir, strerror(errno));
+		        "served)",
+		    d.ctl_dir, strerror(errno));
 	start_tick(&d);
 	if (probe_init(&d) < 0)
 		rb_die(111, "unable to start upstream probes");

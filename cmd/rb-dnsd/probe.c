@@ -95,8 +95,9 @@ static void
 send_probe(struct dnsd *d, struct up *u)
 {
 	uint8_t q[RB_PROBE_QUERY_LEN];
-	int fd = socket(u->sa.ss_family, (u->tls ? SOCK_STREAM : SOCK_DGRAM) |
-	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd = socket(u->sa.ss_family,
+	    (u->tls ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
 
 	u->sent_ns = now_ns();
 	(void)!getrandom(&u->id, sizeof u->id, GRND_NONBLOCK);
@@ -106,7 +107,7 @@ send_probe(struct dnsd *d, struct up *u)
 		return;
 	}
 	if ((connect(fd, (struct sockaddr *)&u->sa, u->salen) < 0 &&
-	    errno != EINPROGRESS) ||
+	        errno != EINPROGRESS) ||
 	    (!u->tls && send(fd, q, rb_probe_query(q, u->id), 0) < 0) ||
 	    watch_add(d, &u->w, u->tls ? EPOLLOUT : EPOLLIN) < 0) {
 		int e = errno;
@@ -158,8 +159,8 @@ load(struct dnsd *d)
 				snprintf(u->st.addr, sizeof u->st.addr, "%s",
 				    a->addr);
 			else
-				snprintf(u->st.addr, sizeof u->st.addr,
-				    "%s@%d", a->addr, a->port);
+				snprintf(u->st.addr, sizeof u->st.addr, "%s@%d",
+				    a->addr, a->port);
 			snprintf(u->st.zone, sizeof u->st.zone, "%s",
 			    c->fwd[i].name);
 			P.n++;

@@ -83,7 +83,7 @@ log_query(const struct sockaddr *from, const struct rb_answer_query *q,
 		    port_of(from), name, info->qtype);
 	else
 		rb_debug("query client=%s@%d tcp=%d name=%s type=%u step=%d "
-			 "rcode=%d",
+		         "rcode=%d",
 		    ip, port_of(from), q->tcp, name, info->qtype,
 		    (int)info->step, info->rcode);
 }

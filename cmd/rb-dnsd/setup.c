@@ -61,9 +61,9 @@ setup_apply_conf(struct dnsd *d, const struct rb_conf *c)
 	rb_tcplimit_init(&tcl);
 	for (size_t i = 0; i < c->nacls; i++) {
 		if (rb_acl_add(&acl, c->acls[i].netblock, c->acls[i].action,
-		    &diag) < 0) {
-			rb_error("%s: access-control: %s", c->path ? c->path :
-			    "runbound.conf", diag.msg);
+		        &diag) < 0) {
+			rb_error("%s: access-control: %s",
+			    c->path ? c->path : "runbound.conf", diag.msg);
 			goto fail;
 		}
 	}
@@ -161,8 +161,7 @@ setup_reload_conf(struct dnsd *d)
 	}
 	rb_conf_free(d->conf);
 	d->conf = c;
-	rb_info("reloaded %s (interface changes need a restart)",
-	    d->conf_path);
+	rb_info("reloaded %s (interface changes need a restart)", d->conf_path);
 	forward_reload(d);
 	probe_reload(d);
 	setup_reload_data(d);
@@ -199,9 +198,9 @@ inotify_event(struct dnsd *d, struct watch *w, uint32_t events)
 				changed = ctl = feeds = 1;
 			else if (ev->wd == d->wd_ctl)
 				ctl = 1;
-			else if (ev->wd == d->wd_feeds || (ev->wd ==
-			    d->wd_root && ev->len && strcmp(ev->name,
-			    "feeds") == 0))
+			else if (ev->wd == d->wd_feeds ||
+			    (ev->wd == d->wd_root && ev->len &&
+			        strcmp(ev->name, "feeds") == 0))
 				feeds = 1;
 			else
 				changed = 1;

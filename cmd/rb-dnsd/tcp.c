@@ -52,8 +52,8 @@
 
 #define INBUF 8192
 #define OUTBUF (2 + RB_DNS_TCP_MAX)
-#define ACCEPTS 64 /* per wakeup */
-#define PIPELINE_MAX 32 /* queries of one connection upstream at once */
+#define ACCEPTS 64           /* per wakeup */
+#define PIPELINE_MAX 32      /* queries of one connection upstream at once */
 #define HELD_MAX (16u << 20) /* bytes of held replies, all connections */
 
 /* A reply from upstream that found the output buffer busy. */
@@ -74,13 +74,13 @@ struct tconn {
 	int eof;
 	unsigned pending; /* queries upstream, their replies due */
 	struct held *held, **held_tail; /* replies due out, oldest first */
-	uint32_t gen; /* bumped at each close */
-	long tcl;     /* the d->tcl entry counting it, or RB_TCPLIMIT_NONE */
+	uint32_t gen;                   /* bumped at each close */
+	long tcl; /* the d->tcl entry counting it, or RB_TCPLIMIT_NONE */
 };
 
 static size_t *free_slots; /* stack of free slot indexes */
 static size_t nfree;
-static int cap_paused; /* accepting paused with every connection busy */
+static int cap_paused;    /* accepting paused with every connection busy */
 static size_t held_bytes; /* held by every connection together */
 
 static void conn_event(struct dnsd *d, struct watch *w, uint32_t events);
@@ -98,8 +98,7 @@ tcp_init(struct dnsd *d)
 	free_slots = calloc(d->tcp_max, sizeof *free_slots);
 	in = calloc(d->tcp_max, INBUF);
 	out = calloc(d->tcp_max, OUTBUF);
-	if (d->conns == NULL || free_slots == NULL || in == NULL ||
-	    out == NULL)
+	if (d->conns == NULL || free_slots == NULL || in == NULL || out == NULL)
 		return -1;
 	for (size_t i = 0; i < d->tcp_max; i++) {
 		d->conns[i].w.fd = -1;
@@ -126,7 +125,6 @@ set_accepting(struct dnsd *d, int on)
 			s->paused = !on;
 	}
 }
-
 
 /* No reply owed: none being written, held, or due from upstream. */
 static int
@@ -213,7 +211,7 @@ take_slot(struct dnsd *d)
 		if (old == NULL)
 			return NULL;
 		rb_debug("tcp: connection cap %zu reached, closing the oldest "
-			 "idle one",
+		         "idle one",
 		    d->tcp_max);
 		conn_close(d, old);
 	}
@@ -222,8 +220,7 @@ take_slot(struct dnsd *d)
 
 static void
 conn_open(struct dnsd *d, struct tconn *c, int fd,
-    const struct sockaddr_storage *ss, const struct rb_ipaddr *client,
-    long tcl)
+    const struct sockaddr_storage *ss, const struct rb_ipaddr *client, long tcl)
 {
 	int one = 1;
 
@@ -374,7 +371,8 @@ conn_answer(struct dnsd *d, struct tconn *c, const struct rb_answer_ctx *ctx)
 	struct rb_answer_query q = { c->in + 2, (size_t)len, c->client, 1,
 		now_ns() };
 	struct rb_answer_buf buf = { c->out + 2, RB_DNS_TCP_MAX, 0 };
-	struct origin o = { .tcp = 1, .slot = (size_t)(c - d->conns),
+	struct origin o = { .tcp = 1,
+		.slot = (size_t)(c - d->conns),
 		.gen = c->gen };
 	enum rb_answer_verdict v;
 
@@ -448,8 +446,8 @@ conn_event(struct dnsd *d, struct watch *w, uint32_t events)
 	struct tconn *c = (struct tconn *)w;
 	uint32_t want;
 
-	if (((events & EPOLLIN) && conn_read(c) < 0) ||
-	    (events & EPOLLERR) || conn_work(d, c) < 0) {
+	if (((events & EPOLLIN) && conn_read(c) < 0) || (events & EPOLLERR) ||
+	    conn_work(d, c) < 0) {
 		conn_close(d, c);
 		return;
 	}
@@ -471,8 +469,8 @@ conn_event(struct dnsd *d, struct watch *w, uint32_t events)
 }
 
 void
-tcp_send_later(struct dnsd *d, size_t slot, uint32_t gen,
-    const uint8_t *pkt, size_t len)
+tcp_send_later(struct dnsd *d, size_t slot, uint32_t gen, const uint8_t *pkt,
+    size_t len)
 {
 	struct tconn *c;
 	struct held *h;
@@ -496,7 +494,7 @@ tcp_send_later(struct dnsd *d, size_t slot, uint32_t gen,
 	} else if (held_bytes + 2 + len > HELD_MAX) {
 		/* Clients that ask and do not read hold no more. */
 		rb_warn("tcp: %zu bytes of replies held for clients not "
-			"reading, closing one more",
+		        "reading, closing one more",
 		    held_bytes);
 		conn_close(d, c);
 		return;
@@ -548,7 +546,7 @@ tcp_build_limits(const struct rb_conf *c, struct rb_tcplimit *t)
 
 	for (size_t i = 0; i < c->ntcp_limits; i++) {
 		if (rb_tcplimit_add(t, c->tcp_limits[i].netblock,
-		    c->tcp_limits[i].limit, &diag) < 0) {
+		        c->tcp_limits[i].limit, &diag) < 0) {
 			rb_error("%s: %s", c->path ? c->path : "runbound.conf",
 			    diag.msg);
 			return -1;
@@ -561,11 +559,10 @@ tcp_build_limits(const struct rb_conf *c, struct rb_tcplimit *t)
 #define IDLE_MIN_MS 200
 
 void
-tcp_apply_conf(struct dnsd *d, const struct rb_conf *c,
-    struct rb_tcplimit *t)
+tcp_apply_conf(struct dnsd *d, const struct rb_conf *c, struct rb_tcplimit *t)
 {
 	long ms = c->tcp_idle_timeout < IDLE_MIN_MS ? IDLE_MIN_MS :
-	    c->tcp_idle_timeout;
+	                                              c->tcp_idle_timeout;
 
 	d->tcp_idle_ns = (uint64_t)ms * 1000000u;
 	if (d->conns != NULL && (size_t)c->incoming_num_tcp != d->tcp_max)

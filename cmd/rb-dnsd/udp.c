@@ -71,7 +71,7 @@ reply_source(const struct msghdr *in, struct msghdr *out, union ctrl *ctl)
 
 	memset(ctl, 0, sizeof *ctl);
 	for (c = CMSG_FIRSTHDR(in); c != NULL;
-	    c = CMSG_NXTHDR((struct msghdr *)in, c)) {
+	     c = CMSG_NXTHDR((struct msghdr *)in, c)) {
 		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
 			struct in_pktinfo pi;
 			memcpy(&pi, CMSG_DATA(c), sizeof pi);
@@ -162,7 +162,8 @@ udp_dest_save(struct udp_dest *u, const struct origin *o)
 
 	u->fd = o->fd;
 	u->peerlen = o->msg->msg_namelen <= sizeof u->peer ?
-	    o->msg->msg_namelen : sizeof u->peer;
+	    o->msg->msg_namelen :
+	    sizeof u->peer;
 	memcpy(&u->peer, o->msg->msg_name, u->peerlen);
 	u->ctllen = 0;
 	if (!o->wildcard)

@@ -46,10 +46,10 @@ xfr_init(struct dnsd *d)
 {
 	rb_acl_init(&d->xfr_acl);
 	d->notify_pid = -1;
-	if (rb_path_beside_self(d->axfr_prog, sizeof d->axfr_prog,
-	    "rb-axfr") < 0 ||
+	if (rb_path_beside_self(d->axfr_prog, sizeof d->axfr_prog, "rb-axfr") <
+	        0 ||
 	    rb_path_beside_self(d->notify_prog, sizeof d->notify_prog,
-	    "rb-notify") < 0)
+	        "rb-notify") < 0)
 		return -1;
 	return 0;
 }
@@ -58,7 +58,7 @@ int
 xfr_apply_conf(struct dnsd *d, const struct rb_conf *c)
 {
 	struct rb_acl acl;
-	struct rb_diag diag = {0};
+	struct rb_diag diag = { 0 };
 
 	rb_acl_init(&acl);
 	if (rb_xfrq_acl(&acl, c, &diag) < 0) {
@@ -104,8 +104,8 @@ spawn(const char *prog, char *const argv[], int fd)
 		return -1;
 	}
 	e = (fd >= 0 ? posix_spawn_file_actions_adddup2(&fa, fd, 0) : 0) ||
-	    posix_spawnattr_setflags(
-	        &at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) ||
+	    posix_spawnattr_setflags(&at,
+	        POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) ||
 	    posix_spawnattr_setsigmask(&at, &none) ||
 	    posix_spawnattr_setsigdefault(&at, &def);
 	if (e == 0 &&
@@ -136,7 +136,7 @@ xfr_tcp(struct dnsd *d, int fd, const uint8_t *in, size_t inlen,
     const struct rb_ipaddr *client)
 {
 	static const char hex[] = "0123456789abcdef";
-	char *argv[] = {"rb-axfr", "-d", d->root, "-q", hexbuf, NULL, NULL};
+	char *argv[] = { "rb-axfr", "-d", d->root, "-q", hexbuf, NULL, NULL };
 	pid_t pid;
 
 	if (!xfr_wants_tcp(d, in, inlen, client))
@@ -196,7 +196,7 @@ xfr_udp(struct dnsd *d, const struct rb_answer_ctx *ctx,
 static void
 start_notify(struct dnsd *d)
 {
-	char *argv[] = {"rb-notify", "-d", d->root, NULL, NULL, NULL};
+	char *argv[] = { "rb-notify", "-d", d->root, NULL, NULL, NULL };
 	int i = 3;
 
 	if (d->notify_all)
@@ -240,7 +240,7 @@ xfr_reap(struct dnsd *d)
 			d->xfr_children--;
 		}
 		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-			rb_debug(
-			    "child pid=%d ended with status %d", (int)pid, st);
+			rb_debug("child pid=%d ended with status %d", (int)pid,
+			    st);
 	}
 }

@@ -92,7 +92,7 @@ do_write(const char *root, const char *cmd, int argc, char **argv)
 		return fail(&e);
 	}
 	r = del ? rb_feed_op_delete(&t, argv[0], &resp, &e) :
-		  rb_feed_op_add(&t, req, &resp, &e);
+	          rb_feed_op_add(&t, req, &resp, &e);
 	json_decref(req);
 	if (r == 0)
 		r = rb_txn_commit(&t, &e);
@@ -149,18 +149,19 @@ do_update(const char *root, int argc, char **argv)
 		return usage();
 	tidy(root);
 	if ((argc == 1 ? rb_feed_update_id(root, argv[0], &ctl, &resp, &e) :
-	    rb_feed_update_all(root, &ctl, &resp, &e)) < 0)
+	                 rb_feed_update_all(root, &ctl, &resp, &e)) < 0)
 		return fail(&e);
-	json_array_foreach(json_object_get(resp, "results"), i, v) {
-		const char *err = json_string_value(json_object_get(v,
-		    "error"));
+	json_array_foreach(json_object_get(resp, "results"), i, v)
+	{
+		const char *err = json_string_value(
+		    json_object_get(v, "error"));
 		if (err != NULL)
-			rb_warn("feed %s id=%s: %s", json_string_value(
-			    json_object_get(v, "name")), json_string_value(
-			    json_object_get(v, "id")), err);
+			rb_warn("feed %s id=%s: %s",
+			    json_string_value(json_object_get(v, "name")),
+			    json_string_value(json_object_get(v, "id")), err);
 	}
-	errors = (long)json_integer_value(json_object_get(json_object_get(resp,
-	    "summary"), "errors"));
+	errors = (long)json_integer_value(
+	    json_object_get(json_object_get(resp, "summary"), "errors"));
 	if (print_json(resp) != 0)
 		return 111;
 	return errors > 0 ? 111 : 0;
@@ -177,7 +178,7 @@ do_compile(int argc, char **argv)
 	if (argc < 2 || argc > 4)
 		return usage();
 	if (rb_feed_compile(argv[0], argc > 2 ? argv[2] : "hosts",
-	    argc > 3 ? argv[3] : "refuse", argv[1], &resp, &e) < 0)
+	        argc > 3 ? argv[3] : "refuse", argv[1], &resp, &e) < 0)
 		return fail(&e);
 	return print_json(resp);
 }
@@ -203,8 +204,8 @@ names_listed(const uint8_t *set, size_t len, int argc, char **argv,
 		}
 		rb_dname_lower(w);
 		rb_nameset_hash(w, (size_t)n, h);
-		json_object_set_new(o, argv[i], json_boolean(
-		    rb_nameset_find(set, len, h) == 1));
+		json_object_set_new(o, argv[i],
+		    json_boolean(rb_nameset_find(set, len, h) == 1));
 	}
 	return o;
 }

@@ -74,7 +74,8 @@ cancelled(void *ctx)
 static void
 read_inotify(struct feedd *d)
 {
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	char buf[4096]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t n;
 
 	while ((n = read(d->inofd, buf, sizeof buf)) > 0) {
@@ -82,7 +83,8 @@ read_inotify(struct feedd *d)
 			const struct inotify_event *ev = (const void *)p;
 
 			if ((ev->mask & (IN_Q_OVERFLOW | IN_IGNORED)) ||
-			    (ev->len > 0 && strcmp(ev->name, "feeds.json") == 0))
+			    (ev->len > 0 &&
+			        strcmp(ev->name, "feeds.json") == 0))
 				d->resync = 1;
 			p += sizeof *ev + ev->len;
 		}
@@ -101,8 +103,10 @@ setup_events(struct feedd *d)
 	if (rb_mkdirs(dir, 0750) < 0)
 		rb_die(111, "unable to create %s: %s", dir, strerror(errno));
 	d->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (d->inofd < 0 || inotify_add_watch(d->inofd, dir, IN_MOVED_TO |
-	    IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF) < 0)
+	if (d->inofd < 0 ||
+	    inotify_add_watch(d->inofd, dir,
+	        IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF) <
+	        0)
 		rb_die(111, "unable to watch %s: %s", dir, strerror(errno));
 }
 
@@ -129,8 +133,8 @@ sweep(struct feedd *d, int all)
 	if ((n = all ? rb_feed_op_sweep(&t) : rb_feed_op_orphans(&t)) < 0)
 		rb_warn("unable to sweep feeds/: %s", strerror(errno));
 	else if (n > 0)
-		rb_info("removed %d %s from feeds/", n, all ? "stale files" :
-		    "files of deleted feeds");
+		rb_info("removed %d %s from feeds/", n,
+		    all ? "stale files" : "files of deleted feeds");
 	rb_txn_end(&t);
 }
 
@@ -149,7 +153,8 @@ load_conf(struct feedd *d, int first)
 	rb_conf_free(d->conf);
 	d->conf = c;
 	if (rb_feed_is_slave(c))
-		rb_info("mode: slave: feeds come from the master; not fetching");
+		rb_info(
+		    "mode: slave: feeds come from the master; not fetching");
 	d->s.interval = c->feed_interval;
 	d->s.retry = c->feed_interval < 60 ? c->feed_interval : 60;
 	sched_clear(&d->s); /* every feed is rescheduled under the new one */
@@ -192,7 +197,8 @@ log_result(const struct sched_feed *f, const json_t *r)
 static void
 refresh(struct feedd *d, struct sched_feed *f)
 {
-	struct rb_feed_ctl ctl = { .wait = 0, .cancel = cancelled,
+	struct rb_feed_ctl ctl = { .wait = 0,
+		.cancel = cancelled,
 		.cancel_ctx = d };
 	struct rb_err e = { 0 };
 	enum rb_feed_outcome out;
@@ -306,8 +312,8 @@ main(int argc, char **argv)
 			refresh(&d, f);
 			continue;
 		}
-		wait_events(&d, f ? f->due : (long long)time(NULL) +
-		    RESYNC_SECONDS);
+		wait_events(&d,
+		    f ? f->due : (long long)time(NULL) + RESYNC_SECONDS);
 	}
 	rb_info("SIGTERM: exiting");
 	sched_fini(&d.s);

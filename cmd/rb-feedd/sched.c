@@ -117,8 +117,8 @@ static void
 observe(struct sched *s, struct sched_feed *f, const json_t *feed,
     long long now)
 {
-	const char *checked = json_string_value(json_object_get(feed,
-	    "last_checked"));
+	const char *checked = json_string_value(
+	    json_object_get(feed, "last_checked"));
 	const json_t *err = json_object_get(feed, "last_error");
 	long long at;
 
@@ -141,10 +141,11 @@ sched_sync(struct sched *s, const json_t *feeds, long long now)
 
 	for (i = 0; i < s->n; i++)
 		s->v[i].seen = 0;
-	json_array_foreach(feeds, i, v) {
+	json_array_foreach(feeds, i, v)
+	{
 		const char *id = json_string_value(json_object_get(v, "id"));
-		const char *name = json_string_value(json_object_get(v,
-		    "name"));
+		const char *name = json_string_value(
+		    json_object_get(v, "name"));
 		struct sched_feed *f;
 
 		if (id == NULL || json_is_false(json_object_get(v, "enabled")))

@@ -21,10 +21,10 @@ enum sched_state {
 };
 
 enum sched_event {
-	SCHED_EV_NEVER,	  /* the store says: never checked */
-	SCHED_EV_OK,	  /* the store says: checked at `at`, no error */
-	SCHED_EV_ERROR,	  /* the store says: checked at `at`, with an error */
-	SCHED_EV_BUSY,	  /* our attempt found the feed locked */
+	SCHED_EV_NEVER,     /* the store says: never checked */
+	SCHED_EV_OK,        /* the store says: checked at `at`, no error */
+	SCHED_EV_ERROR,     /* the store says: checked at `at`, with an error */
+	SCHED_EV_BUSY,      /* our attempt found the feed locked */
 	SCHED_EV_UNRECORDED /* our attempt failed and nothing was recorded */
 };
 

@@ -17,7 +17,8 @@ static int
 usage(void)
 {
 	fputs("usage: rb-logs [-d ROOT] [-n LIMIT] [-p PAGE] [-a ACTION] "
-	      "[-c CLIENT] [-s SINCE]\n", stderr);
+	      "[-c CLIENT] [-s SINCE]\n",
+	    stderr);
 	return 100;
 }
 
@@ -36,26 +37,40 @@ main(int argc, char **argv)
 	rb_log_init("rb-logs", 0);
 	while ((c = getopt(argc, argv, "d:n:p:a:c:s:h")) != -1) {
 		switch (c) {
-		case 'd': opt_root = optarg; break;
-		case 'n': limit = optarg; break;
-		case 'p': page = optarg; break;
-		case 'a': action = optarg; break;
-		case 'c': client = optarg; break;
-		case 's': since = optarg; break;
-		default: return usage();
+		case 'd':
+			opt_root = optarg;
+			break;
+		case 'n':
+			limit = optarg;
+			break;
+		case 'p':
+			page = optarg;
+			break;
+		case 'a':
+			action = optarg;
+			break;
+		case 'c':
+			client = optarg;
+			break;
+		case 's':
+			since = optarg;
+			break;
+		default:
+			return usage();
 		}
 	}
 	if (optind != argc)
 		return usage();
-	if (rb_logs_query_parse(&q, limit, page, action, client, since, &e) <
-	    0)
+	if (rb_logs_query_parse(&q, limit, page, action, client, since, &e) < 0)
 		rb_die(100, "%s: %s", e.code, e.details);
 	if (rb_root_resolve(opt_root, root, sizeof root) < 0)
 		rb_die(111, "unable to resolve the state root: %s",
 		    strerror(errno));
 	if ((s = rb_stats_open(root)) == NULL)
-		rb_die(111, "unable to map run/stats.shm: %s (is rb-dnsd "
-		    "running?)", strerror(errno));
+		rb_die(111,
+		    "unable to map run/stats.shm: %s (is rb-dnsd "
+		    "running?)",
+		    strerror(errno));
 	j = rb_logs_json(s, &q);
 	if (j == NULL || json_dumpf(j, stdout, JSON_COMPACT) < 0 ||
 	    puts("") == EOF)

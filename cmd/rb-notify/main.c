@@ -44,7 +44,7 @@
 #include "zonedb.h"
 
 #define TRIES 5
-#define WINDOW 256 /* notifications in flight at once, per secondary */
+#define WINDOW 256    /* notifications in flight at once, per secondary */
 #define SILENT_MAX 16 /* given up on in a row: the secondary is not there */
 
 struct zone {
@@ -60,12 +60,13 @@ struct peer {
 	struct sockaddr_storage sa;
 	socklen_t len;
 	char text[INET6_ADDRSTRLEN + 8];
-	size_t started, end; /* its jobs not yet started: n.jobs[started..end) */
-	struct job *act[WINDOW];    /* in flight (done ones until slid) */
+	size_t started,
+	    end; /* its jobs not yet started: n.jobs[started..end) */
+	struct job *act[WINDOW]; /* in flight (done ones until slid) */
 	size_t nact;
 	unsigned silent; /* jobs given up on since its last response */
-	int fd;		 /* its own socket, so that a window of responses
-			    fits the receive buffer; -1 until the first send */
+	int fd;          /* its own socket, so that a window of responses
+	                    fits the receive buffer; -1 until the first send */
 };
 
 struct job {
@@ -99,15 +100,15 @@ static void
 load_peers(void)
 {
 	char path[PATH_MAX + 16], msg[1024], port[8];
-	struct rb_diag d = {0};
+	struct rb_diag d = { 0 };
 	struct rb_conf *c;
 
 	if (snprintf(path, sizeof path, "%s/runbound.conf", n.root) >=
 	    (int)sizeof path)
 		rb_die(100, "state root path too long");
-	c = access(path, F_OK) < 0 && errno == ENOENT
-	    ? rb_conf_default()
-	    : rb_conf_load(path, &d, NULL, NULL);
+	c = access(path, F_OK) < 0 && errno == ENOENT ?
+	    rb_conf_default() :
+	    rb_conf_load(path, &d, NULL, NULL);
 	if (c == NULL)
 		rb_die(100, "%s", rb_diag_str(&d, msg, sizeof msg));
 	n.peers = calloc(c->nalso_notify + 1, sizeof *n.peers);
@@ -115,9 +116,9 @@ load_peers(void)
 	if (n.peers == NULL || n.pf == NULL)
 		rb_die(111, "out of memory");
 	for (size_t i = 0; i < c->nalso_notify; i++) {
-		struct addrinfo hints = {.ai_flags =
-		                             AI_NUMERICHOST | AI_NUMERICSERV,
-		                    .ai_socktype = SOCK_DGRAM},
+		struct addrinfo hints = { .ai_flags = AI_NUMERICHOST |
+			    AI_NUMERICSERV,
+			.ai_socktype = SOCK_DGRAM },
 		                *ai;
 		struct peer *p = &n.peers[n.npeers];
 		snprintf(port, sizeof port, "%d", c->also_notify[i].port);
@@ -291,8 +292,9 @@ answer(struct peer *p, const uint8_t *pkt, size_t len)
 	for (size_t i = 0; i < p->nact; i++) {
 		struct job *j = p->act[i];
 		int rc;
-		if (j->done || (rc = rb_notify_response(pkt, len, j->id,
-		                    j->z->soa.owner, j->z->soa.olen)) < 0)
+		if (j->done ||
+		    (rc = rb_notify_response(pkt, len, j->id, j->z->soa.owner,
+		         j->z->soa.olen)) < 0)
 			continue;
 		rb_log(rc == 0 ? RB_LOG_INFO : RB_LOG_WARNING,
 		    "notify zone=%s serial=%u to=%s rcode=%d tries=%d",
@@ -390,7 +392,7 @@ run(void)
 			break;
 		/* After the sends: they open the sockets (poll skips -1). */
 		for (size_t k = 0; k < n.npeers; k++)
-			n.pf[k] = (struct pollfd){n.peers[k].fd, POLLIN, 0};
+			n.pf[k] = (struct pollfd){ n.peers[k].fd, POLLIN, 0 };
 		wait = next - now > 0 ? (int)(next - now) : 0;
 		if (poll(n.pf, n.npeers, wait) < 0 && errno != EINTR)
 			rb_die(111, "poll: %s", strerror(errno));

@@ -45,11 +45,14 @@ main(int argc, char **argv)
 		rb_die(111, "unable to resolve the state root: %s",
 		    strerror(errno));
 	if ((s = rb_stats_open(root)) == NULL)
-		rb_die(111, "unable to map run/stats.shm: %s (is rb-dnsd "
-		    "running?)", strerror(errno));
+		rb_die(111,
+		    "unable to map run/stats.shm: %s (is rb-dnsd "
+		    "running?)",
+		    strerror(errno));
 	j = up ? rb_upstreams_json(s) : rb_stats_json(s, (int64_t)time(NULL));
-	if (j == NULL || json_dumpf(j, stdout, JSON_COMPACT |
-	    JSON_REAL_PRECISION(10)) < 0 || puts("") == EOF)
+	if (j == NULL ||
+	    json_dumpf(j, stdout, JSON_COMPACT | JSON_REAL_PRECISION(10)) < 0 ||
+	    puts("") == EOF)
 		rb_die(111, "unable to write output");
 	json_decref(j);
 	rb_stats_close((struct rb_stats_shm *)s);

@@ -64,7 +64,8 @@ static void
 check_role(const struct rb_conf *c)
 {
 	if (c->sync_key == NULL || c->sync_key[0] == '\0')
-		rb_die(100, "sync-key is required for replication (the same "
+		rb_die(100,
+		    "sync-key is required for replication (the same "
 		    "value on master and slaves: openssl rand -hex 32)");
 	if (is_slave(c) && c->sync_master == NULL)
 		rb_die(100, "mode: slave requires sync-master: host:port");

@@ -73,9 +73,10 @@ listen_https(struct master *m)
 
 	if ((m->http = evhttp_new(m->base)) == NULL)
 		return -1;
-	evhttp_set_allowed_methods(m->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
-	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-	    EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
+	evhttp_set_allowed_methods(m->http,
+	    EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
+	        EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH |
+	        EVHTTP_REQ_OPTIONS);
 	evhttp_set_max_headers_size(m->http, 16384);
 	evhttp_set_max_body_size(m->http, 4096);
 	evhttp_set_timeout(m->http, HTTP_TIMEOUT);
@@ -97,8 +98,9 @@ watch_journal(struct master *m)
 	char dir[4200];
 
 	snprintf(dir, sizeof dir, "%s/journal", m->d->root);
-	m->wd_journal = inotify_add_watch(m->inofd, dir, IN_MOVED_TO |
-	    IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR);
+	m->wd_journal = inotify_add_watch(m->inofd, dir,
+	    IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF |
+	        IN_ONLYDIR);
 }
 
 /* A root that was a replica (its slave state, ROOT/sync/state, is
@@ -114,8 +116,7 @@ leave_replica(struct master *m, struct rb_txn *t)
 	char state[4200], epoch[37];
 	struct rb_err e = { 0 };
 
-	if (rb_sync_path(m->d->root, RB_SYNC_STATE, state, sizeof state) <
-	        0 ||
+	if (rb_sync_path(m->d->root, RB_SYNC_STATE, state, sizeof state) < 0 ||
 	    access(state, F_OK) < 0)
 		return;
 	if (rb_uuid_v4(epoch) < 0 ||
@@ -166,7 +167,8 @@ static void
 on_inotify(evutil_socket_t fd, short what, void *arg)
 {
 	struct master *m = arg;
-	char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+	char buf[8192]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
 	struct timeval soon = { 0, 100000 };
 	int changed = 0;
 	ssize_t n;
@@ -175,8 +177,9 @@ on_inotify(evutil_socket_t fd, short what, void *arg)
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *ev = (const void *)p;
 
-			if (ev->wd == m->wd_journal && (ev->mask & (IN_IGNORED |
-			    IN_DELETE_SELF | IN_MOVE_SELF))) {
+			if (ev->wd == m->wd_journal &&
+			    (ev->mask &
+			        (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))) {
 				m->wd_journal = -1;
 				evtimer_add(m->reinit_ev, &soon);
 			} else if (ev->wd == m->wd_root && ev->len > 0 &&
@@ -201,8 +204,8 @@ watch_setup(struct master *m)
 	m->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (m->inofd < 0)
 		return -1;
-	m->wd_root = inotify_add_watch(m->inofd, m->d->root, IN_CREATE |
-	    IN_MOVED_TO | IN_ONLYDIR);
+	m->wd_root = inotify_add_watch(m->inofd, m->d->root,
+	    IN_CREATE | IN_MOVED_TO | IN_ONLYDIR);
 	watch_journal(m);
 	if (m->wd_root < 0 || m->wd_journal < 0)
 		return -1;
@@ -277,8 +280,8 @@ signals_setup(struct master *m)
 	static const int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
 
 	for (int i = 0; i < 3; i++) {
-		m->sig_ev[i] = evsignal_new(m->base, sigs[i], sigs[i] == SIGHUP ?
-		    on_hup : on_term, m);
+		m->sig_ev[i] = evsignal_new(m->base, sigs[i],
+		    sigs[i] == SIGHUP ? on_hup : on_term, m);
 		if (m->sig_ev[i] == NULL || event_add(m->sig_ev[i], NULL) < 0)
 			return -1;
 	}
@@ -300,7 +303,7 @@ setup(struct master *m)
 	if ((m->base = event_base_new()) == NULL ||
 	    event_base_priority_init(m->base, 2) < 0 ||
 	    rb_httpconns_init(&m->conns, m->base, CONN_MAX, SOURCE_MAX,
-	    REQUEST_MS) < 0 ||
+	        REQUEST_MS) < 0 ||
 	    (m->reinit_ev = evtimer_new(m->base, reinit_cb, m)) == NULL ||
 	    (m->exit_ev = evtimer_new(m->base, leave, m)) == NULL ||
 	    signals_setup(m) < 0)
@@ -324,7 +327,7 @@ master_run(struct syncd *d)
 	setup(&m);
 	if (m.tls.created)
 		rb_info("generated sync/sync-cert.pem and sync/sync-key.pem "
-		    "(10 years)");
+		        "(10 years)");
 	rb_info("Sync HTTPS server starting  port=%d  sha256=%s",
 	    d->conf->sync_port, m.tls.fp);
 	syncd_ready(d);

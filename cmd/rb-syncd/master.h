@@ -20,16 +20,16 @@
 #include "syncd.h"
 #include "synctls.h"
 
-#define CONN_MAX 256	   /* connections at once (slaves, probes) */
-#define SOURCE_MAX 32	   /* ... from one address (slaves behind a NAT) */
-#define REQUEST_MS 10000   /* to send a whole request, TLS included */
-#define HTTP_TIMEOUT 60	   /* idle seconds; above the longest poll */
-#define CERT_RATE 10	   /* GET /sync/cert per source ... */
-#define CERT_WINDOW 60	   /* ... per this many seconds */
+#define CONN_MAX 256     /* connections at once (slaves, probes) */
+#define SOURCE_MAX 32    /* ... from one address (slaves behind a NAT) */
+#define REQUEST_MS 10000 /* to send a whole request, TLS included */
+#define HTTP_TIMEOUT 60  /* idle seconds; above the longest poll */
+#define CERT_RATE 10     /* GET /sync/cert per source ... */
+#define CERT_WINDOW 60   /* ... per this many seconds */
 #define RATE_SLOTS 256
-#define BUSY_RETRY_MS 20   /* a snapshot waiting for a writer */
+#define BUSY_RETRY_MS 20 /* a snapshot waiting for a writer */
 #define BUSY_GIVEUP_MS 10000
-#define SPOOL_PER_SEC 10   /* auth_failure spool files a second */
+#define SPOOL_PER_SEC 10 /* auth_failure spool files a second */
 
 struct waiter;
 
@@ -44,7 +44,7 @@ struct master {
 	struct event_base *base;
 	struct evhttp *http;
 	struct rb_synctls tls;
-	unsigned char key_md[32]; /* SHA-256 of sync-key */
+	unsigned char key_md[32];  /* SHA-256 of sync-key */
 	struct rb_httpconns conns; /* .draining: SIGTERM came */
 	struct event *reinit_ev, *ino_ev, *exit_ev;
 	struct event *sig_ev[3];
@@ -59,8 +59,8 @@ struct master {
 
 /* serve.c */
 void serve_request(struct evhttp_request *req, void *arg);
-void serve_wake(struct master *m);	/* the journal changed */
-void serve_flush(struct master *m);	/* answer every waiter now */
+void serve_wake(struct master *m);  /* the journal changed */
+void serve_flush(struct master *m); /* answer every waiter now */
 void serve_set_key(struct master *m, const char *key);
 
 /* master.c */

@@ -46,7 +46,7 @@ struct waiter {
 	enum wkind kind;
 	uint64_t since;
 	char epoch[RB_SYNC_EPOCH_LEN]; /* "" when the slave sent none */
-	int64_t deadline;	       /* monotonic ms */
+	int64_t deadline;              /* monotonic ms */
 	struct event *timer;
 	struct waiter *prev, *next;
 };
@@ -78,8 +78,9 @@ reply_json(struct evhttp_request *req, int status, json_t *j)
 
 	json_decref(j);
 	headers(req, "application/json");
-	if (text == NULL || evbuffer_add_reference(b, text, strlen(text),
-	    text_free, NULL) < 0) {
+	if (text == NULL ||
+	    evbuffer_add_reference(b, text, strlen(text), text_free, NULL) <
+	        0) {
 		free(text);
 		evbuffer_add_printf(b, "{\"error\":\"INTERNAL_ERROR\"}");
 		status = 500;
@@ -100,8 +101,8 @@ reply_error(struct evhttp_request *req, int status, const char *code,
 		evhttp_add_header(h, "Retry-After", "60");
 	if (status == 405)
 		evhttp_add_header(h, "Allow", "GET, HEAD");
-	reply_json(req, status, json_pack("{s:s, s:s*}", "error", code,
-	    "details", details));
+	reply_json(req, status,
+	    json_pack("{s:s, s:s*}", "error", code, "details", details));
 }
 
 static void
@@ -110,9 +111,9 @@ reply_err(struct evhttp_request *req, const struct rb_err *e)
 	if (e->status >= 500)
 		rb_error("%s: %s", e->code ? e->code : "INTERNAL_ERROR",
 		    e->details);
-	reply_error(req, e->status ? e->status : 500, e->code ? e->code :
-	    "INTERNAL_ERROR", e->status >= 500 ? "internal error" :
-	    e->details);
+	reply_error(req, e->status ? e->status : 500,
+	    e->code ? e->code : "INTERNAL_ERROR",
+	    e->status >= 500 ? "internal error" : e->details);
 }
 
 /* --- waiters ---------------------------------------------------------- */
@@ -144,9 +145,10 @@ static int try_snapshot(struct master *m, struct evhttp_request *req,
 static int
 waiter_try(struct waiter *w, int final)
 {
-	int done = w->kind == W_DELTA ? try_delta(w->m, w->req, w->since,
-	    w->epoch[0] ? w->epoch : NULL, final) : try_snapshot(w->m, w->req,
-	    final);
+	int done = w->kind == W_DELTA ?
+	    try_delta(w->m, w->req, w->since, w->epoch[0] ? w->epoch : NULL,
+	        final) :
+	    try_snapshot(w->m, w->req, final);
 
 	if (done)
 		waiter_forget(w);
@@ -191,8 +193,8 @@ waiter_add(struct master *m, struct evhttp_request *req, enum wkind kind,
 	struct timeval tv = { kind == W_DELTA ? wait_s : 0,
 		kind == W_DELTA ? 0 : BUSY_RETRY_MS * 1000 };
 
-	if (w == NULL || (w->timer = evtimer_new(m->base, waiter_tick, w)) ==
-	    NULL) {
+	if (w == NULL ||
+	    (w->timer = evtimer_new(m->base, waiter_tick, w)) == NULL) {
 		free(w);
 		reply_error(req, 503, "UNAVAILABLE", "out of memory");
 		return;
@@ -202,8 +204,8 @@ waiter_add(struct master *m, struct evhttp_request *req, enum wkind kind,
 	w->kind = kind;
 	w->since = since;
 	snprintf(w->epoch, sizeof w->epoch, "%s", epoch ? epoch : "");
-	w->deadline = rb_clock_ms() + (kind == W_DELTA ? wait_s * 1000 :
-	    BUSY_GIVEUP_MS);
+	w->deadline = rb_clock_ms() +
+	    (kind == W_DELTA ? wait_s * 1000 : BUSY_GIVEUP_MS);
 	if ((evcon = evhttp_request_get_connection(req)) != NULL &&
 	    (w->conn = rb_httpconns_of(&m->conns, evcon)) != NULL)
 		rb_httpconn_on_close(w->conn, waiter_closed, w);
@@ -257,7 +259,8 @@ try_delta(struct master *m, struct evhttp_request *req, uint64_t since,
 		return 1;
 	}
 	if (r == RB_SYNC_GONE) {
-		reply_error(req, 410, "TOO_FAR_BEHIND", "the events after "
+		reply_error(req, 410, "TOO_FAR_BEHIND",
+		    "the events after "
 		    "since are not in this journal (pruned, or another epoch): "
 		    "take a full snapshot from /sync/config");
 		return 1;
@@ -285,7 +288,8 @@ try_snapshot(struct master *m, struct evhttp_request *req, int final)
 	if (r == RB_SYNC_BUSY && !final)
 		return 0;
 	if (r == RB_SYNC_BUSY)
-		reply_error(req, 503, "BUSY", "a write held the store too long");
+		reply_error(req, 503, "BUSY",
+		    "a write held the store too long");
 	else if (r < 0)
 		reply_err(req, &e);
 	else
@@ -310,8 +314,8 @@ h_delta(struct master *m, struct evhttp_request *req,
 		reply_error(req, 400, "INVALID_PARAM", "wait must be seconds");
 		return;
 	}
-	if (epoch != NULL && (strlen(epoch) >= RB_SYNC_EPOCH_LEN ||
-	    !rb_uuid_valid(epoch))) {
+	if (epoch != NULL &&
+	    (strlen(epoch) >= RB_SYNC_EPOCH_LEN || !rb_uuid_valid(epoch))) {
 		reply_error(req, 400, "INVALID_PARAM", "epoch must be a UUID");
 		return;
 	}
@@ -341,9 +345,9 @@ h_state(struct master *m, struct evhttp_request *req, const char *peer)
 	}
 	rb_debug("slave %s asked for the state: seq=%llu", peer,
 	    (unsigned long long)h.seq);
-	reply_json(req, 200, json_pack("{s:I, s:s, s:I}", "seq",
-	    (json_int_t)h.seq, "epoch", h.epoch, "oldest",
-	    (json_int_t)h.oldest));
+	reply_json(req, 200,
+	    json_pack("{s:I, s:s, s:I}", "seq", (json_int_t)h.seq, "epoch",
+	        h.epoch, "oldest", (json_int_t)h.oldest));
 }
 
 static void
@@ -357,14 +361,13 @@ h_config(struct master *m, struct evhttp_request *req, const char *peer)
 /* GET /sync/feedset/:id and /sync/zones/:id: the file, with its SHA-256 in
  * X-Runbound-SHA256. */
 static void
-h_file(struct master *m, struct evhttp_request *req, const char *id,
-    int zones)
+h_file(struct master *m, struct evhttp_request *req, const char *id, int zones)
 {
 	struct rb_err e = { 0 };
 	char hex[65];
 	uint64_t size;
 	int fd = zones ? rb_sync_zones_open(m->d->root, id, hex, &size, &e) :
-	    rb_sync_feed_open(m->d->root, id, hex, &size, &e);
+	                 rb_sync_feed_open(m->d->root, id, hex, &size, &e);
 	struct evbuffer *b = evhttp_request_get_output_buffer(req);
 
 	if (fd < 0) {
@@ -397,8 +400,8 @@ cert_rate_ok(struct master *m, const struct rb_ipaddr *ip)
 	for (size_t i = 0; i < sizeof ip->b; i++)
 		hsh = (hsh ^ ip->b[i]) * 16777619u;
 	s = &m->rate[hsh % RATE_SLOTS];
-	if (memcmp(&s->ip, ip, sizeof *ip) != 0 || now - s->start >=
-	    CERT_WINDOW) {
+	if (memcmp(&s->ip, ip, sizeof *ip) != 0 ||
+	    now - s->start >= CERT_WINDOW) {
 		s->ip = *ip;
 		s->start = now;
 		s->n = 0;
@@ -412,7 +415,8 @@ serve_set_key(struct master *m, const char *key)
 	unsigned int n = 0;
 
 	if (EVP_Digest(key, strlen(key), m->key_md, &n, EVP_sha256(), NULL) !=
-	    1 || n != sizeof m->key_md)
+	        1 ||
+	    n != sizeof m->key_md)
 		rb_die(111, "unable to hash the sync key");
 }
 
@@ -420,7 +424,8 @@ static int
 authorized(struct master *m, struct evhttp_request *req)
 {
 	const char *h = evhttp_find_header(evhttp_request_get_input_headers(
-	    req), "Authorization");
+	                                       req),
+	    "Authorization");
 	unsigned char md[32];
 	unsigned int n = 0;
 	const char *tok;
@@ -531,11 +536,12 @@ serve_request(struct evhttp_request *req, void *arg)
 	}
 	if (r == R_CERT) {
 		if (!cert_rate_ok(m, &ip))
-			reply_error(req, 429, "RATE_LIMITED", "10 requests per "
+			reply_error(req, 429, "RATE_LIMITED",
+			    "10 requests per "
 			    "60 s per source");
 		else
-			reply_json(req, 200, json_pack("{s:s}", "fingerprint",
-			    m->tls.fp));
+			reply_json(req, 200,
+			    json_pack("{s:s}", "fingerprint", m->tls.fp));
 		return;
 	}
 	if (!authorized(m, req)) {

@@ -43,7 +43,7 @@
 
 #define BACKOFF_MIN 5
 #define BACKOFF_MAX 300
-#define POLL_MAX 25		   /* long-poll seconds asked of the master */
+#define POLL_MAX 25                /* long-poll seconds asked of the master */
 #define FEED_MAX ((size_t)1 << 31) /* one feed set */
 
 enum sstate { S_SNAPSHOT, S_DELTA, S_BACKOFF };
@@ -71,15 +71,17 @@ read_signals(struct slave *s)
 static void
 read_inotify(struct slave *s)
 {
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	char buf[4096]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t n;
 
 	while ((n = read(s->inofd, buf, sizeof buf)) > 0) {
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *ev = (const void *)p;
 
-			if (ev->len > 0 && strcmp(ev->name, RB_SYNC_RESYNC) ==
-			    0 && (ev->mask & (IN_CREATE | IN_MOVED_TO)))
+			if (ev->len > 0 &&
+			    strcmp(ev->name, RB_SYNC_RESYNC) == 0 &&
+			    (ev->mask & (IN_CREATE | IN_MOVED_TO)))
 				s->resync = 1;
 			if (ev->len > 0 && strcmp(ev->name, RB_SYNC_PIN) == 0 &&
 			    (ev->mask & (IN_DELETE | IN_MOVED_FROM)))
@@ -113,11 +115,12 @@ events_setup(struct slave *s)
 		rb_die(111, "unable to create %s: %s", dir, strerror(errno));
 	(void)rb_atomic_clean(dir); /* feed downloads a kill left behind */
 	s->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (s->inofd < 0 || inotify_add_watch(s->inofd, dir, IN_CREATE |
-	    IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_ONLYDIR) < 0)
+	if (s->inofd < 0 ||
+	    inotify_add_watch(s->inofd, dir,
+	        IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM |
+	            IN_ONLYDIR) < 0)
 		rb_die(111, "unable to watch %s: %s", dir, strerror(errno));
-	s->wake = (struct rb_syncwake){ { s->sigfd, s->inofd }, 2, wake_cb,
-		s };
+	s->wake = (struct rb_syncwake){ { s->sigfd, s->inofd }, 2, wake_cb, s };
 }
 
 /* --- state and failures ----------------------------------------------- */
@@ -168,8 +171,7 @@ fail(struct slave *s, enum sstate again, int critical, const char *fmt, ...)
 static int
 ensure_pin(struct slave *s, enum sstate again)
 {
-	struct rb_syncreq q = { "/sync/cert", NULL, 0, 4096, 15, -1,
-		&s->wake };
+	struct rb_syncreq q = { "/sync/cert", NULL, 0, 4096, 15, -1, &s->wake };
 	struct rb_syncresp r;
 	struct rb_err e = { 0 };
 	char fp[RB_SYNC_FP_LEN];
@@ -192,14 +194,15 @@ ensure_pin(struct slave *s, enum sstate again)
 		fail(s, again, 0, "master %s: GET /sync/cert: HTTP %ld",
 		    s->d->conf->sync_master, r.status);
 	} else if (strcmp(fp, r.peer_fp) != 0) {
-		fail(s, again, 1, "master %s: /sync/cert says %s but the TLS "
+		fail(s, again, 1,
+		    "master %s: /sync/cert says %s but the TLS "
 		    "handshake showed %s: possible MITM, not trusting it",
 		    s->d->conf->sync_master, fp, r.peer_fp);
 	} else if (rb_sync_pin_save(s->d->root, fp, &e) < 0) {
 		fail(s, again, 0, "%s", e.details);
 	} else {
 		rb_warn("TOFU: first connection to master. Verify "
-		    "sync-master.fingerprint manually.");
+		        "sync-master.fingerprint manually.");
 		rb_warn("sha256=%s", fp);
 		memcpy(s->pin, fp, sizeof s->pin);
 		rb_syncresp_fini(&r);
@@ -222,11 +225,11 @@ request(struct slave *s, struct rb_syncreq *q, struct rb_syncresp *r,
 	if (r->fail == RB_SYNC_FAIL_CANCEL)
 		return -2;
 	if (r->fail == RB_SYNC_FAIL_PIN)
-		fail(s, again, 1, "master %s presented %s, not the pinned "
+		fail(s, again, 1,
+		    "master %s presented %s, not the pinned "
 		    "%s: refusing to sync until sync/%s is deleted",
 		    s->d->conf->sync_master, r->peer_fp, s->pin, RB_SYNC_PIN);
-	else if (r->fail == RB_SYNC_FAIL_BIG &&
-	    q->max == RB_SYNC_DELTA_BYTES)
+	else if (r->fail == RB_SYNC_FAIL_BIG && q->max == RB_SYNC_DELTA_BYTES)
 		/* Asking again would get the same answer: a snapshot has
 		 * room for it (an older master cuts deltas by count alone). */
 		fail(s, S_SNAPSHOT, 0, "master %s: delta: %s: full sync",
@@ -243,7 +246,8 @@ http_fail(struct slave *s, const char *what, const struct rb_syncresp *r,
     enum sstate again)
 {
 	if (r->status == 401)
-		fail(s, again, 0, "master %s refused the sync key (401): "
+		fail(s, again, 0,
+		    "master %s refused the sync key (401): "
 		    "sync-key must be the same on both sides",
 		    s->d->conf->sync_master);
 	else
@@ -285,12 +289,12 @@ fetch_file(struct slave *s, const char *id, int zones,
 
 	snprintf(f->id, sizeof f->id, "%s", id);
 	f->zones = zones;
-	snprintf(f->path, sizeof f->path, "%s/sync/.%s-%s.tmp.%d",
-	    s->d->root, zones ? "zones" : "feed", id, (int)getpid());
-	snprintf(path, sizeof path, zones ? "/sync/zones/%s" :
-	    "/sync/feedset/%s", id);
+	snprintf(f->path, sizeof f->path, "%s/sync/.%s-%s.tmp.%d", s->d->root,
+	    zones ? "zones" : "feed", id, (int)getpid());
+	snprintf(path, sizeof path,
+	    zones ? "/sync/zones/%s" : "/sync/feedset/%s", id);
 	if ((fd = open(f->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) < 0) {
+	         0644)) < 0) {
 		fail(s, again, 0, "unable to stage feed %s: %s", id,
 		    strerror(errno));
 		return -1;
@@ -307,15 +311,20 @@ fetch_file(struct slave *s, const char *id, int zones,
 	else if (rc == 0 && r.status != 200) {
 		http_fail(s, "feed data", &r, again);
 		rc = -1;
-	} else if (rc == 0 && (rb_sync_hash_path(f->path, hex, &size,
-	    &e) < 0 || strcmp(hex, r.sha256) != 0 ||
-	    (zones && strcmp(hex, id) != 0))) {
-		fail(s, again, 0, "feed %s: the data does not match its "
-		    "SHA-256 (%s)", id, r.sha256);
+	} else if (rc == 0 &&
+	    (rb_sync_hash_path(f->path, hex, &size, &e) < 0 ||
+	        strcmp(hex, r.sha256) != 0 ||
+	        (zones && strcmp(hex, id) != 0))) {
+		fail(s, again, 0,
+		    "feed %s: the data does not match its "
+		    "SHA-256 (%s)",
+		    id, r.sha256);
 		rc = -1;
 	} else if (rc == 0 && !zones && !is_set(f->path, &why)) {
-		fail(s, again, 0, "feed %s: the master's data is not a feed "
-		    "set: %s", id, why);
+		fail(s, again, 0,
+		    "feed %s: the master's data is not a feed "
+		    "set: %s",
+		    id, why);
 		rc = -1;
 	}
 	rb_syncresp_fini(&r);
@@ -331,8 +340,7 @@ fetch_file(struct slave *s, const char *id, int zones,
  * applying checks that.  0, -1 failed, -2 interrupted. */
 static int
 fetch_data(struct slave *s, const json_t *feed_data, const json_t *zlist,
-    int zevents, struct rb_sync_datafile **ff, size_t *nff,
-    enum sstate again)
+    int zevents, struct rb_sync_datafile **ff, size_t *nff, enum sstate again)
 {
 	struct rb_err e = { 0 };
 	json_t *want = rb_sync_feeds_wanted(s->d->root, feed_data, &e);
@@ -343,8 +351,8 @@ fetch_data(struct slave *s, const json_t *feed_data, const json_t *zlist,
 	*ff = NULL;
 	*nff = 0;
 	if (want == NULL || zwant == NULL) {
-		fail(s, again, 0, "%s", want == NULL ? e.details :
-		    "out of memory");
+		fail(s, again, 0, "%s",
+		    want == NULL ? e.details : "out of memory");
 		json_decref(want);
 		json_decref(zwant);
 		return -1;
@@ -358,8 +366,9 @@ fetch_data(struct slave *s, const json_t *feed_data, const json_t *zlist,
 		return -1;
 	}
 	for (i = 0; i < n && r >= 0; i++) {
-		r = fetch_file(s, json_string_value(i < nf ?
-		    json_array_get(want, i) : json_array_get(zwant, i - nf)),
+		r = fetch_file(s,
+		    json_string_value(i < nf ? json_array_get(want, i) :
+		                               json_array_get(zwant, i - nf)),
 		    i >= nf, &(*ff)[*nff], again);
 		if (r == 1)
 			(*nff)++;
@@ -380,8 +389,7 @@ free_feeds(struct rb_sync_datafile *ff, size_t n)
 /* --- SNAPSHOT ---------------------------------------------------------- */
 
 static void
-snapshot_done(struct slave *s, const struct rb_sync_snapshot *snap,
-    int64_t t0)
+snapshot_done(struct slave *s, const struct rb_sync_snapshot *snap, int64_t t0)
 {
 	int64_t now = (int64_t)time(NULL);
 
@@ -396,8 +404,8 @@ snapshot_done(struct slave *s, const struct rb_sync_snapshot *snap,
 	rb_sync_resync_clear(s->d->root);
 	s->resync = 0;
 	rb_info("full sync done: seq=%" PRIu64 " epoch=%s dns=%zu "
-	    "blacklist=%zu allowlist=%zu feeds=%zu ms=%lld", snap->seq,
-	    snap->epoch, json_array_size(snap->colls[RB_COLL_DNS]),
+	        "blacklist=%zu allowlist=%zu feeds=%zu ms=%lld",
+	    snap->seq, snap->epoch, json_array_size(snap->colls[RB_COLL_DNS]),
 	    json_array_size(snap->colls[RB_COLL_BLACKLIST]),
 	    json_array_size(snap->colls[RB_COLL_ALLOWLIST]),
 	    json_array_size(snap->colls[RB_COLL_FEEDS]),
@@ -407,8 +415,8 @@ snapshot_done(struct slave *s, const struct rb_sync_snapshot *snap,
 static void
 step_snapshot(struct slave *s)
 {
-	struct rb_syncreq q = { "/sync/config", NULL, 1,
-		RB_SYNC_SNAPSHOT_BYTES, 900, -1, NULL };
+	struct rb_syncreq q = { "/sync/config", NULL, 1, RB_SYNC_SNAPSHOT_BYTES,
+		900, -1, NULL };
 	struct rb_syncresp r;
 	struct rb_sync_snapshot snap;
 	struct rb_sync_datafile *ff = NULL;
@@ -436,7 +444,7 @@ step_snapshot(struct slave *s)
 	}
 	rb_syncresp_fini(&r);
 	if (fetch_data(s, snap.feed_data, snap.colls[RB_COLL_ZONES], 0, &ff,
-	    &nff, S_SNAPSHOT) == 0) {
+	        &nff, S_SNAPSHOT) == 0) {
 		if (rb_sync_apply_snapshot(s->d->root, &snap, ff, nff, &e) < 0)
 			fail(s, S_SNAPSHOT, 0, "applying the snapshot: %s: %s",
 			    e.code, e.details);
@@ -465,9 +473,10 @@ root_in_step(struct slave *s)
 	if (strcmp(h.epoch, s->ss.epoch) == 0 && h.seq == s->ss.applied_seq)
 		return 1;
 	rb_warn("this root is at epoch=%s seq=%" PRIu64 " but sync/state "
-	    "says epoch=%s seq=%" PRIu64 " (a local write, or an interrupted "
-	    "apply): full sync", h.epoch, h.seq, s->ss.epoch,
-	    s->ss.applied_seq);
+	        "says epoch=%s seq=%" PRIu64
+	        " (a local write, or an interrupted "
+	        "apply): full sync",
+	    h.epoch, h.seq, s->ss.epoch, s->ss.applied_seq);
 	return 0;
 }
 
@@ -497,8 +506,7 @@ apply(struct slave *s, const struct rb_sync_delta *d)
 	json_int_t ts;
 	int r;
 
-	if (fetch_data(s, d->feed_data, d->events, 1, &ff, &nff,
-	    S_DELTA) < 0) {
+	if (fetch_data(s, d->feed_data, d->events, 1, &ff, &nff, S_DELTA) < 0) {
 		free_feeds(ff, nff);
 		return -1;
 	}
@@ -512,22 +520,24 @@ apply(struct slave *s, const struct rb_sync_delta *d)
 	}
 	if (r == RB_SYNC_DIVERGED && now == from) {
 		rb_warn("the newest zones build of seq %" PRIu64 "..%" PRIu64
-		    " is no longer kept by the master: full sync", from + 1,
-		    from + n);
+		        " is no longer kept by the master: full sync",
+		    from + 1, from + n);
 		s->st = S_SNAPSHOT;
 		return -1;
 	}
 	if (r == RB_SYNC_DIVERGED) {
 		rb_warn("this root is at seq %" PRIu64 ", not %" PRIu64
-		    " of epoch %s: full sync", now, from, s->ss.epoch);
+		        " of epoch %s: full sync",
+		    now, from, s->ss.epoch);
 		s->st = S_SNAPSHOT;
 		return -1;
 	}
 	s->ss.applied_seq = now;
-	ts = json_integer_value(json_object_get(json_array_get(d->events,
-	    n - 1), "ts"));
+	ts = json_integer_value(
+	    json_object_get(json_array_get(d->events, n - 1), "ts"));
 	rb_info("Slave sync: applied %zu events (seq %" PRIu64 "->%" PRIu64
-	    ") lag=%llds", n, from, now, (long long)(time(NULL) - ts));
+	        ") lag=%llds",
+	    n, from, now, (long long)(time(NULL) - ts));
 	return 0;
 }
 
@@ -536,7 +546,8 @@ step_delta(struct slave *s)
 {
 	char path[256];
 	int wait = s->d->conf->sync_interval < POLL_MAX ?
-	    (int)s->d->conf->sync_interval : POLL_MAX;
+	    (int)s->d->conf->sync_interval :
+	    POLL_MAX;
 	struct rb_syncreq q = { path, NULL, 1, RB_SYNC_DELTA_BYTES, wait + 30,
 		-1, NULL };
 	struct rb_syncresp r;
@@ -550,8 +561,9 @@ step_delta(struct slave *s)
 	}
 	if (ensure_pin(s, S_DELTA) < 0)
 		return;
-	snprintf(path, sizeof path, "/sync/delta?since=%" PRIu64
-	    "&epoch=%s&wait=%d", s->ss.applied_seq, s->ss.epoch, wait);
+	snprintf(path, sizeof path,
+	    "/sync/delta?since=%" PRIu64 "&epoch=%s&wait=%d", s->ss.applied_seq,
+	    s->ss.epoch, wait);
 	s->polling = 1;
 	rc = request(s, &q, &r, S_DELTA);
 	s->polling = 0;
@@ -559,19 +571,20 @@ step_delta(struct slave *s)
 		return;
 	if (r.status == 410) {
 		rb_info("master %s: 410 Gone (too far behind, or a new "
-		    "epoch): full sync", s->d->conf->sync_master);
+		        "epoch): full sync",
+		    s->d->conf->sync_master);
 		s->st = S_SNAPSHOT;
 	} else if (r.status != 200) {
 		http_fail(s, "delta", &r, S_DELTA);
 	} else if (rb_sync_delta_parse(&d, r.body, r.len, s->ss.applied_seq,
-	    &e) < 0) {
+	               &e) < 0) {
 		fail(s, S_SNAPSHOT, 0, "delta: %s", e.details);
 	} else {
 		if (strcmp(d.epoch, s->ss.epoch) != 0) {
 			rb_info("master epoch is now %s: full sync", d.epoch);
 			s->st = S_SNAPSHOT;
-		} else if (json_array_size(d.events) == 0 || apply(s, &d) ==
-		    0) {
+		} else if (json_array_size(d.events) == 0 ||
+		    apply(s, &d) == 0) {
 			contact(s, &d);
 		}
 		rb_sync_delta_fini(&d);
@@ -600,7 +613,7 @@ step_backoff(struct slave *s)
 		read_inotify(s);
 	}
 	s->backoff = s->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX :
-	    s->backoff * 2;
+	                                            s->backoff * 2;
 	s->pin_gone = 0;
 	s->st = s->after;
 }
@@ -632,7 +645,7 @@ reload(struct slave *s)
 	if (c->mode == NULL || strcmp(c->mode, "slave") != 0 ||
 	    c->sync_key == NULL || c->sync_master == NULL) {
 		rb_info("SIGHUP: no longer a complete slave configuration: "
-		    "exiting to restart in the new role");
+		        "exiting to restart in the new role");
 		rb_conf_free(c);
 		return 1;
 	}
@@ -641,8 +654,7 @@ reload(struct slave *s)
 	new_client(s);
 	s->backoff = BACKOFF_MIN;
 	s->st = S_DELTA;
-	rb_info("SIGHUP: reloaded runbound.conf: master %s",
-	    c->sync_master);
+	rb_info("SIGHUP: reloaded runbound.conf: master %s", c->sync_master);
 	return 0;
 }
 
@@ -669,7 +681,8 @@ slave_run(struct syncd *d)
 	start(&s);
 	syncd_ready(d);
 	rb_info("Slave sync started -> master %s (applied seq=%" PRIu64
-	    " epoch=%s)", d->conf->sync_master, s.ss.applied_seq,
+	        " epoch=%s)",
+	    d->conf->sync_master, s.ss.applied_seq,
 	    s.ss.epoch[0] ? s.ss.epoch : "none");
 	while (!s.stop) {
 		if (s.hup && reload(&s))

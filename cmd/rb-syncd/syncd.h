@@ -12,7 +12,7 @@
 struct syncd {
 	char root[4096];
 	struct rb_conf *conf; /* as last loaded; never NULL once running */
-	int ready_fd;	      /* -1 once readiness is announced */
+	int ready_fd;         /* -1 once readiness is announced */
 };
 
 /* main.c: write the readiness newline, once. */
@@ -20,7 +20,6 @@ void syncd_ready(struct syncd *d);
 
 /* main.c: load root's config; NULL (logged) when it is invalid. */
 struct rb_conf *syncd_load_conf(const struct syncd *d);
-
 
 /* master.c / slave.c: run until SIGTERM; the exit code. */
 int master_run(struct syncd *d);

@@ -42,7 +42,8 @@
 static void
 usage(void)
 {
-	rb_die(100, "usage: rb-zone [-d ROOT] [-s SERIAL] build|check "
+	rb_die(100,
+	    "usage: rb-zone [-d ROOT] [-s SERIAL] build|check "
 	    "[FILE...] | versions | rollback [ID]");
 }
 
@@ -103,8 +104,8 @@ warn_dropped(const struct rb_zoneset *zs)
 		if (rb_dname_to_text(kv->key, name, sizeof name) < 0)
 			snprintf(name, sizeof name, "(name)");
 		if (dsc != NULL && dsc->_name != NULL)
-			rb_warn("%s %s is outside every zone: not served",
-			    name, dsc->_name);
+			rb_warn("%s %s is outside every zone: not served", name,
+			    dsc->_name);
 		else
 			rb_warn("%s TYPE%u is outside every zone: not served",
 			    name, t);
@@ -120,8 +121,7 @@ die_err(const struct rb_err *e)
 /* Write the compiled zones as the new build (lib/zonehist); prints the
  * build's id and seq into the summary. */
 static void
-keep_build(const struct rb_kvs *out, const char *root, char *sum,
-    size_t len)
+keep_build(const struct rb_kvs *out, const char *root, char *sum, size_t len)
 {
 	struct rb_err e = { 0 };
 	struct rb_txn t;
@@ -138,9 +138,13 @@ keep_build(const struct rb_kvs *out, const char *root, char *sum,
 		die_err(&e);
 	}
 	snprintf(sum, len, ",\"written\":%s,\"id\":\"%s\"",
-	    changed ? "true" : "false", json_string_value(json_object_get(
-	    json_array_get(t.store.entries[RB_COLL_ZONES], json_array_size(
-	    t.store.entries[RB_COLL_ZONES]) - 1), "id")));
+	    changed ? "true" : "false",
+	    json_string_value(
+	        json_object_get(json_array_get(t.store.entries[RB_COLL_ZONES],
+	                            json_array_size(
+	                                t.store.entries[RB_COLL_ZONES]) -
+	                                1),
+	            "id")));
 	json_decref(entry);
 	rb_txn_end(&t);
 }
@@ -175,12 +179,13 @@ pick_build(const json_t *kept, const char *id)
 	if (id == NULL) {
 		if (n < 2)
 			rb_die(100, "no earlier build is kept");
-		return json_string_value(json_object_get(json_array_get(kept,
-		    n - 2), "id"));
+		return json_string_value(
+		    json_object_get(json_array_get(kept, n - 2), "id"));
 	}
 	if (strlen(id) < 8)
 		rb_die(100, "%s: give at least 8 characters of an id", id);
-	json_array_foreach(kept, i, v) {
+	json_array_foreach(kept, i, v)
+	{
 		const char *k = json_string_value(json_object_get(v, "id"));
 
 		if (k == NULL || strncmp(k, id, strlen(id)) != 0)
@@ -200,11 +205,14 @@ static uint32_t
 next_serial(const json_t *kept)
 {
 	json_t *zones = json_object_get(json_array_get(kept,
-	    json_array_size(kept) - 1), "zones"), *v;
+	                                    json_array_size(kept) - 1),
+	           "zones"),
+	       *v;
 	uint64_t s = (uint64_t)time(NULL);
 	const char *k;
 
-	json_object_foreach(zones, k, v) {
+	json_object_foreach(zones, k, v)
+	{
 		uint64_t cur = (uint64_t)json_integer_value(v) + 1;
 
 		s = cur > s ? cur : s;
@@ -224,8 +232,8 @@ rollback(const char *root, const char *want, int set_serial,
 
 	if (rb_txn_begin(&t, root, &e) < 0)
 		die_err(&e);
-	snprintf(from, sizeof from, "%s", pick_build(
-	    t.store.entries[RB_COLL_ZONES], want));
+	snprintf(from, sizeof from, "%s",
+	    pick_build(t.store.entries[RB_COLL_ZONES], want));
 	if (!set_serial)
 		serial = next_serial(t.store.entries[RB_COLL_ZONES]);
 	extra = json_pack("{s:s}", "rollback_of", from);
@@ -238,11 +246,12 @@ rollback(const char *root, const char *want, int set_serial,
 		die_err(&e);
 	}
 	if (entry == NULL) /* the same bytes as the newest build */
-		entry = json_incref(json_array_get(t.store.entries[RB_COLL_ZONES],
-		    json_array_size(t.store.entries[RB_COLL_ZONES]) - 1));
+		entry = json_incref(
+		    json_array_get(t.store.entries[RB_COLL_ZONES],
+		        json_array_size(t.store.entries[RB_COLL_ZONES]) - 1));
 	printf("{\"rollback_of\":\"%s\",\"id\":\"%s\",\"serial\":%lu,"
-	    "\"zones\":%zu,\"written\":%s}\n", from,
-	    json_string_value(json_object_get(entry, "id")), serial,
+	       "\"zones\":%zu,\"written\":%s}\n",
+	    from, json_string_value(json_object_get(entry, "id")), serial,
 	    json_object_size(json_object_get(entry, "zones")),
 	    changed ? "true" : "false");
 	json_decref(entry);
@@ -273,7 +282,8 @@ main(int argc, char **argv)
 			serial = strtoul(optarg, &end, 10);
 			if (errno || *end || end == optarg ||
 			    serial > 4294967295UL)
-				rb_die(100, "-s %s: not a serial (0..4294967295)",
+				rb_die(100,
+				    "-s %s: not a serial (0..4294967295)",
 				    optarg);
 			set_serial = 1;
 		} else {
@@ -307,8 +317,8 @@ main(int argc, char **argv)
 	if (zs.dropped > 0)
 		snprintf(sum + strlen(sum), sizeof sum - strlen(sum),
 		    ",\"dropped\":%zu", zs.dropped);
-	printf("{\"files\":%zu,\"zones\":%zu,\"records\":%zu%s}\n",
-	    nfiles, zs.apexes.n, zs.recs.n, sum);
+	printf("{\"files\":%zu,\"zones\":%zu,\"records\":%zu%s}\n", nfiles,
+	    zs.apexes.n, zs.recs.n, sum);
 	rb_kvs_free(&out);
 	rb_zone_fini(&zs);
 	return 0;

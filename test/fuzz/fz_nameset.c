@@ -33,13 +33,14 @@ accepted(const uint8_t *data, size_t size)
 	    (rb_nameset_action(data) != 'N' && rb_nameset_action(data) != 'R'))
 		__builtin_trap();
 	for (size_t i = 0; i < n; i++) {
-		if (rb_nameset_find(data, size, data + at + i *
-		    RB_NAMESET_HASH) != 1)
+		if (rb_nameset_find(data, size,
+		        data + at + i * RB_NAMESET_HASH) != 1)
 			__builtin_trap();
 	}
 	if (n > 0) {
 		memcpy(h, data + at, RB_NAMESET_HASH);
-		h[RB_NAMESET_HASH - 1] ^= 1; /* a neighbour: not stored, or is */
+		h[RB_NAMESET_HASH - 1] ^=
+		    1; /* a neighbour: not stored, or is */
 		if (rb_nameset_find(data, size, h) < 0)
 			__builtin_trap();
 	}

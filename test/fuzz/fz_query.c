@@ -59,18 +59,18 @@ build_local(struct cdb_make *cm)
 		"rf.test", "dn.test", "tt.test", "nx.test", "ar.test",
 		"at.test", "in.test", "id.test", "nv.test", "ir.test",
 		"nd.test" };
-	static const uint8_t codes[] = { 3, 4, 6, 2, 1, 5, 12, 13, 11, 8, 9,
-		14, 7, 10 };
+	static const uint8_t codes[] = { 3, 4, 6, 2, 1, 5, 12, 13, 11, 8, 9, 14,
+		7, 10 };
 	static uint8_t big[8 * 262];
 	const uint8_t a[] = { 0, 0, 0, 60, 0, 4, 10, 0, 0, 1 };
-	const uint8_t soa[] = { 0, 0, 14, 16, 0, 22, 0, 0, 0, 0, 0, 1, 0, 0,
-		14, 16, 0, 0, 4, 176, 0, 9, 58, 128, 0, 0, 1, 44 };
+	const uint8_t soa[] = { 0, 0, 14, 16, 0, 22, 0, 0, 0, 0, 0, 1, 0, 0, 14,
+		16, 0, 0, 4, 176, 0, 9, 58, 128, 0, 0, 1, 44 };
 	const uint8_t cn1[] = { 0, 0, 0, 60, 0, 8, 1, 'b', 2, 's', 't', 0, 0,
 		0 };
 	const uint8_t loop[] = { 0, 0, 0, 60, 0, 11, 1, 'c', 2, 's', 't', 4,
 		't', 'e', 's', 't', 0 };
-	const uint8_t mx[] = { 0, 0, 0, 60, 0, 16, 0, 10, 4, 'm', 'a', 'i',
-		'l', 2, 's', 't', 4, 't', 'e', 's', 't', 0 };
+	const uint8_t mx[] = { 0, 0, 0, 60, 0, 16, 0, 10, 4, 'm', 'a', 'i', 'l',
+		2, 's', 't', 4, 't', 'e', 's', 't', 0 };
 	const uint8_t ns[] = { 0, 0, 0, 60, 0, 15, 3, 'n', 's', '1', 2, 'm',
 		'x', 2, 's', 't', 4, 't', 'e', 's', 't', 0, 0, 0, 0, 60, 0, 15,
 		3, 'n', 's', '2', 2, 'm', 'x', 2, 's', 't', 4, 't', 'e', 's',
@@ -207,8 +207,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	q.now_ns = now += 1000;
 	b.p = out;
 	b.size = (data[0] & 0x10) ? 100 + (data[0] >> 5) * 50 :
-	    q.tcp		  ? sizeof out :
-				    RB_DNS_UDP_MAX;
+	    q.tcp                 ? sizeof out :
+	                            RB_DNS_UDP_MAX;
 	b.len = 0;
 	v = rb_answer(&ctx, &q, &b, &info);
 	check(q.pkt, q.len, &b, v);

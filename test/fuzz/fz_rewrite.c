@@ -27,11 +27,11 @@ int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	static const char text[] = "server:\n"
-				   "  cache-min-ttl: 5\n"
-				   "  cache-max-ttl: 3600\n"
-				   "  private-address: 10.0.0.0/8\n"
-				   "  private-address: fe80::/10\n"
-				   "  private-domain: lan\n";
+	                           "  cache-min-ttl: 5\n"
+	                           "  cache-max-ttl: 3600\n"
+	                           "  private-address: 10.0.0.0/8\n"
+	                           "  private-address: fe80::/10\n"
+	                           "  private-domain: lan\n";
 	struct rb_diag d;
 	struct rb_conf *c = rb_conf_parse("f.conf", text, sizeof text - 1, &d,
 	    NULL, NULL);
@@ -55,8 +55,9 @@ emit(const struct rb_pktans *a, const uint8_t *q, size_t qlen, size_t limit,
 
 	if (n > limit || n > sizeof out)
 		__builtin_trap();
-	if (n > 0 && (out[0] != 0xbe || out[1] != 0xef ||
-	    memcmp(out + RB_DNS_HEADER, q, qlen) != 0))
+	if (n > 0 &&
+	    (out[0] != 0xbe || out[1] != 0xef ||
+	        memcmp(out + RB_DNS_HEADER, q, qlen) != 0))
 		__builtin_trap();
 }
 
@@ -74,7 +75,7 @@ through_cache(const struct rb_pktans *a, const uint8_t *qname, size_t qlen,
 	/* Not stored (TTL 0): an older entry may still answer the key. */
 	if (rb_pktcache_put(cache, key, klen, a, 100) &&
 	    (!rb_pktcache_get(cache, key, klen, 100, &got, &age) ||
-		got.len != a->len || memcmp(got.wire, a->wire, a->len) != 0))
+	        got.len != a->len || memcmp(got.wire, a->wire, a->len) != 0))
 		__builtin_trap();
 	emit(a, q, qlen + 4, 512, 0);
 	emit(a, q, qlen + 4, 1232, 1);
@@ -100,8 +101,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size--;
 	/* The question asked: the input's own, lower-cased, when it has
 	 * one; else the root. */
-	n = size > RB_DNS_HEADER ? rb_dname_wire_len(data + RB_DNS_HEADER,
-	    size - RB_DNS_HEADER) : -1;
+	n = size > RB_DNS_HEADER ?
+	    rb_dname_wire_len(data + RB_DNS_HEADER, size - RB_DNS_HEADER) :
+	    -1;
 	if (n > 0 && size - RB_DNS_HEADER - (size_t)n >= 4) {
 		memcpy(qname, data + RB_DNS_HEADER, (size_t)n);
 		rb_dname_lower(qname);
@@ -114,8 +116,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (rb_rewrite(rw, &r, data, size, out, sizeof out, off, &a) ==
 	    RB_REWRITE_OK) {
-		if (a.len > sizeof out || a.qend != RB_DNS_HEADER +
-		    r.qname_len + 4)
+		if (a.len > sizeof out ||
+		    a.qend != RB_DNS_HEADER + r.qname_len + 4)
 			__builtin_trap();
 		through_cache(&a, qname, r.qname_len, r.qtype);
 	}

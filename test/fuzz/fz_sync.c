@@ -26,7 +26,8 @@ delta(const char *buf, size_t len, uint64_t since)
 
 	if (rb_sync_delta_parse(&d, buf, len, since, &e) < 0)
 		return;
-	json_array_foreach(d.events, i, ev) {
+	json_array_foreach(d.events, i, ev)
+	{
 		if ((uint64_t)json_integer_value(json_object_get(ev, "seq")) !=
 		    since + 1 + i)
 			__builtin_trap();
@@ -50,9 +51,10 @@ snapshot(const char *buf, size_t len)
 	for (int c = 0; c < RB_COLL_N; c++) {
 		if (s.coll_seq[c] > s.seq)
 			__builtin_trap();
-		json_array_foreach(s.colls[c], i, v) {
-			if (!rb_uuid_valid(json_string_value(json_object_get(v,
-			    "id"))))
+		json_array_foreach(s.colls[c], i, v)
+		{
+			if (!rb_uuid_valid(
+			        json_string_value(json_object_get(v, "id"))))
 				__builtin_trap();
 		}
 	}

@@ -24,8 +24,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(copy, data, size);
 	(void)rb_tinydns_sniff(copy, size);
 	if (rb_tinydns_load(&zs, copy, size, "zones.fuzz", 1, &d) < 0) {
-		if (errno == EINVAL && (zs.recs.n != 0 || zs.apexes.n != 0 ||
-		    zs.loose.n != 0))
+		if (errno == EINVAL &&
+		    (zs.recs.n != 0 || zs.apexes.n != 0 || zs.loose.n != 0))
 			abort();
 	} else if (rb_zone_build(&zs, &out, &d) == 0) {
 		fz_zones_check(&out);

@@ -62,16 +62,16 @@ check_frame(void *arg, const uint8_t *frame, size_t len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct rb_zonedb_rr rr = {
-	    apex, sizeof apex, 6, 300, soa + 6, sizeof soa - 7};
+	struct rb_zonedb_rr rr = { apex, sizeof apex, 6, 300, soa + 6,
+		sizeof soa - 7 };
 	uint8_t out[RB_DNS_UDP_MIN];
 	struct rb_xfrq q;
 	int rcode;
 
 	if (rb_xfrq_parse(&q, data, size) == 0) {
 		(void)rb_xfrq_is_transfer(&q);
-		size_t n =
-		    rb_xfrq_udp_reply(&q, zones, out, sizeof out, &rcode);
+		size_t n = rb_xfrq_udp_reply(&q, zones, out, sizeof out,
+		    &rcode);
 		/* 0 would say the (sound) fixture is damaged. */
 		if (n < 12 || n > sizeof out)
 			abort();

@@ -114,7 +114,7 @@ fz_zones_check(const struct rb_kvs *out)
 {
 	for (size_t i = 1; i < out->n; i++)
 		if (rb_kvs_bytes_cmp(out->v[i - 1].key, out->v[i - 1].klen,
-		    out->v[i].key, out->v[i].klen) >= 0)
+		        out->v[i].key, out->v[i].klen) >= 0)
 			abort();
 	if (out->n <= 256)
 		query_names(out);

@@ -71,10 +71,10 @@ test_acl(void)
 	rb_acl_init(&acl);
 	is_int(look(&acl, "127.0.0.1"), RB_ACL_REFUSE, "empty list refuses");
 	ok(rb_acl_add(&acl, "10.0.0.0/8", "allow", &d) == 0 &&
-		rb_acl_add(&acl, "10.1.0.0/16", "deny", &d) == 0 &&
-		rb_acl_add(&acl, "10.1.2.0/24", "allow_snoop", &d) == 0 &&
-		rb_acl_add(&acl, "10.0.0.0/8", "deny", &d) == 0 &&
-		rb_acl_add(&acl, "2001:db8::/32", "refuse_non_local", &d) == 0,
+	        rb_acl_add(&acl, "10.1.0.0/16", "deny", &d) == 0 &&
+	        rb_acl_add(&acl, "10.1.2.0/24", "allow_snoop", &d) == 0 &&
+	        rb_acl_add(&acl, "10.0.0.0/8", "deny", &d) == 0 &&
+	        rb_acl_add(&acl, "2001:db8::/32", "refuse_non_local", &d) == 0,
 	    "entries added");
 	is_int(rb_acl_add(&acl, "10.0.0.0/8", "maybe", &d), -1, "bad action");
 	is_str(d.msg, "unknown access-control action 'maybe'", "its message");

@@ -1,8 +1,8 @@
 /*
  * Unit tests for lib/answer: every pipeline step and every local-zone
  * type, on local.cdb and block.cdb fixtures written with tinycdb's
- * cdb_make in a temporary directory, and feed set files (lib/feedset).  Replies are parsed back with ldns,
- * which also proves the compression pointers valid.
+ * cdb_make in a temporary directory, and feed set files (lib/feedset).  Replies
+ * are parsed back with ldns, which also proves the compression pointers valid.
  */
 
 #include <arpa/inet.h>
@@ -109,8 +109,7 @@ add_txt(const char *name, size_t len)
 }
 
 static void
-cdb_put(struct cdb_make *cm, const void *k, size_t kl, const void *v,
-    size_t vl)
+cdb_put(struct cdb_make *cm, const void *k, size_t kl, const void *v, size_t vl)
 {
 	if (cdb_make_add(cm, k, (unsigned)kl, v, (unsigned)vl) < 0)
 		bail("cdb_make_add");
@@ -170,7 +169,7 @@ write_records(struct cdb_make *cm)
 		for (j = 0; first_name && j < nrecs; j++) {
 			if (!same_name(&recs[j], &recs[i]) ||
 			    (nt > 0 && types[nt - 2] == recs[j].type >> 8 &&
-				types[nt - 1] == (uint8_t)recs[j].type))
+			        types[nt - 1] == (uint8_t)recs[j].type))
 				continue;
 			types[nt++] = (uint8_t)(recs[j].type >> 8);
 			types[nt++] = (uint8_t)recs[j].type;
@@ -229,8 +228,7 @@ build_local(const char *path)
 	key[0] = 'E';
 	cdb_put(&cm, key, 1 + (size_t)wire("b.st.test", key + 1), "", 0);
 	key[0] = 'E';
-	cdb_put(&cm, key, 1 + (size_t)wire("x.bad.test", key + 1), "\0\1",
-	    2);
+	cdb_put(&cm, key, 1 + (size_t)wire("x.bad.test", key + 1), "\0\1", 2);
 	{
 		uint8_t k[1 + RB_DNAME_MAX + 2];
 		int n = wire("x.bad.test", k + 1);
@@ -265,13 +263,13 @@ build_block(const char *path)
 /* --- queries -------------------------------------------------------- */
 
 struct q {
-	uint16_t flags;	 /* default RD */
-	int edns;	 /* 0: none, else the UDP size */
-	int version;	 /* EDNS version */
+	uint16_t flags; /* default RD */
+	int edns;       /* 0: none, else the UDP size */
+	int version;    /* EDNS version */
 	int two_opts;
 	int tcp;
 	const char *client; /* default 127.0.0.1 */
-	size_t bufsize;	    /* default the transport's maximum */
+	size_t bufsize;     /* default the transport's maximum */
 };
 
 static struct rb_answer_ctx ctx;
@@ -344,8 +342,8 @@ run(const uint8_t *pkt, size_t len, const struct q *o)
 
 	if (buf.size == 0)
 		buf.size = o->tcp ? RB_DNS_TCP_MAX : RB_DNS_UDP_MAX;
-	if (rb_ipaddr_parse(o->client ? o->client : "127.0.0.1",
-	    &aq.client) < 0)
+	if (rb_ipaddr_parse(o->client ? o->client : "127.0.0.1", &aq.client) <
+	    0)
 		bail("client address");
 	v = rb_answer(&ctx, &aq, &buf, &info);
 	reply_len = buf.len;
@@ -494,8 +492,9 @@ test_cname(void)
 	is_str(summary(p), "NOERROR 9 0 0 aa", "cname: loop stops at 8 hops");
 	ldns_pkt_free(p);
 	p = ask("ext.st.test", RB_TYPE_A, &v);
-	is_str(summary(p), "NOERROR 1 0 0 aa", "cname: target outside local "
-					       "data ends the chain");
+	is_str(summary(p), "NOERROR 1 0 0 aa",
+	    "cname: target outside local "
+	    "data ends the chain");
 	ldns_pkt_free(p);
 }
 
@@ -625,8 +624,7 @@ feed_status(const char *name, enum rb_answer_verdict *v)
 	static char s[64];
 	ldns_pkt *p = ask(name, RB_TYPE_A, v);
 
-	snprintf(s, sizeof s, "%s", *v == RB_ANSWER_PASS ? "PASS" :
-	    summary(p));
+	snprintf(s, sizeof s, "%s", *v == RB_ANSWER_PASS ? "PASS" : summary(p));
 	ldns_pkt_free(p);
 	return s;
 }
@@ -636,8 +634,8 @@ test_feeds(void)
 {
 	static const char *const f0[] = { "tracker.example", "ads.example",
 		"ok.ads.example", "x.example", NULL };
-	static const char *const f1[] = { "tracker.example",
-		"Deep.X.example", NULL };
+	static const char *const f1[] = { "tracker.example", "Deep.X.example",
+		NULL };
 	struct rb_cdbmap *m[3];
 	const struct rb_cdbmap_gen *g[3];
 	enum rb_answer_verdict v;
@@ -790,8 +788,10 @@ test_wire(void)
 	/* An IXFR with its SOA in authority (RFC 1995): REFUSED as other
 	 * transfers, not FORMERR; authority in another query: FORMERR. */
 	n = mkquery(pkt, "a.b.st.test", RB_TYPE_IXFR, &o);
-	memcpy(pkt + n, "\300\014\0\6\0\1\0\0\0\0\0\026\0\0"
-	    "\0\0\0\5\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 34);
+	memcpy(pkt + n,
+	    "\300\014\0\6\0\1\0\0\0\0\0\026\0\0"
+	    "\0\0\0\5\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
+	    34);
 	pkt[9] = 1; /* NSCOUNT */
 	run(pkt, n + 34, &o);
 	is_int(reply[3] & 0xf, RB_RCODE_REFUSED, "IXFR with its SOA: REFUSED");

@@ -76,8 +76,10 @@ vetting(void)
 	is_str(e.code, "INVALID_KEY", "INVALID_KEY");
 	ok(rb_apikey_check("0123456789abcdef\n0123456789abcde", 32, &e) < 0,
 	    "newline");
-	ok(rb_apikey_check("0123456789abcdef\xc3\xa9""0123456789abcd", 32,
-	    &e) < 0, "non-ASCII");
+	ok(rb_apikey_check("0123456789abcdef\xc3\xa9"
+	                   "0123456789abcd",
+	       32, &e) < 0,
+	    "non-ASCII");
 	ok(rb_apikey_check("0123456789 abcdef0123456789abcde", 32, &e) == 0,
 	    "a space is printable");
 	memset(big, 'k', sizeof big);
@@ -117,8 +119,8 @@ main(void)
 	vetting();
 	matching();
 	ok(rb_apikey_save(root, "saved-key", 9, &e) == 0, "save");
-	ok(rb_apikey_load(&k, root, &e) == 0 && strcmp(k.key, "saved-key") ==
-	    0, "saved key loads");
+	ok(rb_apikey_load(&k, root, &e) == 0 && strcmp(k.key, "saved-key") == 0,
+	    "saved key loads");
 	snprintf(cmd, sizeof cmd, "rm -rf %s", root);
 	if (system(cmd) != 0)
 		diag("could not remove %s", root);

@@ -18,8 +18,8 @@
 #include "auditwrite.h"
 #include "../tap.h"
 
-#define HEXKEY                                                                 \
-	"000102030405060708090a0b0c0d0e0f"                                     \
+#define HEXKEY \
+	"000102030405060708090a0b0c0d0e0f" \
 	"101112131415161718191a1b1c1d1e1f"
 
 static struct rb_auditkey key;
@@ -28,7 +28,7 @@ static void
 test_key(const char *root)
 {
 	struct rb_auditkey k;
-	struct rb_err e = {0};
+	struct rb_err e = { 0 };
 	char path[600];
 	struct stat st;
 
@@ -217,8 +217,8 @@ build_log(char *buf, size_t cap, int n)
 /* Verify text (lines), with an optional head; returns the first bad seq
  * or 0 when intact. */
 static unsigned long long
-verify_text(
-    const char *text, size_t len, const char *head, const struct rb_auditkey *k)
+verify_text(const char *text, size_t len, const char *head,
+    const struct rb_auditkey *k)
 {
 	static struct rb_audit_verify v;
 
@@ -391,7 +391,7 @@ static void
 test_writer(const char *root)
 {
 	struct rb_audit_writer w, w2;
-	struct rb_err e = {0};
+	struct rb_err e = { 0 };
 	struct rb_auditkey wrong;
 	char dir[600], path[700], old[700];
 	unsigned long long n = 0;

@@ -28,7 +28,7 @@ write_cdb(const char *key, const char *val)
 	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0 || cdb_make_start(&cm, fd) < 0 ||
 	    cdb_make_add(&cm, key, (unsigned)strlen(key), val,
-		(unsigned)strlen(val)) < 0 ||
+	        (unsigned)strlen(val)) < 0 ||
 	    cdb_make_finish(&cm) < 0 || close(fd) < 0 || rename(tmp, path) < 0)
 		bail("write_cdb");
 }
@@ -59,8 +59,8 @@ test_no_records(void)
 	int fd;
 
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0 || cdb_make_start(&cm, fd) < 0 ||
-	    cdb_make_finish(&cm) < 0 || close(fd) < 0)
+	if (fd < 0 || cdb_make_start(&cm, fd) < 0 || cdb_make_finish(&cm) < 0 ||
+	    close(fd) < 0)
 		bail("empty cdb");
 	m = rb_cdbmap_new(path);
 	ok(m != NULL, "a cdb without records maps");
@@ -107,16 +107,20 @@ test_against_tinycdb(const char *d)
 		n = snprintf(key, sizeof key, "key%d", i);
 		int a = rb_cdbmap_find(g, key, (size_t)n, &v, &vl);
 		int b = cdb_find(&c, key, (unsigned)n);
-		agree = a == b && (a == 0 || (vl == cdb_datalen(&c) &&
-		    memcmp(v, cdb_get(&c, cdb_datalen(&c), cdb_datapos(&c)),
-		    vl) == 0));
+		agree = a == b &&
+		    (a == 0 ||
+		        (vl == cdb_datalen(&c) &&
+		            memcmp(v,
+		                cdb_get(&c, cdb_datalen(&c), cdb_datapos(&c)),
+		                vl) == 0));
 	}
 	ok(agree, "same answers as tinycdb for 140,000 keys (20,000 present)");
 	cdb_free(&c);
 	rb_cdbmap_gen_free(g);
 	/* Point every table far past the end of the file. */
 	{
-		unsigned char bad[8] = { 0xff, 0xff, 0xff, 0x7f, 0xff, 0xff, 0, 0 };
+		unsigned char bad[8] = { 0xff, 0xff, 0xff, 0x7f, 0xff, 0xff, 0,
+			0 };
 		for (int i = 0; i < 256; i++)
 			if (pwrite(fd, bad, sizeof bad, i * 8) != sizeof bad)
 				bail(strerror(errno));

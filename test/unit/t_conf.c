@@ -106,31 +106,30 @@ test_defaults(void)
 static void
 test_scalars(void)
 {
-	struct rb_conf *c = parse(
-	    "server:\n"
-	    "\tport: 5353\n"
-	    "\tdo-ip4: no\n"
-	    "\tdo-ip6:no\n"
-	    "\tdo-udp: yes\n"
-	    "\tdo-tcp:   no\n"
-	    "\trate-limit: 0\n"
-	    "\tcache-max-ttl: 3600\n"
-	    "\tcache-min-ttl: 60\n"
-	    "\tmode: slave\n"
-	    "\tsync-port: 8082\n"
-	    "\tsync-key: \"k3y\"\n"
-	    "\tsync-master: 192.168.1.10:8082\n"
-	    "\tsync-interval: 5\n"
-	    "\tapi-port: 8083\n"
-	    "\tlog-retention: 10000\n"
-	    "\tlog-client-ip: yes\n"
-	    "\taudit-log: yes\n"
-	    "\taudit-log-hmac-key: 'hm\"ac'\n"
-	    "\tdnssec-validation: yes\n"
-	    "\tverbosity: 5\n"
-	    "\tlogfile: \"/var/log/rb.log\"\n"
-	    "\tusername: \"unbound\"\n"
-	    "\tjournal-retention: 1\n");
+	struct rb_conf *c = parse("server:\n"
+	                          "\tport: 5353\n"
+	                          "\tdo-ip4: no\n"
+	                          "\tdo-ip6:no\n"
+	                          "\tdo-udp: yes\n"
+	                          "\tdo-tcp:   no\n"
+	                          "\trate-limit: 0\n"
+	                          "\tcache-max-ttl: 3600\n"
+	                          "\tcache-min-ttl: 60\n"
+	                          "\tmode: slave\n"
+	                          "\tsync-port: 8082\n"
+	                          "\tsync-key: \"k3y\"\n"
+	                          "\tsync-master: 192.168.1.10:8082\n"
+	                          "\tsync-interval: 5\n"
+	                          "\tapi-port: 8083\n"
+	                          "\tlog-retention: 10000\n"
+	                          "\tlog-client-ip: yes\n"
+	                          "\taudit-log: yes\n"
+	                          "\taudit-log-hmac-key: 'hm\"ac'\n"
+	                          "\tdnssec-validation: yes\n"
+	                          "\tverbosity: 5\n"
+	                          "\tlogfile: \"/var/log/rb.log\"\n"
+	                          "\tusername: \"unbound\"\n"
+	                          "\tjournal-retention: 1\n");
 
 	ok(c != NULL, "every scalar directive parses");
 	if (c == NULL) {
@@ -169,7 +168,7 @@ test_scalars(void)
 	ok(c != NULL, "sync-master host:port");
 	rb_conf_free(c);
 	c = parse("server:\n logfile: \"\"\n username: \"\"\n port: 1\n"
-	    " port: 65535\n");
+	          " port: 65535\n");
 	ok(c != NULL && c->logfile == NULL && c->username == NULL,
 	    "empty logfile and username mean none");
 	ok(c != NULL && c->port == 65535, "last value wins");
@@ -310,7 +309,8 @@ test_forward(void)
 	}
 	is_int(c->nfwd, 3, "three zones");
 	ok(c->nfwd == 3 && c->fwd[2].tls_upstream &&
-	    c->fwd[2].addrs[0].port == 853, "forward-ssl-upstream alias");
+	        c->fwd[2].addrs[0].port == 853,
+	    "forward-ssl-upstream alias");
 	is_str(c->fwd[0].name, ".", "root zone");
 	is_int(c->fwd[0].tls_upstream, 1, "tls upstream");
 	is_str(c->fwd[0].tls_hostname, "dns.quad9.net", "tls hostname");
@@ -328,41 +328,48 @@ test_forward(void)
 	is_int(c->fwd[1].addrs[1].port, 5353, "@5353");
 	is_int(c->fwd[1].line, 9, "zone line");
 	is_int(W.n, 1, "forward-first warns");
-	is_str(W.last, "t.conf:8: unbound directive 'forward-first' is "
-	    "accepted and ignored", "forward-first warning text");
+	is_str(W.last,
+	    "t.conf:8: unbound directive 'forward-first' is "
+	    "accepted and ignored",
+	    "forward-first warning text");
 	rb_conf_free(c);
 }
 
 static void
 test_warnings(void)
 {
-	struct rb_conf *c = parse(
-	    "server:\n"
-	    "  num-threads: 4\n"
-	    "  msg-cache-size: 50m\n"
-	    "  api-key: \"secret\"\n"
-	    "remote-control:\n"
-	    "  control-enable: yes\n"
-	    "python:\n"
-	    "  python-script: \"x.py\"\n"
-	    "view:\n"
-	    "  name: \"v\"\n"
-	    "  local-zone: \"x.\" static\n"
-	    "server:\n"
-	    "  port: 53\n");
+	struct rb_conf *c = parse("server:\n"
+	                          "  num-threads: 4\n"
+	                          "  msg-cache-size: 50m\n"
+	                          "  api-key: \"secret\"\n"
+	                          "remote-control:\n"
+	                          "  control-enable: yes\n"
+	                          "python:\n"
+	                          "  python-script: \"x.py\"\n"
+	                          "view:\n"
+	                          "  name: \"v\"\n"
+	                          "  local-zone: \"x.\" static\n"
+	                          "server:\n"
+	                          "  port: 53\n");
 
 	ok(c != NULL, "unbound directives and clauses load");
 	is_int(W.n, 7, "one warning each");
-	is_str(W.last, "t.conf:11: unbound directive 'local-zone' is "
-	    "accepted and ignored", "view's directives warn");
+	is_str(W.last,
+	    "t.conf:11: unbound directive 'local-zone' is "
+	    "accepted and ignored",
+	    "view's directives warn");
 	rb_conf_free(c);
 	c = parse("server:\n num-threads: 2\n");
-	is_str(W.last, "t.conf:2: unbound directive 'num-threads' is "
-	    "accepted and ignored", "warning text");
+	is_str(W.last,
+	    "t.conf:2: unbound directive 'num-threads' is "
+	    "accepted and ignored",
+	    "warning text");
 	rb_conf_free(c);
 	c = parse("server:\n api-key: \"x\"\n");
-	is_str(W.last, "t.conf:2: runbound directive 'api-key' is accepted "
-	    "and ignored", "Runbound-only directive warns");
+	is_str(W.last,
+	    "t.conf:2: runbound directive 'api-key' is accepted "
+	    "and ignored",
+	    "Runbound-only directive warns");
 	rb_conf_free(c);
 	c = rb_conf_parse("t.conf", "server:\n num-threads: 2\n", 24, NULL,
 	    NULL, NULL);
@@ -374,9 +381,11 @@ static void
 test_errors(void)
 {
 	bad("server:\n\n x: 1\n", "t.conf:3: unknown directive 'x'");
-	bad("port: 53\n", "t.conf:1: directive 'port' outside a clause (a line "
+	bad("port: 53\n",
+	    "t.conf:1: directive 'port' outside a clause (a line "
 	    "'server:' is missing)");
-	bad("server:\n port 53\n", "t.conf:2: syntax error: expected ':' "
+	bad("server:\n port 53\n",
+	    "t.conf:2: syntax error: expected ':' "
 	    "after the directive name");
 	bad("server:\n local-data: \"x.home. A 1.2.3.4\n",
 	    "t.conf:2: unterminated quoted string");
@@ -396,9 +405,11 @@ test_errors(void)
 	    "t.conf:2: rate-limit: '1000001' is not a number in 0..1000000");
 	bad("server:\n rate-limit: -1\n",
 	    "t.conf:2: rate-limit: '-1' is not a number in 0..1000000");
-	bad("server:\n journal-retention: 0\n", "t.conf:2: journal-retention: "
+	bad("server:\n journal-retention: 0\n",
+	    "t.conf:2: journal-retention: "
 	    "'0' is not a number in 1..1000000000");
-	bad("server:\n verbosity: 99999999999999999999\n", "t.conf:2: "
+	bad("server:\n verbosity: 99999999999999999999\n",
+	    "t.conf:2: "
 	    "verbosity: '99999999999999999999' is not a number in 0..5");
 	bad("server:\n access-control: 10.0.0.0/33 allow\n",
 	    "t.conf:2: access-control: '10.0.0.0/33' is not a netblock");
@@ -438,7 +449,8 @@ test_errors(void)
 	bad("server:\n local-data: \"$ORIGIN x.\"\n",
 	    "t.conf:2: local-data: invalid record '$ORIGIN x.': not a record");
 	bad("server:\n local-data:\n", "t.conf:2: local-data: missing value");
-	bad("server:\n local-data-ptr: \"1.2.3.4\"\n", "t.conf:2: "
+	bad("server:\n local-data-ptr: \"1.2.3.4\"\n",
+	    "t.conf:2: "
 	    "local-data-ptr: expected \"address [ttl] name\"");
 	bad("server:\n local-data-ptr: \"1.2.3 x.home\"\n",
 	    "t.conf:2: local-data-ptr: '1.2.3' is not an IP address");
@@ -447,24 +459,33 @@ test_errors(void)
 	bad("server:\n local-data-ptr: \"1.2.3.4 x..home\"\n",
 	    "t.conf:2: local-data-ptr: invalid name 'x..home': empty label in "
 	    "name");
-	bad("server:\n interface: eth/0\n", "t.conf:2: interface: 'eth/0' "
+	bad("server:\n interface: eth/0\n",
+	    "t.conf:2: interface: 'eth/0' "
 	    "is not an IP address or an interface name");
-	bad("server:\n interface: 192.168.1\n", "t.conf:2: interface: "
+	bad("server:\n interface: 192.168.1\n",
+	    "t.conf:2: interface: "
 	    "'192.168.1' is not an IP address or an interface name");
-	bad("server:\n interface: a-name-of-16-chr\n", "t.conf:2: interface: "
+	bad("server:\n interface: a-name-of-16-chr\n",
+	    "t.conf:2: interface: "
 	    "'a-name-of-16-chr' is not an IP address or an interface name");
-	bad("server:\n incoming-num-tcp: 65537\n", "t.conf:2: "
+	bad("server:\n incoming-num-tcp: 65537\n",
+	    "t.conf:2: "
 	    "incoming-num-tcp: '65537' is not a number in 0..65536");
-	bad("server:\n incoming-num-tcp: -1\n", "t.conf:2: "
+	bad("server:\n incoming-num-tcp: -1\n",
+	    "t.conf:2: "
 	    "incoming-num-tcp: '-1' is not a number in 0..65536");
-	bad("server:\n tcp-idle-timeout: 30s\n", "t.conf:2: "
+	bad("server:\n tcp-idle-timeout: 30s\n",
+	    "t.conf:2: "
 	    "tcp-idle-timeout: '30s' is not a number of milliseconds in "
 	    "0..2147483647");
-	bad("server:\n tcp-connection-limit: 10.0.0.0/33 5\n", "t.conf:2: "
+	bad("server:\n tcp-connection-limit: 10.0.0.0/33 5\n",
+	    "t.conf:2: "
 	    "tcp-connection-limit: '10.0.0.0/33' is not a netblock");
-	bad("server:\n tcp-connection-limit: 10.0.0.0/8 -1\n", "t.conf:2: "
+	bad("server:\n tcp-connection-limit: 10.0.0.0/8 -1\n",
+	    "t.conf:2: "
 	    "tcp-connection-limit: '-1' is not a number in 0..2147483647");
-	bad("server:\n tcp-connection-limit: 10.0.0.0/8\n", "t.conf:2: "
+	bad("server:\n tcp-connection-limit: 10.0.0.0/8\n",
+	    "t.conf:2: "
 	    "tcp-connection-limit: expected 2 values, got 1");
 	bad("server:\n interface: 127.0.0.1@0\n",
 	    "t.conf:2: interface: '0' is not a port (1..65535)");
@@ -474,7 +495,8 @@ test_errors(void)
 	    "t.conf:2: mode: slave requires sync-master:");
 	bad("server:\n sync-master: 10.0.0.1\n",
 	    "t.conf:2: sync-master: expected host:port, got '10.0.0.1'");
-	bad("server:\n sync-master: ::1:8082\n", "t.conf:2: sync-master: "
+	bad("server:\n sync-master: ::1:8082\n",
+	    "t.conf:2: sync-master: "
 	    "invalid host '::1' (use [addr]:port for IPv6)");
 	bad("server:\n sync-key: \"\"\n", "t.conf:2: sync-key: empty value");
 	bad("forward-zone:\n forward-addr: 1.1.1.1\n",
@@ -498,20 +520,23 @@ test_errors(void)
 	bad("forward-zone:\n name: x\n port: 53\n",
 	    "t.conf:3: unknown directive 'port' in forward-zone:");
 	bad("server: forward-zone:\n", "t.conf:1: two clauses on one line");
-	bad("server:\n sync-master: [10.0.0.1]:8082\n", "t.conf:2: "
+	bad("server:\n sync-master: [10.0.0.1]:8082\n",
+	    "t.conf:2: "
 	    "sync-master: invalid host '10.0.0.1' (use [addr]:port for IPv6)");
-	bad("server:\n sync-master: a_b..c:1\n", "t.conf:2: sync-master: "
+	bad("server:\n sync-master: a_b..c:1\n",
+	    "t.conf:2: sync-master: "
 	    "invalid host 'a_b..c' (use [addr]:port for IPv6)");
 	bad("server:\n \"port\": 1\n",
 	    "t.conf:2: syntax error: expected a directive name");
-	bad("server:\n include: \n", "t.conf:2: include: expected one file "
+	bad("server:\n include: \n",
+	    "t.conf:2: include: expected one file "
 	    "name");
 	bad("server:\n a: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17\n",
 	    "t.conf:2: too many values on one line");
 	{
 		static const char nul[] = "server:\n port: 5\0\n";
-		struct rb_conf *c = rb_conf_parse("t.conf", nul,
-		    sizeof nul - 1, &D, NULL, NULL);
+		struct rb_conf *c = rb_conf_parse("t.conf", nul, sizeof nul - 1,
+		    &D, NULL, NULL);
 		ok(c == NULL && errno == EINVAL, "NUL byte refused, EINVAL");
 		is_str(rb_diag_str(&D, errbuf, sizeof errbuf),
 		    "t.conf:2: NUL byte in line", "NUL byte message");
@@ -562,10 +587,12 @@ test_includes(void)
 	snprintf(sub, sizeof sub, "%s/sub", dir);
 	if (mkdir(sub, 0755) < 0)
 		bail("mkdir");
-	put("main.conf", "server:\n  port: 1\n  include: \"sub/a.conf\"\n"
+	put("main.conf",
+	    "server:\n  port: 1\n  include: \"sub/a.conf\"\n"
 	    "  include: sub/g*.conf\n  include: nothing-*.conf\n"
 	    "include-toplevel: \"sub/top.conf\"\n");
-	put("sub/a.conf", "  port: 2  # still in server:\n"
+	put("sub/a.conf",
+	    "  port: 2  # still in server:\n"
 	    "  include: b.conf\n");
 	put("sub/b.conf", "  verbosity: 4\n");
 	put("sub/g1.conf", "  local-zone: g1 static\n");
@@ -592,23 +619,29 @@ test_includes(void)
 	put("sub/e1.conf", "\n\n  include: e2.conf\n");
 	put("sub/e2.conf", "# line 1\n  bogus-directive: 1\n");
 	c = load("err.conf");
-	snprintf(want, sizeof want, "%s/sub/e2.conf:2: unknown directive "
-	    "'bogus-directive'", dir);
+	snprintf(want, sizeof want,
+	    "%s/sub/e2.conf:2: unknown directive "
+	    "'bogus-directive'",
+	    dir);
 	ok(c == NULL, "error inside a nested include");
 	is_str(errbuf, want, "error names the included file and its line");
 
 	put("missing.conf", "server:\n\n  include: \"nope.conf\"\n");
 	c = load("missing.conf");
-	snprintf(want, sizeof want, "%s/missing.conf:3: unable to open "
-	    "%s/nope.conf: No such file or directory", dir, dir);
+	snprintf(want, sizeof want,
+	    "%s/missing.conf:3: unable to open "
+	    "%s/nope.conf: No such file or directory",
+	    dir, dir);
 	ok(c == NULL && errno == ENOENT, "missing include: ENOENT");
 	is_str(errbuf, want, "missing include names the include line");
 
 	put("loop.conf", "server:\n  include: \"sub/loop2.conf\"\n");
 	put("sub/loop2.conf", "  include: ../loop.conf\n");
 	c = load("loop.conf");
-	snprintf(want, sizeof want, "%s/sub/loop2.conf:1: include loop: "
-	    "%s/sub/../loop.conf is already being read", dir, dir);
+	snprintf(want, sizeof want,
+	    "%s/sub/loop2.conf:1: include loop: "
+	    "%s/sub/../loop.conf is already being read",
+	    dir, dir);
 	ok(c == NULL, "include loop refused");
 	is_str(errbuf, want, "loop message");
 
@@ -627,8 +660,10 @@ test_includes(void)
 
 	put("top2.conf", "server:\n  include-toplevel: sub/b.conf\n");
 	c = load("top2.conf");
-	snprintf(want, sizeof want, "%s/sub/b.conf:1: directive 'verbosity' "
-	    "outside a clause (a line 'server:' is missing)", dir);
+	snprintf(want, sizeof want,
+	    "%s/sub/b.conf:1: directive 'verbosity' "
+	    "outside a clause (a line 'server:' is missing)",
+	    dir);
 	ok(c == NULL, "include-toplevel closes the clause");
 	is_str(errbuf, want, "include-toplevel message");
 
@@ -640,14 +675,18 @@ test_includes(void)
 	}
 	put("sub/d20.conf", "server:\n");
 	c = load("sub/d0.conf");
-	snprintf(want, sizeof want, "%s/sub/d15.conf:1: include: nested more "
-	    "than 16 deep", dir);
+	snprintf(want, sizeof want,
+	    "%s/sub/d15.conf:1: include: nested more "
+	    "than 16 deep",
+	    dir);
 	ok(c == NULL, "include depth limited");
 	is_str(errbuf, want, "depth message");
 
 	c = load("absent.conf");
-	snprintf(want, sizeof want, "unable to open %s/absent.conf: No such "
-	    "file or directory", dir);
+	snprintf(want, sizeof want,
+	    "unable to open %s/absent.conf: No such "
+	    "file or directory",
+	    dir);
 	ok(c == NULL && errno == ENOENT, "missing top file");
 	is_str(errbuf, want, "missing top file message has no line");
 
@@ -684,15 +723,14 @@ test_limits(void)
 static void
 test_tcp(void)
 {
-	struct rb_conf *c = parse(
-	    "server:\n"
-	    "  interface: lo@5353\n"
-	    "  interface: eth0\n"
-	    "  ip-address: 127.0.0.1\n"
-	    "  incoming-num-tcp: 0\n"
-	    "  tcp-idle-timeout: 1500\n"
-	    "  tcp-connection-limit: 127.0.0.1 2\n"
-	    "  tcp-connection-limit: 2001:db8::/32 0\n");
+	struct rb_conf *c = parse("server:\n"
+	                          "  interface: lo@5353\n"
+	                          "  interface: eth0\n"
+	                          "  ip-address: 127.0.0.1\n"
+	                          "  incoming-num-tcp: 0\n"
+	                          "  tcp-idle-timeout: 1500\n"
+	                          "  tcp-connection-limit: 127.0.0.1 2\n"
+	                          "  tcp-connection-limit: 2001:db8::/32 0\n");
 
 	ok(c != NULL, "interface names and TCP directives parse");
 	if (c == NULL) {
@@ -705,7 +743,8 @@ test_tcp(void)
 	ok(c->ifaces[1].name && c->ifaces[1].port == 53, "eth0: port: 53");
 	ok(!c->ifaces[2].name && strcmp(c->ifaces[2].addr, "127.0.0.1") == 0,
 	    "ip-address, unbound's alias: an address");
-	bad("server:\n ip-address: eth/0\n", "t.conf:2: ip-address: 'eth/0' "
+	bad("server:\n ip-address: eth/0\n",
+	    "t.conf:2: ip-address: 'eth/0' "
 	    "is not an IP address or an interface name");
 	is_int(c->incoming_num_tcp, 0, "incoming-num-tcp 0");
 	is_int(c->tcp_idle_timeout, 1500, "tcp-idle-timeout");
@@ -716,10 +755,13 @@ test_tcp(void)
 	rb_conf_free(c);
 
 	c = parse("server:\n tcp-idle-timeout: 500000\n");
-	ok(c && c->tcp_idle_timeout == 120000, "tcp-idle-timeout held to "
+	ok(c && c->tcp_idle_timeout == 120000,
+	    "tcp-idle-timeout held to "
 	    "120000 as unbound does");
-	is_str(W.last, "t.conf:2: tcp-idle-timeout: 500000 is taken as 120000, "
-	    "as unbound does", "and warned");
+	is_str(W.last,
+	    "t.conf:2: tcp-idle-timeout: 500000 is taken as 120000, "
+	    "as unbound does",
+	    "and warned");
 	rb_conf_free(c);
 	c = parse("server:\n tcp-idle-timeout: 0\n");
 	ok(c && c->tcp_idle_timeout == 1, "tcp-idle-timeout 0 taken as 1");
@@ -729,7 +771,8 @@ test_tcp(void)
 static void
 test_json(void)
 {
-	struct rb_conf *c = parse("server:\n sync-key: s3cret\n"
+	struct rb_conf *c = parse(
+	    "server:\n sync-key: s3cret\n"
 	    " audit-log-hmac-key: k3y\n local-data: \"x. TXT \\\"\xff\\\"\"\n");
 	char *j;
 

@@ -60,16 +60,17 @@ main(void)
 		uint64_t t[3];
 
 		ok(rb_ctl_issue(&h, root, "reload", &t[0], &e) == 0 &&
-		    rb_ctl_issue(&h, root, "reload", &t[1], &e) == 0 &&
-		    rb_ctl_issue(&h, root, "reload", &t[2], &e) == 0,
+		        rb_ctl_issue(&h, root, "reload", &t[1], &e) == 0 &&
+		        rb_ctl_issue(&h, root, "reload", &t[2], &e) == 0,
 		    "three requests recorded");
 		ok(rb_ctl_answers(&h, t[0], h.nonce[t[0]]) &&
-		    rb_ctl_answers(&h, t[0], h.nonce[t[2]]),
+		        rb_ctl_answers(&h, t[0], h.nonce[t[2]]),
 		    "a request is answered by its own nonce or a later one's");
 		ok(!rb_ctl_answers(&h, t[2], h.nonce[t[0]]),
 		    "not by an earlier one's");
 		ok(!rb_ctl_answers(&h, t[1], 0) &&
-		    !rb_ctl_answers(&h, t[1], 12345), "nor by none or a stranger");
+		        !rb_ctl_answers(&h, t[1], 12345),
+		    "nor by none or a stranger");
 	}
 
 	w = rb_stats_create(root, 8, 0);

@@ -13,11 +13,14 @@ test_from_text(void)
 	const char *why = NULL;
 	char t[1024];
 
-	is_int(rb_dname_from_text("NAS.Home.", w, &why), 10, "nas.home wire length");
+	is_int(rb_dname_from_text("NAS.Home.", w, &why), 10,
+	    "nas.home wire length");
 	ok(memcmp(w, "\3nas\4home\0", 10) == 0, "lower-cased wire form");
-	is_int(rb_dname_from_text("nas.home", w, &why), 10, "final dot optional");
+	is_int(rb_dname_from_text("nas.home", w, &why), 10,
+	    "final dot optional");
 	is_int(rb_dname_from_text(".", w, &why), 1, "root");
-	is_int(rb_dname_from_text("bad..name", w, &why), -1, "empty label refused");
+	is_int(rb_dname_from_text("bad..name", w, &why), -1,
+	    "empty label refused");
 	is_str(why, "empty label in name", "reason for empty label");
 	is_int(rb_dname_from_text("a b.home", w, &why), -1, "space refused");
 	is_int(rb_dname_from_text("", w, &why), -1, "empty refused");

@@ -142,8 +142,8 @@ test_types(void)
 
 	nl = wname("mail.example.com", n + 2);
 	memcpy(n, "\0\12", 2);
-	rb_dnswire_put_rr(
-	    &o, RB_SECT_ANSWER, ptr, 2, RB_TYPE_MX, 60, n, nl + 2);
+	rb_dnswire_put_rr(&o, RB_SECT_ANSWER, ptr, 2, RB_TYPE_MX, 60, n,
+	    nl + 2);
 	is_int(rdlen_at(out, o.last_rdata), 2 + 5 + 2, "MX: compressed");
 
 	/* An owner given whole is compressed too. */
@@ -163,8 +163,8 @@ test_types(void)
 	nl = wname("ns1.example.com", n);
 	nl += wname("hostmaster.example.com", n + nl);
 	memcpy(n + nl, "\0\0\0\1\0\0\0\2\0\0\0\3\0\0\0\4\0\0\0\5", 20);
-	rb_dnswire_put_rr(
-	    &o, RB_SECT_AUTHORITY, ptr + 0, 2, RB_TYPE_SOA, 60, n, nl + 20);
+	rb_dnswire_put_rr(&o, RB_SECT_AUTHORITY, ptr + 0, 2, RB_TYPE_SOA, 60, n,
+	    nl + 20);
 	is_int(rdlen_at(out, o.last_rdata), 6 + 13 + 20,
 	    "SOA: both names compressed");
 	len = rb_dnswire_finish(&o);
@@ -180,13 +180,13 @@ test_types(void)
 	is_str(rdf(ldns_pkt_answer(r), 2, 0), "10", "MX preference");
 	is_str(rdf(ldns_pkt_answer(r), 2, 1), "mail.example.com.",
 	    "MX exchange");
-	is_str(
-	    owner(ldns_pkt_answer(r), 3), "4.3.2.1.in-addr.arpa.", "PTR owner");
+	is_str(owner(ldns_pkt_answer(r), 3), "4.3.2.1.in-addr.arpa.",
+	    "PTR owner");
 	is_str(rdf(ldns_pkt_answer(r), 3, 0), "host.web.example.com.", "PTR");
 	is_str(rdf(ldns_pkt_authority(r), 0, 0), "ns1.example.net.", "NS 1");
 	is_str(rdf(ldns_pkt_authority(r), 1, 0), "ns2.example.net.", "NS 2");
-	is_str(
-	    rdf(ldns_pkt_authority(r), 2, 0), "ns1.example.com.", "SOA mname");
+	is_str(rdf(ldns_pkt_authority(r), 2, 0), "ns1.example.com.",
+	    "SOA mname");
 	is_str(rdf(ldns_pkt_authority(r), 2, 1), "hostmaster.example.com.",
 	    "SOA rname");
 	is_str(rdf(ldns_pkt_authority(r), 2, 6), "5", "SOA minimum");
@@ -279,8 +279,8 @@ test_limit(void)
 	size_t len, room;
 	ldns_pkt *r;
 
-	query(
-	    "a-rather-long-label-for-the-test.example.com", LDNS_RR_TYPE_NS, 0);
+	query("a-rather-long-label-for-the-test.example.com", LDNS_RR_TYPE_NS,
+	    0);
 	memset(txt, 'x', sizeof txt);
 	txt[0] = 255;
 	rb_dnswire_ptr(ptr, RB_DNS_HEADER);
@@ -295,8 +295,8 @@ test_limit(void)
 		rb_dnswire_put_rr(&o, RB_SECT_ANSWER, ptr, 2, 65280, 60, txt,
 		    room - 12 - (17 + (size_t)fits - 1));
 		wname("ns.a-rather-long-label-for-the-test.example.com", n);
-		rb_dnswire_put_rr(
-		    &o, RB_SECT_ANSWER, ptr, 2, RB_TYPE_NS, 60, n, 49);
+		rb_dnswire_put_rr(&o, RB_SECT_ANSWER, ptr, 2, RB_TYPE_NS, 60, n,
+		    49);
 		len = rb_dnswire_finish(&o);
 		r = parse(out, len);
 		if (fits) {
@@ -332,8 +332,8 @@ test_far(void)
 	memset(txt, 'x', sizeof txt);
 	txt[0] = 255;
 	while (o.len < 0x4000)
-		rb_dnswire_put_rr(
-		    &o, RB_SECT_ANSWER, ptr, 2, RB_TYPE_TXT, 60, txt, 256);
+		rb_dnswire_put_rr(&o, RB_SECT_ANSWER, ptr, 2, RB_TYPE_TXT, 60,
+		    txt, 256);
 	wname("far.away.test", n);
 	rb_dnswire_put_rr(&o, RB_SECT_ANSWER, ptr, 2, RB_TYPE_CNAME, 60, n, 15);
 	far = o.last_rdata;

@@ -116,11 +116,11 @@ test_write(void)
 
 	rb_dnswire_reply(&o, out, sizeof out, &q, 1);
 	is_int(rb_dnswire_put_rrset(&o, RB_SECT_ANSWER, owner, 2, RB_TYPE_A,
-		   (const uint8_t *)"\0\0\0\1\0\4\1\2\3", 9),
+	           (const uint8_t *)"\0\0\0\1\0\4\1\2\3", 9),
 	    -1, "rrset: cut value refused");
 	is_int(rb_dnswire_put_rrset(&o, RB_SECT_ANSWER, owner, 2, RB_TYPE_A,
-		   (const uint8_t *)"\0\0\0\1\0\4\1\2\3\4\0\0\0\2\0\4\5\6\7\10",
-		   20),
+	           (const uint8_t *)"\0\0\0\1\0\4\1\2\3\4\0\0\0\2\0\4\5\6\7\10",
+	           20),
 	    2, "rrset: two records");
 	len = rb_dnswire_finish(&o);
 	is_int(out[7], 2, "rrset: ANCOUNT 2");

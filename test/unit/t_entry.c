@@ -57,8 +57,11 @@ test_dns(void)
 	struct rb_rr rr;
 	json_t *o = NULL;
 
-	ok(add("{\"name\":\"nas.home\",\"type\":\"a\",\"value\":\"192.168.1.10\","
-	    "\"ttl\":300}", &o, &rr, &e) == 0, "A entry accepted");
+	ok(add("{\"name\":\"nas.home\",\"type\":\"a\",\"value\":\"192.168.1."
+	       "10\","
+	       "\"ttl\":300}",
+	       &o, &rr, &e) == 0,
+	    "A entry accepted");
 	is_str(json_string_value(json_object_get(o, "name")), "nas.home.",
 	    "name gets a final dot");
 	is_str(json_string_value(json_object_get(o, "type")), "A",
@@ -75,57 +78,70 @@ test_dns(void)
 	expect_rr("{\"name\":\"x.home.\",\"type\":\"A\",\"value\":\"1.2.3.4\"}",
 	    "x.home. 3600 A 1.2.3.4", "TTL defaults to 3600");
 	expect_rr("{\"name\":\"x.home.\",\"type\":\"A\",\"value\":\"1.2.3.4\","
-	    "\"ttl\":100000}", "x.home. 86400 A 1.2.3.4", "TTL capped at 86400");
+	          "\"ttl\":100000}",
+	    "x.home. 86400 A 1.2.3.4", "TTL capped at 86400");
 	expect_rr("{\"name\":\"x.home.\",\"type\":\"TXT\",\"value\":\"hello "
-	    "world\"}", "x.home. 3600 TXT \"hello world\"", "bare TXT quoted");
-	expect_rr("{\"name\":\"x.home.\",\"type\":\"MX\",\"value\":\"mail.home.\","
-	    "\"priority\":10}", "x.home. 3600 MX 10 mail.home.",
-	    "MX from priority field");
+	          "world\"}",
+	    "x.home. 3600 TXT \"hello world\"", "bare TXT quoted");
+	expect_rr("{\"name\":\"x.home.\",\"type\":\"MX\",\"value\":\"mail.home."
+	          "\","
+	          "\"priority\":10}",
+	    "x.home. 3600 MX 10 mail.home.", "MX from priority field");
 	expect_rr("{\"name\":\"x.home.\",\"type\":\"MX\",\"value\":\"10 "
-	    "mail.home.\"}", "x.home. 3600 MX 10 mail.home.",
-	    "MX from full value");
+	          "mail.home.\"}",
+	    "x.home. 3600 MX 10 mail.home.", "MX from full value");
 	expect_rr("{\"name\":\"_sip._tcp.home.\",\"type\":\"SRV\",\"value\":"
-	    "\"sip.home.\",\"priority\":1,\"weight\":2,\"port\":5060}",
+	          "\"sip.home.\",\"priority\":1,\"weight\":2,\"port\":5060}",
 	    "_sip._tcp.home. 3600 SRV 1 2 5060 sip.home.", "SRV fields");
 	expect_rr("{\"name\":\"home.\",\"type\":\"CAA\",\"value\":"
-	    "\"letsencrypt.org\",\"flags\":0,\"tag\":\"issue\"}",
+	          "\"letsencrypt.org\",\"flags\":0,\"tag\":\"issue\"}",
 	    "home. 3600 CAA 0 issue \"letsencrypt.org\"", "CAA fields");
-	expect_rr("{\"name\":\"x.home.\",\"type\":\"AAAA\",\"value\":\"fd00::1\"}",
+	expect_rr("{\"name\":\"x.home.\",\"type\":\"AAAA\",\"value\":\"fd00::"
+	          "1\"}",
 	    "x.home. 3600 AAAA fd00::1", "AAAA");
 	expect_rr("{\"name\":\"10.1.168.192.in-addr.arpa.\",\"type\":\"PTR\","
-	    "\"value\":\"nas.home.\"}",
+	          "\"value\":\"nas.home.\"}",
 	    "10.1.168.192.in-addr.arpa. 3600 PTR nas.home.", "PTR");
 	expect_rr("{\"name\":\"x.home.\",\"type\":\"SSHFP\",\"value\":\"1 1 "
-	    "0123456789abcdef0123456789abcdef01234567\"}",
+	          "0123456789abcdef0123456789abcdef01234567\"}",
 	    "x.home. 3600 SSHFP 1 1 0123456789abcdef0123456789abcdef01234567",
 	    "SSHFP");
 
 	expect_fail("{\"name\":\"bad..name\",\"type\":\"A\",\"value\":"
-	    "\"1.2.3.4\"}", "INVALID_NAME", "empty label");
+	            "\"1.2.3.4\"}",
+	    "INVALID_NAME", "empty label");
 	expect_fail("{\"name\":\"x.home.\",\"type\":\"A\",\"value\":"
-	    "\"300.1.1.1\"}", "INVALID_VALUE", "octet over 255");
-	expect_fail("{\"name\":\"x.home.\",\"type\":\"A\",\"value\":\"1.2.3.4\","
-	    "\"ttl\":-1}", "INVALID_TTL", "negative TTL");
-	expect_fail("{\"name\":\"x.home.\",\"type\":\"A\",\"value\":\"1.2.3.4\","
-	    "\"ttl\":2147483648}", "INVALID_TTL", "TTL over 2^31-1");
+	            "\"300.1.1.1\"}",
+	    "INVALID_VALUE", "octet over 255");
+	expect_fail("{\"name\":\"x.home.\",\"type\":\"A\",\"value\":\"1.2.3."
+	            "4\","
+	            "\"ttl\":-1}",
+	    "INVALID_TTL", "negative TTL");
+	expect_fail("{\"name\":\"x.home.\",\"type\":\"A\",\"value\":\"1.2.3."
+	            "4\","
+	            "\"ttl\":2147483648}",
+	    "INVALID_TTL", "TTL over 2^31-1");
 	expect_fail("{\"name\":\"x.home.\",\"type\":\"SOA\",\"value\":\"x\"}",
 	    "INVALID_TYPE", "SOA not an API type");
 	expect_fail("{\"name\":\"x.home.\",\"type\":\"A\"}", "INVALID_REQUEST",
 	    "missing value");
 	expect_fail("{\"name\":\"x.home.\",\"type\":\"CNAME\",\"value\":"
-	    "\"a..b.\"}", "INVALID_VALUE", "bad CNAME target");
+	            "\"a..b.\"}",
+	    "INVALID_VALUE", "bad CNAME target");
 	expect_fail("{\"name\":\"x.home.\",\"type\":\"CNAME\",\"value\":"
-	    "\"a b.\"}", "INVALID_VALUE", "CNAME target with a space");
+	            "\"a b.\"}",
+	    "INVALID_VALUE", "CNAME target with a space");
 	expect_fail("{\"name\":\"x.home.\",\"type\":\"TXT\",\"value\":"
-	    "\"a\\r\\nb.home. A 1.2.3.4\"}", "INVALID_VALUE",
-	    "CRLF in a value");
+	            "\"a\\r\\nb.home. A 1.2.3.4\"}",
+	    "INVALID_VALUE", "CRLF in a value");
 	expect_fail("{\"name\":\"x\\u0001y.home.\",\"type\":\"A\",\"value\":"
-	    "\"1.2.3.4\"}", "INVALID_NAME", "control character in a name");
+	            "\"1.2.3.4\"}",
+	    "INVALID_NAME", "control character in a name");
 	expect_fail("{\"name\":7,\"type\":\"A\",\"value\":\"1.2.3.4\"}",
 	    "INVALID_REQUEST", "name of the wrong JSON type");
 	expect_fail("{\"name\":\"x.home.\",\"type\":\"MX\",\"value\":"
-	    "\"mail.home.\",\"priority\":\"ten\"}", "INVALID_FIELD",
-	    "non-integer priority");
+	            "\"mail.home.\",\"priority\":\"ten\"}",
+	    "INVALID_FIELD", "non-integer priority");
 }
 
 static void
@@ -143,12 +159,14 @@ test_lists(void)
 	json_decref(o);
 	json_decref(req);
 	req = json_pack("{s:s, s:s}", "domain", "x.com", "action", "drop");
-	ok(rb_entry_block(req, &o, &e) < 0 && strcmp(e.code,
-	    "INVALID_FIELD") == 0, "unknown action refused");
+	ok(rb_entry_block(req, &o, &e) < 0 &&
+	        strcmp(e.code, "INVALID_FIELD") == 0,
+	    "unknown action refused");
 	json_decref(req);
 	req = json_pack("{s:s}", "domain", ".");
-	ok(rb_entry_allow(req, &o, &e) < 0 && strcmp(e.code,
-	    "INVALID_NAME") == 0, "the root cannot be allowlisted");
+	ok(rb_entry_allow(req, &o, &e) < 0 &&
+	        strcmp(e.code, "INVALID_NAME") == 0,
+	    "the root cannot be allowlisted");
 	json_decref(req);
 }
 

@@ -60,11 +60,14 @@ validation(void)
 		{ "{\"name\":\"x\",\"url\":\"https://10.0.0.1/\"}",
 		    "INVALID_URL" },
 		{ "{\"name\":\"x\",\"url\":\"https://a.example/\","
-		  "\"format\":\"rpz\"}", "INVALID_FIELD" },
+		  "\"format\":\"rpz\"}",
+		    "INVALID_FIELD" },
 		{ "{\"name\":\"x\",\"url\":\"https://a.example/\","
-		  "\"action\":\"drop\"}", "INVALID_FIELD" },
+		  "\"action\":\"drop\"}",
+		    "INVALID_FIELD" },
 		{ "{\"name\":\"x\",\"url\":\"https://a.example/\","
-		  "\"description\":5}", "INVALID_FIELD" },
+		  "\"description\":5}",
+		    "INVALID_FIELD" },
 		{ NULL, NULL },
 	};
 	json_t *resp;
@@ -76,8 +79,10 @@ validation(void)
 		json_decref(resp);
 	}
 	memset(body, 0, sizeof body);
-	snprintf(body, sizeof body, "{\"name\":\"%0129d\",\"url\":"
-	    "\"https://a.example/\"}", 0);
+	snprintf(body, sizeof body,
+	    "{\"name\":\"%0129d\",\"url\":"
+	    "\"https://a.example/\"}",
+	    0);
 	is_str(add(body, &resp), "INVALID_NAME", "name of 129 characters");
 }
 
@@ -88,8 +93,9 @@ adding(void)
 	struct rb_err e = { 0 };
 
 	is_str(add("{\"name\":\"urlhaus\",\"url\":\"https://a.example/h\","
-	    "\"format\":\"hosts\",\"action\":\"nxdomain\"}", &resp), "ok",
-	    "add a feed");
+	           "\"format\":\"hosts\",\"action\":\"nxdomain\"}",
+	           &resp),
+	    "ok", "add a feed");
 	f = json_object_get(resp, "feed");
 	is_str(json_string_value(json_object_get(resp, "status")), "ok",
 	    "status ok");
@@ -124,8 +130,10 @@ limit(void)
 	int okn = 0;
 
 	for (int i = 0; i < 98; i++) {
-		snprintf(body, sizeof body, "{\"name\":\"f%d\",\"url\":"
-		    "\"https://c.example/%d\"}", i, i);
+		snprintf(body, sizeof body,
+		    "{\"name\":\"f%d\",\"url\":"
+		    "\"https://c.example/%d\"}",
+		    i, i);
 		okn += strcmp(add(body, &resp), "ok") == 0;
 		json_decref(resp);
 	}
@@ -150,25 +158,30 @@ merge(void)
 	json_t *add_ev, *upd, *f;
 
 	rb_store_load(&s, "/nonexistent-root", &e);
-	add_ev = event(1, "feed_add", json_pack("{s:s, s:s, s:s, s:i, s:n}",
-	    "id", id, "name", "n", "url", "https://x.example/", "entry_count",
-	    0, "last_error"));
-	upd = event(2, "feed_update", json_pack("{s:s, s:i, s:s}", "id", id,
-	    "entry_count", 42, "last_error", "HTTP 500"));
+	add_ev = event(1, "feed_add",
+	    json_pack("{s:s, s:s, s:s, s:i, s:n}", "id", id, "name", "n", "url",
+	        "https://x.example/", "entry_count", 0, "last_error"));
+	upd = event(2, "feed_update",
+	    json_pack("{s:s, s:i, s:s}", "id", id, "entry_count", 42,
+	        "last_error", "HTTP 500"));
 	ok(rb_store_apply(&s, add_ev, &e) == 0 &&
-	    rb_store_apply(&s, upd, &e) == 0, "apply feed_add, feed_update");
+	        rb_store_apply(&s, upd, &e) == 0,
+	    "apply feed_add, feed_update");
 	f = rb_store_find(&s, RB_COLL_FEEDS, id);
 	is_int(json_integer_value(json_object_get(f, "entry_count")), 42,
 	    "feed_update merged entry_count");
 	is_str(json_string_value(json_object_get(f, "name")), "n",
 	    "fields it lacks are kept");
-	is_int(json_integer_value(json_object_get(json_object_get(add_ev,
-	    "fields"), "entry_count")), 0, "the feed_add event is unchanged");
+	is_int(json_integer_value(
+	           json_object_get(json_object_get(add_ev, "fields"),
+	               "entry_count")),
+	    0, "the feed_add event is unchanged");
 	ok(rb_store_apply(&s, upd, &e) == 0, "replay is harmless");
 	is_int(json_array_size(s.entries[RB_COLL_FEEDS]), 1, "one entry");
 	json_decref(upd);
-	upd = event(3, "feed_update", json_pack("{s:s, s:i}", "id",
-	    "00000000-0000-4000-8000-000000000000", "entry_count", 1));
+	upd = event(3, "feed_update",
+	    json_pack("{s:s, s:i}", "id",
+	        "00000000-0000-4000-8000-000000000000", "entry_count", 1));
 	ok(rb_store_apply(&s, upd, &e) == 0, "update of an unknown id ignored");
 	is_int(s.seq[RB_COLL_FEEDS], 3, "but the collection seq advances");
 	json_decref(upd);
@@ -189,8 +202,9 @@ old_cdb(const char *path, int n, char action)
 		return -1;
 	for (int i = 0; i < n; i++) {
 		snprintf(name, sizeof name, "old%d.example", i);
-		r |= cdb_make_add(&cm, w, (unsigned)rb_feed_domain(name,
-		    strlen(name), w), &action, 1);
+		r |= cdb_make_add(&cm, w,
+		    (unsigned)rb_feed_domain(name, strlen(name), w), &action,
+		    1);
 	}
 	r |= cdb_make_finish(&cm);
 	return close(fd) | r;
@@ -218,8 +232,8 @@ fresh_set(int n, char action, size_t *len)
 	rb_feedset_init(&s, 1000);
 	for (int i = n - 1; i >= 0; i--) {
 		snprintf(name, sizeof name, "old%d.example", i);
-		rb_feedset_add(&s, w, (size_t)rb_feed_domain(name, strlen(name),
-		    w));
+		rb_feedset_add(&s, w,
+		    (size_t)rb_feed_domain(name, strlen(name), w));
 	}
 	rb_feedset_write(&s, path, action, &e);
 	rb_feedset_fini(&s);
@@ -231,10 +245,10 @@ upgrade(void)
 {
 	struct rb_err e = { 0 };
 	json_t *feeds = rb_feed_op_load(root, &e);
-	const char *a = json_string_value(json_object_get(json_array_get(feeds,
-	    0), "id"));
-	const char *b = json_string_value(json_object_get(json_array_get(feeds,
-	    1), "id"));
+	const char *a = json_string_value(
+	    json_object_get(json_array_get(feeds, 0), "id"));
+	const char *b = json_string_value(
+	    json_object_get(json_array_get(feeds, 1), "id"));
 	const char *stale = "00000000-0000-4000-8000-0000000000aa";
 	char path[4300], *want, *got;
 	size_t wl, gl;
@@ -282,9 +296,11 @@ main(void)
 	merge();
 	upgrade();
 	is_int(json_integer_value(json_object_get(p, "total")), 9, "9 presets");
-	is_str(json_string_value(json_object_get(json_array_get(
-	    json_object_get(p, "presets"), 2), "url")), "https://small.oisd.nl/",
-	    "OISD basic URL");
+	is_str(json_string_value(
+	           json_object_get(json_array_get(json_object_get(p, "presets"),
+	                               2),
+	               "url")),
+	    "https://small.oisd.nl/", "OISD basic URL");
 	json_decref(p);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", root);
 	if (system(cmd) != 0)

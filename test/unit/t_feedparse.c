@@ -60,12 +60,12 @@ domains(void)
 	static const char *const good[] = { "a.b", "Ads.Example.COM.",
 		"x_y.example", "1.example", "a-b.c-d.e", NULL };
 	static const char *const bad[] = { "", ".", "com", "localhost",
-		"-a.example", "a-.example", "a..b", ".a.b", "a.b..",
-		"1.2.3.4", "a b.c", "a*.b", "a.b/c", "\xc3\xa9.fr", NULL };
+		"-a.example", "a-.example", "a..b", ".a.b", "a.b..", "1.2.3.4",
+		"a b.c", "a*.b", "a.b/c", "\xc3\xa9.fr", NULL };
 
 	for (int i = 0; good[i]; i++)
-		ok(rb_feed_domain(good[i], strlen(good[i]), w) > 0, "valid '%s'",
-		    good[i]);
+		ok(rb_feed_domain(good[i], strlen(good[i]), w) > 0,
+		    "valid '%s'", good[i]);
 	for (int i = 0; bad[i]; i++)
 		ok(rb_feed_domain(bad[i], strlen(bad[i]), w) < 0,
 		    "invalid '%s'", bad[i]);
@@ -117,9 +117,11 @@ hosts(void)
 	is_int(p.lines, 17, "hosts: lines counted");
 	for (size_t c = 1; c < 40; c++) {
 		const char *got = parse(RB_FEED_HOSTS, txt, c, &p);
-		if (strcmp(got, "ads.example.com. one.example. two.example. "
-		    "three.example. tracker.example.net. v6.example. "
-		    "good.example. last.example.") != 0 || p.invalid != 3) {
+		if (strcmp(got,
+		        "ads.example.com. one.example. two.example. "
+		        "three.example. tracker.example.net. v6.example. "
+		        "good.example. last.example.") != 0 ||
+		    p.invalid != 3) {
 			ok(0, "hosts in %zu-byte chunks", c);
 			diag("got '%s'", got);
 			return;
@@ -133,9 +135,12 @@ domains_fmt(void)
 {
 	struct rb_feedparse p;
 
-	is_str(parse(RB_FEED_DOMAINS, "\xef\xbb\xbf# list\na.example\n"
-	    "B.example. # c\n\nnot a domain\n*.wild.example\nlocalhost\n"
-	    "c.example", 0, &p), "a.example. b.example. c.example.",
+	is_str(parse(RB_FEED_DOMAINS,
+	           "\xef\xbb\xbf# list\na.example\n"
+	           "B.example. # c\n\nnot a domain\n*.wild.example\nlocalhost\n"
+	           "c.example",
+	           0, &p),
+	    "a.example. b.example. c.example.",
 	    "domains: one per line, BOM and comments dropped");
 	is_int(p.invalid, 3, "domains: three invalid lines");
 	is_int(p.skipped, 0, "domains: nothing skipped");
@@ -145,30 +150,30 @@ static void
 adblock(void)
 {
 	struct rb_feedparse p;
-	const char *txt =
-	    "[Adblock Plus 2.0]\n"
-	    "! Title: test\n"
-	    "||ads.example.com^\n"
-	    "||Track.Example^$important\n"
-	    "||pipe.example^|\n"
-	    "||third.example^$third-party\n"
-	    "@@||allowed.example^\n"
-	    "##.banner\n"
-	    "example.org##.ad\n"
-	    "||client.example^$client=192.168.1.5\n"
-	    "||bad.example^$badfilter\n"
-	    "||path.example/ads/*\n"
-	    "||wild*.example^\n"
-	    "|https://x.example/\n"
-	    "/regex/\n"
-	    "||-bad.example^\n"
-	    "||nodot^\n"
-	    "# hosts-style comment\n"
-	    "||end.example^";
+	const char *txt = "[Adblock Plus 2.0]\n"
+	                  "! Title: test\n"
+	                  "||ads.example.com^\n"
+	                  "||Track.Example^$important\n"
+	                  "||pipe.example^|\n"
+	                  "||third.example^$third-party\n"
+	                  "@@||allowed.example^\n"
+	                  "##.banner\n"
+	                  "example.org##.ad\n"
+	                  "||client.example^$client=192.168.1.5\n"
+	                  "||bad.example^$badfilter\n"
+	                  "||path.example/ads/*\n"
+	                  "||wild*.example^\n"
+	                  "|https://x.example/\n"
+	                  "/regex/\n"
+	                  "||-bad.example^\n"
+	                  "||nodot^\n"
+	                  "# hosts-style comment\n"
+	                  "||end.example^";
 
 	is_str(parse(RB_FEED_ADBLOCK, txt, 0, &p),
 	    "ads.example.com. track.example. pipe.example. third.example. "
-	    "end.example.", "adblock: ||name^ and its variants");
+	    "end.example.",
+	    "adblock: ||name^ and its variants");
 	is_int(p.skipped, 9, "adblock: other rules skipped and counted");
 	is_int(p.invalid, 2, "adblock: invalid names counted");
 }
@@ -189,7 +194,8 @@ limits(void)
 	    "the same in 7-byte chunks");
 	is_int(p.invalid, 2, "the same count");
 	{
-		static const char nul[] = "0.0.0.0 a\0b.example\n0.0.0.0 c.ex\n";
+		static const char nul[] =
+		    "0.0.0.0 a\0b.example\n0.0.0.0 c.ex\n";
 		struct out o = { .n = 0 };
 
 		rb_feedparse_init(&p, RB_FEED_HOSTS, collect, &o);

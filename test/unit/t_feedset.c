@@ -92,11 +92,13 @@ test_dedup(const char *p1, const char *p2)
 	    "a sealed set takes no more names");
 	ok(rb_feedset_write(&s, p1, 'N', &e) == 0, "write the set");
 	ok(rb_nameset_check_file(p1, &n, &action, &why) == 0 && n == 5000 &&
-	    action == 'N', "the file checks: 5000 names, nxdomain");
+	        action == 'N',
+	    "the file checks: 5000 names, nxdomain");
 	is_int(listed(p1, "n4999.example"), 1, "a name is listed");
 	is_int(listed(p1, "n0.example"), 1, "the first one too");
 	is_int(listed(p1, "n5000.example"), 0, "an absent name is not");
-	is_int(listed(p1, "x.n1.example"), 0, "nor a name below a listed one "
+	is_int(listed(p1, "x.n1.example"), 0,
+	    "nor a name below a listed one "
 	    "(rb-dnsd looks up each parent)");
 	rb_feedset_fini(&s);
 

@@ -44,7 +44,8 @@ addresses(void)
 		is_int(forbidden(internal[i], NULL), 1, "%s is internal",
 		    internal[i]);
 	for (int i = 0; public[i]; i++)
-		is_int(forbidden(public[i], NULL), 0, "%s is public", public[i]);
+		is_int(forbidden(public[i], NULL), 0, "%s is public",
+		    public[i]);
 	ok(rb_feedallow_init(&allow, nets, 2) == 0, "allow list parses");
 	is_int(forbidden("127.0.0.1", &allow), 0, "127.0.0.1 exempt");
 	is_int(forbidden("::ffff:127.0.0.1", &allow), 0,
@@ -55,7 +56,8 @@ addresses(void)
 	rb_feedallow_fini(&allow);
 	{
 		char *bad[] = { "127.0.0.1/33" };
-		ok(rb_feedallow_init(&allow, bad, 1) < 0, "bad netblock refused");
+		ok(rb_feedallow_init(&allow, bad, 1) < 0,
+		    "bad netblock refused");
 	}
 }
 
@@ -90,12 +92,11 @@ urls(void)
 		{ "https://", "valid URL" },
 		{ NULL, NULL },
 	};
-	static const char *const good[] = {
-		"https://example.com/hosts",
-		"https://raw.githubusercontent.com/StevenBlack/hosts/master/hosts",
+	static const char *const good[] = { "https://example.com/hosts",
+		"https://raw.githubusercontent.com/StevenBlack/hosts/master/"
+		"hosts",
 		"https://1.1.1.1/list", "https://[2606:4700::1]:8443/list",
-		"https://small.oisd.nl/", NULL
-	};
+		"https://small.oisd.nl/", NULL };
 	struct rb_err e = { 0 };
 	char *nets[] = { "127.0.0.1/32" };
 	struct rb_feedallow allow;
@@ -104,7 +105,8 @@ urls(void)
 	for (int i = 0; bad[i].url; i++) {
 		e.details[0] = '\0';
 		ok(rb_feed_url_check(bad[i].url, NULL, 1, &e) < 0 &&
-		    e.status == 400 && strstr(e.details, bad[i].why) != NULL,
+		        e.status == 400 &&
+		        strstr(e.details, bad[i].why) != NULL,
 		    "refused: %s", bad[i].url);
 		if (strstr(e.details, bad[i].why) == NULL)
 			diag("details: %s", e.details);

@@ -24,8 +24,7 @@ targets(void)
 	ok(parse(&t, "/dns", &e) == 0, "plain path");
 	is_str(t.path, "/dns", "path kept");
 	is_int(t.alias, 0, "no alias");
-	ok(parse(&t, "/api/dns/abc", &e) == 0 && t.alias == 1,
-	    "/api/ alias");
+	ok(parse(&t, "/api/dns/abc", &e) == 0 && t.alias == 1, "/api/ alias");
 	is_str(t.path, "/dns/abc", "alias stripped");
 	ok(parse(&t, "/api", &e) == 0, "/api alone");
 	is_str(t.path, "/", "becomes /");
@@ -82,17 +81,18 @@ routes(void)
 	    "missing id");
 	ok(!rb_http_route_match("/dns/:id", "/dns/", arg, sizeof arg),
 	    "empty id");
-	ok(rb_http_route_match("/dns/:id", "/dns/abc", arg, sizeof arg),
-	    "id");
+	ok(rb_http_route_match("/dns/:id", "/dns/abc", arg, sizeof arg), "id");
 	is_str(arg, "abc", "id captured");
 	ok(!rb_http_route_match("/dns/:id", "/dns/a/b", arg, sizeof arg),
 	    "id is one segment");
 	ok(rb_http_route_match("/dns/:id",
-	    "/dns/0123456789012345678901234567890123456789xx", arg, sizeof arg),
+	       "/dns/0123456789012345678901234567890123456789xx", arg,
+	       sizeof arg),
 	    "long id matches");
 	is_str(arg, "", "but is not captured");
 	ok(!rb_http_route_match("/stats/stream", "//stats/stream", arg,
-	    sizeof arg), "double slash");
+	       sizeof arg),
+	    "double slash");
 	ok(rb_http_route_match("/", "/", arg, sizeof arg), "root");
 }
 
@@ -109,12 +109,12 @@ headers(void)
 	ok(rb_http_content_length("-1", &n) < 0, "negative CL");
 	ok(rb_http_content_length("1 2", &n) < 0, "two numbers");
 	ok(rb_http_content_length("12a", &n) < 0, "junk");
-	ok(rb_http_content_length("999999999999999999", &n) == 0,
-	    "18 digits");
+	ok(rb_http_content_length("999999999999999999", &n) == 0, "18 digits");
 	ok(rb_http_content_length("9999999999999999999", &n) < 0,
 	    "19 digits refused");
 	ok(rb_http_bearer("Bearer abc", &tok, &len) == 0 && len == 3 &&
-	    memcmp(tok, "abc", 3) == 0, "bearer");
+	        memcmp(tok, "abc", 3) == 0,
+	    "bearer");
 	ok(rb_http_bearer("bearer  abc  ", &tok, &len) == 0 && len == 3,
 	    "scheme case, spaces trimmed");
 	ok(rb_http_bearer("Bearer", &tok, &len) < 0, "no token");
@@ -150,8 +150,7 @@ bodies(void)
 	    "duplicate key");
 	ok(rb_http_json_body("{\"a\":99999999999999999999}", 26, &e) == NULL,
 	    "integer overflow");
-	ok(rb_http_json_body("{\"a\":1e999}", 11, &e) == NULL,
-	    "real overflow");
+	ok(rb_http_json_body("{\"a\":1e999}", 11, &e) == NULL, "real overflow");
 	big = malloc(RB_HTTP_BODY_MAX + 1);
 	memset(big, ' ', RB_HTTP_BODY_MAX + 1);
 	ok(rb_http_json_body(big, RB_HTTP_BODY_MAX + 1, &e) == NULL,

@@ -16,8 +16,9 @@ events(int n, const char *name)
 	json_t *a = json_array();
 
 	for (int i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:s, s:{s:i}}", "event",
-		    name, "fields", "i", i));
+		json_array_append_new(a,
+		    json_pack("{s:s, s:{s:i}}", "event", name, "fields", "i",
+		        i));
 	return a;
 }
 
@@ -92,7 +93,8 @@ test_damage(void)
 		char old[64];
 		snprintf(old, sizeof old, "%s", j.epoch);
 		rb_journal_open(&j, root, 100, &e);
-		ok(strcmp(old, j.epoch) != 0, "a wiped journal has a new epoch");
+		ok(strcmp(old, j.epoch) != 0,
+		    "a wiped journal has a new epoch");
 	}
 }
 

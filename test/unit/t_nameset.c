@@ -43,8 +43,9 @@ build(const char *path, size_t n, char action, size_t *len)
 
 	make_hashes(n);
 	if (rb_atomic_open(&a, path, 0644) < 0 ||
-	    rb_nameset_write(&a, (const uint8_t (*)[RB_NAMESET_HASH])hashes,
-	    n, action) < 0 || rb_atomic_commit(&a) < 0)
+	    rb_nameset_write(&a, (const uint8_t(*)[RB_NAMESET_HASH])hashes, n,
+	        action) < 0 ||
+	    rb_atomic_commit(&a) < 0)
 		return NULL;
 	return (uint8_t *)rb_file_read(path, 1 << 26, len);
 }
@@ -68,7 +69,8 @@ test_layout(const char *path)
 	ok(m && memcmp(m, "RBNS", 4) == 0 && m[4] == 1 && m[5] == 'R',
 	    "magic, version 1, action");
 	is_int(m ? m[6] : -1, 5, "2^5 buckets: about 32 hashes each");
-	is_int(len, 16 + 4 * 33 + 12 + 16 * 1000, "header, index, padding, "
+	is_int(len, 16 + 4 * 33 + 12 + 16 * 1000,
+	    "header, index, padding, "
 	    "16 bytes a name");
 	is_int(rb_nameset_check(m, len, &why), 0, "the check accepts it");
 	is_int(rb_nameset_count(m), 1000, "count");
@@ -116,8 +118,10 @@ test_refused(const char *path)
 
 	nb = (size_t)1 << m[6];
 	at = (16 + 4 * (nb + 1) + 15) & ~(size_t)15;
-	ok(at > 16 + 4 * (nb + 1), "100 hashes: %zu buckets, padding before "
-	    "the hashes at %zu", nb, at);
+	ok(at > 16 + 4 * (nb + 1),
+	    "100 hashes: %zu buckets, padding before "
+	    "the hashes at %zu",
+	    nb, at);
 	for (size_t l = 0; l < len; l++)
 		bad += !refused(m, l);
 	is_int(bad, 0, "every truncation is refused");
@@ -155,7 +159,8 @@ test_refused(const char *path)
 	}
 	is_int(odd, 0, "lookups in a damaged index answer -1, 0 or 1");
 	ok(bad > 0, "and -1 for the damaged bucket (%zu)", bad);
-	ok(rb_nameset_find(c, 10, hashes[0]) < 0, "a lookup in a short file: "
+	ok(rb_nameset_find(c, 10, hashes[0]) < 0,
+	    "a lookup in a short file: "
 	    "-1");
 	free(c);
 	free(m);
@@ -174,17 +179,22 @@ test_writer(const char *path)
 	two[0][0] = 2;
 	two[1][0] = 1;
 	ok(rb_atomic_open(&a, path, 0644) == 0, "open");
-	ok(rb_nameset_write(&a, (const uint8_t (*)[RB_NAMESET_HASH])two, 2,
-	    'N') < 0 && errno == EINVAL, "unsorted hashes are refused");
-	ok(rb_nameset_write(&a, (const uint8_t (*)[RB_NAMESET_HASH])two, 0,
-	    'X') < 0 && errno == EINVAL, "so is an unknown action");
+	ok(rb_nameset_write(&a, (const uint8_t(*)[RB_NAMESET_HASH])two, 2,
+	       'N') < 0 &&
+	        errno == EINVAL,
+	    "unsorted hashes are refused");
+	ok(rb_nameset_write(&a, (const uint8_t(*)[RB_NAMESET_HASH])two, 0,
+	       'X') < 0 &&
+	        errno == EINVAL,
+	    "so is an unknown action");
 	rb_atomic_abort(&a);
 	ok(rb_nameset_check_file("/nonexistent/x.set", &n, &action, &why) < 0 &&
-	    errno == ENOENT, "a missing file: ENOENT");
+	        errno == ENOENT,
+	    "a missing file: ENOENT");
 	rb_file_replace(path, "", 0, 0644);
 	ok(rb_nameset_check_file(path, &n, &action, &why) < 0 &&
-	    errno == EPROTO && why != NULL, "an empty file: EPROTO (%s)",
-	    why ? why : "");
+	        errno == EPROTO && why != NULL,
+	    "an empty file: EPROTO (%s)", why ? why : "");
 }
 
 int

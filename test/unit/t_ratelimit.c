@@ -19,8 +19,7 @@ ip(const char *text)
 }
 
 static int
-burst(struct rb_ratelimit *rl, const struct rb_ipaddr *a, uint64_t now,
-    int n)
+burst(struct rb_ratelimit *rl, const struct rb_ipaddr *a, uint64_t now, int n)
 {
 	int allowed = 0;
 

@@ -17,11 +17,11 @@ static struct rb_conf *
 conf(void)
 {
 	static const char text[] = "server:\n"
-				   "  cache-max-ttl: 1000\n"
-				   "  cache-min-ttl: 10\n"
-				   "  private-address: 10.0.0.0/8\n"
-				   "  private-address: fd00::/8\n"
-				   "  private-domain: lan.test\n";
+	                           "  cache-max-ttl: 1000\n"
+	                           "  cache-min-ttl: 10\n"
+	                           "  private-address: 10.0.0.0/8\n"
+	                           "  private-address: fd00::/8\n"
+	                           "  private-domain: lan.test\n";
 	struct rb_diag d;
 
 	return rb_conf_parse("t.conf", text, sizeof text - 1, &d, NULL, NULL);
@@ -58,13 +58,13 @@ upstream(const char *name, ldns_rr_type type, const char *const *an,
 	return w;
 }
 
-static const char *const an_sig[] = {
-	"www.example.test. 300 IN A 192.0.2.1",
+static const char *const an_sig[] = { "www.example.test. 300 IN A 192.0.2.1",
 	"www.example.test. 300 IN RRSIG A 13 3 300 20300101000000 "
 	"20200101000000 1 example.test. AAAA",
 	NULL };
 static const char *const ns_nsec[] = {
-	"example.test. 5 IN NSEC zz.example.test. A RRSIG NSEC", NULL };
+	"example.test. 5 IN NSEC zz.example.test. A RRSIG NSEC", NULL
+};
 
 static int
 count_type(const uint8_t *w, size_t len, ldns_rr_type t)
@@ -75,8 +75,9 @@ count_type(const uint8_t *w, size_t len, ldns_rr_type t)
 	if (ldns_wire2pkt(&p, w, len) != LDNS_STATUS_OK)
 		return -1;
 	for (int s = 0; s < 3; s++) {
-		ldns_rr_list *l = s == 0 ? ldns_pkt_answer(p) : s == 1 ?
-		    ldns_pkt_authority(p) : ldns_pkt_additional(p);
+		ldns_rr_list *l = s == 0 ? ldns_pkt_answer(p) :
+		    s == 1               ? ldns_pkt_authority(p) :
+		                           ldns_pkt_additional(p);
 		for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++)
 			n += ldns_rr_get_type(ldns_rr_list_rr(l, i)) == t;
 	}
@@ -148,8 +149,7 @@ test_rules(const struct rb_rewrite *rw)
 		NULL };
 	static const char *const lan[] = { "x.lan.test. 60 IN A 10.1.2.3",
 		NULL };
-	static const char *const cname[] = {
-		"a.test. 60 IN CNAME h.lan.test.",
+	static const char *const cname[] = { "a.test. 60 IN CNAME h.lan.test.",
 		"h.lan.test. 60 IN A 10.9.9.9", NULL };
 	static const char *const pub[] = { "a.test. 99999 IN A 192.0.2.7",
 		NULL };

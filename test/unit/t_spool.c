@@ -42,7 +42,7 @@ main(void)
 	is_int((long)n, 4, "four files, no temporaries left");
 	qsort(names, n, sizeof names[0], cmp);
 	ok(strlen(names[0]) > 26 && names[0][20] == '-' &&
-	    strcmp(names[0] + strlen(names[0]) - 5, ".json") == 0,
+	        strcmp(names[0] + strlen(names[0]) - 5, ".json") == 0,
 	    "name is <20 digits>-<pid>-<n>.json");
 	snprintf(path, sizeof path, "%s/%s", dir, names[3]);
 	txt = rb_file_read(path, 4096, NULL);
@@ -56,8 +56,9 @@ main(void)
 	snprintf(path, sizeof path, "%s/%s", dir, names[0]);
 	txt = rb_file_read(path, 4096, NULL);
 	j = txt ? json_loads(txt, 0, NULL) : NULL;
-	is_str(json_string_value(json_object_get(json_object_get(j, "fields"),
-	    "path")), "/dns", "fields kept");
+	is_str(json_string_value(
+	           json_object_get(json_object_get(j, "fields"), "path")),
+	    "/dns", "fields kept");
 	ok(json_integer_value(json_object_get(j, "ts")) > 1700000000, "ts");
 	json_decref(j);
 	free(txt);

@@ -40,8 +40,8 @@ main(void)
 	rb_stats_query(w, RB_ACT_BLOCKED, 5, t0 + 1, 50);
 	rb_stats_query(w, RB_ACT_BLOCKED, 3, t0 + 1, 50);
 	for (int i = 0; i < 6; i++)
-		rb_stats_log(w, name, sizeof name, 1, i % 2 ? RB_ACT_BLOCKED :
-		    RB_ACT_LOCAL, &cl, t0 + i, 1500);
+		rb_stats_log(w, name, sizeof name, 1,
+		    i % 2 ? RB_ACT_BLOCKED : RB_ACT_LOCAL, &cl, t0 + i, 1500);
 	j = rb_stats_json(r, t0 + 1);
 	is_int(ival(j, "total"), 12, "total");
 	is_int(ival(j, "blocked"), 1, "blocked");
@@ -60,27 +60,36 @@ main(void)
 	j = rb_logs_json(r, &q);
 	is_int(json_array_size(json_object_get(j, "entries")), 4,
 	    "the ring keeps log-retention records");
-	is_str(json_string_value(json_object_get(json_array_get(
-	    json_object_get(j, "entries"), 0), "name")), "ads.example.com.",
-	    "newest first, name as text");
-	is_str(json_string_value(json_object_get(json_array_get(
-	    json_object_get(j, "entries"), 0), "client")), "192.168.1.42",
-	    "client");
+	is_str(json_string_value(
+	           json_object_get(json_array_get(json_object_get(j, "entries"),
+	                               0),
+	               "name")),
+	    "ads.example.com.", "newest first, name as text");
+	is_str(json_string_value(
+	           json_object_get(json_array_get(json_object_get(j, "entries"),
+	                               0),
+	               "client")),
+	    "192.168.1.42", "client");
 	is_int(ival(json_array_get(json_object_get(j, "entries"), 0),
-	    "elapsed_ms"), 1, "elapsed_ms");
+	           "elapsed_ms"),
+	    1, "elapsed_ms");
 	json_decref(j);
 	rb_logs_query_parse(&q, "10", "0", "blocked", "192.168.1.42", NULL, &e);
 	j = rb_logs_json(r, &q);
 	is_int(ival(j, "total"), 2, "filter by action and client");
 	json_decref(j);
 	ok(rb_logs_query_parse(&q, "1001", NULL, NULL, NULL, NULL, &e) < 0 &&
-	    e.status == 422, "limit over 1000 is 422");
+	        e.status == 422,
+	    "limit over 1000 is 422");
 	ok(rb_logs_query_parse(&q, NULL, NULL, "bogus", NULL, NULL, &e) < 0 &&
-	    e.status == 400, "unknown action is 400");
+	        e.status == 400,
+	    "unknown action is 400");
 	ok(rb_logs_query_parse(&q, NULL, NULL, NULL, "1.2.3", NULL, &e) < 0 &&
-	    e.status == 400, "bad client is 400");
+	        e.status == 400,
+	    "bad client is 400");
 	ok(rb_logs_query_parse(&q, NULL, "-1", NULL, NULL, NULL, &e) < 0 &&
-	    e.status == 400, "negative page is 400");
+	        e.status == 400,
+	    "negative page is 400");
 	is_int(rb_stats_log_clear(w), 4, "clear reports what the ring held");
 	rb_logs_query_parse(&q, NULL, NULL, NULL, NULL, NULL, &e);
 	j = rb_logs_json(r, &q);

@@ -10,14 +10,16 @@
 int
 main(void)
 {
-	json_t *j = json_loads("{\"total\":125432,\"blocked\":8921,"
+	json_t *j = json_loads(
+	    "{\"total\":125432,\"blocked\":8921,"
 	    "\"nxdomain\":4500,\"refused\":8921,\"servfail\":11,"
 	    "\"forwarded\":112000,\"local_hits\":3200,\"uptime_secs\":3600,"
 	    "\"qps_1m\":34.7,\"qps_5m\":31.2,\"qps_peak\":410,"
 	    "\"latency_p50_ms\":0.3,\"latency_p95_ms\":4.2,"
 	    "\"latency_p99_ms\":22.5,\"cache_hit_rate\":68.4,"
 	    "\"cache_entries\":2941,\"dnssec\":{\"secure\":1042,\"bogus\":3,"
-	    "\"insecure\":897}}", 0, NULL);
+	    "\"insecure\":897}}",
+	    0, NULL);
 	static const char *const want[] = {
 		"# HELP runbound_queries_total Total DNS queries received\n",
 		"# TYPE runbound_queries_total counter\n",
@@ -50,9 +52,9 @@ main(void)
 	if (text == NULL)
 		bail("no text");
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
-		ok(strstr(text, want[i]) != NULL, "has %.*s", (int)strcspn(
-		    want[i] + (want[i][0] == '\n'), "\n"), want[i] +
-		    (want[i][0] == '\n'));
+		ok(strstr(text, want[i]) != NULL, "has %.*s",
+		    (int)strcspn(want[i] + (want[i][0] == '\n'), "\n"),
+		    want[i] + (want[i][0] == '\n'));
 	for (const char *p = text; (p = strstr(p, "# HELP ")) != NULL; p++)
 		helps++;
 	for (const char *p = text; (p = strstr(p, "# TYPE ")) != NULL; p++)

@@ -25,16 +25,18 @@ zones_history(struct rb_store *s)
 
 	for (int i = 0; i < 12; i++) {
 		snprintf(id, sizeof id, "%064d", i);
-		a = ev(10 + i, "zones_update", json_pack("{s:s, s:i}", "id", id,
-		    "size", i));
+		a = ev(10 + i, "zones_update",
+		    json_pack("{s:s, s:i}", "id", id, "size", i));
 		ok(rb_store_apply(s, a, &e) == 0, "zones_update %d", i);
 		json_decref(a);
 	}
 	is_int(json_array_size(s->entries[RB_COLL_ZONES]), RB_ZONES_KEPT,
 	    "the newest 10 builds are kept");
 	snprintf(id, sizeof id, "%064d", 2);
-	is_str(json_string_value(json_object_get(json_array_get(
-	    s->entries[RB_COLL_ZONES], 0), "id")), id, "the oldest two went");
+	is_str(json_string_value(
+	           json_object_get(json_array_get(s->entries[RB_COLL_ZONES], 0),
+	               "id")),
+	    id, "the oldest two went");
 	snprintf(id, sizeof id, "%064d", 0);
 	ok(rb_store_find(s, RB_COLL_ZONES, id) == NULL, "and left the index");
 	snprintf(id, sizeof id, "%064d", 5);
@@ -43,9 +45,11 @@ zones_history(struct rb_store *s)
 	json_decref(a);
 	is_int(json_array_size(s->entries[RB_COLL_ZONES]), RB_ZONES_KEPT,
 	    "is not kept twice");
-	is_str(json_string_value(json_object_get(json_array_get(
-	    s->entries[RB_COLL_ZONES], RB_ZONES_KEPT - 1), "id")), id,
-	    "but becomes the newest");
+	is_str(json_string_value(
+	           json_object_get(json_array_get(s->entries[RB_COLL_ZONES],
+	                               RB_ZONES_KEPT - 1),
+	               "id")),
+	    id, "but becomes the newest");
 }
 
 int
@@ -59,13 +63,14 @@ main(void)
 
 	snprintf(root, sizeof root, "/tmp/t_store.%d", (int)getpid());
 	ok(rb_store_load(&s, root, &e) == 0, "load an empty root");
-	a = ev(1, "dns_add", json_pack("{s:s, s:s, s:s, s:s, s:i}", "id", id,
-	    "name", "NAS.home.", "type", "A", "value", "192.168.1.10", "ttl",
-	    300));
+	a = ev(1, "dns_add",
+	    json_pack("{s:s, s:s, s:s, s:s, s:i}", "id", id, "name",
+	        "NAS.home.", "type", "A", "value", "192.168.1.10", "ttl", 300));
 	ok(rb_store_apply(&s, a, &e) == 0, "apply dns_add");
 	ok(rb_store_apply(&s, a, &e) == 0, "apply it again");
 	json_decref(a);
-	is_int(json_array_size(s.entries[RB_COLL_DNS]), 1, "replay is idempotent");
+	is_int(json_array_size(s.entries[RB_COLL_DNS]), 1,
+	    "replay is idempotent");
 	is_int(s.seq[RB_COLL_DNS], 1, "collection seq follows the event");
 	ok(rb_store_find(&s, RB_COLL_DNS, id) != NULL, "found by id");
 	rb_store_key(RB_COLL_DNS, json_array_get(s.entries[RB_COLL_DNS], 0),

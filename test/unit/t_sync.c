@@ -33,8 +33,7 @@ write_op(const char *root, enum rb_list l, const char *body)
 
 	if (rb_txn_begin(&t, root, &e) < 0)
 		goto done;
-	if (rb_op_add(&t, l, req, &resp, &e) == 0 && rb_txn_commit(&t, &e) ==
-	    0)
+	if (rb_op_add(&t, l, req, &resp, &e) == 0 && rb_txn_commit(&t, &e) == 0)
 		r = 0;
 	rb_txn_end(&t);
 done:
@@ -56,8 +55,9 @@ del_first(const char *root, enum rb_list l)
 
 	if (rb_txn_begin(&t, root, &e) < 0)
 		return -1;
-	id = json_string_value(json_object_get(json_array_get(
-	    t.store.entries[rb_op_coll(l)], 0), "id"));
+	id = json_string_value(
+	    json_object_get(json_array_get(t.store.entries[rb_op_coll(l)], 0),
+	        "id"));
 	if (id != NULL && rb_op_delete(&t, l, id, &resp, &e) == 0 &&
 	    rb_txn_commit(&t, &e) == 0)
 		r = 0;
@@ -129,8 +129,10 @@ test_snapshot_then_delta(void)
 	char *txt;
 	uint64_t now = 0, at;
 
-	ok(write_op(mroot, RB_LIST_DNS, "{\"name\":\"nas.home.\",\"type\":\"A\","
-	    "\"value\":\"192.168.1.10\"}") == 0, "master: dns add");
+	ok(write_op(mroot, RB_LIST_DNS,
+	       "{\"name\":\"nas.home.\",\"type\":\"A\","
+	       "\"value\":\"192.168.1.10\"}") == 0,
+	    "master: dns add");
 	write_op(mroot, RB_LIST_BLACKLIST, "{\"domain\":\"ads.example.com\"}");
 	write_op(mroot, RB_LIST_ALLOWLIST, "{\"domain\":\"ok.example.com\"}");
 	ok(rb_sync_head(mroot, &h, &e) == 0, "master head");
@@ -148,16 +150,18 @@ test_snapshot_then_delta(void)
 	    "slave applies the snapshot");
 	rb_sync_snapshot_fini(&s);
 	ok(same_file("store/dns.json") && same_file("store/blacklist.json") &&
-	    same_file("store/allowlist.json") && same_file("store/seq"),
+	        same_file("store/allowlist.json") && same_file("store/seq"),
 	    "store files equal the master's, byte for byte");
 	ok(same_file("data/local.cdb") && same_file("data/block.cdb"),
 	    "data/ equals the master's");
 	ok(same_file("journal/epoch"), "slave adopted the master's epoch");
 
-	write_op(mroot, RB_LIST_DNS, "{\"name\":\"pc.home.\",\"type\":\"A\","
+	write_op(mroot, RB_LIST_DNS,
+	    "{\"name\":\"pc.home.\",\"type\":\"A\","
 	    "\"value\":\"192.168.1.11\"}");
 	del_first(mroot, RB_LIST_BLACKLIST);
-	write_op(mroot, RB_LIST_BLACKLIST, "{\"domain\":\"t.example\","
+	write_op(mroot, RB_LIST_BLACKLIST,
+	    "{\"domain\":\"t.example\","
 	    "\"action\":\"refuse\"}");
 	ok(rb_sync_delta(mroot, 3, h.epoch, 100, &doc, &e) == RB_SYNC_OK,
 	    "delta since 3");
@@ -167,11 +171,13 @@ test_snapshot_then_delta(void)
 	free(txt);
 	is_int(json_array_size(d.events), 3, "three events");
 	is_int(d.seq, 6, "master seq 6");
-	ok(rb_sync_apply_delta(sroot, d.epoch, 3, d.events, NULL, 0, &now, &e) ==
-	    RB_SYNC_APPLIED, "slave applies the delta");
+	ok(rb_sync_apply_delta(sroot, d.epoch, 3, d.events, NULL, 0, &now,
+	       &e) == RB_SYNC_APPLIED,
+	    "slave applies the delta");
 	is_int(now, 6, "slave at 6");
 	ok(rb_sync_apply_delta(sroot, d.epoch, 3, d.events, NULL, 0, &at, &e) ==
-	    RB_SYNC_DIVERGED, "the same delta again: diverged, not doubled");
+	        RB_SYNC_DIVERGED,
+	    "the same delta again: diverged, not doubled");
 	rb_sync_delta_fini(&d);
 	ml = lines(mroot, 3);
 	sl = lines(sroot, 3);
@@ -180,8 +186,9 @@ test_snapshot_then_delta(void)
 	json_decref(ml);
 	json_decref(sl);
 	ok(same_file("store/dns.json") && same_file("store/blacklist.json") &&
-	    same_file("store/seq") && same_file("data/local.cdb") &&
-	    same_file("data/block.cdb"), "store and data equal after delta");
+	        same_file("store/seq") && same_file("data/local.cdb") &&
+	        same_file("data/block.cdb"),
+	    "store and data equal after delta");
 
 	ok(rb_sync_delta(mroot, 6, h.epoch, 100, &doc, &e) == RB_SYNC_OK,
 	    "delta at the head");
@@ -190,10 +197,12 @@ test_snapshot_then_delta(void)
 	ok(rb_sync_delta(mroot, 7, h.epoch, 100, &doc, &e) == RB_SYNC_GONE,
 	    "since past the head: 410");
 	ok(rb_sync_delta(mroot, 3, "6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11", 100,
-	    &doc, &e) == RB_SYNC_GONE, "another epoch: 410");
+	       &doc, &e) == RB_SYNC_GONE,
+	    "another epoch: 410");
 	ok(rb_sync_delta(mroot, 3, NULL, 2, &doc, &e) == RB_SYNC_OK,
 	    "a page of two");
-	is_int(json_array_size(json_object_get(doc, "events")), 2, "two events");
+	is_int(json_array_size(json_object_get(doc, "events")), 2,
+	    "two events");
 	json_decref(doc);
 }
 
@@ -260,9 +269,10 @@ test_journal_additions(void)
 	    "the same seqs again: SEQ_CONFLICT");
 	json_decref(a);
 	ok(rb_journal_reset(&j, "6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11", &e) ==
-	    0, "reset to a given epoch");
+	        0,
+	    "reset to a given epoch");
 	ok(rb_journal_open(&j, r, 10, &e) == 0 && j.last == 0 &&
-	    strcmp(j.epoch, "6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11") == 0,
+	        strcmp(j.epoch, "6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11") == 0,
 	    "reopened: empty, with that epoch");
 }
 
@@ -275,8 +285,10 @@ delta_try(const char *events, uint64_t since)
 	char buf[1024];
 	int r;
 
-	snprintf(buf, sizeof buf, "{\"events\":[%s],\"seq\":9,\"epoch\":"
-	    "\"6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11\"}", events);
+	snprintf(buf, sizeof buf,
+	    "{\"events\":[%s],\"seq\":9,\"epoch\":"
+	    "\"6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11\"}",
+	    events);
 	r = rb_sync_delta_parse(&d, buf, strlen(buf), since, &e);
 	rb_sync_delta_fini(&d);
 	return r;
@@ -293,65 +305,93 @@ test_parsers(void)
 	char buf[1024];
 
 	ok(delta_try("", 5) == 0, "empty delta");
-	ok(delta_try("{\"seq\":6,\"ts\":1,\"event\":\"x\",\"fields\":{}}",
-	    5) == 0, "one event");
-	ok(delta_try("{\"seq\":7,\"ts\":1,\"event\":\"x\",\"fields\":{}}",
-	    5) < 0, "a gap is refused");
+	ok(delta_try("{\"seq\":6,\"ts\":1,\"event\":\"x\",\"fields\":{}}", 5) ==
+	        0,
+	    "one event");
+	ok(delta_try("{\"seq\":7,\"ts\":1,\"event\":\"x\",\"fields\":{}}", 5) <
+	        0,
+	    "a gap is refused");
 	ok(delta_try("{\"seq\":6,\"ts\":1,\"event\":\"feed_update\","
-	    "\"fields\":{\"id\":\"../../etc\"}}", 5) < 0,
+	             "\"fields\":{\"id\":\"../../etc\"}}",
+	       5) < 0,
 	    "a store event with a non-UUID id is refused");
 	ok(delta_try("{\"seq\":6,\"ts\":1,\"event\":\"x\",\"fields\":{},"
-	    "\"more\":1}", 5) < 0, "an extra member is refused");
-	ok(delta_try("{\"seq\":6,\"ts\":1,\"event\":\"A\",\"fields\":{}}",
-	    5) < 0, "a bad name is refused");
+	             "\"more\":1}",
+	       5) < 0,
+	    "an extra member is refused");
+	ok(delta_try("{\"seq\":6,\"ts\":1,\"event\":\"A\",\"fields\":{}}", 5) <
+	        0,
+	    "a bad name is refused");
 	ok(rb_sync_delta_parse(&d, "{\"events\":[],\"seq\":1,\"epoch\":\"x\"}",
-	    35, 0, &e) < 0, "a non-UUID epoch is refused");
+	       35, 0, &e) < 0,
+	    "a non-UUID epoch is refused");
 	ok(delta_try("", 10) < 0, "a head below since is refused");
 	ok(delta_try("{\"seq\":6,\"ts\":1,\"event\":\"dns_add\",\"fields\":"
-	    "{\"id\":\"6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11\",\"name\":"
-	    "\"x.home.\",\"type\":\"A\",\"value\":\"192.0.2.1\",\"ttl\":60}}",
-	    5) == 0, "a dns_add this slave can serve");
+	             "{\"id\":\"6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11\","
+	             "\"name\":"
+	             "\"x.home.\",\"type\":\"A\",\"value\":\"192.0.2.1\","
+	             "\"ttl\":60}}",
+	       5) == 0,
+	    "a dns_add this slave can serve");
 	ok(delta_try("{\"seq\":6,\"ts\":1,\"event\":\"dns_add\",\"fields\":"
-	    "{\"id\":\"6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11\",\"name\":"
-	    "\"x.home.\",\"type\":\"A\",\"value\":\"not-an-ip\",\"ttl\":60}}",
-	    5) < 0, "a dns_add it cannot build is refused before it is journaled");
+	             "{\"id\":\"6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11\","
+	             "\"name\":"
+	             "\"x.home.\",\"type\":\"A\",\"value\":\"not-an-ip\","
+	             "\"ttl\":60}}",
+	       5) < 0,
+	    "a dns_add it cannot build is refused before it is journaled");
 	ok(delta_try("{\"seq\":6,\"ts\":1,\"event\":\"dns_add\",\"fields\":"
-	    "{\"id\":\"6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11\"}}", 5) < 0,
+	             "{\"id\":\"6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11\"}}",
+	       5) < 0,
 	    "a dns_add with only an id is refused");
-	ok(delta_try("{\"seq\":6,\"ts\":1,\"event\":\"blacklist_add\",\"fields\":"
-	    "{\"id\":\"6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11\",\"domain\":"
-	    "\"bad..name\"}}", 5) < 0, "a blacklist_add of a bad name is refused");
-	snprintf(buf, sizeof buf, "{\"format\":1,\"dns\":[{\"id\":"
+	ok(delta_try(
+	       "{\"seq\":6,\"ts\":1,\"event\":\"blacklist_add\",\"fields\":"
+	       "{\"id\":\"6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11\",\"domain\":"
+	       "\"bad..name\"}}",
+	       5) < 0,
+	    "a blacklist_add of a bad name is refused");
+	snprintf(buf, sizeof buf,
+	    "{\"format\":1,\"dns\":[{\"id\":"
 	    "\"6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11\",\"name\":\"x.home.\","
 	    "\"type\":\"A\",\"value\":\"not-an-ip\",\"ttl\":60}],"
 	    "\"blacklist\":[],\"allowlist\":[],\"feeds\":[],\"store_seq\":"
 	    "{\"dns\":1,\"blacklist\":0,\"allowlist\":0,\"feeds\":0},"
-	    "\"seq\":1,%s}", ep);
+	    "\"seq\":1,%s}",
+	    ep);
 	ok(rb_sync_snapshot_parse(&s, buf, strlen(buf), &e) < 0,
 	    "a snapshot with an entry it cannot build is refused");
 	ok(strstr(e.details, "cannot serve") != NULL, "... saying so");
-	snprintf(buf, sizeof buf, "{\"format\":1,\"dns\":[],\"blacklist\":["
-	    "{\"id\":\"6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11\",\"domain\":\"a\"},"
-	    "{\"id\":\"6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11\",\"domain\":\"b\"}],"
+	snprintf(buf, sizeof buf,
+	    "{\"format\":1,\"dns\":[],\"blacklist\":["
+	    "{\"id\":\"6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11\",\"domain\":\"a\"}"
+	    ","
+	    "{\"id\":\"6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11\",\"domain\":\"b\"}"
+	    "],"
 	    "\"allowlist\":[],\"feeds\":[],\"store_seq\":{\"dns\":0,"
-	    "\"blacklist\":2,\"allowlist\":0,\"feeds\":0},\"seq\":2,%s}", ep);
+	    "\"blacklist\":2,\"allowlist\":0,\"feeds\":0},\"seq\":2,%s}",
+	    ep);
 	ok(rb_sync_snapshot_parse(&s, buf, strlen(buf), &e) < 0,
 	    "a repeated id is refused");
 	ok(rb_sync_fp_parse(" ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:"
-	    "ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89\n", 97, fp) == 0,
+	                    "ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89\n",
+	       97, fp) == 0,
 	    "fingerprint with colons, lower case");
-	is_str(fp, "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:"
-	    "23:45:67:89:AB:CD:EF:01:23:45:67:89", "canonical form");
+	is_str(fp,
+	    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:"
+	    "23:45:67:89:AB:CD:EF:01:23:45:67:89",
+	    "canonical form");
 	ok(rb_sync_fp_parse("abcd", 4, fp) < 0, "short fingerprint refused");
 	{
 		uint64_t v;
 
 		ok(rb_sync_parse_u64("18446744073709551615", &v) == 0 &&
-		    v == UINT64_MAX, "largest seq");
+		        v == UINT64_MAX,
+		    "largest seq");
 		ok(rb_sync_parse_u64("18446744073709551616", &v) < 0,
 		    "overflow refused");
-		ok(rb_sync_parse_u64("-1", &v) < 0 && rb_sync_parse_u64("",
-		    &v) < 0, "sign and empty refused");
+		ok(rb_sync_parse_u64("-1", &v) < 0 &&
+		        rb_sync_parse_u64("", &v) < 0,
+		    "sign and empty refused");
 	}
 }
 
@@ -364,24 +404,30 @@ test_state(void)
 	FILE *f;
 
 	s.synced = 1;
-	snprintf(s.epoch, sizeof s.epoch, "6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11");
+	snprintf(s.epoch, sizeof s.epoch,
+	    "6f1c1b7e-7f0b-4c35-9a7e-0d7f6b3a2c11");
 	s.applied_seq = 42;
 	s.master_seq = 50;
 	snprintf(s.last_error, sizeof s.last_error, "connect: refused");
 	ok(rb_sync_state_save(sroot, &s, &e) == 0, "save state");
 	ok(rb_sync_state_load(sroot, &t, &e) == 0 && t.synced &&
-	    t.applied_seq == 42 && t.master_seq == 50 &&
-	    strcmp(t.epoch, s.epoch) == 0 &&
-	    strcmp(t.last_error, "connect: refused") == 0, "load it back");
+	        t.applied_seq == 42 && t.master_seq == 50 &&
+	        strcmp(t.epoch, s.epoch) == 0 &&
+	        strcmp(t.last_error, "connect: refused") == 0,
+	    "load it back");
 	ok(rb_sync_pin_load(sroot, fp, &e) == 0, "no pin yet");
-	ok(rb_sync_pin_save(sroot, "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:"
-	    "67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89", &e) == 0 &&
-	    rb_sync_pin_load(sroot, fp, &e) == 1, "pin saved and read");
+	ok(rb_sync_pin_save(sroot,
+	       "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:"
+	       "67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89",
+	       &e) == 0 &&
+	        rb_sync_pin_load(sroot, fp, &e) == 1,
+	    "pin saved and read");
 	snprintf(path, sizeof path, "%s/sync/" RB_SYNC_PIN, sroot);
 	f = fopen(path, "w");
 	fputs("garbage\n", f);
 	fclose(f);
-	ok(rb_sync_pin_load(sroot, fp, &e) < 0, "a damaged pin is an error, "
+	ok(rb_sync_pin_load(sroot, fp, &e) < 0,
+	    "a damaged pin is an error, "
 	    "never an empty pin");
 }
 

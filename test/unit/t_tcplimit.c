@@ -32,7 +32,8 @@ test_add(void)
 
 	rb_tcplimit_init(&t);
 	is_int(rb_tcplimit_add(&t, "10.0.0.0/33", 1, &d), -1, "v4 /33 refused");
-	ok(strstr(d.msg, "invalid netblock") != NULL, "diag names the netblock");
+	ok(strstr(d.msg, "invalid netblock") != NULL,
+	    "diag names the netblock");
 	is_int(rb_tcplimit_add(&t, "10.0.0.0/8", -1, &d), -1,
 	    "negative limit refused");
 	is_int(rb_tcplimit_add(&t, "bogus", 1, &d), -1, "not a netblock");

@@ -170,8 +170,8 @@ test_sniff(void)
 
 	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++)
 		is_int(rb_tinydns_sniff(c[i].text, strlen(c[i].text)),
-		    c[i].want, "sniff %zu: %s", i, c[i].want ? "tinydns" :
-								"master file");
+		    c[i].want, "sniff %zu: %s", i,
+		    c[i].want ? "tinydns" : "master file");
 }
 
 static void
@@ -181,11 +181,11 @@ test_dot(void)
 	size_t n;
 
 	is_int(build(".ex.test:192.0.2.1:a\n"
-		     ".ex.test:192.0.2.2:ns2.ex.test:3600\n"
-		     ".ex.test::b:0\n"),
+	             ".ex.test:192.0.2.2:ns2.ex.test:3600\n"
+	             ".ex.test::b:0\n"),
 	    0, "'.' lines");
-	n = soa(rd, "a.ns.ex.test", "hostmaster.ex.test", SERIAL, 16384,
-	    2048, 1048576, 2560);
+	n = soa(rd, "a.ns.ex.test", "hostmaster.ex.test", SERIAL, 16384, 2048,
+	    1048576, 2560);
 	ok(has("ex.test", 6, rd, n, 2560),
 	    "'.': SOA a.ns.fqdn hostmaster.fqdn, tinydns-data's numbers, "
 	    "TTL 2560");
@@ -204,19 +204,19 @@ test_dot(void)
 	ok(get('Z', "ex.test", -1) != NULL, "'.': the zone's Z key");
 
 	is_int(build(".ex.test::a:0\n"), 0, "'.' with TTL 0");
-	n = soa(rd, "a.ns.ex.test", "hostmaster.ex.test", SERIAL, 16384,
-	    2048, 1048576, 2560);
+	n = soa(rd, "a.ns.ex.test", "hostmaster.ex.test", SERIAL, 16384, 2048,
+	    1048576, 2560);
 	ok(has("ex.test", 6, rd, n, 0), "TTL 0 gives the SOA TTL 0");
 	is_int(build(".ex.test:192.0.2.1\n"), 0, "'.' without x");
 	n = wire("ns.ex.test", rd);
 	ok(has("ex.test", 2, rd, n, 259200) &&
-		has("ns.ex.test", 1, "\300\000\002\001", 4, 259200),
+	        has("ns.ex.test", 1, "\300\000\002\001", 4, 259200),
 	    "empty x: ns.fqdn");
 	is_int(build(".Ex.TEST:192.0.2.1:A\n"), 0, "upper case");
-	n = soa(rd, "A.ns.Ex.TEST", "hostmaster.Ex.TEST", SERIAL, 16384,
-	    2048, 1048576, 2560);
+	n = soa(rd, "A.ns.Ex.TEST", "hostmaster.Ex.TEST", SERIAL, 16384, 2048,
+	    1048576, 2560);
 	ok(has("ex.test", 6, rd, n, 2560) &&
-		get('D', "a.ns.ex.test", 1) != NULL,
+	        get('D', "a.ns.ex.test", 1) != NULL,
 	    "owners lower-cased, rdata names as written");
 }
 
@@ -227,15 +227,15 @@ test_z(void)
 	size_t n;
 
 	is_int(build("Zex.test:ns1.ex.test:admin.ex.test:7:1:2:3:4:300\n"
-		     "Zex.test:other.ex.test:admin.ex.test:8\n"
-		     ".ex.test:192.0.2.1:a\n"),
+	             "Zex.test:other.ex.test:admin.ex.test:8\n"
+	             ".ex.test:192.0.2.1:a\n"),
 	    0, "'Z' lines");
 	n = soa(rd, "ns1.ex.test", "admin.ex.test", 7, 1, 2, 3, 4);
 	ok(has("ex.test", 6, rd, n, 300) && count("ex.test", 6) == 1,
 	    "'Z': every field; the first SOA line wins");
 	ok(get('Z', "ex.test", -1) != NULL &&
-		get('Z', "ex.test", -1)->vlen == 6 + n &&
-		memcmp(get('Z', "ex.test", -1)->val + 6, rd, n) == 0,
+	        get('Z', "ex.test", -1)->vlen == 6 + n &&
+	        memcmp(get('Z', "ex.test", -1)->val + 6, rd, n) == 0,
 	    "'Z': the Z key holds the same SOA");
 	ok(count("ex.test", 2) == 1, "a later '.' still adds its NS");
 	is_int(build("Zex.test:ns1.ex.test:admin.ex.test\n"), 0, "'Z' bare");
@@ -284,10 +284,10 @@ test_records(void)
 		diag("%s", err);
 	n = wire("a.ns.sub.ex.test", rd);
 	ok(has("sub.ex.test", 2, rd, n, 259200) &&
-		has("a.ns.sub.ex.test", 1, "\300\000\002\065", 4, 259200),
+	        has("a.ns.sub.ex.test", 1, "\300\000\002\065", 4, 259200),
 	    "'&': NS x.ns.fqdn and glue A");
 	ok(get('Z', "sub.ex.test", -1) == NULL &&
-		get('D', "sub.ex.test", 6) == NULL,
+	        get('D', "sub.ex.test", 6) == NULL,
 	    "'&': no SOA");
 	n = wire("ns.elsewhere.example", rd);
 	ok(has("sub2.ex.test", 2, rd, n, 600), "'&': x with a dot");
@@ -297,7 +297,7 @@ test_records(void)
 	ok(has("10.2.0.192.in-addr.arpa", 12, rd, n, 86400),
 	    "'=': PTR in in-addr.arpa");
 	ok(has("www.ex.test", 1, "\300\000\002\013", 4, 60) &&
-		has("www.ex.test", 1, "\300\000\002\014", 4, 86400),
+	        has("www.ex.test", 1, "\300\000\002\014", 4, 86400),
 	    "'+': A records, trailing blanks and CR ignored");
 	ok(!has("www.ex.test", 1, "\300\000\002\143", 4, 86400),
 	    "'-' lines ignored");
@@ -305,7 +305,7 @@ test_records(void)
 	rd[0] = 0;
 	rd[1] = 0;
 	ok(has("ex.test", 15, rd, n + 2, 86400) &&
-		has("mail.mx.ex.test", 1, "\300\000\002\031", 4, 86400),
+	        has("mail.mx.ex.test", 1, "\300\000\002\031", 4, 86400),
 	    "'@': MX x.mx.fqdn dist 0, and its A");
 	n = wire("mx.elsewhere.example", rd + 2);
 	rd[1] = 20;
@@ -322,8 +322,9 @@ test_records(void)
 	       "\001",
 	       16, 86400),
 	    "':': AAAA from octal rdata");
-	ok(has("srv.ex.test", 33, "\000\001\000\002\000\003\003www\002ex"
-				   "\004test\000",
+	ok(has("srv.ex.test", 33,
+	       "\000\001\000\002\000\003\003www\002ex"
+	       "\004test\000",
 	       19, 100),
 	    "':': SRV");
 	ok(has("*.wild.ex.test", 1, "\300\000\002\143", 4, 86400),
@@ -341,7 +342,7 @@ test_records(void)
 	ok(get('E', "wild.ex.test", -1) != NULL, "empty non-terminal");
 	for (size_t i = 1; i < out.n; i++)
 		if (rb_kvs_bytes_cmp(out.v[i - 1].key, out.v[i - 1].klen,
-		    out.v[i].key, out.v[i].klen) >= 0)
+		        out.v[i].key, out.v[i].klen) >= 0)
 			bail("output not sorted or not unique");
 	ok(1, "output sorted, keys unique");
 }
@@ -359,7 +360,7 @@ test_txt_split(void)
 	is_int(build(line), 0, "long TXT");
 	kv = get('D', "t.ex.test", 16);
 	ok(kv != NULL && kv->vlen == 6 + 303 && kv->val[6] == 127 &&
-		kv->val[6 + 128] == 127 && kv->val[6 + 256] == 46,
+	        kv->val[6 + 128] == 127 && kv->val[6 + 256] == 46,
 	    "split into strings of 127 bytes, as tinydns-data does");
 }
 
@@ -388,8 +389,10 @@ test_errors(void)
 	static const struct {
 		const char *text, *want;
 	} c[] = {
-		{ ".ex.test::a\n!x\n", "data:2: unknown leading character '!'" },
-		{ ".ex.test::a\n6x:1\n", "data:2: unknown leading character "
+		{ ".ex.test::a\n!x\n",
+		    "data:2: unknown leading character '!'" },
+		{ ".ex.test::a\n6x:1\n",
+		    "data:2: unknown leading character "
 		    "'6' (IPv6 lines are not djb's: use a ':' line)" },
 		{ ".ex.test::a\n+w.ex.test:192.0.2.1:1::::\n",
 		    "data:2: too many fields: '+' lines have at most 5" },
@@ -433,19 +436,23 @@ test_errors(void)
 		{ ".ex.test::a\n:w.ex.test:0\n",
 		    "data:2: type TYPE0 cannot be given as a ':' line" },
 		{ ".ex.test::a\n:w.ex.test:2:\\000\n",
-		    "data:2: type NS cannot be given as a ':' line (use its own "
+		    "data:2: type NS cannot be given as a ':' line (use its "
+		    "own "
 		    "line type)" },
 		{ ".ex.test::a\n:w.ex.test:5:\\000\n",
 		    "data:2: type CNAME cannot be given as a ':' line (use its "
 		    "own line type)" },
 		{ ".ex.test::a\n:w.ex.test:6:\\000\n",
-		    "data:2: type SOA cannot be given as a ':' line (use its own "
+		    "data:2: type SOA cannot be given as a ':' line (use its "
+		    "own "
 		    "line type)" },
 		{ ".ex.test::a\n:w.ex.test:12:\\000\n",
-		    "data:2: type PTR cannot be given as a ':' line (use its own "
+		    "data:2: type PTR cannot be given as a ':' line (use its "
+		    "own "
 		    "line type)" },
 		{ ".ex.test::a\n:w.ex.test:15:\\000\n",
-		    "data:2: type MX cannot be given as a ':' line (use its own "
+		    "data:2: type MX cannot be given as a ':' line (use its "
+		    "own "
 		    "line type)" },
 		{ ".ex.test::a\n:w.ex.test:252:\n",
 		    "data:2: type AXFR cannot be given as a ':' line" },
@@ -461,20 +468,27 @@ test_errors(void)
 		  "\\300\\000\n",
 		    "data:2: bad rdata: not a valid SRV record" },
 		{ ".ex.test::a\n:w.ex.test:65280:\n", "" },
-		{ "%abc:1.2\n", "data:1: a location is one or two ASCII letters" },
+		{ "%abc:1.2\n",
+		    "data:1: a location is one or two ASCII letters" },
 		{ "%:1.2\n", "data:1: a location is one or two ASCII letters" },
-		{ "%in:1.2.3.4.5\n", "data:1: an IP prefix is 1 to 4 "
+		{ "%in:1.2.3.4.5\n",
+		    "data:1: an IP prefix is 1 to 4 "
 		    "dot-separated numbers 0..255" },
-		{ "%in:1.256\n", "data:1: an IP prefix is 1 to 4 dot-separated "
+		{ "%in:1.256\n",
+		    "data:1: an IP prefix is 1 to 4 dot-separated "
 		    "numbers 0..255" },
-		{ "%in:1.\n", "data:1: an IP prefix is 1 to 4 dot-separated "
+		{ "%in:1.\n",
+		    "data:1: an IP prefix is 1 to 4 dot-separated "
 		    "numbers 0..255" },
-		{ "%in:1.2:x\n", "data:1: too many fields: '%' lines have at "
+		{ "%in:1.2:x\n",
+		    "data:1: too many fields: '%' lines have at "
 		    "most 2" },
 		{ ".ex.test::a\n.sub.ex.test::a\n",
-		    "data:2: zone sub.ex.test. is inside zone ex.test.: zones do "
+		    "data:2: zone sub.ex.test. is inside zone ex.test.: zones "
+		    "do "
 		    "not nest (delegate it with a '&' line)" },
-		{ ".*.ex.test::a\n", "data:1: a zone cannot be a wildcard name" },
+		{ ".*.ex.test::a\n",
+		    "data:1: a zone cannot be a wildcard name" },
 		{ ".ex.test::a\n&*.ex.test::a\n",
 		    "data:2: a wildcard name cannot be delegated" },
 		{ ".ex.test::a\nCw.ex.test:x.ex.test\n+w.ex.test:192.0.2.1\n",
@@ -599,7 +613,7 @@ test_dispatch(void)
 	unlink(path);
 	z = set.apexes.n == 1 ? &set.apexes.v[0] : NULL;
 	ok(z != NULL && z->vlen == 6 + 54 &&
-		be32(z->val + 6 + 34) == (uint32_t)st.st_mtime,
+	        be32(z->val + 6 + 34) == (uint32_t)st.st_mtime,
 	    "serial is the file's mtime");
 	fp = fmemopen((void *)"$ORIGIN m.test.\n@ 60 IN SOA ns h 1 2 3 4 5\n",
 	    43, "r");

@@ -85,7 +85,7 @@ test_parse(void)
 static void
 test_acl(void)
 {
-	struct rb_diag d = {0};
+	struct rb_diag d = { 0 };
 	struct rb_conf *c;
 	struct rb_acl acl;
 	struct rb_ipaddr a;
@@ -148,9 +148,9 @@ test_msg(void)
 	static const uint8_t soa_rd[] = "\002ns\002ex\004test\000\001h\002ex"
 	                                "\004test\000\0\0\0\7\0\0\0\1\0\0\0\1"
 	                                "\0\0\0\1\0\0\0\1";
-	uint8_t owner[RB_DNAME_MAX], mx[32] = {0, 10};
-	struct rb_zonedb_rr soa = {(const uint8_t *)"\002ex\004test", 9, 6, 300,
-	    soa_rd, sizeof soa_rd - 1};
+	uint8_t owner[RB_DNAME_MAX], mx[32] = { 0, 10 };
+	struct rb_zonedb_rr soa = { (const uint8_t *)"\002ex\004test", 9, 6,
+		300, soa_rd, sizeof soa_rd - 1 };
 	struct rb_zonedb_rr rr;
 	size_t total = 0;
 	char name[32];
@@ -159,13 +159,13 @@ test_msg(void)
 	rb_xfrmsg_init(&m, 0x4242, 0x0100, q, sizeof q - 1, keep, NULL);
 	fail |= rb_xfrmsg_add(&m, &soa);
 	memcpy(mx + 2, "\004mail\002ex\004test", 14);
-	rr = (struct rb_zonedb_rr){soa.owner, 9, 15, 60, mx, 16};
+	rr = (struct rb_zonedb_rr){ soa.owner, 9, 15, 60, mx, 16 };
 	fail |= rb_xfrmsg_add(&m, &rr);
 	for (int i = 0; i < 3000; i++) {
-		static const uint8_t a[4] = {192, 0, 2, 1};
+		static const uint8_t a[4] = { 192, 0, 2, 1 };
 		snprintf(name, sizeof name, "h%d.ex.test", i);
 		int n = rb_dname_from_text(name, owner, NULL);
-		rr = (struct rb_zonedb_rr){owner, (size_t)n, 1, 60, a, 4};
+		rr = (struct rb_zonedb_rr){ owner, (size_t)n, 1, 60, a, 4 };
 		fail |= rb_xfrmsg_add(&m, &rr);
 	}
 	fail |= rb_xfrmsg_add(&m, &soa);
@@ -187,8 +187,8 @@ test_msg(void)
 	/* Uncompressed, each record would take at least 16 + 14 bytes. */
 	ok(bytes < 3000 * 25, "msg: names compressed (%zu bytes)", bytes);
 	{
-		char *s =
-		    ldns_rr2str(ldns_rr_list_rr(ldns_pkt_answer(msgs[0]), 1));
+		char *s = ldns_rr2str(
+		    ldns_rr_list_rr(ldns_pkt_answer(msgs[0]), 1));
 		ok(s && strstr(s, "10 mail.ex.test.") != NULL,
 		    "msg: MX rdata survives compression");
 		free(s);
@@ -208,8 +208,8 @@ test_big_rr(void)
 	static struct rb_xfrmsg m;
 	static uint8_t rd[65535];
 	static const uint8_t q[] = "\002ex\004test\000\000\374\000\001";
-	struct rb_zonedb_rr rr = {
-	    (const uint8_t *)"\002ex\004test", 9, 16, 1, rd, 65535};
+	struct rb_zonedb_rr rr = { (const uint8_t *)"\002ex\004test", 9, 16, 1,
+		rd, 65535 };
 
 	rb_xfrmsg_init(&m, 1, 0, q, sizeof q - 1, keep, NULL);
 	errno = 0;
@@ -231,7 +231,8 @@ test_notify(void)
 	                                "\004test\000\0\0\0\7\0\0\0\1\0\0\0\1"
 	                                "\0\0\0\1\0\0\0\1";
 	const uint8_t *apex = (const uint8_t *)"\002ex\004test";
-	struct rb_zonedb_rr soa = {apex, 9, 6, 300, soa_rd, sizeof soa_rd - 1};
+	struct rb_zonedb_rr soa = { apex, 9, 6, 300, soa_rd,
+		sizeof soa_rd - 1 };
 	uint8_t buf[512];
 	size_t len = rb_notify_query(buf, sizeof buf, 0x1234, &soa);
 	ldns_pkt *p = NULL;
@@ -251,8 +252,8 @@ test_notify(void)
 	    "response: matched, case aside");
 	is_int(rb_notify_response(buf, len, 0x1235, apex, 9), -1,
 	    "response: another ID");
-	is_int(rb_notify_response(
-	           buf, len, 0x1234, (const uint8_t *)"\002ez\004test", 9),
+	is_int(rb_notify_response(buf, len, 0x1234,
+	           (const uint8_t *)"\002ez\004test", 9),
 	    -1, "response: another zone");
 	buf[3] |= 5;
 	is_int(rb_notify_response(buf, len, 0x1234, apex, 9), 5,
@@ -295,8 +296,9 @@ test_udp(void)
 	ok(p && rcode == 0 && ldns_pkt_aa(p) && ldns_pkt_ancount(p) == 1 &&
 	        ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(p), 0)) ==
 	            LDNS_RR_TYPE_SOA &&
-	        ldns_rdf2native_int32(ldns_rr_rdf(
-	            ldns_rr_list_rr(ldns_pkt_answer(p), 0), 2)) == 7,
+	        ldns_rdf2native_int32(
+	            ldns_rr_rdf(ldns_rr_list_rr(ldns_pkt_answer(p), 0), 2)) ==
+	            7,
 	    "udp: AA, the current SOA alone (serial 7)");
 	ldns_pkt_free(p);
 	free(w);

@@ -78,12 +78,12 @@ test_build(void)
 	is_int(rb_zone_build(&zs, &out, &d), 0, "build");
 	kv = get(&out, "Z\002ex\004test\000", 10);
 	ok(kv != NULL && kv->vlen > 6 + 22 && kv->val[3] == 44 &&
-		kv->val[2] == 1, "Z: apex holds the SOA with its TTL (300)");
+	        kv->val[2] == 1,
+	    "Z: apex holds the SOA with its TTL (300)");
 	kv = get(&out, "D\001a\001b\001c\002ex\004test\000\000\001", 18);
 	ok(kv != NULL && kv->vlen == 20, "D: duplicate record dropped");
 	ok(kv != NULL && kv->val[2] == 1 && kv->val[3] == 44 &&
-		kv->val[13] == 44 &&
-		kv->val[9] == 2 && kv->val[19] == 3,
+	        kv->val[13] == 44 && kv->val[9] == 2 && kv->val[19] == 3,
 	    "D: records sorted by rdata, TTL kept per record");
 	kv = get(&out, "E\001b\001c\002ex\004test\000", 14);
 	ok(kv != NULL && kv->vlen == 0, "E: empty non-terminal b.c");
@@ -101,7 +101,7 @@ test_build(void)
 	    "D: delegation NS kept");
 	for (size_t i = 1; i < out.n; i++)
 		if (rb_kvs_bytes_cmp(out.v[i - 1].key, out.v[i - 1].klen,
-		    out.v[i].key, out.v[i].klen) >= 0)
+		        out.v[i].key, out.v[i].klen) >= 0)
 			bail("output not sorted or not unique");
 	ok(1, "output sorted, keys unique");
 	rb_kvs_free(&out);
@@ -112,8 +112,8 @@ static void
 test_origin(void)
 {
 	is_str(error_of("dir/zones.ex.test",
-	    "@ 60 IN SOA ns h 1 2 3 4 5\nwww 60 IN A 192.0.2.1\n"), "",
-	    "origin from the file name");
+	           "@ 60 IN SOA ns h 1 2 3 4 5\nwww 60 IN A 192.0.2.1\n"),
+	    "", "origin from the file name");
 	is_str(error_of("other", "@ 60 IN SOA ns h 1 2 3 4 5\n"), "",
 	    "no zones. prefix: the root zone");
 }
@@ -123,27 +123,34 @@ test_errors(void)
 {
 	is_str(error_of("z", "$ORIGIN ex.test.\nwww 60 IN A 192.0.2.1\n"),
 	    "z:2: the first record must be the zone's SOA", "SOA first");
-	is_str(error_of("z", "$ORIGIN ex.test.\n@ 60 IN SOA ns h 1 2 3 4 5\n"
-	    "@ 60 IN SOA ns h 2 2 3 4 5\n"), "z:3: a zone has one SOA",
-	    "one SOA");
-	is_str(error_of("z", "$ORIGIN ex.test.\n@ 60 IN SOA ns h 1 2 3 4 5\n"
-	    "x.other. 60 IN A 192.0.2.1\n"), "z:3: record is outside the zone",
-	    "out of zone");
-	is_str(error_of("z", "$ORIGIN ex.test.\n@ 60 IN SOA ns h 1 2 3 4 5\n"
-	    "x 60 CH A 192.0.2.1\n"), "z:3: only class IN is supported",
-	    "class");
-	is_str(error_of("z", "$ORIGIN ex.test.\n@ 60 IN SOA ns h 1 2 3 4 5\n"
-	    "x 60 IN DNAME y\n"), "z:3: type 39 is not supported", "DNAME");
-	ok(strncmp(error_of("z", "$ORIGIN ex.test.\n@ 60 IN SOA ns h 1 2 3 4 5"
-	    "\n\nx 60 IN A 999.1.1.1\n"), "z:4: ", 5) == 0,
+	is_str(error_of("z",
+	           "$ORIGIN ex.test.\n@ 60 IN SOA ns h 1 2 3 4 5\n"
+	           "@ 60 IN SOA ns h 2 2 3 4 5\n"),
+	    "z:3: a zone has one SOA", "one SOA");
+	is_str(error_of("z",
+	           "$ORIGIN ex.test.\n@ 60 IN SOA ns h 1 2 3 4 5\n"
+	           "x.other. 60 IN A 192.0.2.1\n"),
+	    "z:3: record is outside the zone", "out of zone");
+	is_str(error_of("z",
+	           "$ORIGIN ex.test.\n@ 60 IN SOA ns h 1 2 3 4 5\n"
+	           "x 60 CH A 192.0.2.1\n"),
+	    "z:3: only class IN is supported", "class");
+	is_str(error_of("z",
+	           "$ORIGIN ex.test.\n@ 60 IN SOA ns h 1 2 3 4 5\n"
+	           "x 60 IN DNAME y\n"),
+	    "z:3: type 39 is not supported", "DNAME");
+	ok(strncmp(error_of("z",
+	               "$ORIGIN ex.test.\n@ 60 IN SOA ns h 1 2 3 4 5"
+	               "\n\nx 60 IN A 999.1.1.1\n"),
+	       "z:4: ", 5) == 0,
 	    "syntax error names its line");
 	is_str(error_of("z", "$INCLUDE other\n"),
 	    "z:1: $INCLUDE is not supported", "$INCLUDE");
 	is_str(error_of("z", "; nothing\n"),
-	    "z: no SOA record: a zone needs one",
-	    "empty zone");
-	is_str(error_of("z", "$ORIGIN ex.test.\n@ 60 IN SOA ns h 1 2 3 4 5\n"
-	    "x 60 IN CNAME y\nx 60 IN A 192.0.2.1\n"),
+	    "z: no SOA record: a zone needs one", "empty zone");
+	is_str(error_of("z",
+	           "$ORIGIN ex.test.\n@ 60 IN SOA ns h 1 2 3 4 5\n"
+	           "x 60 IN CNAME y\nx 60 IN A 192.0.2.1\n"),
 	    "x.ex.test.: CNAME and other data", "CNAME and other data");
 }
 
@@ -156,11 +163,14 @@ test_two_zones(void)
 	char where[600];
 
 	is_int(load(&zs, "a", "$ORIGIN a.test.\n@ 60 IN SOA n h 1 2 3 4 5\n",
-	    &d), 0, "first zone");
+	           &d),
+	    0, "first zone");
 	is_int(load(&zs, "b", "$ORIGIN b.test.\n@ 60 IN SOA n h 1 2 3 4 5\n",
-	    &d), 0, "second zone");
+	           &d),
+	    0, "second zone");
 	is_int(load(&zs, "c", "$ORIGIN x.a.test.\n@ 60 IN SOA n h 1 2 3 4 5\n",
-	    &d), -1, "nested zone refused");
+	           &d),
+	    -1, "nested zone refused");
 	is_str(rb_diag_str(&d, where, sizeof where),
 	    "c:2: zone overlaps a zone already loaded", "nested: message");
 	is_int(rb_zone_build(&zs, &out, &d), 0, "build two zones");

@@ -74,8 +74,8 @@ build(const char *text, const char *file)
 /* Ask name/type (UDP unless tcp) with zones g; the reply parsed by ldns
  * (caller frees with ldns_pkt_free), NULL on drop. */
 static ldns_pkt *
-ask(const struct rb_cdbmap_gen *g, const char *name, ldns_rr_type type,
-    int tcp, enum rb_answer_verdict *v)
+ask(const struct rb_cdbmap_gen *g, const char *name, ldns_rr_type type, int tcp,
+    enum rb_answer_verdict *v)
 {
 	struct rb_answer_ctx ctx = { .zones = g };
 	struct rb_answer_query q = { .tcp = tcp };
@@ -87,7 +87,7 @@ ask(const struct rb_cdbmap_gen *g, const char *name, ldns_rr_type type,
 	size_t len = 0;
 
 	if (ldns_pkt_query_new_frm_str(&p, name, type, LDNS_RR_CLASS_IN, 0) !=
-		LDNS_STATUS_OK ||
+	        LDNS_STATUS_OK ||
 	    ldns_pkt2wire(&wire, p, &len) != LDNS_STATUS_OK)
 		bail("make query");
 	q.pkt = wire;
@@ -161,8 +161,9 @@ test_owner(void)
 {
 	enum rb_answer_verdict v;
 	ldns_pkt *r = ask(gen, "q.w.ex.test.", LDNS_RR_TYPE_A, 0, &v);
-	char *s = r ? ldns_rdf2str(ldns_rr_owner(ldns_rr_list_rr(
-	    ldns_pkt_answer(r), 0))) : NULL;
+	char *s = r ? ldns_rdf2str(ldns_rr_owner(
+	                  ldns_rr_list_rr(ldns_pkt_answer(r), 0))) :
+	              NULL;
 
 	is_str(s, "q.w.ex.test.", "wildcard: owner is the query name");
 	free(s);
@@ -178,8 +179,8 @@ test_corrupt(void)
 	char path[128];
 
 	/* A zone whose SOA value is too short. */
-	if (rb_kvs_add(&out, "Z\002ex\004test\000", 10, "\0\0\0\1\0\1x", 7,
-		0) < 0 ||
+	if (rb_kvs_add(&out, "Z\002ex\004test\000", 10, "\0\0\0\1\0\1x", 7, 0) <
+	        0 ||
 	    rb_kvs_add(&out, "E\002ex\004test\000", 10, "\0\6", 2, 0) < 0)
 		bail("kvs");
 	snprintf(path, sizeof path, "%s/bad.cdb", dir);

@@ -50,10 +50,10 @@ static const char two[] = "$ORIGIN two.test.\n"
 static void
 build(const char *file, const char *const *texts)
 {
-	struct rb_zoneset zs = {0};
-	struct rb_kvs out = {0};
-	struct rb_diag d = {0};
-	struct rb_err e = {0};
+	struct rb_zoneset zs = { 0 };
+	struct rb_kvs out = { 0 };
+	struct rb_diag d = { 0 };
+	struct rb_err e = { 0 };
 	char path[128];
 
 	for (; *texts != NULL; texts++) {
@@ -102,7 +102,7 @@ stop_at_two(void *arg, const struct rb_zonedb_rr *rr)
 static void
 test_zonedb(void)
 {
-	const char *texts[] = {one, two, NULL};
+	const char *texts[] = { one, two, NULL };
 	uint8_t apex[RB_DNAME_MAX];
 	struct rb_zonedb_rr soa;
 	struct rb_zonedb *db;
@@ -162,7 +162,7 @@ test_damaged(void)
 		return;
 	}
 	errno = 0;
-	r = rb_zonedb_zones(db, stop_at_two, &(int){0});
+	r = rb_zonedb_zones(db, stop_at_two, &(int){ 0 });
 	ok(r == -1 && errno == EPROTO, "damaged: EPROTO, no bad read");
 	rb_zonedb_close(db);
 }
@@ -170,7 +170,7 @@ test_damaged(void)
 static void
 test_diff(void)
 {
-	const char *v1[] = {one, two, NULL}, *v2[] = {one_v2, two, NULL};
+	const char *v1[] = { one, two, NULL }, *v2[] = { one_v2, two, NULL };
 	struct rb_zonedb *a, *b;
 	struct rb_zonediff d;
 	uint8_t apex[RB_DNAME_MAX];
@@ -257,8 +257,8 @@ test_ver(void)
 	    "ver: zone names compare without case");
 	is_int(rb_zonever_find(dir, "one.test.", 6, 0, path, sizeof path), 0,
 	    "ver: a bad id never becomes a path");
-	is_int(
-	    rb_zonever_find(dir, "two.test.", 4294967295u, 0, path, sizeof path),
+	is_int(rb_zonever_find(dir, "two.test.", 4294967295u, 0, path,
+	           sizeof path),
 	    0, "ver: a negative serial matches nothing");
 	write_file("store/zones.json", "{\"seq\":1,\"entries\":");
 	errno = 0;
