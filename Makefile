@@ -36,18 +36,24 @@ SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined
 endif
 
 PATHS = -DRB_SHAREDIR='"$(PREFIX)/share/runbound"' -DRB_BINDIR='"$(PREFIX)/bin"'
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(HARDEN) $(SANFLAGS) $(PATHS) -Ilib -MMD -MP \
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(HARDEN) $(SANFLAGS) $(PATHS) -iquote lib -MMD -MP \
 	     $(CFLAGS)
 LDFLAGS_ALL = $(LDHARDEN) $(SANFLAGS) -Wl,--as-needed $(LDFLAGS)
 LIBS = -lldns -lcdb -ljansson -luuid -lunbound -levent_openssl -levent \
        -lcurl -lssl -lcrypto -lm
 
-LIB_SRC = $(wildcard lib/*.c)
+# The floor plan (doc/hacking.md): lib/ folders by concern, each a layer,
+# lowest first.  A file includes and calls only its own layer and those
+# below, and names what it defines after itself; test/layers.pl checks
+# both before librb.a is made, so a break fails the build.
+LAYERS = base sys wire conf http stats state zone feed answer audit sync prog
+
+LIB_SRC = $(wildcard lib/*/*.c)
 LIB_OBJ = $(LIB_SRC:%.c=$(O)/%.o)
 PROGS = $(notdir $(wildcard cmd/*))
 PROG_BIN = $(PROGS:%=$(O)/bin/%)
-UNIT_SRC = $(wildcard test/unit/t_*.c)
-UNIT_BIN = $(patsubst test/unit/t_%.c,$(O)/test/%.t,$(UNIT_SRC))
+UNIT_SRC = $(wildcard test/unit/*/t_*.c)
+UNIT_BIN = $(foreach t,$(UNIT_SRC),$(O)/test/$(patsubst test/unit/%/,%,$(dir $(t)))/$(patsubst t_%.c,%,$(notdir $(t))).t)
 FUZZ_SRC = $(wildcard test/fuzz/fz_*.c)
 FUZZ_BIN = $(patsubst test/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRC))
 
@@ -63,9 +69,10 @@ endif
 
 units: $(UNIT_BIN)
 
-$(O)/lib/librb.a: $(LIB_OBJ)
+$(O)/lib/librb.a: $(LIB_OBJ) test/layers.pl
 	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
+	perl test/layers.pl "$(LAYERS)" $(O)
+	rm -f $@ && ar rcs $@ $(LIB_OBJ)
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
@@ -77,7 +84,8 @@ $(O)/bin/%: $$(call prog_objs,$$*) $(O)/lib/librb.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 
-$(O)/test/%.t: $(O)/test/unit/t_%.o $(O)/lib/librb.a
+unit_obj = $(O)/test/unit/$(dir $(1))t_$(notdir $(1)).o
+$(O)/test/%.t: $$(call unit_obj,$$*) $(O)/lib/librb.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 

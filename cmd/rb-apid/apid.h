@@ -16,15 +16,15 @@
 #include <event2/listener.h>
 #include <jansson.h>
 
-#include "apikey.h"
-#include "clock.h"
-#include "conf.h"
-#include "ctl.h"
-#include "err.h"
-#include "httpconns.h"
-#include "httpreq.h"
-#include "ipaddr.h"
-#include "ratelimit.h"
+#include "http/apikey.h"
+#include "base/clock.h"
+#include "conf/conf.h"
+#include "stats/ctl.h"
+#include "base/err.h"
+#include "http/conns.h"
+#include "http/request.h"
+#include "base/ipaddr.h"
+#include "answer/ratelimit.h"
 
 #define APID_CONN_MAX 512     /* connections at once */
 #define APID_SSE_MAX 256      /* /stats/stream clients at once */
@@ -58,7 +58,7 @@ struct apid {
 	int64_t start;          /* Unix time rb-apid started */
 	uint64_t auth_failures; /* consecutive, across all clients */
 
-	struct rb_httpconns conns; /* http.c; .draining: SIGTERM came */
+	struct rb_http_conns conns; /* http.c; .draining: SIGTERM came */
 
 	/* requests kept waiting on a timer; SSE clients (h_stats.c) */
 	size_t npending;
@@ -75,7 +75,7 @@ struct apid {
 enum rq_body { RQ_NOBODY, RQ_JSON };
 
 struct route {
-	const char *path; /* pattern for rb_http_route_match */
+	const char *path; /* pattern for rb_http_request_route_match */
 	int method;       /* one EVHTTP_REQ_* */
 	void (*fn)(struct rq *);
 	enum rq_body body;

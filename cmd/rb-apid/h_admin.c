@@ -17,10 +17,11 @@
 #include <unistd.h>
 
 #include "apid.h"
-#include "auditlog.h"
-#include "log.h"
-#include "store.h"
-#include "txn.h"
+#include "audit/files.h"
+#include "audit/line.h"
+#include "base/log.h"
+#include "state/store.h"
+#include "state/txn.h"
 
 #define TAIL_MAX (16u << 20) /* bytes of audit.log read at most */
 
@@ -147,7 +148,7 @@ h_config(struct rq *r)
 	    (json_int_t)c->cache_max_ttl, "dnssec_validation",
 	    c->dnssec_validation, "log_retention", (json_int_t)c->log_retention,
 	    "log_client_ip", c->log_client_ip, "api_port", c->api_port,
-	    "logfile", c->logfile, "mode", c->mode ? c->mode : "master");
+	    "logfile", c->logfile, "mode", rb_conf_mode_name(c->mode));
 	rb_store_fini(&s);
 	reply_json(r, 200, j);
 }
@@ -213,7 +214,7 @@ h_reload(struct rq *r)
 	if (rb_txn_begin(&t, a->root, &e) < 0) {
 		rb_warn("reload refused: %s", e.details);
 		if (e.code != NULL && strcmp(e.code, "INVALID_CONFIG") == 0) {
-			e.status = 400;
+			e.kind = RB_ERR_INVALID;
 			conf_file_name(e.details);
 		}
 		reply_err(r, &e);
@@ -301,7 +302,7 @@ h_tls(struct rq *r)
 static int
 tail_n(struct rq *r, long *n)
 {
-	const char *v = rb_http_param(&r->tgt, "n");
+	const char *v = rb_http_request_param(&r->tgt, "n");
 	char *end;
 
 	*n = 100;
@@ -334,10 +335,10 @@ h_audit_tail(struct rq *r)
 		    "audit-log: yes is not set in runbound.conf");
 		return;
 	}
-	/* Reads back through rotated files too (lib/auditlog). */
+	/* Reads back through rotated files too (lib/audit/line). */
 	snprintf(dir, sizeof dir, "%s/audit", r->a->root);
-	if ((lines = rb_audit_tail(dir, n, &bad, &e)) == NULL) {
-		if (e.status == 404)
+	if ((lines = rb_audit_files_tail(dir, n, &bad, &e)) == NULL) {
+		if (e.kind == RB_ERR_NOT_FOUND)
 			reply_error(r, 404, "AUDIT_LOG_UNAVAILABLE",
 			    "the audit log does not exist yet");
 		else

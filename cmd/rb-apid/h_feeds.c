@@ -1,5 +1,5 @@
 /*
- * h_feeds: /feeds, on lib/feedops as `rb-feed` is.  Listing, presets,
+ * h_feeds: /feeds, on lib/feed/subs as `rb-feed` is.  Listing, presets,
  * adding and deleting are quick library calls.  A refresh downloads
  * feeds, which takes seconds to minutes, so it never runs on the event
  * loop: rb-apid starts `rb-feed -d ROOT update [ID]` (the same code
@@ -17,12 +17,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "selfpath.h"
+#include "sys/selfpath.h"
 #include "apid.h"
-#include "feedops.h"
-#include "feedpreset.h"
-#include "log.h"
-#include "txn.h"
+#include "feed/subs.h"
+#include "feed/preset.h"
+#include "base/log.h"
+#include "state/txn.h"
 
 #define FEED_UPDATE_MS (15 * 60 * 1000) /* a refresh may take this long */
 #define FEED_OUT_MAX (4u << 20)         /* JSON read from rb-feed at most */
@@ -33,7 +33,7 @@ h_feeds_list(struct rq *r)
 	struct rb_err e = { 0 };
 	json_t *resp = NULL;
 
-	if (rb_feed_op_list(r->a->root, &resp, &e) < 0)
+	if (rb_feed_subs_list(r->a->root, &resp, &e) < 0)
 		reply_err(r, &e);
 	else
 		reply_json(r, 200, resp);
@@ -42,7 +42,7 @@ h_feeds_list(struct rq *r)
 void
 h_feeds_presets(struct rq *r)
 {
-	json_t *p = rb_feed_presets();
+	json_t *p = rb_feed_preset_all();
 
 	if (p == NULL)
 		reply_error(r, 500, "INTERNAL_ERROR", "out of memory");
@@ -61,7 +61,7 @@ h_feeds_add(struct rq *r)
 		reply_err(r, &e);
 		return;
 	}
-	if (rb_feed_op_add(&t, r->body, &resp, &e) < 0 ||
+	if (rb_feed_subs_add(&t, r->body, &resp, &e) < 0 ||
 	    rb_txn_commit(&t, &e) < 0) {
 		rb_txn_end(&t);
 		json_decref(resp);
@@ -87,7 +87,7 @@ h_feeds_del(struct rq *r)
 		reply_err(r, &e);
 		return;
 	}
-	if (rb_feed_op_delete(&t, r->arg, &resp, &e) < 0 ||
+	if (rb_feed_subs_delete(&t, r->arg, &resp, &e) < 0 ||
 	    rb_txn_commit(&t, &e) < 0) {
 		rb_txn_end(&t);
 		json_decref(resp);
@@ -95,7 +95,7 @@ h_feeds_del(struct rq *r)
 		return;
 	}
 	/* Still holding the lock, as doc/feeds.md asks of deletes. */
-	if (rb_feed_op_delete_files(r->a->root, r->arg) < 0)
+	if (rb_feed_subs_delete_files(r->a->root, r->arg) < 0)
 		rb_warn("feed %s: unable to remove its files: %s", r->arg,
 		    strerror(errno));
 	rb_txn_end(&t);
@@ -111,7 +111,7 @@ spawn_update(const char *root, const char *id, int *fd)
 	int p[2];
 	pid_t pid;
 
-	if (rb_path_beside_self(prog, sizeof prog, "rb-feed") < 0 ||
+	if (rb_selfpath_beside(prog, sizeof prog, "rb-feed") < 0 ||
 	    pipe2(p, O_CLOEXEC) < 0)
 		return -1;
 	if ((pid = fork()) < 0) {
@@ -179,7 +179,7 @@ update(struct rq *r, const char *id)
 	struct rb_err e = { 0 };
 
 	if (id != NULL) {
-		json_t *all = rb_feed_op_load(r->a->root, &e), *v;
+		json_t *all = rb_feed_subs_load(r->a->root, &e), *v;
 		size_t i;
 		int found = 0;
 
@@ -187,8 +187,7 @@ update(struct rq *r, const char *id)
 			reply_err(r, &e);
 			return;
 		}
-		json_array_foreach(all, i, v)
-		{
+		json_array_foreach (all, i, v) {
 			const char *vid = json_string_value(
 			    json_object_get(v, "id"));
 			found |= vid != NULL && strcmp(vid, id) == 0;

@@ -1,7 +1,7 @@
 /*
- * h_lists: /dns, /blacklist and /allowlist, on the same lib/ops functions
- * as rb-dns, rb-block and rb-allow.  A write holds the store lock only for
- * its transaction; once committed, the reply waits (on a timer, never
+ * h_lists: /dns, /blacklist and /allowlist, on the same lib/state/lists
+ * functions as rb-dns, rb-block and rb-allow.  A write holds the store lock
+ * only for its transaction; once committed, the reply waits (on a timer, never
  * blocking the loop) until rb-dnsd reports that it maps the data files
  * the commit produced, so a 201 means the name is answered.  If rb-dnsd is
  * not running there is nothing to wait for.
@@ -20,9 +20,9 @@
 #include <sys/stat.h>
 
 #include "apid.h"
-#include "log.h"
-#include "ops.h"
-#include "txn.h"
+#include "base/log.h"
+#include "state/lists.h"
+#include "state/txn.h"
 
 struct file_key {
 	uint64_t dev, ino, size;
@@ -45,7 +45,7 @@ store_key(const struct apid *a, enum rb_list l, struct file_key *k)
 
 	memset(k, 0, sizeof *k);
 	snprintf(path, sizeof path, "%s/store/%s.json", a->root,
-	    rb_store_coll_name(rb_op_coll(l)));
+	    rb_store_coll_name(rb_lists_coll(l)));
 	if (stat(path, &st) < 0)
 		return errno == ENOENT ? 0 : -1;
 	k->dev = (uint64_t)st.st_dev;
@@ -87,7 +87,7 @@ list(struct rq *r, enum rb_list l)
 		    cache[l].len);
 		return;
 	}
-	if (rb_op_list(a->root, l, &resp, &e) < 0) {
+	if (rb_lists_list(a->root, l, &resp, &e) < 0) {
 		reply_err(r, &e);
 		return;
 	}
@@ -145,7 +145,7 @@ add(struct rq *r, enum rb_list l)
 		reply_err(r, &e);
 		return;
 	}
-	if (rb_op_add(&t, l, r->body, &resp, &e) < 0 ||
+	if (rb_lists_add(&t, l, r->body, &resp, &e) < 0 ||
 	    rb_txn_commit(&t, &e) < 0) {
 		rb_txn_end(&t);
 		json_decref(resp);
@@ -171,7 +171,7 @@ del(struct rq *r, enum rb_list l)
 		reply_err(r, &e);
 		return;
 	}
-	if (rb_op_delete(&t, l, r->arg, &resp, &e) < 0 ||
+	if (rb_lists_delete(&t, l, r->arg, &resp, &e) < 0 ||
 	    rb_txn_commit(&t, &e) < 0) {
 		rb_txn_end(&t);
 		json_decref(resp);

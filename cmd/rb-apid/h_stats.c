@@ -1,7 +1,7 @@
 /*
  * h_stats: everything read from rb-dnsd's run/stats.shm (/health, /stats,
  * /metrics, /upstreams, /logs, /stats/stream) and the one write to it,
- * DELETE /logs, which rb-dnsd performs on request (lib/ctl) because it is
+ * DELETE /logs, which rb-dnsd performs on request (lib/stats/ctl) because it is
  * the mapping's only writer.
  *
  * /stats/stream: every client is a chunked reply kept open; one timer a
@@ -18,16 +18,16 @@
 #include <event2/bufferevent.h>
 
 #include "apid.h"
-#include "log.h"
-#include "stats_json.h"
-#include "stats_prom.h"
+#include "base/log.h"
+#include "stats/json.h"
+#include "stats/prom.h"
 
 #define SSE_BACKLOG 65536
 
 struct sse {
 	struct apid *a;
 	struct evhttp_request *req;
-	struct rb_httpconn *conn;
+	struct rb_http_conn *conn;
 	struct sse *prev, *next;
 };
 
@@ -98,7 +98,7 @@ h_upstreams(struct rq *r)
 	const struct rb_stats_shm *s = stats_or_503(r);
 
 	if (s != NULL)
-		reply_json(r, 200, rb_upstreams_json(s));
+		reply_json(r, 200, rb_stats_json_upstreams(s));
 }
 
 void
@@ -109,15 +109,16 @@ h_logs(struct rq *r)
 	struct rb_err e = { 0 };
 	const struct rb_stats_shm *s;
 
-	if (rb_logs_query_parse(&q, rb_http_param(t, "limit"),
-	        rb_http_param(t, "page"), rb_http_param(t, "action"),
-	        rb_http_param(t, "client"), rb_http_param(t, "since"),
-	        &e) < 0) {
+	if (rb_stats_json_logs_query(&q, rb_http_request_param(t, "limit"),
+	        rb_http_request_param(t, "page"),
+	        rb_http_request_param(t, "action"),
+	        rb_http_request_param(t, "client"),
+	        rb_http_request_param(t, "since"), &e) < 0) {
 		reply_err(r, &e);
 		return;
 	}
 	if ((s = stats_or_503(r)) != NULL)
-		reply_json(r, 200, rb_logs_json(s, &q));
+		reply_json(r, 200, rb_stats_json_logs(s, &q));
 }
 
 /* --- DELETE /logs --------------------------------------------------------*/
@@ -211,14 +212,14 @@ sse_end(struct apid *a, struct sse *s)
 	struct evhttp_connection *evcon = evhttp_request_get_connection(s->req);
 
 	sse_unlink(a, s);
-	rb_httpconn_on_close(s->conn, NULL, NULL);
+	rb_http_conns_on_close(s->conn, NULL, NULL);
 	if (evcon != NULL) /* back to an ordinary keep-alive connection */
 		evhttp_connection_set_timeout(evcon, APID_TIMEOUT);
 	evhttp_send_reply_end(s->req);
 	free(s);
 }
 
-/* The connection's close hook (lib/httpconns): the client went away. */
+/* The connection's close hook (lib/http/conns): the client went away. */
 static void
 sse_closed(void *arg)
 {
@@ -312,8 +313,8 @@ h_stream(struct rq *r)
 	struct evhttp_connection *evcon = evhttp_request_get_connection(r->req);
 	struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
 	struct timeval sec = { 1, 0 };
-	struct rb_httpconn *c = evcon ? rb_httpconns_of(&a->conns, evcon) :
-	                                NULL;
+	struct rb_http_conn *c = evcon ? rb_http_conns_of(&a->conns, evcon) :
+	                                 NULL;
 	struct sse *s;
 	size_t len = 0;
 	char *ev;
@@ -345,7 +346,7 @@ h_stream(struct rq *r)
 	a->sse = s;
 	if (a->nsse++ == 0)
 		evtimer_add(a->sse_tick, &sec);
-	rb_httpconn_on_close(c, sse_closed, s);
+	rb_http_conns_on_close(c, sse_closed, s);
 	rq_detach(r);
 	if ((ev = sse_event(a, &len)) != NULL) {
 		sse_send(a, s, ev, len);

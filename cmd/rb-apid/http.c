@@ -3,7 +3,7 @@
  * lacks built here: JSON error bodies, Runbound's order of checks (body
  * size, then rate limit, then the brute-force brake, then the Bearer
  * token, then the route) and requests that wait on a timer.  Connections
- * are counted by lib/httpconns: a cap of APID_CONN_MAX (or what the
+ * are counted by lib/http/conns: a cap of APID_CONN_MAX (or what the
  * descriptor limit allows), no cap per address (a reverse proxy is one
  * address), and APID_REQUEST_MS to send each whole request.
  */
@@ -24,9 +24,10 @@
 #include <event2/keyvalq_struct.h>
 
 #include "apid.h"
-#include "clock.h"
-#include "log.h"
-#include "spool.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "audit/spool.h"
+#include "http/status.h"
 
 static uint64_t
 now_ns(void)
@@ -42,7 +43,7 @@ new_bev(struct event_base *base, void *arg)
 {
 	struct apid *a = arg;
 
-	return rb_httpconns_add(&a->conns,
+	return rb_http_conns_add(&a->conns,
 	    bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE));
 }
 
@@ -54,7 +55,7 @@ audit_path(const struct rq *r, char *out, size_t len)
 {
 	const char *uri = evhttp_request_get_uri(r->req);
 
-	rb_http_printable(out, len, uri, strcspn(uri, "?"));
+	rb_http_request_printable(out, len, uri, strcspn(uri, "?"));
 }
 
 static void
@@ -165,7 +166,8 @@ reply_error(struct rq *r, int status, const char *code, const char *details)
 		/* not UTF-8 (a cut name, say): echo it as plain ASCII */
 		char ascii[sizeof text];
 
-		rb_http_printable(ascii, sizeof ascii, text, strlen(text));
+		rb_http_request_printable(ascii, sizeof ascii, text,
+		    strlen(text));
 		d = json_string(ascii);
 	}
 	j = json_pack("{s:s, s:o?}", "error", code, "details", d);
@@ -183,8 +185,8 @@ reply_error(struct rq *r, int status, const char *code, const char *details)
 void
 reply_err(struct rq *r, const struct rb_err *e)
 {
-	reply_error(r, e->status ? e->status : 500,
-	    e->code ? e->code : "INTERNAL_ERROR", e->details);
+	reply_error(r, rb_http_status(e), e->code ? e->code : "INTERNAL_ERROR",
+	    e->details);
 }
 
 /* --- waiting ---------------------------------------------------------- */
@@ -232,7 +234,7 @@ dispatch(struct rq *r)
 	struct rb_err e = { 0 };
 	char allow[80];
 
-	if (rb_http_target_parse(&r->tgt, uri, strlen(uri), &e) < 0) {
+	if (rb_http_request_target_parse(&r->tgt, uri, strlen(uri), &e) < 0) {
 		reply_err(r, &e);
 		return;
 	}
@@ -262,7 +264,7 @@ dispatch(struct rq *r)
 
 		const void *p = n ? (const void *)evbuffer_pullup(b, -1) : "";
 
-		r->body = rb_http_json_body(p, n, &e);
+		r->body = rb_http_request_json_body(p, n, &e);
 		if (r->body == NULL) {
 			reply_err(r, &e);
 			return;
@@ -297,7 +299,8 @@ spool_auth_failure(struct rq *r)
 	if (f != NULL && a->spool_dropped > 0)
 		json_object_set_new(f, "dropped",
 		    json_integer((json_int_t)a->spool_dropped));
-	if (f == NULL || rb_spool_event(a->root, "auth_failure", f, &e) < 0)
+	if (f == NULL ||
+	    rb_audit_spool_event(a->root, "auth_failure", f, &e) < 0)
 		rb_error("unable to spool auth_failure: %s", e.details);
 	else
 		a->spool_dropped = 0;
@@ -329,7 +332,7 @@ authorize(struct rq *r)
 	const char *tok;
 	size_t len;
 
-	if (rb_http_bearer(h, &tok, &len) < 0 ||
+	if (rb_http_request_bearer(h, &tok, &len) < 0 ||
 	    !rb_apikey_match(&r->a->key, tok, len)) {
 		auth_failed(r);
 		return;
@@ -358,7 +361,7 @@ size_ok(struct rq *r)
 	    evhttp_request_get_input_buffer(r->req));
 	uint64_t n = 0;
 
-	if (cl != NULL && rb_http_content_length(cl, &n) < 0) {
+	if (cl != NULL && rb_http_request_content_length(cl, &n) < 0) {
 		reply_error(r, 400, "BAD_REQUEST", "malformed Content-Length");
 		return 0;
 	}
@@ -402,7 +405,7 @@ on_request(struct evhttp_request *req, void *arg)
 		return;
 	}
 	a->npending++;
-	rb_httpconns_request(&a->conns, req);
+	rb_http_conns_request(&a->conns, req);
 	r->a = a;
 	r->req = req;
 	r->method = evhttp_request_get_command(req);
@@ -445,7 +448,7 @@ http_start(struct apid *a, const char *addr, int port)
 {
 	struct evhttp_bound_socket *bound;
 
-	if (rb_httpconns_init(&a->conns, a->base, conn_cap(), 0,
+	if (rb_http_conns_init(&a->conns, a->base, conn_cap(), 0,
 	        APID_REQUEST_MS) < 0 ||
 	    (a->http = evhttp_new(a->base)) == NULL)
 		return -1;
@@ -462,22 +465,22 @@ http_start(struct apid *a, const char *addr, int port)
 	if ((bound = evhttp_bind_socket_with_handle(a->http, addr,
 	         (ev_uint16_t)port)) == NULL)
 		return -1;
-	rb_httpconns_listen(&a->conns, bound);
+	rb_http_conns_listen(&a->conns, bound);
 	return 0;
 }
 
 void
 http_stop_accepting(struct apid *a)
 {
-	rb_httpconns_drain(&a->conns);
+	rb_http_conns_drain(&a->conns);
 }
 
 void
 http_free(struct apid *a)
 {
-	rb_httpconns_drain(&a->conns);
+	rb_http_conns_drain(&a->conns);
 	if (a->http != NULL)
 		evhttp_free(a->http); /* closes every connection */
 	a->http = NULL;
-	rb_httpconns_fini(&a->conns);
+	rb_http_conns_fini(&a->conns);
 }

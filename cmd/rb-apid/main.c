@@ -3,7 +3,7 @@
  * same paths under /api/.  An HTTP front over lib/: every write runs the
  * same transaction as the rb-* commands, every read the same JSON views.
  * One libevent loop, no threads; it talks to rb-dnsd only through files
- * (lib/ctl).  See doc/rb-apid.md.
+ * (lib/stats/ctl).  See doc/rb-apid.md.
  *
  * Startup: options, config (exit 100 if bad), API key, listener, readiness
  * on -r FD, loop.  SIGTERM/SIGINT: stop accepting, end streams, finish
@@ -20,10 +20,10 @@
 #include <unistd.h>
 
 #include "apid.h"
-#include "log.h"
-#include "ready.h"
-#include "root.h"
-#include "txn.h"
+#include "base/log.h"
+#include "sys/ready.h"
+#include "sys/root.h"
+#include "state/txn.h"
 
 #define DRAIN_MS 5000
 
@@ -41,7 +41,7 @@ usage(void)
 void
 apid_use_conf(struct apid *a, struct rb_conf *c)
 {
-	int slave = c->mode != NULL && strcmp(c->mode, "slave") == 0;
+	int slave = c->mode == RB_MODE_SLAVE;
 
 	if (a->conf != NULL && a->conf->api_port != c->api_port)
 		rb_warn("api-port %d takes effect at the next start",
@@ -152,7 +152,8 @@ load_key(struct apid *a)
 	struct rb_err e = { 0 };
 
 	if (rb_apikey_load(&a->key, a->root, &e) < 0)
-		rb_die(e.status == 400 ? 100 : 111, "API key: %s", e.details);
+		rb_die(e.kind == RB_ERR_INVALID ? 100 : 111, "API key: %s",
+		    e.details);
 	if (a->key.source == RB_APIKEY_NEW)
 		rb_warn("no API key was set: generated a new one in api.key "
 		        "(mode 0600)");

@@ -2,7 +2,7 @@
  * routes: every endpoint rb-apid serves, in one table that both dispatch
  * and GET /help read, so the help can never list a path that does not
  * exist.  Paths are Runbound's seed paths; /api/<path> reaches the same
- * entry (lib/httpreq strips the prefix).  HEAD is served wherever GET is.
+ * entry (lib/http/request strips the prefix).  HEAD is served wherever GET is.
  */
 
 #include <stdio.h>
@@ -103,7 +103,8 @@ route_find(const char *path, int method, char *arg, size_t arglen, char *allow,
 {
 	allow[0] = '\0';
 	for (size_t i = 0; i < NROUTES; i++) {
-		if (!rb_http_route_match(routes[i].path, path, arg, arglen))
+		if (!rb_http_request_route_match(routes[i].path, path, arg,
+		        arglen))
 			continue;
 		if (routes[i].method == method)
 			return &routes[i];

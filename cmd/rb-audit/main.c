@@ -13,12 +13,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "auditkey.h"
-#include "auditlog.h"
-#include "auditverify.h"
-#include "log.h"
-#include "root.h"
-#include "txn.h"
+#include "audit/key.h"
+#include "audit/files.h"
+#include "audit/line.h"
+#include "base/hex.h"
+#include "audit/verify.h"
+#include "base/log.h"
+#include "sys/root.h"
+#include "state/txn.h"
 
 #define TAIL_DEFAULT 100
 #define TAIL_MAX 1000
@@ -69,7 +71,7 @@ cmd_tail(const char *root, int argc, char **argv)
 	if (n > TAIL_MAX)
 		n = TAIL_MAX;
 	snprintf(dir, sizeof dir, "%s/audit", root);
-	if ((lines = rb_audit_tail(dir, n, &bad, &e)) == NULL) {
+	if ((lines = rb_audit_files_tail(dir, n, &bad, &e)) == NULL) {
 		rb_error("%s: %s", e.code, e.details);
 		return 111;
 	}
@@ -89,13 +91,13 @@ cmd_head(const char *root, int argc, char **argv)
 	if (argc != 1)
 		return usage();
 	snprintf(dir, sizeof dir, "%s/audit", root);
-	if ((lines = rb_audit_tail(dir, 1, NULL, &e)) == NULL &&
-	    e.status != 404) {
+	if ((lines = rb_audit_files_tail(dir, 1, NULL, &e)) == NULL &&
+	    e.kind != RB_ERR_NOT_FOUND) {
 		rb_error("%s: %s", e.code, e.details);
 		return 111;
 	}
 	if ((last = json_array_get(lines, 0)) == NULL) {
-		rb_audit_hex(rb_audit_genesis, hex);
+		rb_hex_encode(rb_audit_line_genesis, RB_AUDIT_HASH, hex);
 		out = json_pack("{s:i, s:n, s:s}", "seq", 0, "mac", "chain",
 		    hex);
 	} else {
@@ -155,7 +157,7 @@ static int
 cmd_verify(const char *root, int argc, char **argv)
 {
 	static struct rb_audit_verify v;
-	struct rb_auditkey key;
+	struct rb_audit_key key;
 	struct rb_err e = { 0 };
 	struct rb_conf *conf;
 	const char *head = NULL;
@@ -176,26 +178,26 @@ cmd_verify(const char *root, int argc, char **argv)
 		rb_error("%s", e.details);
 		return 100;
 	}
-	code = rb_auditkey_load(&key, root, conf->audit_log_hmac_key, 0, &e);
+	code = rb_audit_key_load(&key, root, conf->audit_log_hmac_key, 0, &e);
 	rb_conf_free(conf);
 	if (code < 0) {
 		rb_error("%s: %s", e.code, e.details);
-		return e.status == 400 ? 100 : 111;
+		return e.kind == RB_ERR_INVALID ? 100 : 111;
 	}
 	rb_audit_verify_init(&v, &key);
 	if (head != NULL && rb_audit_verify_set_head(&v, head) < 0) {
 		rb_error("--head wants SEQ:CHAIN (64 hex digits), as rb-audit "
 		         "head prints");
-		rb_auditkey_wipe(&key);
+		rb_audit_key_wipe(&key);
 		return 100;
 	}
 	if (verify_files(&v, root, argv + i, argc - i, &names, &n) < 0) {
 		rb_audit_files_free(names, n);
-		rb_auditkey_wipe(&key);
+		rb_audit_key_wipe(&key);
 		return 111;
 	}
 	tampered = rb_audit_verify_end(&v);
-	rb_auditkey_wipe(&key);
+	rb_audit_key_wipe(&key);
 	code = print_json(rb_audit_verify_report(&v));
 	rb_audit_files_free(names, n);
 	return code != 0 ? code : tampered;

@@ -8,9 +8,9 @@
 
 #include <stddef.h>
 
-#include "auditkey.h"
-#include "auditwrite.h"
-#include "conf.h"
+#include "audit/key.h"
+#include "audit/writer.h"
+#include "conf/conf.h"
 
 struct taken {
 	char *name;
@@ -20,7 +20,7 @@ struct taken {
 struct auditd {
 	char root[4096];
 	struct rb_conf *conf;
-	struct rb_auditkey key;
+	struct rb_audit_key key;
 	struct rb_audit_writer w;
 	size_t max_size;
 	int on; /* the log is open */

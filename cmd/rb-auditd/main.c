@@ -24,13 +24,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sigfd.h"
-#include "atomic.h"
+#include "sys/sigfd.h"
+#include "sys/atomic.h"
+#include "sys/file.h"
 #include "auditd.h"
-#include "log.h"
-#include "ready.h"
-#include "root.h"
-#include "txn.h"
+#include "base/log.h"
+#include "sys/ready.h"
+#include "sys/root.h"
+#include "state/txn.h"
 
 #define RESCAN_SECONDS 5
 
@@ -144,14 +145,14 @@ load_key(struct auditd *d)
 {
 	struct rb_err e = { 0 };
 
-	if (rb_auditkey_load(&d->key, d->root, d->conf->audit_log_hmac_key, 1,
+	if (rb_audit_key_load(&d->key, d->root, d->conf->audit_log_hmac_key, 1,
 	        &e) < 0)
 		rb_die(rb_err_exit_code(&e), "unable to load the audit key: %s",
 		    e.details);
-	if (d->key.source == RB_AUDITKEY_NEW)
+	if (d->key.source == RB_AUDIT_KEY_NEW)
 		rb_warn("generated a new audit key in audit/hmac.key: keep a "
 		        "copy elsewhere, it is needed to verify the log");
-	if (d->key.source == RB_AUDITKEY_CONF)
+	if (d->key.source == RB_AUDIT_KEY_CONF)
 		rb_warn(
 		    "the audit key is in runbound.conf in plain text; "
 		    "prefer RUNBOUND_AUDIT_HMAC_KEY or audit/hmac.key (0600)");
@@ -184,7 +185,7 @@ start_log(struct auditd *d)
 		        "crash during a write); its events are read again",
 		    d->w.truncated);
 	snprintf(spool, sizeof spool, "%s/audit/spool", d->root);
-	if (rb_mkdirs(spool, 0750) < 0)
+	if (rb_file_mkdirs(spool, 0750) < 0)
 		rb_die(111, "unable to create %s: %s", spool, strerror(errno));
 	if (pump_sweep(d) < 0)
 		rb_die(111, "unable to clear logged files from %s: %s", spool,
@@ -193,7 +194,7 @@ start_log(struct auditd *d)
 	d->on = 1;
 	rb_info("audit log open seq=%llu journal=%s:%llu key=%s",
 	    (unsigned long long)d->w.seq, d->w.epoch[0] ? d->w.epoch : "-",
-	    (unsigned long long)d->w.jseq, rb_auditkey_source_name(&d->key));
+	    (unsigned long long)d->w.jseq, rb_audit_key_source_name(&d->key));
 	if (pump_self(d, "startup", NULL) < 0)
 		rb_die(111, "unable to append startup");
 }
@@ -204,7 +205,7 @@ stop_log(struct auditd *d, const char *reason)
 	if (pump_self(d, "shutdown", reason) < 0)
 		rb_error("unable to append shutdown");
 	rb_audit_writer_close(&d->w);
-	rb_auditkey_wipe(&d->key);
+	rb_audit_key_wipe(&d->key);
 	d->on = 0;
 }
 

@@ -18,11 +18,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "atomic.h"
+#include "sys/atomic.h"
+#include "sys/file.h"
 #include "auditd.h"
-#include "auditsrc.h"
-#include "journal.h"
-#include "log.h"
+#include "audit/source.h"
+#include "audit/spool.h"
+#include "state/journal.h"
+#include "base/log.h"
+#include "audit/files.h"
 
 /* Log a source problem once, not at every rescan. */
 static void
@@ -94,13 +97,13 @@ on_journal(void *ctx, json_t *ev)
 		        "before they were audited",
 		    d->w.sjseq + 1, seq - 1);
 	}
-	if (event == NULL || !rb_audit_event_ok(event)) {
+	if (event == NULL || !rb_audit_line_event_ok(event)) {
 		rb_warn("journal seq=%" PRIu64 " has no valid event name; "
 		        "recorded as journal_invalid",
 		    seq);
 		event = "journal_invalid";
 	}
-	f = rb_audit_journal_fields(event, json_object_get(ev, "fields"));
+	f = rb_audit_source_fields(event, json_object_get(ev, "fields"));
 	snprintf(src, sizeof src, "journal:%s:%" PRIu64, c->epoch, seq);
 	r = f ? stage(d, (int64_t)json_integer_value(json_object_get(ev, "ts")),
 	            event, f, src) :
@@ -140,7 +143,7 @@ from_journal(struct auditd *d)
 	char epoch[64], again[64], msg[600];
 	size_t before = d->w.nstaged;
 
-	if (rb_audit_journal_epoch(d->root, epoch, sizeof epoch) < 0) {
+	if (rb_audit_source_epoch(d->root, epoch, sizeof epoch) < 0) {
 		if (errno != ENOENT) {
 			snprintf(msg, sizeof msg,
 			    "unable to read "
@@ -170,7 +173,7 @@ from_journal(struct auditd *d)
 	}
 	/* The journal replaced meanwhile: what we read may be either's. */
 	if (d->w.nstaged > before &&
-	    (rb_audit_journal_epoch(d->root, again, sizeof again) < 0 ||
+	    (rb_audit_source_epoch(d->root, again, sizeof again) < 0 ||
 	        strcmp(again, epoch) != 0)) {
 		rb_audit_writer_drop(&d->w);
 		d->full = 0;
@@ -265,7 +268,7 @@ from_spool(struct auditd *d)
 		r = spool_one(d, dir, names[i]);
 	}
 	rb_audit_files_free(names, n);
-	if (removed > 0 && rb_dir_sync(dir, 1) < 0)
+	if (removed > 0 && rb_file_dir_sync(dir, 1) < 0)
 		rb_warn("unable to sync audit/spool: %s", strerror(errno));
 	return r;
 }
@@ -287,7 +290,7 @@ pump_sweep(struct auditd *d)
 		removed += unlink(path) == 0;
 	}
 	rb_audit_files_free(names, n);
-	return removed > 0 && rb_dir_sync(dir, 1) < 0 ? -1 : 0;
+	return removed > 0 && rb_file_dir_sync(dir, 1) < 0 ? -1 : 0;
 }
 
 /* After the commit: the batch's spool files go, durably. */
@@ -305,7 +308,7 @@ release_spool(struct auditd *d)
 		snprintf(from, sizeof from, "%s/%s", dir, d->taken[i].name);
 		if (d->taken[i].rejected) {
 			snprintf(to, sizeof to, "%s/%s", rej, d->taken[i].name);
-			if (rb_mkdirs(rej, 0750) == 0 &&
+			if (rb_file_mkdirs(rej, 0750) == 0 &&
 			    rename(from, to) == 0) {
 				moved = 1;
 				continue;
@@ -318,7 +321,8 @@ release_spool(struct auditd *d)
 		}
 	}
 	untake(d);
-	if (rb_dir_sync(dir, 1) < 0 || (moved && rb_dir_sync(rej, 1) < 0)) {
+	if (rb_file_dir_sync(dir, 1) < 0 ||
+	    (moved && rb_file_dir_sync(rej, 1) < 0)) {
 		rb_error("unable to sync audit/spool: %s", strerror(errno));
 		return -1;
 	}

@@ -6,9 +6,9 @@
  * queries on it, one at a time, until the client closes it or stays idle:
  *
  * - AXFR (RFC 5936): the zone's SOA, every record, the SOA again, packed
- *   into as many messages as needed (lib/xfrmsg).
+ *   into as many messages as needed (lib/zone/xfrmsg).
  * - IXFR (RFC 1995) with the client's serial S: one SOA when S is not
- *   older than ours; else, when a kept version (lib/zonehist) has the zone
+ *   older than ours; else, when a kept version (lib/zone/zonehist) has the zone
  *   at S, the condensed difference; else the whole zone in AXFR form.
  * - A client outside allow-transfer, or any other query: REFUSED; a zone
  *   not in data/zones.cdb: NOTAUTH.
@@ -30,14 +30,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hex.h"
-#include "acl.h"
-#include "conf.h"
-#include "dname.h"
-#include "log.h"
-#include "root.h"
+#include "base/hex.h"
+#include "answer/acl.h"
+#include "conf/conf.h"
+#include "wire/dname.h"
+#include "base/log.h"
+#include "sys/root.h"
 #include "xfr.h"
-#include "xfrq.h"
+#include "answer/xfrq.h"
 
 #define IDLE_S 30  /* a client silent this long is dropped */
 #define WRITE_S 60 /* a client that takes nothing this long too */

@@ -20,13 +20,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dname.h"
-#include "log.h"
+#include "wire/dname.h"
+#include "base/log.h"
 #include "xfr.h"
-#include "xfrq.h"
-#include "zonedb.h"
-#include "zonediff.h"
-#include "zonever.h"
+#include "answer/xfrq.h"
+#include "zone/zonedb.h"
+#include "zone/zonediff.h"
+#include "zone/zonever.h"
 
 /* What one transfer answers from: the query and the current zone. */
 struct job {

@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "acl.h"
-#include "ipaddr.h"
-#include "xfrmsg.h"
+#include "answer/acl.h"
+#include "base/ipaddr.h"
+#include "zone/xfrmsg.h"
 
 struct xfr {
 	char root[PATH_MAX];

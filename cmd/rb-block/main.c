@@ -1,11 +1,11 @@
 /* rb-block: the blacklist from the shell (doc/rb-block.md). */
 
-#include "cli.h"
-#include "log.h"
+#include "prog/listcmd.h"
+#include "base/log.h"
 
 int
 main(int argc, char **argv)
 {
 	rb_log_init("rb-block", 0);
-	return rb_cli_main(argc, argv, RB_LIST_BLACKLIST);
+	return rb_listcmd_main(argc, argv, RB_LIST_BLACKLIST);
 }

@@ -25,10 +25,12 @@
 
 #include <jansson.h>
 
-#include "atomic.h"
-#include "conf.h"
-#include "log.h"
-#include "root.h"
+#include "base/hex.h"
+#include "sys/atomic.h"
+#include "sys/file.h"
+#include "conf/conf.h"
+#include "base/log.h"
+#include "sys/root.h"
 
 #ifndef RB_SHAREDIR
 #define RB_SHAREDIR "/usr/local/share/runbound"
@@ -85,8 +87,7 @@ random_hex(char *out, size_t n)
 
 	if (n > sizeof b || getrandom(b, n, 0) != (ssize_t)n)
 		rb_die(111, "unable to get random bytes: %s", strerror(errno));
-	for (size_t i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	rb_hex_encode(b, n, out);
 }
 
 static void
@@ -95,7 +96,7 @@ write_file(const char *root, const char *name, const char *text, int mode)
 	char p[PATH_MAX];
 
 	path(p, sizeof p, "%s/%s", root, name);
-	if (rb_file_replace(p, text, strlen(text), mode) < 0)
+	if (rb_atomic_replace(p, text, strlen(text), mode) < 0)
 		rb_die(111, "unable to write %s: %s", p, strerror(errno));
 }
 
@@ -171,7 +172,7 @@ fill_template(const char *src, const char *dst, const char *root,
 	}
 	out[o < sizeof out ? o : sizeof out - 1] = '\0';
 	free(in);
-	if (rb_file_replace(dst, out, strlen(out), st.st_mode & 0777) < 0)
+	if (rb_atomic_replace(dst, out, strlen(out), st.st_mode & 0777) < 0)
 		rb_die(111, "unable to write %s: %s", dst, strerror(errno));
 }
 
@@ -184,7 +185,7 @@ make_service(const char *root, const struct opts *o, const char *name)
 
 	path(logdir, sizeof logdir, "%s/log/%s", root, name);
 	path(dst, sizeof dst, "%s/service/%s/log", root, name);
-	if (rb_mkdirs(dst, 0755) < 0 || rb_mkdirs(logdir, 0750) < 0)
+	if (rb_file_mkdirs(dst, 0755) < 0 || rb_file_mkdirs(logdir, 0750) < 0)
 		rb_die(111, "unable to create %s: %s", dst, strerror(errno));
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		path(src, sizeof src, "%s/%s/%s", o->tmpl, name, files[i]);
@@ -249,7 +250,7 @@ give_to_user(const char *root, const char *user)
 		rb_die(100, "no such user: %s", user);
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
 		path(p, sizeof p, "%s%s", root, dirs[i]);
-		if (rb_mkdirs(p, 0750) < 0 ||
+		if (rb_file_mkdirs(p, 0750) < 0 ||
 		    chown(p, i == 0 ? 0 : pw->pw_uid, pw->pw_gid) < 0)
 			rb_die(111, "unable to set up %s: %s", p,
 			    strerror(errno));

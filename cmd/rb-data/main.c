@@ -12,9 +12,9 @@
 
 #include <jansson.h>
 
-#include "log.h"
-#include "root.h"
-#include "txn.h"
+#include "base/log.h"
+#include "sys/root.h"
+#include "state/txn.h"
 
 static int
 usage(void)

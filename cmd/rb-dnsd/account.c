@@ -1,6 +1,6 @@
 /*
  * account: what rb-dnsd tells the rest of the toolkit through run/.
- * Every query is counted in run/stats.shm (lib/stats) and, when notable
+ * Every query is counted in run/stats.shm (lib/stats/stats) and, when notable
  * (or every query at verbosity >= 2, as Runbound does), written to the
  * query-log ring.  rb-dnsd is the only writer of that file, so requests
  * from other programs arrive as files in run/ctl/ (clear-logs, reload),
@@ -20,9 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "atomic.h"
+#include "sys/atomic.h"
+#include "sys/file.h"
 #include "dnsd.h"
-#include "log.h"
+#include "base/log.h"
 
 int
 account_init(struct dnsd *d)
@@ -38,15 +39,15 @@ account_init(struct dnsd *d)
 	if (d->stats == NULL)
 		return -1;
 	/* rb-apid writes requests here: group-writable, see doc/rb-dnsd.md */
-	if (rb_mkdirs(d->ctl_dir, 0770) < 0 || chmod(d->ctl_dir, 0770) < 0 ||
-	    rb_atomic_clean(d->ctl_dir) < 0)
+	if (rb_file_mkdirs(d->ctl_dir, 0770) < 0 ||
+	    chmod(d->ctl_dir, 0770) < 0 || rb_atomic_clean(d->ctl_dir) < 0)
 		return -1;
 	/* After the privilege drop rb-dnsd must still read and remove the
 	 * requests there: the directory belongs to the user it becomes. */
 	/* rb-notify, started after the drop, keeps its state here. */
 	if (snprintf(notify_dir, sizeof notify_dir, "%s/run/notify", d->root) >=
 	        (int)sizeof notify_dir ||
-	    rb_mkdirs(notify_dir, 0755) < 0)
+	    rb_file_mkdirs(notify_dir, 0755) < 0)
 		return -1;
 	if (geteuid() == 0 && c->username != NULL) {
 		struct passwd *pw = getpwnam(c->username);

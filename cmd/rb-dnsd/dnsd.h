@@ -5,7 +5,8 @@
  * rb-dnsd's private state, shared by its files: main.c (options, startup,
  * the epoll loop, signals), setup.c (config, data maps, inotify,
  * privileges), listen.c (sockets), udp.c, tcp.c and serve.c (one query
- * through lib/answer).  One thread; every buffer is allocated at startup.
+ * through lib/answer/answer).  One thread; every buffer is allocated at
+ * startup.
  */
 
 #include <sys/socket.h>
@@ -14,13 +15,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "acl.h"
-#include "answer.h"
-#include "cdbmap.h"
-#include "conf.h"
-#include "ratelimit.h"
-#include "stats.h"
-#include "tcplimit.h"
+#include "answer/acl.h"
+#include "answer/answer.h"
+#include "answer/cdbmap.h"
+#include "conf/conf.h"
+#include "answer/ratelimit.h"
+#include "stats/stats.h"
+#include "answer/tcplimit.h"
 
 struct dnsd;
 

@@ -1,6 +1,6 @@
 /*
  * feeds: the compiled blocklist feeds of ROOT/feeds/<uuid>.set
- * (doc/feeds.md, lib/nameset), each mapped through lib/cdbmap with
+ * (doc/feeds.md, lib/feed/nameset), each mapped through lib/answer/cdbmap with
  * generations like data/block.cdb, and checked whole when mapped: a file
  * that does not hold together is never used (a replaced feed keeps its
  * previous generation).  Feed files of the format before sets
@@ -21,9 +21,9 @@
 #include <string.h>
 
 #include "dnsd.h"
-#include "log.h"
-#include "nameset.h"
-#include "uuid.h"
+#include "base/log.h"
+#include "feed/nameset.h"
+#include "base/uuid.h"
 
 /* "<uuid>.set" and nothing else is feed data. */
 static int

@@ -1,18 +1,18 @@
 /*
  * forward: pipeline step 8.  A query that steps 1-6 passed on, for a name
- * under some forward-zone, is looked up in the packet cache (lib/pktcache)
- * and answered from it on a hit, in the hot path and without allocating.
- * On a miss it takes a slot of the pending table (PEND_MAX, fixed; when
- * full the query gets REFUSED, as Runbound's in-flight cap) and goes to
- * libunbound (lib/fwd), which picks the longest matching forward zone
- * itself.  The answer comes back through libunbound's pipe in the epoll
- * loop, is rewritten once (lib/rewrite: DNSSEC records only for DO, TTL
+ * under some forward-zone, is looked up in the packet cache
+ * (lib/answer/pktcache) and answered from it on a hit, in the hot path and
+ * without allocating. On a miss it takes a slot of the pending table (PEND_MAX,
+ * fixed; when full the query gets REFUSED, as Runbound's in-flight cap) and
+ * goes to libunbound (lib/answer/fwd), which picks the longest matching forward
+ * zone itself.  The answer comes back through libunbound's pipe in the epoll
+ * loop, is rewritten once (lib/answer/rewrite: DNSSEC records only for DO, TTL
  * bounds, rebinding check), stored in the cache and sent to the client
  * through udp_send_later or tcp_send_later.  Bogus answers become
  * SERVFAIL unless the client set CD; a slot older than the timeout is
  * cancelled and answered SERVFAIL.
  *
- * libunbound's config is generated (lib/fwdconf) and handed over through
+ * libunbound's config is generated (lib/answer/fwdconf) and handed over through
  * a memfd, so a reload works after privileges are dropped; a copy goes to
  * run/unbound.conf for people, and run/dot.conf feeds the DoT forwarder.
  * A reload that changes the config starts a new context; the old one
@@ -30,15 +30,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "atomic.h"
-#include "dname.h"
+#include "sys/atomic.h"
+#include "wire/dname.h"
 #include "dnsd.h"
-#include "dnswire.h"
-#include "fwd.h"
-#include "fwdconf.h"
-#include "log.h"
-#include "pktcache.h"
-#include "rewrite.h"
+#include "wire/dnswire.h"
+#include "answer/fwd.h"
+#include "answer/fwdconf.h"
+#include "base/log.h"
+#include "answer/pktcache.h"
+#include "answer/rewrite.h"
 
 #define PEND_MAX 4096
 #define CACHE_ENTRIES 65536
@@ -474,7 +474,7 @@ write_files(const struct dnsd *d, const struct rb_conf *c, const char *text,
 	char path[PATH_MAX + 32], *dot;
 
 	snprintf(path, sizeof path, "%s/run/unbound.conf", d->root);
-	if (rb_file_replace(path, text, strlen(text), 0644) < 0)
+	if (rb_atomic_replace(path, text, strlen(text), 0644) < 0)
 		rb_warn("unable to write %s: %s", path, strerror(errno));
 	snprintf(path, sizeof path, "%s/run/dot.conf", d->root);
 	if (!rb_fwdconf_has_tls(c)) {
@@ -484,7 +484,7 @@ write_files(const struct dnsd *d, const struct rb_conf *c, const char *text,
 		return;
 	}
 	if ((dot = rb_fwdconf_dot(c, dot_port)) == NULL ||
-	    rb_file_replace(path, dot, strlen(dot), 0644) < 0)
+	    rb_atomic_replace(path, dot, strlen(dot), 0644) < 0)
 		rb_warn("unable to write %s: %s", path, strerror(errno));
 	free(dot);
 }

@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "dnsd.h"
-#include "log.h"
+#include "base/log.h"
 
 static int
 set_int(int fd, int level, int opt, int val)

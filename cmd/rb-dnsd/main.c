@@ -20,9 +20,9 @@
 #include <unistd.h>
 
 #include "dnsd.h"
-#include "log.h"
-#include "ready.h"
-#include "root.h"
+#include "base/log.h"
+#include "sys/ready.h"
+#include "sys/root.h"
 
 #define RATE_SLOTS 65536
 #define STOP_GRACE_NS 5000000000ull /* finishing TCP replies on SIGTERM */

@@ -2,7 +2,7 @@
  * probe: upstream health for run/stats.shm (rb-stats -u, GET /upstreams).
  * Every forward-addr (up to RB_UPSTREAM_MAX) is probed at start and then
  * every PROBE_INTERVAL_S seconds, outside libunbound: a plain address
- * with ". IN A" over UDP from a fresh non-blocking socket (lib/probe), a
+ * with ". IN A" over UDP from a fresh non-blocking socket (lib/answer/probe), a
  * forward-tls-upstream address with a TCP connect to its port (rb-dnsd
  * has no TLS; the handshake is the DoT forwarder's business).  No reply
  * within PROBE_TIMEOUT_NS marks it unhealthy, with a warning.  Probes
@@ -24,8 +24,8 @@
 #include <unistd.h>
 
 #include "dnsd.h"
-#include "log.h"
-#include "probe.h"
+#include "base/log.h"
+#include "answer/probe.h"
 
 #define PROBE_INTERVAL_S 30
 #define PROBE_TIMEOUT_NS 2000000000ull

@@ -1,6 +1,6 @@
 /*
- * serve: one query through lib/answer, shared by UDP and TCP.  A batch of
- * queries holds one generation of each cdb file from serve_begin to
+ * serve: one query through lib/answer/answer, shared by UDP and TCP.  A batch
+ * of queries holds one generation of each cdb file from serve_begin to
  * serve_end, so a re-map between batches never pulls data from under a
  * query.  Logging formats into stack buffers; nothing allocates.
  */
@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "dname.h"
+#include "wire/dname.h"
 #include "dnsd.h"
-#include "log.h"
+#include "base/log.h"
 
 uint64_t
 now_ns(void)

@@ -3,7 +3,7 @@
  * access-control list, the rate limit, the transfer lists and the TCP
  * limits (at start and on SIGHUP; a bad file on reload keeps the running
  * config).  data/local.cdb,
- * data/block.cdb and data/zones.cdb are mapped through lib/cdbmap and
+ * data/block.cdb and data/zones.cdb are mapped through lib/answer/cdbmap and
  * re-mapped when inotify reports a rename into data/ (the writers' only
  * way to change them).
  * Privileges are dropped once, after the sockets are bound.
@@ -20,8 +20,8 @@
 #include <unistd.h>
 
 #include "dnsd.h"
-#include "log.h"
-#include "privs.h"
+#include "base/log.h"
+#include "sys/privs.h"
 
 static void
 conf_warn(void *ctx, const char *file, int line, const char *msg)

@@ -45,10 +45,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bytes.h"
+#include "base/bytes.h"
 #include "dnsd.h"
-#include "dnswire.h"
-#include "log.h"
+#include "wire/dnswire.h"
+#include "base/log.h"
 
 #define INBUF 8192
 #define OUTBUF (2 + RB_DNS_TCP_MAX)

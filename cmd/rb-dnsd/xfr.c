@@ -29,10 +29,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "selfpath.h"
+#include "base/hex.h"
+#include "sys/selfpath.h"
 #include "dnsd.h"
-#include "log.h"
-#include "xfrq.h"
+#include "base/log.h"
+#include "answer/xfrq.h"
 
 #define XFR_MAX 8
 #define HEXBUF (2 * 8192 + 1) /* tcp.c's INBUF, hex-encoded */
@@ -46,9 +47,9 @@ xfr_init(struct dnsd *d)
 {
 	rb_acl_init(&d->xfr_acl);
 	d->notify_pid = -1;
-	if (rb_path_beside_self(d->axfr_prog, sizeof d->axfr_prog, "rb-axfr") <
+	if (rb_selfpath_beside(d->axfr_prog, sizeof d->axfr_prog, "rb-axfr") <
 	        0 ||
-	    rb_path_beside_self(d->notify_prog, sizeof d->notify_prog,
+	    rb_selfpath_beside(d->notify_prog, sizeof d->notify_prog,
 	        "rb-notify") < 0)
 		return -1;
 	return 0;
@@ -135,7 +136,6 @@ int
 xfr_tcp(struct dnsd *d, int fd, const uint8_t *in, size_t inlen,
     const struct rb_ipaddr *client)
 {
-	static const char hex[] = "0123456789abcdef";
 	char *argv[] = { "rb-axfr", "-d", d->root, "-q", hexbuf, NULL, NULL };
 	pid_t pid;
 
@@ -146,11 +146,7 @@ xfr_tcp(struct dnsd *d, int fd, const uint8_t *in, size_t inlen,
 		    d->xfr_children);
 		return 0;
 	}
-	for (size_t i = 0; i < inlen; i++) {
-		hexbuf[2 * i] = hex[in[i] >> 4];
-		hexbuf[2 * i + 1] = hex[in[i] & 15];
-	}
-	hexbuf[2 * inlen] = '\0';
+	rb_hex_encode(in, inlen, hexbuf);
 	if (d->verbose)
 		argv[5] = "-v";
 	if ((pid = spawn(d->axfr_prog, argv, fd)) < 0) {

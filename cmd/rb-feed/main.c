@@ -11,14 +11,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "atomic.h"
-#include "feedops.h"
-#include "dname.h"
-#include "feedpreset.h"
-#include "feedupdate.h"
-#include "log.h"
-#include "nameset.h"
-#include "root.h"
+#include "sys/atomic.h"
+#include "sys/file.h"
+#include "feed/subs.h"
+#include "wire/dname.h"
+#include "feed/preset.h"
+#include "feed/update.h"
+#include "base/log.h"
+#include "feed/nameset.h"
+#include "sys/root.h"
 
 static int
 usage(void)
@@ -91,12 +92,12 @@ do_write(const char *root, const char *cmd, int argc, char **argv)
 		json_decref(req);
 		return fail(&e);
 	}
-	r = del ? rb_feed_op_delete(&t, argv[0], &resp, &e) :
-	          rb_feed_op_add(&t, req, &resp, &e);
+	r = del ? rb_feed_subs_delete(&t, argv[0], &resp, &e) :
+	          rb_feed_subs_add(&t, req, &resp, &e);
 	json_decref(req);
 	if (r == 0)
 		r = rb_txn_commit(&t, &e);
-	if (r == 0 && del && rb_feed_op_delete_files(root, argv[0]) < 0)
+	if (r == 0 && del && rb_feed_subs_delete_files(root, argv[0]) < 0)
 		rb_warn("unable to remove the files of feed %s: %s", argv[0],
 		    strerror(errno));
 	rb_txn_end(&t);
@@ -122,12 +123,12 @@ tidy(const char *root)
 	snprintf(dir, sizeof dir, "%s/feeds", root);
 	if (access(dir, F_OK) < 0 || rb_txn_begin(&t, root, &e) < 0)
 		return; /* nothing to convert, or the update reports why */
-	if ((n = rb_feed_op_upgrade(&t)) < 0)
+	if ((n = rb_feed_subs_upgrade(&t)) < 0)
 		rb_warn("unable to convert old feed files: %s",
 		    strerror(errno));
 	else if (n > 0)
 		rb_info("converted %d feed cdb files to sets", n);
-	if ((n = rb_feed_op_orphans(&t)) < 0)
+	if ((n = rb_feed_subs_orphans(&t)) < 0)
 		rb_warn("unable to remove the files of deleted feeds: %s",
 		    strerror(errno));
 	else if (n > 0)
@@ -151,8 +152,7 @@ do_update(const char *root, int argc, char **argv)
 	if ((argc == 1 ? rb_feed_update_id(root, argv[0], &ctl, &resp, &e) :
 	                 rb_feed_update_all(root, &ctl, &resp, &e)) < 0)
 		return fail(&e);
-	json_array_foreach(json_object_get(resp, "results"), i, v)
-	{
+	json_array_foreach (json_object_get(resp, "results"), i, v) {
 		const char *err = json_string_value(
 		    json_object_get(v, "error"));
 		if (err != NULL)
@@ -177,7 +177,7 @@ do_compile(int argc, char **argv)
 
 	if (argc < 2 || argc > 4)
 		return usage();
-	if (rb_feed_compile(argv[0], argc > 2 ? argv[2] : "hosts",
+	if (rb_feed_update_compile(argv[0], argc > 2 ? argv[2] : "hosts",
 	        argc > 3 ? argv[3] : "refuse", argv[1], &resp, &e) < 0)
 		return fail(&e);
 	return print_json(resp);
@@ -197,8 +197,8 @@ names_listed(const uint8_t *set, size_t len, int argc, char **argv,
 		int n = rb_dname_from_text(argv[i], w, &why);
 
 		if (n < 0) {
-			rb_err_set(e, 400, "INVALID_NAME", "'%s': %s", argv[i],
-			    why);
+			rb_err_set(e, RB_ERR_INVALID, "INVALID_NAME",
+			    "'%s': %s", argv[i], why);
 			json_decref(o);
 			return NULL;
 		}
@@ -229,7 +229,8 @@ do_show(int argc, char **argv)
 	}
 	if (rb_nameset_check(set, len, &why) < 0) {
 		free(set);
-		rb_err_set(&e, 400, "INVALID_FILE", "%s: %s", argv[0], why);
+		rb_err_set(&e, RB_ERR_INVALID, "INVALID_FILE", "%s: %s",
+		    argv[0], why);
 		return fail(&e);
 	}
 	if ((names = names_listed(set, len, argc - 1, argv + 1, &e)) == NULL) {
@@ -273,11 +274,11 @@ main(int argc, char **argv)
 	if (strcmp(argv[0], "show") == 0)
 		return do_show(argc - 1, argv + 1);
 	if (strcmp(argv[0], "presets") == 0)
-		return argc == 1 ? print_json(rb_feed_presets()) : usage();
+		return argc == 1 ? print_json(rb_feed_preset_all()) : usage();
 	if (strcmp(argv[0], "list") == 0) {
 		if (argc != 1)
 			return usage();
-		if (rb_feed_op_list(root, &resp, &e) < 0)
+		if (rb_feed_subs_list(root, &resp, &e) < 0)
 			return fail(&e);
 		return print_json(resp);
 	}

@@ -27,16 +27,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sigfd.h"
-#include "atomic.h"
-#include "feedops.h"
-#include "feedupdate.h"
-#include "log.h"
-#include "ready.h"
-#include "privs.h"
-#include "root.h"
+#include "sys/sigfd.h"
+#include "sys/atomic.h"
+#include "sys/file.h"
+#include "feed/subs.h"
+#include "feed/update.h"
+#include "base/log.h"
+#include "sys/ready.h"
+#include "sys/privs.h"
+#include "sys/root.h"
 #include "sched.h"
-#include "txn.h"
+#include "state/txn.h"
 
 #define RESYNC_SECONDS 60
 
@@ -100,7 +101,7 @@ setup_events(struct feedd *d)
 		rb_die(111, "unable to set up signals: %s", strerror(errno));
 	signal(SIGPIPE, SIG_IGN);
 	snprintf(dir, sizeof dir, "%s/store", d->root);
-	if (rb_mkdirs(dir, 0750) < 0)
+	if (rb_file_mkdirs(dir, 0750) < 0)
 		rb_die(111, "unable to create %s: %s", dir, strerror(errno));
 	d->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (d->inofd < 0 ||
@@ -125,12 +126,12 @@ sweep(struct feedd *d, int all)
 		rb_warn("unable to sweep feeds/: %s: %s", e.code, e.details);
 		return;
 	}
-	if (all && (n = rb_feed_op_upgrade(&t)) < 0)
+	if (all && (n = rb_feed_subs_upgrade(&t)) < 0)
 		rb_warn("unable to convert old feed files: %s",
 		    strerror(errno));
 	else if (all && n > 0)
 		rb_info("converted %d feed cdb files to sets", n);
-	if ((n = all ? rb_feed_op_sweep(&t) : rb_feed_op_orphans(&t)) < 0)
+	if ((n = all ? rb_feed_subs_sweep(&t) : rb_feed_subs_orphans(&t)) < 0)
 		rb_warn("unable to sweep feeds/: %s", strerror(errno));
 	else if (n > 0)
 		rb_info("removed %d %s from feeds/", n,
@@ -152,7 +153,7 @@ load_conf(struct feedd *d, int first)
 	}
 	rb_conf_free(d->conf);
 	d->conf = c;
-	if (rb_feed_is_slave(c))
+	if (c->mode == RB_MODE_SLAVE)
 		rb_info(
 		    "mode: slave: feeds come from the master; not fetching");
 	d->s.interval = c->feed_interval;
@@ -169,7 +170,7 @@ resync(struct feedd *d)
 
 	d->resync = 0;
 	sweep(d, 0);
-	feeds = rb_feed_op_load(d->root, &e);
+	feeds = rb_feed_subs_load(d->root, &e);
 	if (feeds == NULL) {
 		rb_warn("unable to read the subscriptions: %s", e.details);
 		return;
@@ -307,7 +308,7 @@ main(int argc, char **argv)
 		}
 		if (d.resync)
 			resync(&d);
-		f = rb_feed_is_slave(d.conf) ? NULL : sched_next(&d.s);
+		f = d.conf->mode == RB_MODE_SLAVE ? NULL : sched_next(&d.s);
 		if (f != NULL && f->due <= (long long)time(NULL)) {
 			refresh(&d, f);
 			continue;

@@ -141,8 +141,7 @@ sched_sync(struct sched *s, const json_t *feeds, long long now)
 
 	for (i = 0; i < s->n; i++)
 		s->v[i].seen = 0;
-	json_array_foreach(feeds, i, v)
-	{
+	json_array_foreach (feeds, i, v) {
 		const char *id = json_string_value(json_object_get(v, "id"));
 		const char *name = json_string_value(
 		    json_object_get(v, "name"));

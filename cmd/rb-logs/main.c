@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "root.h"
-#include "stats_json.h"
+#include "base/log.h"
+#include "sys/root.h"
+#include "stats/json.h"
 
 static int
 usage(void)
@@ -61,7 +61,8 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage();
-	if (rb_logs_query_parse(&q, limit, page, action, client, since, &e) < 0)
+	if (rb_stats_json_logs_query(&q, limit, page, action, client, since,
+	        &e) < 0)
 		rb_die(100, "%s: %s", e.code, e.details);
 	if (rb_root_resolve(opt_root, root, sizeof root) < 0)
 		rb_die(111, "unable to resolve the state root: %s",
@@ -71,7 +72,7 @@ main(int argc, char **argv)
 		    "unable to map run/stats.shm: %s (is rb-dnsd "
 		    "running?)",
 		    strerror(errno));
-	j = rb_logs_json(s, &q);
+	j = rb_stats_json_logs(s, &q);
 	if (j == NULL || json_dumpf(j, stdout, JSON_COMPACT) < 0 ||
 	    puts("") == EOF)
 		rb_die(111, "unable to write output");

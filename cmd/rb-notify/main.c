@@ -34,14 +34,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "atomic.h"
-#include "clock.h"
-#include "conf.h"
-#include "dname.h"
-#include "log.h"
-#include "notify.h"
-#include "root.h"
-#include "zonedb.h"
+#include "sys/atomic.h"
+#include "sys/file.h"
+#include "base/clock.h"
+#include "conf/conf.h"
+#include "wire/dname.h"
+#include "base/log.h"
+#include "zone/notify.h"
+#include "sys/root.h"
+#include "zone/zonedb.h"
 
 #define TRIES 5
 #define WINDOW 256    /* notifications in flight at once, per secondary */
@@ -217,8 +218,8 @@ save_state(const char *dir, const char *path)
 		len += (size_t)snprintf(buf + len, size - len, "%s %u\n",
 		    n.zones[i].name, n.zones[i].serial);
 	/* Without it the next run only notifies too much: not fatal. */
-	if (rb_mkdirs(dir, 0755) < 0 ||
-	    rb_file_replace(path, buf, len, 0644) < 0)
+	if (rb_file_mkdirs(dir, 0755) < 0 ||
+	    rb_atomic_replace(path, buf, len, 0644) < 0)
 		rb_warn("unable to write %s: %s (the next run notifies every "
 		        "zone)",
 		    path, strerror(errno));

@@ -10,9 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "root.h"
-#include "stats_json.h"
+#include "base/log.h"
+#include "sys/root.h"
+#include "stats/json.h"
 
 static int
 usage(void)
@@ -49,7 +49,8 @@ main(int argc, char **argv)
 		    "unable to map run/stats.shm: %s (is rb-dnsd "
 		    "running?)",
 		    strerror(errno));
-	j = up ? rb_upstreams_json(s) : rb_stats_json(s, (int64_t)time(NULL));
+	j = up ? rb_stats_json_upstreams(s) :
+	         rb_stats_json(s, (int64_t)time(NULL));
 	if (j == NULL ||
 	    json_dumpf(j, stdout, JSON_COMPACT | JSON_REAL_PRECISION(10)) < 0 ||
 	    puts("") == EOF)

@@ -18,10 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "root.h"
-#include "syncstate.h"
-#include "txn.h"
+#include "base/log.h"
+#include "sys/root.h"
+#include "sync/state.h"
+#include "state/txn.h"
 
 static void usage(void) __attribute__((noreturn));
 
@@ -35,7 +35,7 @@ static int
 status(const char *root, const struct rb_conf *c)
 {
 	struct rb_err e = { 0 };
-	json_t *o = rb_sync_status(root, c, (int64_t)time(NULL), &e);
+	json_t *o = rb_sync_state_status(root, c, (int64_t)time(NULL), &e);
 
 	if (o == NULL)
 		rb_die(rb_err_exit_code(&e), "%s: %s", e.code, e.details);
@@ -51,10 +51,10 @@ resync(const char *root, const struct rb_conf *c)
 {
 	struct rb_err e = { 0 };
 
-	if (c->mode == NULL || strcmp(c->mode, "slave") != 0)
+	if (c->mode != RB_MODE_SLAVE)
 		rb_die(100, "resync: this root is not a slave (mode: %s)",
-		    c->mode ? c->mode : "master");
-	if (rb_sync_resync_request(root, &e) < 0)
+		    rb_conf_mode_name(c->mode));
+	if (rb_sync_state_resync_request(root, &e) < 0)
 		rb_die(111, "%s", e.details);
 	printf("{\"status\":\"ok\",\"resync\":\"requested\"}\n");
 	return 0;

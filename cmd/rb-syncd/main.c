@@ -6,7 +6,7 @@
  * path.  Foreground, one process, readiness on -r FD.
  *
  * Startup: options, config (exit 100 when invalid or incomplete for the
- * role), dropping root for username: (lib/privs), then the role's own
+ * role), dropping root for username: (lib/sys/privs), then the role's own
  * set-up (master.c, slave.c), readiness, loop.
  * SIGTERM/SIGINT exit 0 promptly; SIGHUP re-reads runbound.conf (a
  * changed mode ends the process, and s6 starts it in the new role).
@@ -20,12 +20,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "root.h"
-#include "privs.h"
-#include "ready.h"
+#include "base/log.h"
+#include "sys/root.h"
+#include "sys/privs.h"
+#include "sys/ready.h"
 #include "syncd.h"
-#include "txn.h"
+#include "state/txn.h"
 
 static void usage(void) __attribute__((noreturn));
 
@@ -56,7 +56,7 @@ syncd_load_conf(const struct syncd *d)
 static int
 is_slave(const struct rb_conf *c)
 {
-	return c->mode != NULL && strcmp(c->mode, "slave") == 0;
+	return c->mode == RB_MODE_SLAVE;
 }
 
 /* What the role needs beyond what rb_conf_load already checked. */

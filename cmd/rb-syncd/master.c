@@ -6,7 +6,7 @@
  * serve), the listener on 0.0.0.0:sync-port, an inotify watch on journal/
  * and on the root (to see a wiped journal come back), readiness.
  *
- * Connections are counted by lib/httpconns: CONN_MAX at once, SOURCE_MAX
+ * Connections are counted by lib/http/conns: CONN_MAX at once, SOURCE_MAX
  * from one address, and REQUEST_MS from the accept (TLS handshake
  * included) or the last answer to send a whole request, so that no peer
  * of the sync port can hold every slot while slaves wait.  Signals arrive as
@@ -30,12 +30,13 @@
 #include <event2/bufferevent_ssl.h>
 #include <openssl/ssl.h>
 
-#include "atomic.h"
-#include "log.h"
+#include "sys/atomic.h"
+#include "sys/file.h"
+#include "base/log.h"
 #include "master.h"
-#include "syncstate.h"
-#include "txn.h"
-#include "uuid.h"
+#include "sync/state.h"
+#include "state/txn.h"
+#include "base/uuid.h"
 
 /* The book calls this when the last connection goes while draining. */
 static void
@@ -55,15 +56,15 @@ new_bev(struct event_base *base, void *arg)
 	struct bufferevent *bev;
 
 	if (ssl == NULL)
-		return rb_httpconns_refuse(&m->conns, base);
+		return rb_http_conns_refuse(&m->conns, base);
 	bev = bufferevent_openssl_socket_new(base, -1, ssl,
 	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL) {
 		SSL_free(ssl);
-		return rb_httpconns_refuse(&m->conns, base);
+		return rb_http_conns_refuse(&m->conns, base);
 	}
 	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
-	return rb_httpconns_add(&m->conns, bev);
+	return rb_http_conns_add(&m->conns, bev);
 }
 
 static int
@@ -86,7 +87,7 @@ listen_https(struct master *m)
 	    (ev_uint16_t)m->d->conf->sync_port);
 	if (bound == NULL)
 		return -1;
-	rb_httpconns_listen(&m->conns, bound);
+	rb_http_conns_listen(&m->conns, bound);
 	return 0;
 }
 
@@ -116,7 +117,8 @@ leave_replica(struct master *m, struct rb_txn *t)
 	char state[4200], epoch[37];
 	struct rb_err e = { 0 };
 
-	if (rb_sync_path(m->d->root, RB_SYNC_STATE, state, sizeof state) < 0 ||
+	if (rb_sync_state_path(m->d->root, RB_SYNC_STATE, state, sizeof state) <
+	        0 ||
 	    access(state, F_OK) < 0)
 		return;
 	if (rb_uuid_v4(epoch) < 0 ||
@@ -126,7 +128,7 @@ leave_replica(struct master *m, struct rb_txn *t)
 		    e.details[0] ? e.details : strerror(errno));
 		return;
 	}
-	if (unlink(state) < 0 || rb_dir_sync(state, 0) < 0)
+	if (unlink(state) < 0 || rb_file_dir_sync(state, 0) < 0)
 		rb_warn("unable to remove %s: %s", state, strerror(errno));
 	rb_info("this root was a replica: new journal epoch, so that every "
 	        "slave takes a full sync");
@@ -235,7 +237,7 @@ on_term(evutil_socket_t sig, short what, void *arg)
 	rb_info("signal %d: answering long polls and exiting", (int)sig);
 	/* Replies in flight get a second to leave, then we go (at once
 	 * when no connection is left: conns_empty). */
-	rb_httpconns_drain(&m->conns);
+	rb_http_conns_drain(&m->conns);
 	serve_flush(m);
 	evtimer_add(m->exit_ev, &bound);
 }
@@ -250,7 +252,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 		rb_warn("SIGHUP: keeping the running configuration");
 		return;
 	}
-	if (c->mode != NULL && strcmp(c->mode, "slave") == 0) {
+	if (c->mode == RB_MODE_SLAVE) {
 		rb_info("SIGHUP: mode is now slave: exiting to restart as one");
 		rb_conf_free(c);
 		on_term(SIGTERM, 0, m);
@@ -295,14 +297,14 @@ setup(struct master *m)
 {
 	struct rb_err e = { 0 };
 
-	if (rb_synctls_server(&m->tls, m->d->root, &e) < 0)
+	if (rb_sync_tls_server(&m->tls, m->d->root, &e) < 0)
 		rb_die(111, "%s", e.details);
 	serve_set_key(m, m->d->conf->sync_key);
 	m->wd_journal = m->wd_root = -1;
 	master_reinit_journal(m);
 	if ((m->base = event_base_new()) == NULL ||
 	    event_base_priority_init(m->base, 2) < 0 ||
-	    rb_httpconns_init(&m->conns, m->base, CONN_MAX, SOURCE_MAX,
+	    rb_http_conns_init(&m->conns, m->base, CONN_MAX, SOURCE_MAX,
 	        REQUEST_MS) < 0 ||
 	    (m->reinit_ev = evtimer_new(m->base, reinit_cb, m)) == NULL ||
 	    (m->exit_ev = evtimer_new(m->base, leave, m)) == NULL ||
@@ -334,9 +336,9 @@ master_run(struct syncd *d)
 	event_base_loop(m.base, EVLOOP_NO_EXIT_ON_EMPTY);
 	serve_flush(&m);
 	m.conns.empty = NULL; /* exit_ev goes below */
-	rb_httpconns_drain(&m.conns);
+	rb_http_conns_drain(&m.conns);
 	evhttp_free(m.http); /* closes (and counts out) every connection */
-	rb_httpconns_fini(&m.conns);
+	rb_http_conns_fini(&m.conns);
 	for (int i = 0; i < 3; i++)
 		event_free(m.sig_ev[i]);
 	event_free(m.ino_ev);
@@ -344,7 +346,7 @@ master_run(struct syncd *d)
 	event_free(m.exit_ev);
 	close(m.inofd);
 	event_base_free(m.base);
-	rb_synctls_fini(&m.tls);
+	rb_sync_tls_fini(&m.tls);
 	rb_info("exiting");
 	return 0;
 }

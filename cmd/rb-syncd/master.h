@@ -15,10 +15,10 @@
 #include <event2/http.h>
 #include <event2/listener.h>
 
-#include "httpconns.h"
-#include "ipaddr.h"
+#include "http/conns.h"
+#include "base/ipaddr.h"
 #include "syncd.h"
-#include "synctls.h"
+#include "sync/tls.h"
 
 #define CONN_MAX 256     /* connections at once (slaves, probes) */
 #define SOURCE_MAX 32    /* ... from one address (slaves behind a NAT) */
@@ -43,9 +43,9 @@ struct master {
 	struct syncd *d;
 	struct event_base *base;
 	struct evhttp *http;
-	struct rb_synctls tls;
-	unsigned char key_md[32];  /* SHA-256 of sync-key */
-	struct rb_httpconns conns; /* .draining: SIGTERM came */
+	struct rb_sync_tls tls;
+	unsigned char key_md[32];   /* SHA-256 of sync-key */
+	struct rb_http_conns conns; /* .draining: SIGTERM came */
 	struct event *reinit_ev, *ino_ev, *exit_ev;
 	struct event *sig_ev[3];
 	int inofd, wd_journal, wd_root;

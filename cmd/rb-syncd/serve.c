@@ -29,20 +29,21 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "clock.h"
-#include "httpreq.h"
-#include "log.h"
+#include "base/clock.h"
+#include "http/request.h"
+#include "base/log.h"
 #include "master.h"
-#include "spool.h"
-#include "syncsrc.h"
-#include "uuid.h"
+#include "audit/spool.h"
+#include "sync/source.h"
+#include "base/uuid.h"
+#include "http/status.h"
 
 enum wkind { W_DELTA, W_SNAPSHOT };
 
 struct waiter {
 	struct master *m;
 	struct evhttp_request *req;
-	struct rb_httpconn *conn; /* its connection, while it lasts */
+	struct rb_http_conn *conn; /* its connection, while it lasts */
 	enum wkind kind;
 	uint64_t since;
 	char epoch[RB_SYNC_EPOCH_LEN]; /* "" when the slave sent none */
@@ -108,12 +109,13 @@ reply_error(struct evhttp_request *req, int status, const char *code,
 static void
 reply_err(struct evhttp_request *req, const struct rb_err *e)
 {
-	if (e->status >= 500)
+	int status = rb_http_status(e);
+
+	if (status >= 500)
 		rb_error("%s: %s", e->code ? e->code : "INTERNAL_ERROR",
 		    e->details);
-	reply_error(req, e->status ? e->status : 500,
-	    e->code ? e->code : "INTERNAL_ERROR",
-	    e->status >= 500 ? "internal error" : e->details);
+	reply_error(req, status, e->code ? e->code : "INTERNAL_ERROR",
+	    status >= 500 ? "internal error" : e->details);
 }
 
 /* --- waiters ---------------------------------------------------------- */
@@ -131,7 +133,7 @@ waiter_forget(struct waiter *w)
 		w->next->prev = w->prev;
 	m->nwaiters--;
 	if (w->conn != NULL)
-		rb_httpconn_on_close(w->conn, NULL, NULL);
+		rb_http_conns_on_close(w->conn, NULL, NULL);
 	event_free(w->timer);
 	free(w);
 }
@@ -207,8 +209,8 @@ waiter_add(struct master *m, struct evhttp_request *req, enum wkind kind,
 	w->deadline = rb_clock_ms() +
 	    (kind == W_DELTA ? wait_s * 1000 : BUSY_GIVEUP_MS);
 	if ((evcon = evhttp_request_get_connection(req)) != NULL &&
-	    (w->conn = rb_httpconns_of(&m->conns, evcon)) != NULL)
-		rb_httpconn_on_close(w->conn, waiter_closed, w);
+	    (w->conn = rb_http_conns_of(&m->conns, evcon)) != NULL)
+		rb_http_conns_on_close(w->conn, waiter_closed, w);
 	w->next = m->waiters;
 	if (m->waiters != NULL)
 		m->waiters->prev = w;
@@ -245,13 +247,13 @@ try_delta(struct master *m, struct evhttp_request *req, uint64_t since,
 {
 	struct rb_err e = { 0 };
 	json_t *out = NULL;
-	int r = rb_sync_delta(m->d->root, since, epoch, RB_SYNC_DELTA_EVENTS,
-	    &out, &e);
+	int r = rb_sync_source_delta(m->d->root, since, epoch,
+	    RB_SYNC_DELTA_EVENTS, &out, &e);
 
-	if (r < 0 && e.status == 404) {
+	if (r < 0 && e.kind == RB_ERR_NOT_FOUND) {
 		master_reinit_journal(m);
 		memset(&e, 0, sizeof e);
-		r = rb_sync_delta(m->d->root, since, epoch,
+		r = rb_sync_source_delta(m->d->root, since, epoch,
 		    RB_SYNC_DELTA_EVENTS, &out, &e);
 	}
 	if (r < 0) {
@@ -278,12 +280,12 @@ try_snapshot(struct master *m, struct evhttp_request *req, int final)
 {
 	struct rb_err e = { 0 };
 	json_t *out = NULL;
-	int r = rb_sync_snapshot(m->d->root, 1, &out, &e);
+	int r = rb_sync_source_snapshot(m->d->root, 1, &out, &e);
 
-	if (r < 0 && e.status == 404) {
+	if (r < 0 && e.kind == RB_ERR_NOT_FOUND) {
 		master_reinit_journal(m);
 		memset(&e, 0, sizeof e);
-		r = rb_sync_snapshot(m->d->root, 1, &out, &e);
+		r = rb_sync_source_snapshot(m->d->root, 1, &out, &e);
 	}
 	if (r == RB_SYNC_BUSY && !final)
 		return 0;
@@ -301,16 +303,16 @@ static void
 h_delta(struct master *m, struct evhttp_request *req,
     const struct rb_http_target *t)
 {
-	const char *since_s = rb_http_param(t, "since");
-	const char *wait_s = rb_http_param(t, "wait");
-	const char *epoch = rb_http_param(t, "epoch");
+	const char *since_s = rb_http_request_param(t, "since");
+	const char *wait_s = rb_http_request_param(t, "wait");
+	const char *epoch = rb_http_request_param(t, "epoch");
 	uint64_t since, wait = 0;
 
-	if (since_s == NULL || rb_sync_parse_u64(since_s, &since) < 0) {
+	if (since_s == NULL || rb_sync_proto_parse_u64(since_s, &since) < 0) {
 		reply_error(req, 400, "INVALID_PARAM", "since must be a seq");
 		return;
 	}
-	if (wait_s != NULL && rb_sync_parse_u64(wait_s, &wait) < 0) {
+	if (wait_s != NULL && rb_sync_proto_parse_u64(wait_s, &wait) < 0) {
 		reply_error(req, 400, "INVALID_PARAM", "wait must be seconds");
 		return;
 	}
@@ -334,10 +336,11 @@ h_state(struct master *m, struct evhttp_request *req, const char *peer)
 	struct rb_sync_head h;
 	struct rb_err e = { 0 };
 
-	if (rb_sync_head(m->d->root, &h, &e) < 0 && e.status == 404) {
+	if (rb_sync_source_head(m->d->root, &h, &e) < 0 &&
+	    e.kind == RB_ERR_NOT_FOUND) {
 		master_reinit_journal(m);
 		memset(&e, 0, sizeof e);
-		(void)rb_sync_head(m->d->root, &h, &e);
+		(void)rb_sync_source_head(m->d->root, &h, &e);
 	}
 	if (e.code != NULL) {
 		reply_err(req, &e);
@@ -366,8 +369,9 @@ h_file(struct master *m, struct evhttp_request *req, const char *id, int zones)
 	struct rb_err e = { 0 };
 	char hex[65];
 	uint64_t size;
-	int fd = zones ? rb_sync_zones_open(m->d->root, id, hex, &size, &e) :
-	                 rb_sync_feed_open(m->d->root, id, hex, &size, &e);
+	int fd = zones ?
+	    rb_sync_source_zones_open(m->d->root, id, hex, &size, &e) :
+	    rb_sync_source_feed_open(m->d->root, id, hex, &size, &e);
 	struct evbuffer *b = evhttp_request_get_output_buffer(req);
 
 	if (fd < 0) {
@@ -431,7 +435,7 @@ authorized(struct master *m, struct evhttp_request *req)
 	const char *tok;
 	size_t len;
 
-	if (rb_http_bearer(h, &tok, &len) < 0 ||
+	if (rb_http_request_bearer(h, &tok, &len) < 0 ||
 	    EVP_Digest(tok, len, md, &n, EVP_sha256(), NULL) != 1 ||
 	    n != sizeof md)
 		return 0;
@@ -452,7 +456,8 @@ spool_failure(struct master *m, const char *path)
 	if (m->spool_n++ >= SPOOL_PER_SEC)
 		return; /* bounded: each event costs two fsyncs */
 	f = json_pack("{s:s, s:s}", "path", path, "daemon", "rb-syncd");
-	if (f == NULL || rb_spool_event(m->d->root, "auth_failure", f, &e) < 0)
+	if (f == NULL ||
+	    rb_audit_spool_event(m->d->root, "auth_failure", f, &e) < 0)
 		rb_warn("unable to spool auth_failure: %s", e.details);
 	json_decref(f);
 }
@@ -500,9 +505,9 @@ route_of(const char *path, char *id, size_t idlen)
 		return R_CONFIG;
 	if (strcmp(path, "/sync/delta") == 0)
 		return R_DELTA;
-	if (rb_http_route_match("/sync/feedset/:id", path, id, idlen))
+	if (rb_http_request_route_match("/sync/feedset/:id", path, id, idlen))
 		return R_FEED;
-	if (rb_http_route_match("/sync/zones/:id", path, id, idlen))
+	if (rb_http_request_route_match("/sync/zones/:id", path, id, idlen))
 		return R_ZONES;
 	return R_NONE;
 }
@@ -519,13 +524,13 @@ serve_request(struct evhttp_request *req, void *arg)
 	enum route r;
 	int method = evhttp_request_get_command(req);
 
-	rb_httpconns_request(&m->conns, req); /* answered: a new deadline */
+	rb_http_conns_request(&m->conns, req); /* answered: a new deadline */
 	peer_of(req, &ip, peer, sizeof peer);
-	if (rb_http_target_parse(&t, uri, strlen(uri), &e) < 0) {
+	if (rb_http_request_target_parse(&t, uri, strlen(uri), &e) < 0) {
 		reply_err(req, &e);
 		return;
 	}
-	rb_http_printable(path, sizeof path, t.path, strlen(t.path));
+	rb_http_request_printable(path, sizeof path, t.path, strlen(t.path));
 	if ((r = route_of(t.path, id, sizeof id)) == R_NONE) {
 		reply_error(req, 404, "NOT_FOUND", "no such endpoint");
 		return;

@@ -30,16 +30,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "atomic.h"
-#include "clock.h"
-#include "log.h"
-#include "nameset.h"
-#include "sigfd.h"
-#include "syncapply.h"
-#include "syncclient.h"
+#include "sys/atomic.h"
+#include "sys/file.h"
+#include "base/clock.h"
+#include "base/digest.h"
+#include "base/log.h"
+#include "feed/nameset.h"
+#include "sys/sigfd.h"
+#include "sync/apply.h"
+#include "sync/client.h"
 #include "syncd.h"
-#include "syncsrc.h"
-#include "syncstate.h"
+#include "sync/source.h"
+#include "sync/state.h"
 
 #define BACKOFF_MIN 5
 #define BACKOFF_MAX 300
@@ -50,14 +52,14 @@ enum sstate { S_SNAPSHOT, S_DELTA, S_BACKOFF };
 
 struct slave {
 	struct syncd *d;
-	struct rb_syncclient *cli;
+	struct rb_sync_client *cli;
 	int sigfd, inofd;
 	enum sstate st, after; /* after: what a backoff returns to */
 	long backoff;
 	struct rb_sync_state ss;
 	char pin[RB_SYNC_FP_LEN];
 	int stop, hup, resync, pin_gone, polling;
-	struct rb_syncwake wake;
+	struct rb_sync_client_wake wake;
 };
 
 /* --- events: signals and sync/ ---------------------------------------- */
@@ -111,7 +113,7 @@ events_setup(struct slave *s)
 	if ((s->sigfd = rb_sigfd_open()) < 0)
 		rb_die(111, "unable to set up signals: %s", strerror(errno));
 	snprintf(dir, sizeof dir, "%s/sync", s->d->root);
-	if (rb_mkdirs(dir, 0750) < 0)
+	if (rb_file_mkdirs(dir, 0750) < 0)
 		rb_die(111, "unable to create %s: %s", dir, strerror(errno));
 	(void)rb_atomic_clean(dir); /* feed downloads a kill left behind */
 	s->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -120,7 +122,8 @@ events_setup(struct slave *s)
 	        IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM |
 	            IN_ONLYDIR) < 0)
 		rb_die(111, "unable to watch %s: %s", dir, strerror(errno));
-	s->wake = (struct rb_syncwake){ { s->sigfd, s->inofd }, 2, wake_cb, s };
+	s->wake = (struct rb_sync_client_wake){ { s->sigfd, s->inofd }, 2,
+		wake_cb, s };
 }
 
 /* --- state and failures ----------------------------------------------- */
@@ -171,11 +174,12 @@ fail(struct slave *s, enum sstate again, int critical, const char *fmt, ...)
 static int
 ensure_pin(struct slave *s, enum sstate again)
 {
-	struct rb_syncreq q = { "/sync/cert", NULL, 0, 4096, 15, -1, &s->wake };
-	struct rb_syncresp r;
+	struct rb_sync_client_req q = { "/sync/cert", NULL, 0, 4096, 15, -1,
+		&s->wake };
+	struct rb_sync_client_resp r;
 	struct rb_err e = { 0 };
 	char fp[RB_SYNC_FP_LEN];
-	int have = rb_sync_pin_load(s->d->root, s->pin, &e);
+	int have = rb_sync_state_pin_load(s->d->root, s->pin, &e);
 
 	if (have < 0) {
 		fail(s, again, 1, "%s: delete it to trust the master again",
@@ -184,13 +188,14 @@ ensure_pin(struct slave *s, enum sstate again)
 	}
 	if (have == 1)
 		return 0;
-	if (rb_syncclient_get(s->cli, &q, &r) < 0) {
+	if (rb_sync_client_get(s->cli, &q, &r) < 0) {
 		if (r.fail != RB_SYNC_FAIL_CANCEL)
 			fail(s, again, 0, "master %s: %s",
 			    s->d->conf->sync_master, r.error);
 		return -1;
 	}
-	if (r.status != 200 || rb_sync_cert_parse(r.body, r.len, fp, &e) < 0) {
+	if (r.status != 200 ||
+	    rb_sync_proto_cert_parse(r.body, r.len, fp, &e) < 0) {
 		fail(s, again, 0, "master %s: GET /sync/cert: HTTP %ld",
 		    s->d->conf->sync_master, r.status);
 	} else if (strcmp(fp, r.peer_fp) != 0) {
@@ -198,29 +203,29 @@ ensure_pin(struct slave *s, enum sstate again)
 		    "master %s: /sync/cert says %s but the TLS "
 		    "handshake showed %s: possible MITM, not trusting it",
 		    s->d->conf->sync_master, fp, r.peer_fp);
-	} else if (rb_sync_pin_save(s->d->root, fp, &e) < 0) {
+	} else if (rb_sync_state_pin_save(s->d->root, fp, &e) < 0) {
 		fail(s, again, 0, "%s", e.details);
 	} else {
 		rb_warn("TOFU: first connection to master. Verify "
 		        "sync-master.fingerprint manually.");
 		rb_warn("sha256=%s", fp);
 		memcpy(s->pin, fp, sizeof s->pin);
-		rb_syncresp_fini(&r);
+		rb_sync_client_resp_fini(&r);
 		return 0;
 	}
-	rb_syncresp_fini(&r);
+	rb_sync_client_resp_fini(&r);
 	return -1;
 }
 
 /* Run q against the pinned master.  0 with an answer in r; -1 failed
  * (recorded, backing off); -2 interrupted (the loop looks at flags). */
 static int
-request(struct slave *s, struct rb_syncreq *q, struct rb_syncresp *r,
-    enum sstate again)
+request(struct slave *s, struct rb_sync_client_req *q,
+    struct rb_sync_client_resp *r, enum sstate again)
 {
 	q->pin = s->pin;
 	q->wake = &s->wake;
-	if (rb_syncclient_get(s->cli, q, r) == 0)
+	if (rb_sync_client_get(s->cli, q, r) == 0)
 		return 0;
 	if (r->fail == RB_SYNC_FAIL_CANCEL)
 		return -2;
@@ -242,8 +247,8 @@ request(struct slave *s, struct rb_syncreq *q, struct rb_syncresp *r,
 
 /* An answer that is not 200 (or 410, handled by the caller). */
 static void
-http_fail(struct slave *s, const char *what, const struct rb_syncresp *r,
-    enum sstate again)
+http_fail(struct slave *s, const char *what,
+    const struct rb_sync_client_resp *r, enum sstate again)
 {
 	if (r->status == 401)
 		fail(s, again, 0,
@@ -281,9 +286,9 @@ fetch_file(struct slave *s, const char *id, int zones,
 {
 	const char *why;
 	char path[128], hex[65];
-	struct rb_syncreq q = { path, NULL, 1, FEED_MAX, 900, -1, NULL };
-	struct rb_syncresp r;
-	struct rb_err e = { 0 };
+	struct rb_sync_client_req q = { path, NULL, 1, FEED_MAX, 900, -1,
+		NULL };
+	struct rb_sync_client_resp r;
 	uint64_t size;
 	int fd, rc;
 
@@ -312,7 +317,7 @@ fetch_file(struct slave *s, const char *id, int zones,
 		http_fail(s, "feed data", &r, again);
 		rc = -1;
 	} else if (rc == 0 &&
-	    (rb_sync_hash_path(f->path, hex, &size, &e) < 0 ||
+	    (rb_digest_file_hex(f->path, hex, &size) < 0 ||
 	        strcmp(hex, r.sha256) != 0 ||
 	        (zones && strcmp(hex, id) != 0))) {
 		fail(s, again, 0,
@@ -327,7 +332,7 @@ fetch_file(struct slave *s, const char *id, int zones,
 		    id, why);
 		rc = -1;
 	}
-	rb_syncresp_fini(&r);
+	rb_sync_client_resp_fini(&r);
 	if (rc != 0)
 		(void)unlink(f->path); /* a leftover is cleaned at start */
 	return rc == 0 ? 1 : rc == 1 ? 0 : rc;
@@ -343,8 +348,8 @@ fetch_data(struct slave *s, const json_t *feed_data, const json_t *zlist,
     int zevents, struct rb_sync_datafile **ff, size_t *nff, enum sstate again)
 {
 	struct rb_err e = { 0 };
-	json_t *want = rb_sync_feeds_wanted(s->d->root, feed_data, &e);
-	json_t *zwant = rb_sync_zones_wanted(s->d->root, zlist, zevents);
+	json_t *want = rb_sync_apply_feeds_wanted(s->d->root, feed_data, &e);
+	json_t *zwant = rb_sync_apply_zones_wanted(s->d->root, zlist, zevents);
 	size_t i, nf, n;
 	int r = 0;
 
@@ -401,7 +406,7 @@ snapshot_done(struct slave *s, const struct rb_sync_snapshot *snap, int64_t t0)
 	s->ss.last_error[0] = '\0';
 	set_phase(s, "delta");
 	save(s);
-	rb_sync_resync_clear(s->d->root);
+	rb_sync_state_resync_clear(s->d->root);
 	s->resync = 0;
 	rb_info("full sync done: seq=%" PRIu64 " epoch=%s dns=%zu "
 	        "blacklist=%zu allowlist=%zu feeds=%zu ms=%lld",
@@ -415,9 +420,9 @@ snapshot_done(struct slave *s, const struct rb_sync_snapshot *snap, int64_t t0)
 static void
 step_snapshot(struct slave *s)
 {
-	struct rb_syncreq q = { "/sync/config", NULL, 1, RB_SYNC_SNAPSHOT_BYTES,
-		900, -1, NULL };
-	struct rb_syncresp r;
+	struct rb_sync_client_req q = { "/sync/config", NULL, 1,
+		RB_SYNC_SNAPSHOT_BYTES, 900, -1, NULL };
+	struct rb_sync_client_resp r;
 	struct rb_sync_snapshot snap;
 	struct rb_sync_datafile *ff = NULL;
 	struct rb_err e = { 0 };
@@ -434,15 +439,15 @@ step_snapshot(struct slave *s)
 		return;
 	if (r.status != 200) {
 		http_fail(s, "snapshot", &r, S_SNAPSHOT);
-		rb_syncresp_fini(&r);
+		rb_sync_client_resp_fini(&r);
 		return;
 	}
-	if (rb_sync_snapshot_parse(&snap, r.body, r.len, &e) < 0) {
-		rb_syncresp_fini(&r);
+	if (rb_sync_proto_snapshot_parse(&snap, r.body, r.len, &e) < 0) {
+		rb_sync_client_resp_fini(&r);
 		fail(s, S_SNAPSHOT, 0, "snapshot: %s", e.details);
 		return;
 	}
-	rb_syncresp_fini(&r);
+	rb_sync_client_resp_fini(&r);
 	if (fetch_data(s, snap.feed_data, snap.colls[RB_COLL_ZONES], 0, &ff,
 	        &nff, S_SNAPSHOT) == 0) {
 		if (rb_sync_apply_snapshot(s->d->root, &snap, ff, nff, &e) < 0)
@@ -455,7 +460,7 @@ step_snapshot(struct slave *s)
 		}
 	}
 	free_feeds(ff, nff);
-	rb_sync_snapshot_fini(&snap);
+	rb_sync_proto_snapshot_fini(&snap);
 }
 
 /* --- DELTA ------------------------------------------------------------- */
@@ -468,7 +473,7 @@ root_in_step(struct slave *s)
 	struct rb_sync_head h;
 	struct rb_err e = { 0 };
 
-	if (rb_sync_head(s->d->root, &h, &e) < 0)
+	if (rb_sync_source_head(s->d->root, &h, &e) < 0)
 		return 0;
 	if (strcmp(h.epoch, s->ss.epoch) == 0 && h.seq == s->ss.applied_seq)
 		return 1;
@@ -548,9 +553,9 @@ step_delta(struct slave *s)
 	int wait = s->d->conf->sync_interval < POLL_MAX ?
 	    (int)s->d->conf->sync_interval :
 	    POLL_MAX;
-	struct rb_syncreq q = { path, NULL, 1, RB_SYNC_DELTA_BYTES, wait + 30,
-		-1, NULL };
-	struct rb_syncresp r;
+	struct rb_sync_client_req q = { path, NULL, 1, RB_SYNC_DELTA_BYTES,
+		wait + 30, -1, NULL };
+	struct rb_sync_client_resp r;
 	struct rb_sync_delta d;
 	struct rb_err e = { 0 };
 	int rc;
@@ -576,8 +581,8 @@ step_delta(struct slave *s)
 		s->st = S_SNAPSHOT;
 	} else if (r.status != 200) {
 		http_fail(s, "delta", &r, S_DELTA);
-	} else if (rb_sync_delta_parse(&d, r.body, r.len, s->ss.applied_seq,
-	               &e) < 0) {
+	} else if (rb_sync_proto_delta_parse(&d, r.body, r.len,
+	               s->ss.applied_seq, &e) < 0) {
 		fail(s, S_SNAPSHOT, 0, "delta: %s", e.details);
 	} else {
 		if (strcmp(d.epoch, s->ss.epoch) != 0) {
@@ -587,9 +592,9 @@ step_delta(struct slave *s)
 		    apply(s, &d) == 0) {
 			contact(s, &d);
 		}
-		rb_sync_delta_fini(&d);
+		rb_sync_proto_delta_fini(&d);
 	}
-	rb_syncresp_fini(&r);
+	rb_sync_client_resp_fini(&r);
 }
 
 /* --- BACKOFF and the loop --------------------------------------------- */
@@ -622,12 +627,12 @@ static void
 new_client(struct slave *s)
 {
 	struct rb_err e = { 0 };
-	struct rb_syncclient *c = rb_syncclient_new(s->d->conf->sync_master,
+	struct rb_sync_client *c = rb_sync_client_new(s->d->conf->sync_master,
 	    s->d->conf->sync_key, &e);
 
 	if (c == NULL)
 		rb_die(111, "%s", e.details);
-	rb_syncclient_free(s->cli);
+	rb_sync_client_free(s->cli);
 	s->cli = c;
 }
 
@@ -642,8 +647,8 @@ reload(struct slave *s)
 		rb_warn("SIGHUP: keeping the running configuration");
 		return 0;
 	}
-	if (c->mode == NULL || strcmp(c->mode, "slave") != 0 ||
-	    c->sync_key == NULL || c->sync_master == NULL) {
+	if (c->mode != RB_MODE_SLAVE || c->sync_key == NULL ||
+	    c->sync_master == NULL) {
 		rb_info("SIGHUP: no longer a complete slave configuration: "
 		        "exiting to restart in the new role");
 		rb_conf_free(c);
@@ -666,7 +671,7 @@ start(struct slave *s)
 	events_setup(s);
 	if (rb_sync_state_load(s->d->root, &s->ss, &e) < 0)
 		rb_warn("%s: starting with a full sync", e.details);
-	s->resync = rb_sync_resync_pending(s->d->root);
+	s->resync = rb_sync_state_resync_pending(s->d->root);
 	s->st = s->ss.synced ? S_DELTA : S_SNAPSHOT;
 	s->backoff = BACKOFF_MIN;
 	new_client(s);
@@ -704,6 +709,6 @@ slave_run(struct syncd *d)
 		}
 	}
 	rb_info("exiting at seq=%" PRIu64, s.ss.applied_seq);
-	rb_syncclient_free(s.cli);
+	rb_sync_client_free(s.cli);
 	return 0;
 }

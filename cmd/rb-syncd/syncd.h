@@ -4,10 +4,10 @@
 /*
  * rb-syncd's shared state: the root, the running config and the role.
  * master.c serves the sync endpoints over HTTPS on one libevent loop;
- * slave.c follows a master with a state machine around lib/syncclient.
+ * slave.c follows a master with a state machine around lib/sync/client.
  */
 
-#include "conf.h"
+#include "conf/conf.h"
 
 struct syncd {
 	char root[4096];

@@ -1,6 +1,6 @@
 /*
  * rb-zone: compile authoritative zones (RFC 1035 master files or
- * tinydns-data lines, lib/tinydns) into
+ * tinydns-data lines, lib/zone/tinydns) into
  * ROOT/data/zones.cdb for rb-dnsd's step 7 (doc/rb-zone.md).
  *
  *   rb-zone [-d ROOT] [-s SERIAL] build [FILE...]  compile, keep, serve
@@ -10,7 +10,7 @@
  *
  * Without FILE the sources are ROOT/zones/zones.*, in name order.  One
  * master file holds one zone, a tinydns-data file any number.  A build
- * is a store write (lib/zonehist): kept in
+ * is a store write (lib/zone/zonehist): kept in
  * store/zones.d, journaled, replicated, and copied to data/zones.cdb
  * atomically, so a running rb-dnsd sees the old zones or the new ones,
  * never a mix.  On success one JSON line goes to stdout; an error prints
@@ -29,15 +29,16 @@
 
 #include <ldns/ldns.h>
 
-#include "diag.h"
-#include "dname.h"
-#include "err.h"
-#include "kvs.h"
-#include "log.h"
-#include "store.h"
-#include "txn.h"
-#include "zone.h"
-#include "zonehist.h"
+#include "base/diag.h"
+#include "wire/dname.h"
+#include "base/err.h"
+#include "state/cdbw.h"
+#include "base/log.h"
+#include "state/store.h"
+#include "state/txn.h"
+#include "zone/zone.h"
+#include "zone/zonehist.h"
+#include "state/data.h"
 
 static void
 usage(void)
@@ -96,7 +97,7 @@ warn_dropped(const struct rb_zoneset *zs)
 	char name[1100];
 
 	for (size_t i = 0; i < zs->loose.n; i++) {
-		const struct rb_kv *kv = &zs->loose.v[i];
+		const struct rb_cdbw_kv *kv = &zs->loose.v[i];
 		unsigned t = (unsigned)kv->key[kv->klen - 2] << 8 |
 		    kv->key[kv->klen - 1];
 		const ldns_rr_descriptor *dsc = ldns_rr_descript((uint16_t)t);
@@ -118,10 +119,10 @@ die_err(const struct rb_err *e)
 	rb_die(rb_err_exit_code(e), "%s", e->details);
 }
 
-/* Write the compiled zones as the new build (lib/zonehist); prints the
+/* Write the compiled zones as the new build (lib/zone/zonehist); prints the
  * build's id and seq into the summary. */
 static void
-keep_build(const struct rb_kvs *out, const char *root, char *sum, size_t len)
+keep_build(const struct rb_cdbw *out, const char *root, char *sum, size_t len)
 {
 	struct rb_err e = { 0 };
 	struct rb_txn t;
@@ -132,7 +133,7 @@ keep_build(const struct rb_kvs *out, const char *root, char *sum, size_t len)
 	if (rb_txn_begin(&t, root, &e) < 0)
 		die_err(&e);
 	if (rb_zonehist_incoming(&t, in, sizeof in, &e) < 0 ||
-	    rb_kvs_write_cdb(out, in, &e) < 0 ||
+	    rb_cdbw_write(out, in, &e) < 0 ||
 	    rb_zonehist_record(&t, NULL, &changed, &entry, &e) < 0) {
 		rb_txn_end(&t);
 		die_err(&e);
@@ -184,8 +185,7 @@ pick_build(const json_t *kept, const char *id)
 	}
 	if (strlen(id) < 8)
 		rb_die(100, "%s: give at least 8 characters of an id", id);
-	json_array_foreach(kept, i, v)
-	{
+	json_array_foreach (kept, i, v) {
 		const char *k = json_string_value(json_object_get(v, "id"));
 
 		if (k == NULL || strncmp(k, id, strlen(id)) != 0)
@@ -211,8 +211,7 @@ next_serial(const json_t *kept)
 	uint64_t s = (uint64_t)time(NULL);
 	const char *k;
 
-	json_object_foreach(zones, k, v)
-	{
+	json_object_foreach (zones, k, v) {
 		uint64_t cur = (uint64_t)json_integer_value(v) + 1;
 
 		s = cur > s ? cur : s;
@@ -237,7 +236,8 @@ rollback(const char *root, const char *want, int set_serial,
 	if (!set_serial)
 		serial = next_serial(t.store.entries[RB_COLL_ZONES]);
 	extra = json_pack("{s:s}", "rollback_of", from);
-	if (extra == NULL || rb_zonehist_path(root, from, src, sizeof src) < 0)
+	if (extra == NULL ||
+	    rb_data_zones_path(root, from, src, sizeof src) < 0)
 		rb_die(111, "out of memory");
 	if (rb_zonehist_incoming(&t, in, sizeof in, &e) < 0 ||
 	    rb_zonehist_reserial(src, in, (uint32_t)serial, &e) < 0 ||
@@ -264,7 +264,7 @@ int
 main(int argc, char **argv)
 {
 	struct rb_zoneset zs = { 0 };
-	struct rb_kvs out = { 0 };
+	struct rb_cdbw out = { 0 };
 	struct rb_diag d = { 0 };
 	const char *root = NULL, *cmd;
 	char where[1024], sum[200] = ",\"written\":false";
@@ -319,7 +319,7 @@ main(int argc, char **argv)
 		    ",\"dropped\":%zu", zs.dropped);
 	printf("{\"files\":%zu,\"zones\":%zu,\"records\":%zu%s}\n", nfiles,
 	    zs.apexes.n, zs.recs.n, sum);
-	rb_kvs_free(&out);
+	rb_cdbw_free(&out);
 	rb_zone_fini(&zs);
 	return 0;
 }

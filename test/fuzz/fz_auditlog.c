@@ -1,7 +1,7 @@
 /*
  * Fuzz target: the audit log reader on arbitrary bytes, as rb-audit
  * verify, rb-auditd's recovery and GET /audit/tail meet an edited log:
- * each line through rb_audit_parse (an accepted line's fields span must
+ * each line through rb_audit_line_parse (an accepted line's fields span must
  * be an object inside the line, and the line must survive a round trip
  * through the formatter), the whole input through the verifier, and the
  * input as a spool file and as a src.
@@ -12,14 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auditlog.h"
-#include "auditsrc.h"
-#include "auditverify.h"
-#include "auditwrite.h"
+#include "audit/line.h"
+#include "audit/source.h"
+#include "audit/spool.h"
+#include "audit/verify.h"
+#include "audit/writer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct rb_auditkey key;
+static struct rb_audit_key key;
 static struct rb_audit_verify v;
 
 static void
@@ -31,7 +32,7 @@ check_line(const char *line, size_t len)
 	char *out;
 	size_t olen;
 
-	if (rb_audit_parse(line, len, &e, &why) < 0)
+	if (rb_audit_line_parse(line, len, &e, &why) < 0)
 		return;
 	if (e.fields < line || e.fields + e.fields_len > line + len ||
 	    e.fields_len < 2 || e.fields[0] != '{' ||
@@ -40,9 +41,10 @@ check_line(const char *line, size_t len)
 	f = json_loadb(e.fields, e.fields_len, 0, NULL);
 	if (!json_is_object(f))
 		__builtin_trap();
-	out = rb_audit_format(&key, e.seq, e.ts, e.event, f, e.src,
-	    rb_audit_genesis, NULL, NULL, &olen);
-	if (out == NULL || rb_audit_parse(out, olen - 1, &again, &why) < 0 ||
+	out = rb_audit_line_format(&key, e.seq, e.ts, e.event, f, e.src,
+	    rb_audit_line_genesis, NULL, NULL, &olen);
+	if (out == NULL ||
+	    rb_audit_line_parse(out, olen - 1, &again, &why) < 0 ||
 	    again.seq != e.seq || again.ts != e.ts ||
 	    strcmp(again.event, e.event) != 0 || strcmp(again.src, e.src) != 0)
 		__builtin_trap();
@@ -61,7 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int64_t ts;
 
 	if (key.len == 0)
-		rb_auditkey_decode(&key, "fuzz", 4);
+		rb_audit_key_decode(&key, "fuzz", 4);
 	rb_audit_verify_init(&v, &key);
 	if (size > 4 && data[0] == '9')
 		(void)rb_audit_verify_set_head(&v,
@@ -82,9 +84,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((s = malloc(size + 1)) != NULL) {
 		memcpy(s, data, size);
 		s[size] = '\0';
-		(void)rb_audit_src_journal(s, epoch, sizeof epoch, &seq);
-		(void)rb_audit_src_ok(s);
-		(void)rb_audit_event_ok(s);
+		(void)rb_audit_writer_src_journal(s, epoch, sizeof epoch, &seq);
+		(void)rb_audit_line_src_ok(s);
+		(void)rb_audit_line_event_ok(s);
 		free(s);
 	}
 	return 0;

@@ -1,14 +1,14 @@
 /*
  * Fuzz target: JSON request bodies (POST /dns, /blacklist, allowlist) and
- * rdata text through lib/entry and lib/rr, as rb-apid and rb-dns import
- * feed them.
+ * rdata text through lib/state/entry and lib/wire/rr, as rb-apid and rb-dns
+ * import feed them.
  */
 
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "entry.h"
+#include "state/entry.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

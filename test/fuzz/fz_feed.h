@@ -13,8 +13,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "dname.h"
-#include "feedparse.h"
+#include "wire/dname.h"
+#include "feed/parse.h"
 
 struct fz_sum {
 	uint64_t n, hash;
@@ -44,25 +44,25 @@ fz_emit(void *ctx, const uint8_t *w, size_t len)
 }
 
 static void
-fz_run(struct rb_feedparse *p, struct fz_sum *s, enum rb_feed_format fmt,
+fz_run(struct rb_feed_parse *p, struct fz_sum *s, enum rb_feed_format fmt,
     const uint8_t *data, size_t size, size_t chunk)
 {
 	size_t off = 0;
 
 	memset(s, 0, sizeof *s);
-	rb_feedparse_init(p, fmt, fz_emit, s);
+	rb_feed_parse_init(p, fmt, fz_emit, s);
 	while (off < size) {
 		size_t n = size - off < chunk ? size - off : chunk;
-		rb_feedparse_feed(p, (const char *)data + off, n);
+		rb_feed_parse_feed(p, (const char *)data + off, n);
 		off += n;
 	}
-	rb_feedparse_finish(p);
+	rb_feed_parse_finish(p);
 }
 
 static int
 fz_feed(enum rb_feed_format fmt, const uint8_t *data, size_t size)
 {
-	static struct rb_feedparse a, b;
+	static struct rb_feed_parse a, b;
 	struct fz_sum sa, sb;
 	size_t chunk = size ? (size_t)data[0] % 17 + 1 : 1;
 

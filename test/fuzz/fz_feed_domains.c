@@ -1,5 +1,5 @@
 /*
- * Fuzz target: the domains feed parser (lib/feedparse), whole and in chunks
+ * Fuzz target: the domains feed parser (lib/feed/parse), whole and in chunks
  * (fz_feed.h says what must hold).
  */
 

@@ -2,8 +2,8 @@
  * Fuzz target: what rb-apid parses from a request before any operation
  * runs: the request-target (path, /api alias, query string) and the GET
  * /logs and /audit/tail parameters, route patterns, Authorization and
- * Content-Length values, and the JSON body through lib/httpreq into
- * lib/entry and the key vetting of POST /rotate-key.
+ * Content-Length values, and the JSON body through lib/http/request into
+ * lib/state/entry and the key vetting of POST /rotate-key.
  *
  * Input: target \n authorization \n content-length \n body (the body is
  * the rest and may hold anything, NUL bytes included).
@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apikey.h"
-#include "entry.h"
-#include "httpreq.h"
-#include "stats_json.h"
+#include "http/apikey.h"
+#include "state/entry.h"
+#include "http/request.h"
+#include "stats/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -48,23 +48,25 @@ target(const char *t, size_t len)
 	struct rb_err e = { 0 };
 	char arg[128];
 
-	if (rb_http_target_parse(&tg, t, len, &e) < 0)
+	if (rb_http_request_target_parse(&tg, t, len, &e) < 0)
 		return;
 	if (tg.path[0] != '/')
 		__builtin_trap();
 	for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++)
-		(void)rb_http_route_match(patterns[i], tg.path, arg,
+		(void)rb_http_request_route_match(patterns[i], tg.path, arg,
 		    sizeof arg);
-	(void)rb_logs_query_parse(&q, rb_http_param(&tg, "limit"),
-	    rb_http_param(&tg, "page"), rb_http_param(&tg, "action"),
-	    rb_http_param(&tg, "client"), rb_http_param(&tg, "since"), &e);
+	(void)rb_stats_json_logs_query(&q, rb_http_request_param(&tg, "limit"),
+	    rb_http_request_param(&tg, "page"),
+	    rb_http_request_param(&tg, "action"),
+	    rb_http_request_param(&tg, "client"),
+	    rb_http_request_param(&tg, "since"), &e);
 }
 
 static void
 body(const uint8_t *b, size_t n)
 {
 	struct rb_err e = { 0 };
-	json_t *j = rb_http_json_body(b, n, &e), *out = NULL;
+	json_t *j = rb_http_request_json_body(b, n, &e), *out = NULL;
 	const json_t *nk;
 	struct rb_rr rr;
 
@@ -107,9 +109,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	auth = line(&p, end);
 	cl = line(&p, end);
 	rb_apikey_set(&key, "0123456789abcdef0123456789abcdef", 32);
-	if (rb_http_bearer(auth, &tok, &toklen) == 0)
+	if (rb_http_request_bearer(auth, &tok, &toklen) == 0)
 		(void)rb_apikey_match(&key, tok, toklen);
-	(void)rb_http_content_length(cl, &n);
+	(void)rb_http_request_content_length(cl, &n);
 	body(p, (size_t)(end - p));
 	free(auth);
 	free(cl);

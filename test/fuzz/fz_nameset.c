@@ -1,5 +1,5 @@
 /*
- * Fuzz target: the check and the lookup of feed set files (lib/nameset),
+ * Fuzz target: the check and the lookup of feed set files (lib/feed/nameset),
  * as rb-dnsd, rb-syncd's slave and `rb-feed show` meet a damaged or
  * hostile ROOT/feeds/<id>.set.  A file the check accepts must describe
  * itself exactly (its size follows from its count) and find each hash it
@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "nameset.h"
+#include "feed/nameset.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

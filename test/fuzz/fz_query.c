@@ -16,9 +16,9 @@
 
 #include <cdb.h>
 
-#include "answer.h"
-#include "dname.h"
-#include "dnswire.h"
+#include "answer/answer.h"
+#include "wire/dname.h"
+#include "wire/dnswire.h"
 
 static struct rb_answer_ctx ctx;
 static struct rb_acl acl;

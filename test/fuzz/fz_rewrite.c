@@ -1,7 +1,7 @@
 /*
  * fz_rewrite: any bytes as an upstream answer (libunbound's answer_packet)
- * through lib/rewrite, the packet cache and the replies made from it, and
- * the same bytes straight through rb_pktans_scan and emit.  The question
+ * through lib/answer/rewrite, the packet cache and the replies made from it,
+ * and the same bytes straight through rb_pktans_scan and emit.  The question
  * asked is taken from the input when it has one, so the rewrite gets past
  * its question check.  Traps when a reply exceeds its buffer or loses the
  * client's ID or question.
@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
-#include "dname.h"
-#include "dnswire.h"
-#include "pktcache.h"
-#include "rewrite.h"
+#include "conf/conf.h"
+#include "wire/dname.h"
+#include "wire/dnswire.h"
+#include "answer/pktcache.h"
+#include "answer/rewrite.h"
 
 static struct rb_rewrite *rw;
 static struct rb_pktcache *cache;

@@ -1,7 +1,7 @@
 /*
- * Fuzz target: what a master sends a slave (lib/syncproto): delta and
+ * Fuzz target: what a master sends a slave (lib/sync/proto): delta and
  * snapshot answers, the /sync/cert body and fingerprints, plus the
- * slave's own sync/state read back (lib/syncstate).  An accepted delta
+ * slave's own sync/state read back (lib/sync/state).  An accepted delta
  * must hold gapless events from since + 1; an accepted snapshot, entries
  * with UUID ids.
  */
@@ -10,9 +10,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "syncproto.h"
-#include "syncstate.h"
-#include "uuid.h"
+#include "sync/proto.h"
+#include "sync/state.h"
+#include "base/uuid.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -24,10 +24,9 @@ delta(const char *buf, size_t len, uint64_t since)
 	size_t i;
 	json_t *ev;
 
-	if (rb_sync_delta_parse(&d, buf, len, since, &e) < 0)
+	if (rb_sync_proto_delta_parse(&d, buf, len, since, &e) < 0)
 		return;
-	json_array_foreach(d.events, i, ev)
-	{
+	json_array_foreach (d.events, i, ev) {
 		if ((uint64_t)json_integer_value(json_object_get(ev, "seq")) !=
 		    since + 1 + i)
 			__builtin_trap();
@@ -35,7 +34,7 @@ delta(const char *buf, size_t len, uint64_t since)
 	if (d.seq < since + json_array_size(d.events) ||
 	    !rb_uuid_valid(d.epoch))
 		__builtin_trap();
-	rb_sync_delta_fini(&d);
+	rb_sync_proto_delta_fini(&d);
 }
 
 static void
@@ -46,19 +45,18 @@ snapshot(const char *buf, size_t len)
 	size_t i;
 	json_t *v;
 
-	if (rb_sync_snapshot_parse(&s, buf, len, &e) < 0)
+	if (rb_sync_proto_snapshot_parse(&s, buf, len, &e) < 0)
 		return;
 	for (int c = 0; c < RB_COLL_N; c++) {
 		if (s.coll_seq[c] > s.seq)
 			__builtin_trap();
-		json_array_foreach(s.colls[c], i, v)
-		{
+		json_array_foreach (s.colls[c], i, v) {
 			if (!rb_uuid_valid(
 			        json_string_value(json_object_get(v, "id"))))
 				__builtin_trap();
 		}
 	}
-	rb_sync_snapshot_fini(&s);
+	rb_sync_proto_snapshot_fini(&s);
 }
 
 int
@@ -73,15 +71,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	delta(buf, size, 0);
 	delta(buf, size, 5);
 	snapshot(buf, size);
-	if (rb_sync_cert_parse(buf, size, fp, &e) == 0 && strlen(fp) != 95)
+	if (rb_sync_proto_cert_parse(buf, size, fp, &e) == 0 &&
+	    strlen(fp) != 95)
 		__builtin_trap();
-	if (rb_sync_fp_parse(buf, size, fp) == 0 && strlen(fp) != 95)
+	if (rb_sync_proto_fp_parse(buf, size, fp) == 0 && strlen(fp) != 95)
 		__builtin_trap();
 	(void)rb_sync_state_parse(&st, buf, size, &e);
 	if (size < sizeof num) {
 		memcpy(num, buf, size);
 		num[size] = '\0';
-		(void)rb_sync_parse_u64(num, &v);
+		(void)rb_sync_proto_parse_u64(num, &v);
 	}
 	return 0;
 }

@@ -1,10 +1,10 @@
 /*
  * fz_xfr: any bytes as what reaches us from the network for transfers and
- * NOTIFY: parsed as a transfer query (lib/xfrq) and, when it parses,
+ * NOTIFY: parsed as a transfer query (lib/answer/xfrq) and, when it parses,
  * answered with the one-SOA IXFR over UDP from a small zones.cdb fixture
- * and started as a transfer stream (lib/xfrmsg, whose compression reads
+ * and started as a transfer stream (lib/zone/xfrmsg, whose compression reads
  * back the question's name); and checked as the response to a NOTIFY of
- * the fixture's zone (lib/notify).  Traps when a reply is empty or
+ * the fixture's zone (lib/zone/notify).  Traps when a reply is empty or
  * exceeds its buffer, or a message frame lies about its length.
  */
 
@@ -16,9 +16,9 @@
 
 #include <cdb.h>
 
-#include "notify.h"
-#include "xfrmsg.h"
-#include "xfrq.h"
+#include "zone/notify.h"
+#include "zone/xfrmsg.h"
+#include "answer/xfrq.h"
 
 static const uint8_t apex[] = "\002ex\004test";
 static const uint8_t soa[] = "\0\0\1\54\0\53"

@@ -1,6 +1,6 @@
 /*
- * Fuzz lib/zone and lib/authans: any bytes as a master file, loaded and,
- * when it loads, compiled into data/zones.cdb pairs and checked and
+ * Fuzz lib/zone/zone and lib/answer/authans: any bytes as a master file, loaded
+ * and, when it loads, compiled into data/zones.cdb pairs and checked and
  * queried as fz_zones.h says.  The input is copied so the reader never
  * relies on a terminating NUL.
  */
@@ -11,7 +11,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rb_zoneset zs = { 0 };
-	struct rb_kvs out = { 0 };
+	struct rb_cdbw out = { 0 };
 	struct rb_diag d = { 0 };
 	char *copy = malloc(size ? size : 1);
 	FILE *fp;
@@ -28,7 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    rb_zone_build(&zs, &out, &d) == 0)
 		fz_zones_check(&out);
 	fclose(fp);
-	rb_kvs_free(&out);
+	rb_cdbw_free(&out);
 	rb_zone_fini(&zs);
 	free(copy);
 	return 0;

@@ -17,11 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "answer.h"
-#include "dname.h"
-#include "dnswire.h"
-#include "kvs.h"
-#include "zone.h"
+#include "answer/answer.h"
+#include "wire/dname.h"
+#include "wire/dnswire.h"
+#include "state/cdbw.h"
+#include "zone/zone.h"
 
 #define NAMES_MAX 8
 
@@ -76,7 +76,7 @@ ask(const struct rb_answer_ctx *ctx, const uint8_t *name, size_t nlen,
 }
 
 static void
-query_names(const struct rb_kvs *out)
+query_names(const struct rb_cdbw *out)
 {
 	static const uint16_t types[] = { RB_TYPE_A, RB_TYPE_NS, RB_TYPE_ANY,
 		RB_TYPE_TXT, RB_TYPE_CNAME };
@@ -86,12 +86,12 @@ query_names(const struct rb_kvs *out)
 	uint8_t below[RB_DNAME_MAX];
 	size_t n = 0;
 
-	if (rb_kvs_write_cdb(out, path, &e) < 0 ||
+	if (rb_cdbw_write(out, path, &e) < 0 ||
 	    (g = rb_cdbmap_gen_open(path)) == NULL)
 		return;
 	ctx.zones = g;
 	for (size_t i = 0; i < out->n && n < NAMES_MAX; i++) {
-		const struct rb_kv *kv = &out->v[i];
+		const struct rb_cdbw_kv *kv = &out->v[i];
 		size_t nlen = kv->klen - 1;
 
 		if (kv->key[0] != 'E')
@@ -110,10 +110,10 @@ query_names(const struct rb_kvs *out)
 
 /* Check what rb_zone_build compiled into out, and query it. */
 static void
-fz_zones_check(const struct rb_kvs *out)
+fz_zones_check(const struct rb_cdbw *out)
 {
 	for (size_t i = 1; i < out->n; i++)
-		if (rb_kvs_bytes_cmp(out->v[i - 1].key, out->v[i - 1].klen,
+		if (rb_cdbw_bytes_cmp(out->v[i - 1].key, out->v[i - 1].klen,
 		        out->v[i].key, out->v[i].klen) >= 0)
 			abort();
 	if (out->n <= 256)

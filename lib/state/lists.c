@@ -1,0 +1,133 @@
+/*
+ * ops: validated changes to the three lists.  Each operation validates
+ * completely before it stages anything, so a refused request leaves the
+ * transaction as it was; the transaction applies the staged event to its
+ * in-memory store at once, so limits and duplicates are checked against
+ * everything staged before (an import sees its own earlier lines).
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "state/entry.h"
+#include "state/lists.h"
+
+static const struct {
+	enum rb_coll coll;
+	const char *add, *del, *list_key;
+	size_t max;
+} lists[] = {
+	[RB_LIST_DNS] = { RB_COLL_DNS, "dns_add", "dns_delete", "entries",
+	    RB_DNS_MAX },
+	[RB_LIST_BLACKLIST] = { RB_COLL_BLACKLIST, "blacklist_add",
+	    "blacklist_delete", "blacklist", RB_BLACKLIST_MAX },
+	[RB_LIST_ALLOWLIST] = { RB_COLL_ALLOWLIST, "allow_add", "allow_delete",
+	    "allowlist", RB_ALLOWLIST_MAX },
+};
+
+enum rb_coll
+rb_lists_coll(enum rb_list l)
+{
+	return lists[l].coll;
+}
+
+static int
+validate(enum rb_list l, const json_t *req, json_t **entry, char **rrtext,
+    struct rb_err *e)
+{
+	struct rb_rr rr;
+
+	*rrtext = NULL;
+	if (l == RB_LIST_BLACKLIST)
+		return rb_entry_block(req, entry, e);
+	if (l == RB_LIST_ALLOWLIST)
+		return rb_entry_allow(req, entry, e);
+	if (rb_entry_dns(req, entry, &rr, e) < 0)
+		return -1;
+	*rrtext = rr.text;
+	rr.text = NULL;
+	rb_rr_fini(&rr);
+	return 0;
+}
+
+int
+rb_lists_add(struct rb_txn *t, enum rb_list l, const json_t *req, json_t **resp,
+    struct rb_err *e)
+{
+	enum rb_coll c = lists[l].coll;
+	json_t *entry = NULL;
+	char *rrtext = NULL, key[2048];
+
+	if (validate(l, req, &entry, &rrtext, e) < 0)
+		return -1;
+	if (json_array_size(t->store.entries[c]) >= lists[l].max) {
+		rb_err_set(e, RB_ERR_REJECTED, "LIMIT_EXCEEDED",
+		    "at most %zu entries are allowed", lists[l].max);
+		goto fail;
+	}
+	rb_store_key(c, entry, key, sizeof key);
+	if (json_object_get(t->store.by_key[c], key) != NULL) {
+		rb_err_set(e, RB_ERR_CONFLICT, "ALREADY_EXISTS",
+		    "'%.300s' is already listed", key);
+		goto fail;
+	}
+	*resp = json_pack("{s:s, s:O}", "status", "ok", "entry", entry);
+	if (*resp == NULL ||
+	    (rrtext &&
+	        json_object_set_new(*resp, "rr", json_string(rrtext)) < 0)) {
+		rb_err_set(e, RB_ERR_SYSTEM, "INTERNAL_ERROR", "out of memory");
+		goto fail;
+	}
+	free(rrtext);
+	if (rb_txn_event(t, lists[l].add, entry, e) < 0) {
+		json_decref(*resp);
+		*resp = NULL;
+		return -1;
+	}
+	return 0;
+fail:
+	json_decref(entry);
+	free(rrtext);
+	return -1;
+}
+
+int
+rb_lists_delete(struct rb_txn *t, enum rb_list l, const char *id, json_t **resp,
+    struct rb_err *e)
+{
+	if (!rb_entry_is_uuid(id))
+		return rb_err_set(e, RB_ERR_INVALID, "INVALID_ID",
+		    "'%.64s' is not a UUID", id);
+	if (rb_store_find(&t->store, lists[l].coll, id) == NULL)
+		return rb_err_set(e, RB_ERR_NOT_FOUND, "NOT_FOUND",
+		    "no entry with id %s", id);
+	*resp = json_pack("{s:s, s:s}", "status", "ok", "deleted_id", id);
+	if (*resp == NULL)
+		return rb_err_set(e, RB_ERR_SYSTEM, "INTERNAL_ERROR",
+		    "out of memory");
+	if (rb_txn_event(t, lists[l].del, json_pack("{s:s}", "id", id), e) <
+	    0) {
+		json_decref(*resp);
+		*resp = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+rb_lists_list(const char *root, enum rb_list l, json_t **resp, struct rb_err *e)
+{
+	struct rb_store s;
+	enum rb_coll c = lists[l].coll;
+
+	if (rb_store_load(&s, root, e) < 0)
+		return -1;
+	*resp = json_pack("{s:O, s:I}", lists[l].list_key, s.entries[c],
+	    "total", (json_int_t)json_array_size(s.entries[c]));
+	rb_store_fini(&s);
+	if (*resp == NULL)
+		return rb_err_set(e, RB_ERR_SYSTEM, "INTERNAL_ERROR",
+		    "out of memory");
+	return 0;
+}

@@ -1,0 +1,41 @@
+/*
+ * root: where the state lives.  Resolved once at start and made absolute,
+ * so a daemon that later changes directory or drops privileges keeps
+ * naming the same files.
+ */
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sys/root.h"
+
+int
+rb_root_resolve(const char *opt, char *out, size_t len)
+{
+	const char *r = opt ? opt : getenv("RB_ROOT");
+	char cwd[PATH_MAX];
+	int n;
+
+	if (r == NULL || r[0] == '\0') {
+		if (getcwd(cwd, sizeof cwd) == NULL)
+			return -1;
+		r = cwd;
+	}
+	if (r[0] == '/')
+		n = snprintf(out, len, "%s", r);
+	else if (getcwd(cwd, sizeof cwd) != NULL)
+		n = snprintf(out, len, "%s/%s", strcmp(cwd, "/") ? cwd : "", r);
+	else
+		return -1;
+	if (n < 0 || (size_t)n >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	while (n > 1 && out[n - 1] == '/')
+		out[--n] = '\0';
+	return 0;
+}

@@ -1,0 +1,111 @@
+/* Unit tests for lib/stats/stats and lib/stats/json: writer, reader, JSON. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "stats/json.h"
+#include "http/status.h"
+#include "../../tap.h"
+
+static json_int_t
+ival(json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+int
+main(void)
+{
+	char root[256], cmd[300];
+	struct rb_stats_shm *w;
+	const struct rb_stats_shm *r;
+	struct rb_ipaddr cl;
+	struct rb_logs_query q;
+	struct rb_err e = { 0 };
+	const uint8_t name[] = "\3ads\7example\3com";
+	json_t *j;
+	int64_t t0 = 1800000000;
+
+	snprintf(root, sizeof root, "/tmp/t_stats.%d", (int)getpid());
+	w = rb_stats_create(root, 4, 0);
+	ok(w != NULL, "writer creates run/stats.shm");
+	r = rb_stats_open(root);
+	ok(r != NULL, "reader maps it");
+	if (w == NULL || r == NULL)
+		bail("no mapping");
+	rb_ipaddr_parse("192.168.1.42", &cl);
+	for (int i = 0; i < 10; i++)
+		rb_stats_query(w, RB_ACT_LOCAL, 0, t0, 300);
+	rb_stats_query(w, RB_ACT_BLOCKED, 5, t0 + 1, 50);
+	rb_stats_query(w, RB_ACT_BLOCKED, 3, t0 + 1, 50);
+	for (int i = 0; i < 6; i++)
+		rb_stats_log(w, name, sizeof name, 1,
+		    i % 2 ? RB_ACT_BLOCKED : RB_ACT_LOCAL, &cl, t0 + i, 1500);
+	j = rb_stats_json(r, t0 + 1);
+	is_int(ival(j, "total"), 12, "total");
+	is_int(ival(j, "blocked"), 1, "blocked");
+	is_int(ival(j, "refused"), 1, "a blocked REFUSED is also refused");
+	is_int(ival(j, "nxdomain"), 1, "nxdomain");
+	is_int(ival(j, "local_hits"), 10, "local_hits");
+	is_int(ival(j, "qps_peak"), 10, "peak second");
+	ok(json_real_value(json_object_get(j, "blocked_percent")) == 8.3,
+	    "blocked_percent to one decimal");
+	ok(json_real_value(json_object_get(j, "latency_p50_ms")) == 0.5,
+	    "p50 from the histogram");
+	ok(json_is_object(json_object_get(j, "dnssec")), "dnssec object");
+	json_decref(j);
+
+	rb_stats_json_logs_query(&q, NULL, NULL, NULL, NULL, NULL, &e);
+	j = rb_stats_json_logs(r, &q);
+	is_int(json_array_size(json_object_get(j, "entries")), 4,
+	    "the ring keeps log-retention records");
+	is_str(json_string_value(
+	           json_object_get(json_array_get(json_object_get(j, "entries"),
+	                               0),
+	               "name")),
+	    "ads.example.com.", "newest first, name as text");
+	is_str(json_string_value(
+	           json_object_get(json_array_get(json_object_get(j, "entries"),
+	                               0),
+	               "client")),
+	    "192.168.1.42", "client");
+	is_int(ival(json_array_get(json_object_get(j, "entries"), 0),
+	           "elapsed_ms"),
+	    1, "elapsed_ms");
+	json_decref(j);
+	rb_stats_json_logs_query(&q, "10", "0", "blocked", "192.168.1.42", NULL,
+	    &e);
+	j = rb_stats_json_logs(r, &q);
+	is_int(ival(j, "total"), 2, "filter by action and client");
+	json_decref(j);
+	ok(rb_stats_json_logs_query(&q, "1001", NULL, NULL, NULL, NULL, &e) <
+	            0 &&
+	        rb_http_status(&e) == 422,
+	    "limit over 1000 is 422");
+	ok(rb_stats_json_logs_query(&q, NULL, NULL, "bogus", NULL, NULL, &e) <
+	            0 &&
+	        rb_http_status(&e) == 400,
+	    "unknown action is 400");
+	ok(rb_stats_json_logs_query(&q, NULL, NULL, NULL, "1.2.3", NULL, &e) <
+	            0 &&
+	        rb_http_status(&e) == 400,
+	    "bad client is 400");
+	ok(rb_stats_json_logs_query(&q, NULL, "-1", NULL, NULL, NULL, &e) < 0 &&
+	        rb_http_status(&e) == 400,
+	    "negative page is 400");
+	is_int(rb_stats_log_clear(w), 4, "clear reports what the ring held");
+	rb_stats_json_logs_query(&q, NULL, NULL, NULL, NULL, NULL, &e);
+	j = rb_stats_json_logs(r, &q);
+	is_int(json_array_size(json_object_get(j, "entries")), 0,
+	    "cleared ring is empty");
+	json_decref(j);
+	rb_stats_close((struct rb_stats_shm *)r);
+	rb_stats_close(w);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", root);
+	if (system(cmd) != 0)
+		diag("could not remove %s", root);
+	done_testing();
+	return exit_status();
+}
