@@ -25,6 +25,7 @@
 #include "http/request.h"
 #include "base/ipaddr.h"
 #include "answer/ratelimit.h"
+#include "sys/root.h"
 
 #define APID_CONN_MAX 512     /* connections at once */
 #define APID_SSE_MAX 256      /* /stats/stream clients at once */
@@ -45,7 +46,7 @@ struct rq;
 struct sse;
 
 struct apid {
-	char root[4096];
+	char root[RB_PATH_MAX];
 	struct rb_ctl_issued reloads, clears; /* run/ctl requests made */
 	uint64_t clear_counted;               /* clear_total already reported */
 	struct event_base *base;

@@ -22,6 +22,8 @@
 #include "base/log.h"
 #include "state/store.h"
 #include "state/txn.h"
+#include "sys/root.h"
+#include "base/path.h"
 
 #define TAIL_MAX (16u << 20) /* bytes of audit.log read at most */
 
@@ -323,7 +325,7 @@ tail_n(struct rq *r, long *n)
 void
 h_audit_tail(struct rq *r)
 {
-	char dir[4200];
+	char dir[RB_PATH_MAX];
 	struct rb_err e = { 0 };
 	long n, bad = 0;
 	json_t *lines;
@@ -336,7 +338,7 @@ h_audit_tail(struct rq *r)
 		return;
 	}
 	/* Reads back through rotated files too (lib/audit/line). */
-	snprintf(dir, sizeof dir, "%s/audit", r->a->root);
+	rb_path(dir, sizeof dir, "%s/audit", r->a->root);
 	if ((lines = rb_audit_files_tail(dir, n, &bad, &e)) == NULL) {
 		if (e.kind == RB_ERR_NOT_FOUND)
 			reply_error(r, 404, "AUDIT_LOG_UNAVAILABLE",

@@ -23,6 +23,8 @@
 #include "base/log.h"
 #include "state/lists.h"
 #include "state/txn.h"
+#include "sys/root.h"
+#include "base/path.h"
 
 struct file_key {
 	uint64_t dev, ino, size;
@@ -40,11 +42,11 @@ static struct {
 static int
 store_key(const struct apid *a, enum rb_list l, struct file_key *k)
 {
-	char path[4200];
+	char path[RB_PATH_MAX];
 	struct stat st;
 
 	memset(k, 0, sizeof *k);
-	snprintf(path, sizeof path, "%s/store/%s.json", a->root,
+	rb_path(path, sizeof path, "%s/store/%s.json", a->root,
 	    rb_store_coll_name(rb_lists_coll(l)));
 	if (stat(path, &st) < 0)
 		return errno == ENOENT ? 0 : -1;

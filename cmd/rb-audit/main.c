@@ -21,6 +21,7 @@
 #include "base/log.h"
 #include "sys/root.h"
 #include "state/txn.h"
+#include "base/path.h"
 
 #define TAIL_DEFAULT 100
 #define TAIL_MAX 1000
@@ -51,7 +52,7 @@ print_json(json_t *j)
 static int
 cmd_tail(const char *root, int argc, char **argv)
 {
-	char dir[4200], *end;
+	char dir[RB_PATH_MAX], *end;
 	struct rb_err e = { 0 };
 	long n = TAIL_DEFAULT, bad = 0;
 	json_t *lines;
@@ -84,7 +85,7 @@ cmd_tail(const char *root, int argc, char **argv)
 static int
 cmd_head(const char *root, int argc, char **argv)
 {
-	char dir[4200], hex[2 * RB_AUDIT_HASH + 1];
+	char dir[RB_PATH_MAX], hex[2 * RB_AUDIT_HASH + 1];
 	struct rb_err e = { 0 };
 	json_t *lines, *last, *out;
 
@@ -117,7 +118,7 @@ static int
 verify_files(struct rb_audit_verify *v, const char *root, char **files,
     int nfiles, char ***names, size_t *n)
 {
-	char dir[4200], path[4400];
+	char dir[RB_PATH_MAX], path[RB_PATH_MAX];
 	int r = 0;
 
 	for (int i = 0; i < nfiles; i++) {
@@ -142,7 +143,7 @@ verify_files(struct rb_audit_verify *v, const char *root, char **files,
 		r = -1;
 	}
 	for (size_t i = 0; r == 0 && i < *n; i++) {
-		snprintf(path, sizeof path, "%s/%s", dir, (*names)[i]);
+		rb_path(path, sizeof path, "%s/%s", dir, (*names)[i]);
 		if (rb_audit_verify_file(v, path, (*names)[i], i + 1 == *n) <
 		    0) {
 			rb_error("unable to read %s: %s", path,
@@ -207,7 +208,7 @@ int
 main(int argc, char **argv)
 {
 	const char *opt_root = NULL;
-	char root[4096];
+	char root[RB_PATH_MAX];
 	int c;
 
 	rb_log_init("rb-audit", 0);

@@ -11,6 +11,7 @@
 #include "audit/key.h"
 #include "audit/writer.h"
 #include "conf/conf.h"
+#include "sys/root.h"
 
 struct taken {
 	char *name;
@@ -18,7 +19,7 @@ struct taken {
 };
 
 struct auditd {
-	char root[4096];
+	char root[RB_PATH_MAX];
 	struct rb_conf *conf;
 	struct rb_audit_key key;
 	struct rb_audit_writer w;

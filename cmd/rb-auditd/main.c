@@ -32,6 +32,7 @@
 #include "sys/ready.h"
 #include "sys/root.h"
 #include "state/txn.h"
+#include "base/path.h"
 
 #define RESCAN_SECONDS 5
 
@@ -75,10 +76,10 @@ static void
 watch(struct auditd *d)
 {
 	static const char *const dirs[] = { "journal", "audit/spool" };
-	char path[4200];
+	char path[RB_PATH_MAX];
 
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-		snprintf(path, sizeof path, "%s/%s", d->root, dirs[i]);
+		rb_path(path, sizeof path, "%s/%s", d->root, dirs[i]);
 		(void)inotify_add_watch(d->inofd, path,
 		    IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF |
 		        IN_MOVE_SELF | IN_ONLYDIR); /* a missing journal/ is
@@ -168,7 +169,7 @@ static void
 start_log(struct auditd *d)
 {
 	struct rb_err e = { 0 };
-	char spool[4200];
+	char spool[RB_PATH_MAX];
 
 	load_key(d);
 	if (rb_audit_writer_open(&d->w, d->root, &d->key, d->max_size, &e) <
@@ -184,7 +185,7 @@ start_log(struct auditd *d)
 		rb_warn("cut a torn last line of %zu bytes from audit.log (a "
 		        "crash during a write); its events are read again",
 		    d->w.truncated);
-	snprintf(spool, sizeof spool, "%s/audit/spool", d->root);
+	rb_path(spool, sizeof spool, "%s/audit/spool", d->root);
 	if (rb_file_mkdirs(spool, 0750) < 0)
 		rb_die(111, "unable to create %s: %s", spool, strerror(errno));
 	if (pump_sweep(d) < 0)

@@ -26,6 +26,8 @@
 #include "state/journal.h"
 #include "base/log.h"
 #include "audit/files.h"
+#include "sys/root.h"
+#include "base/path.h"
 
 /* Log a source problem once, not at every rescan. */
 static void
@@ -213,7 +215,7 @@ untake(struct auditd *d)
 static int
 spool_one(struct auditd *d, const char *dir, const char *name)
 {
-	char path[4400], src[RB_AUDIT_SRC_MAX + 1],
+	char path[RB_PATH_MAX], src[RB_AUDIT_SRC_MAX + 1],
 	    event[RB_AUDIT_EVENT_MAX + 1];
 	const char *why = "unreadable";
 	json_t *f = NULL;
@@ -222,7 +224,7 @@ spool_one(struct auditd *d, const char *dir, const char *name)
 	char *text;
 	int r, bad;
 
-	snprintf(path, sizeof path, "%s/%s", dir, name);
+	rb_path(path, sizeof path, "%s/%s", dir, name);
 	snprintf(src, sizeof src, "spool:%s", name);
 	text = rb_file_read(path, RB_AUDIT_SPOOL_MAX, &len);
 	if (text == NULL && errno == ENOENT)
@@ -249,11 +251,11 @@ spool_one(struct auditd *d, const char *dir, const char *name)
 static int
 from_spool(struct auditd *d)
 {
-	char dir[4200], path[4400], **names = NULL;
+	char dir[RB_PATH_MAX], path[RB_PATH_MAX], **names = NULL;
 	size_t n = 0;
 	int r = 0, removed = 0;
 
-	snprintf(dir, sizeof dir, "%s/audit/spool", d->root);
+	rb_path(dir, sizeof dir, "%s/audit/spool", d->root);
 	if (rb_audit_spool_list(dir, &names, &n) < 0) {
 		warn_once(d, "unable to list audit/spool");
 		return 0;
@@ -261,7 +263,7 @@ from_spool(struct auditd *d)
 	for (size_t i = 0; i < n && !d->full && r == 0; i++) {
 		if (rb_audit_writer_consumed(&d->w, names[i])) {
 			/* written before a crash, not yet removed */
-			snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+			rb_path(path, sizeof path, "%s/%s", dir, names[i]);
 			removed += unlink(path) == 0;
 			continue;
 		}
@@ -276,17 +278,17 @@ from_spool(struct auditd *d)
 int
 pump_sweep(struct auditd *d)
 {
-	char dir[4200], path[4400], **names = NULL;
+	char dir[RB_PATH_MAX], path[RB_PATH_MAX], **names = NULL;
 	size_t n = 0;
 	int removed = 0;
 
-	snprintf(dir, sizeof dir, "%s/audit/spool", d->root);
+	rb_path(dir, sizeof dir, "%s/audit/spool", d->root);
 	if (rb_audit_spool_list(dir, &names, &n) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if (!rb_audit_writer_consumed(&d->w, names[i]))
 			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		rb_path(path, sizeof path, "%s/%s", dir, names[i]);
 		removed += unlink(path) == 0;
 	}
 	rb_audit_files_free(names, n);
@@ -297,17 +299,18 @@ pump_sweep(struct auditd *d)
 static int
 release_spool(struct auditd *d)
 {
-	char dir[4200], rej[4200], from[4400], to[4400];
+	char dir[RB_PATH_MAX], rej[RB_PATH_MAX], from[RB_PATH_MAX],
+	    to[RB_PATH_MAX];
 	int moved = 0;
 
 	if (d->ntaken == 0)
 		return 0;
-	snprintf(dir, sizeof dir, "%s/audit/spool", d->root);
-	snprintf(rej, sizeof rej, "%s/audit/rejected", d->root);
+	rb_path(dir, sizeof dir, "%s/audit/spool", d->root);
+	rb_path(rej, sizeof rej, "%s/audit/rejected", d->root);
 	for (size_t i = 0; i < d->ntaken; i++) {
-		snprintf(from, sizeof from, "%s/%s", dir, d->taken[i].name);
+		rb_path(from, sizeof from, "%s/%s", dir, d->taken[i].name);
 		if (d->taken[i].rejected) {
-			snprintf(to, sizeof to, "%s/%s", rej, d->taken[i].name);
+			rb_path(to, sizeof to, "%s/%s", rej, d->taken[i].name);
 			if (rb_file_mkdirs(rej, 0750) == 0 &&
 			    rename(from, to) == 0) {
 				moved = 1;

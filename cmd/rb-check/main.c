@@ -15,6 +15,7 @@
 
 #include "conf/conf.h"
 #include "base/log.h"
+#include "sys/root.h"
 
 static void
 usage(void)
@@ -52,7 +53,7 @@ int
 main(int argc, char **argv)
 {
 	const char *file = NULL, *root = NULL, *path;
-	char buf[4096], where[1024];
+	char buf[RB_PATH_MAX], where[1024];
 	struct rb_diag d = { 0 };
 	struct rb_conf *c;
 	char *json;

@@ -24,12 +24,13 @@
 #include "sys/file.h"
 #include "dnsd.h"
 #include "base/log.h"
+#include "sys/root.h"
 
 int
 account_init(struct dnsd *d)
 {
 	const struct rb_conf *c = d->conf;
-	char notify_dir[4200];
+	char notify_dir[RB_PATH_MAX];
 
 	if (snprintf(d->ctl_dir, sizeof d->ctl_dir, "%s/run/ctl", d->root) >=
 	    (int)sizeof d->ctl_dir)

@@ -20,6 +20,7 @@
 #include "base/log.h"
 #include "feed/nameset.h"
 #include "sys/root.h"
+#include "base/path.h"
 
 static int
 usage(void)
@@ -117,10 +118,10 @@ tidy(const char *root)
 {
 	struct rb_err e = { 0 };
 	struct rb_txn t;
-	char dir[4300];
+	char dir[RB_PATH_MAX];
 	int n;
 
-	snprintf(dir, sizeof dir, "%s/feeds", root);
+	rb_path(dir, sizeof dir, "%s/feeds", root);
 	if (access(dir, F_OK) < 0 || rb_txn_begin(&t, root, &e) < 0)
 		return; /* nothing to convert, or the update reports why */
 	if ((n = rb_feed_subs_upgrade(&t)) < 0)
@@ -249,7 +250,7 @@ int
 main(int argc, char **argv)
 {
 	const char *opt_root = NULL;
-	char root[4096];
+	char root[RB_PATH_MAX];
 	struct rb_err e = { 0 };
 	json_t *resp;
 	int c;

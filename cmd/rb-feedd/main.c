@@ -38,11 +38,12 @@
 #include "sys/root.h"
 #include "sched.h"
 #include "state/txn.h"
+#include "base/path.h"
 
 #define RESYNC_SECONDS 60
 
 struct feedd {
-	char root[4096];
+	char root[RB_PATH_MAX];
 	struct rb_conf *conf;
 	int sigfd, inofd;
 	int stop, hup, resync;
@@ -95,12 +96,12 @@ read_inotify(struct feedd *d)
 static void
 setup_events(struct feedd *d)
 {
-	char dir[4200];
+	char dir[RB_PATH_MAX];
 
 	if ((d->sigfd = rb_sigfd_open()) < 0)
 		rb_die(111, "unable to set up signals: %s", strerror(errno));
 	signal(SIGPIPE, SIG_IGN);
-	snprintf(dir, sizeof dir, "%s/store", d->root);
+	rb_path(dir, sizeof dir, "%s/store", d->root);
 	if (rb_file_mkdirs(dir, 0750) < 0)
 		rb_die(111, "unable to create %s: %s", dir, strerror(errno));
 	d->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);

@@ -30,7 +30,7 @@ main(int argc, char **argv)
 	const struct rb_stats_shm *s;
 	struct rb_logs_query q;
 	struct rb_err e = { 0 };
-	char root[4096];
+	char root[RB_PATH_MAX];
 	json_t *j;
 	int c;
 

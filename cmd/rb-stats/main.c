@@ -26,7 +26,7 @@ main(int argc, char **argv)
 {
 	const char *opt_root = NULL;
 	const struct rb_stats_shm *s;
-	char root[4096];
+	char root[RB_PATH_MAX];
 	int c, up = 0;
 	json_t *j;
 

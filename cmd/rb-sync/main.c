@@ -64,7 +64,7 @@ int
 main(int argc, char **argv)
 {
 	const char *opt_root = NULL;
-	char root[4096];
+	char root[RB_PATH_MAX];
 	struct rb_err e = { 0 };
 	struct rb_conf *c;
 	int ch, r;

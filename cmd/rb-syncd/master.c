@@ -37,6 +37,8 @@
 #include "sync/state.h"
 #include "state/txn.h"
 #include "base/uuid.h"
+#include "sys/root.h"
+#include "base/path.h"
 
 /* The book calls this when the last connection goes while draining. */
 static void
@@ -96,9 +98,9 @@ listen_https(struct master *m)
 static void
 watch_journal(struct master *m)
 {
-	char dir[4200];
+	char dir[RB_PATH_MAX];
 
-	snprintf(dir, sizeof dir, "%s/journal", m->d->root);
+	rb_path(dir, sizeof dir, "%s/journal", m->d->root);
 	m->wd_journal = inotify_add_watch(m->inofd, dir,
 	    IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF |
 	        IN_ONLYDIR);
@@ -114,7 +116,7 @@ watch_journal(struct master *m)
 static void
 leave_replica(struct master *m, struct rb_txn *t)
 {
-	char state[4200], epoch[37];
+	char state[RB_PATH_MAX], epoch[37];
 	struct rb_err e = { 0 };
 
 	if (rb_sync_state_path(m->d->root, RB_SYNC_STATE, state, sizeof state) <

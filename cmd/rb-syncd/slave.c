@@ -42,6 +42,8 @@
 #include "syncd.h"
 #include "sync/source.h"
 #include "sync/state.h"
+#include "sys/root.h"
+#include "base/path.h"
 
 #define BACKOFF_MIN 5
 #define BACKOFF_MAX 300
@@ -108,11 +110,11 @@ wake_cb(void *ctx)
 static void
 events_setup(struct slave *s)
 {
-	char dir[4200];
+	char dir[RB_PATH_MAX];
 
 	if ((s->sigfd = rb_sigfd_open()) < 0)
 		rb_die(111, "unable to set up signals: %s", strerror(errno));
-	snprintf(dir, sizeof dir, "%s/sync", s->d->root);
+	rb_path(dir, sizeof dir, "%s/sync", s->d->root);
 	if (rb_file_mkdirs(dir, 0750) < 0)
 		rb_die(111, "unable to create %s: %s", dir, strerror(errno));
 	(void)rb_atomic_clean(dir); /* feed downloads a kill left behind */
@@ -294,7 +296,7 @@ fetch_file(struct slave *s, const char *id, int zones,
 
 	snprintf(f->id, sizeof f->id, "%s", id);
 	f->zones = zones;
-	snprintf(f->path, sizeof f->path, "%s/sync/.%s-%s.tmp.%d", s->d->root,
+	rb_path(f->path, sizeof f->path, "%s/sync/.%s-%s.tmp.%d", s->d->root,
 	    zones ? "zones" : "feed", id, (int)getpid());
 	snprintf(path, sizeof path,
 	    zones ? "/sync/zones/%s" : "/sync/feedset/%s", id);

@@ -8,9 +8,10 @@
  */
 
 #include "conf/conf.h"
+#include "sys/root.h"
 
 struct syncd {
-	char root[4096];
+	char root[RB_PATH_MAX];
 	struct rb_conf *conf; /* as last loaded; never NULL once running */
 	int ready_fd;         /* -1 once readiness is announced */
 };

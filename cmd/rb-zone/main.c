@@ -39,6 +39,7 @@
 #include "zone/zone.h"
 #include "zone/zonehist.h"
 #include "state/data.h"
+#include "sys/root.h"
 
 static void
 usage(void)
@@ -126,7 +127,7 @@ keep_build(const struct rb_cdbw *out, const char *root, char *sum, size_t len)
 {
 	struct rb_err e = { 0 };
 	struct rb_txn t;
-	char in[4300];
+	char in[RB_PATH_MAX];
 	json_t *entry = NULL;
 	int changed = 0;
 
@@ -225,7 +226,7 @@ rollback(const char *root, const char *want, int set_serial,
 {
 	struct rb_err e = { 0 };
 	struct rb_txn t;
-	char src[4300], in[4300], from[65];
+	char src[RB_PATH_MAX], in[RB_PATH_MAX], from[65];
 	json_t *extra, *entry = NULL;
 	int changed = 0;
 

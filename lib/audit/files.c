@@ -16,6 +16,7 @@
 
 #include "audit/files.h"
 #include "audit/line.h"
+#include "sys/root.h"
 
 /* --- files ------------------------------------------------------------ */
 
@@ -193,7 +194,7 @@ tail_file(const char *path, long n, json_t *out, long *bad)
 json_t *
 rb_audit_files_tail(const char *dir, long n, long *bad, struct rb_err *e)
 {
-	char **names = NULL, path[4400];
+	char **names = NULL, path[RB_PATH_MAX];
 	size_t nn = 0;
 	json_t *out;
 

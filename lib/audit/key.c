@@ -20,6 +20,7 @@
 #include "sys/atomic.h"
 #include "sys/file.h"
 #include "audit/key.h"
+#include "sys/root.h"
 
 #define MIN_HEX_BYTES 32
 
@@ -156,7 +157,7 @@ rb_audit_key_load(struct rb_audit_key *k, const char *root,
     const char *conf_key, int create, struct rb_err *e)
 {
 	const char *env = getenv("RUNBOUND_AUDIT_HMAC_KEY");
-	char path[4200];
+	char path[RB_PATH_MAX];
 	int r;
 
 	memset(k, 0, sizeof *k);

@@ -17,6 +17,7 @@
 #include "sys/atomic.h"
 #include "sys/file.h"
 #include "audit/source.h"
+#include "sys/root.h"
 
 #define OTHER_FIELDS_MAX 4096 /* bytes of compact JSON kept for others */
 
@@ -107,7 +108,7 @@ rb_audit_source_fields(const char *event, const json_t *fields)
 int
 rb_audit_source_epoch(const char *root, char *out, size_t len)
 {
-	char path[4200], *s;
+	char path[RB_PATH_MAX], *s;
 	size_t n;
 
 	snprintf(path, sizeof path, "%s/journal/epoch", root);

@@ -22,6 +22,8 @@
 #include "audit/line.h"
 #include "audit/spool.h"
 #include "audit/source.h"
+#include "sys/root.h"
+#include "base/path.h"
 
 /* The event as one JSON line, malloc'd (caller frees); NULL on ENOMEM. */
 static char *
@@ -51,7 +53,7 @@ rb_audit_spool_event(const char *root, const char *event, const json_t *fields,
     struct rb_err *e)
 {
 	static unsigned counter;
-	char dir[4200], path[4300], *line;
+	char dir[RB_PATH_MAX], path[RB_PATH_MAX], *line;
 	struct timespec ts;
 	size_t len = 0;
 	int r;
@@ -63,7 +65,7 @@ rb_audit_spool_event(const char *root, const char *event, const json_t *fields,
 	if (rb_file_mkdirs(dir, 0750) < 0)
 		return rb_err_sys(e, "create audit/spool");
 	(void)clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(path, sizeof path, "%s/%020llu-%d-%u.json", dir,
+	rb_path(path, sizeof path, "%s/%020llu-%d-%u.json", dir,
 	    (unsigned long long)ts.tv_sec * 1000000000ull +
 	        (unsigned long long)ts.tv_nsec,
 	    (int)getpid(), counter++);

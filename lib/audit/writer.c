@@ -33,6 +33,8 @@
 #include "base/hex.h"
 #include "audit/files.h"
 #include "sys/file.h"
+#include "sys/root.h"
+#include "base/path.h"
 
 #define MAX_READ (1u << 30)                       /* largest log read back */
 #define DONE_WINDOW (2 * RB_AUDIT_BATCH_MAX + 16) /* lines searched */
@@ -64,9 +66,9 @@ rb_audit_writer_src_journal(const char *src, char *epoch, size_t elen,
 static int
 lock_dir(struct rb_audit_writer *w, struct rb_err *e)
 {
-	char path[4200];
+	char path[RB_PATH_MAX];
 
-	snprintf(path, sizeof path, "%s/.lock", w->dir);
+	rb_path(path, sizeof path, "%s/.lock", w->dir);
 	w->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
 	if (w->lockfd < 0)
 		return rb_err_sys(e, "open audit/.lock");
@@ -259,7 +261,7 @@ write_header(struct rb_audit_writer *w, const char *prev_file, struct rb_err *e)
 static int
 resume_rotation(struct rb_audit_writer *w, struct rb_err *e)
 {
-	char **names = NULL, path[4400];
+	char **names = NULL, path[RB_PATH_MAX];
 	size_t n = 0, len = 0;
 	const char *prev = NULL;
 	char *text;
@@ -275,7 +277,7 @@ resume_rotation(struct rb_audit_writer *w, struct rb_err *e)
 		rb_audit_files_free(names, n);
 		return 0; /* a new log: seq 1 chains to genesis */
 	}
-	snprintf(path, sizeof path, "%s/%s", w->dir, prev);
+	rb_path(path, sizeof path, "%s/%s", w->dir, prev);
 	if ((text = rb_file_read(path, MAX_READ, &len)) == NULL) {
 		rb_audit_files_free(names, n);
 		return rb_err_sys(e, "read the newest rotated audit log");
@@ -294,11 +296,11 @@ resume_rotation(struct rb_audit_writer *w, struct rb_err *e)
 static int
 read_back(struct rb_audit_writer *w, struct rb_err *e)
 {
-	char path[4200], *text;
+	char path[RB_PATH_MAX], *text;
 	size_t len = 0;
 	int r = 0;
 
-	snprintf(path, sizeof path, "%s/audit.log", w->dir);
+	rb_path(path, sizeof path, "%s/audit.log", w->dir);
 	if ((text = rb_file_read(path, MAX_READ, &len)) == NULL)
 		return rb_err_sys(e, "read audit/audit.log");
 	if (cut_torn(w, text, &len, e) < 0) {
@@ -320,9 +322,9 @@ read_back(struct rb_audit_writer *w, struct rb_err *e)
 static int
 open_current(struct rb_audit_writer *w, int excl, struct rb_err *e)
 {
-	char path[4200];
+	char path[RB_PATH_MAX];
 
-	snprintf(path, sizeof path, "%s/audit.log", w->dir);
+	rb_path(path, sizeof path, "%s/audit.log", w->dir);
 	w->fd = open(path,
 	    O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | (excl ? O_EXCL : 0),
 	    0640);
@@ -452,13 +454,13 @@ fail:
 int
 rb_audit_writer_rotate(struct rb_audit_writer *w, struct rb_err *e)
 {
-	char cur[4200], old[4200], name[64];
+	char cur[RB_PATH_MAX], old[RB_PATH_MAX], name[64];
 
 	if (w->size < (off_t)w->max_size || w->size == 0 || w->nstaged > 0)
 		return 0;
 	snprintf(name, sizeof name, "audit.log.%020" PRIu64, w->file_first);
-	snprintf(cur, sizeof cur, "%s/audit.log", w->dir);
-	snprintf(old, sizeof old, "%s/%s", w->dir, name);
+	rb_path(cur, sizeof cur, "%s/audit.log", w->dir);
+	rb_path(old, sizeof old, "%s/%s", w->dir, name);
 	if (renameat2(AT_FDCWD, cur, AT_FDCWD, old, RENAME_NOREPLACE) < 0)
 		return rb_err_sys(e, "rotate audit/audit.log");
 	if (rb_file_dir_sync(w->dir, 1) < 0)

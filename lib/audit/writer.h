@@ -22,12 +22,13 @@
 
 #include "audit/line.h"
 #include "base/err.h"
+#include "sys/root.h"
 
 #define RB_AUDIT_BATCH_MAX 4096 /* events staged before a commit */
 #define RB_AUDIT_DEFAULT_MAX_SIZE (10u << 20)
 
 struct rb_audit_writer {
-	char dir[4096];                 /* ROOT/audit */
+	char dir[RB_PATH_MAX];          /* ROOT/audit */
 	const struct rb_audit_key *key; /* borrowed */
 	int fd, lockfd;
 	size_t max_size;     /* rotate at this many bytes */

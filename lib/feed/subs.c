@@ -22,6 +22,8 @@
 #include "feed/set.h"
 #include "feed/url.h"
 #include "base/uuid.h"
+#include "sys/root.h"
+#include "base/path.h"
 
 #define MAX_FEEDS_FILE (64u << 20)
 
@@ -218,7 +220,7 @@ int
 rb_feed_subs_delete_files(const char *root, const char *id)
 {
 	static const char *const suffix[] = { ".set", ".cdb", ".lock" };
-	char path[4300];
+	char path[RB_PATH_MAX];
 
 	if (!rb_entry_is_uuid(id)) {
 		errno = EINVAL;
@@ -255,9 +257,9 @@ feed_file(const char *name, char id[37])
 int
 rb_feed_subs_sweep(const struct rb_txn *t)
 {
-	char dir[4300];
+	char dir[RB_PATH_MAX];
 
-	snprintf(dir, sizeof dir, "%s/feeds", t->root);
+	rb_path(dir, sizeof dir, "%s/feeds", t->root);
 	if (rb_atomic_clean(dir) < 0)
 		return errno == ENOENT ? 0 : -1;
 	return rb_feed_subs_orphans(t);
@@ -266,19 +268,19 @@ rb_feed_subs_sweep(const struct rb_txn *t)
 int
 rb_feed_subs_orphans(const struct rb_txn *t)
 {
-	char dir[4300], path[4600], id[37];
+	char dir[RB_PATH_MAX], path[RB_PATH_MAX], id[37];
 	struct dirent *d;
 	DIR *dp;
 	int n = 0;
 
-	snprintf(dir, sizeof dir, "%s/feeds", t->root);
+	rb_path(dir, sizeof dir, "%s/feeds", t->root);
 	if ((dp = opendir(dir)) == NULL)
 		return errno == ENOENT ? 0 : -1;
 	while ((d = readdir(dp)) != NULL) {
 		if (!feed_file(d->d_name, id) ||
 		    rb_store_find(&t->store, RB_COLL_FEEDS, id) != NULL)
 			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, d->d_name);
+		rb_path(path, sizeof path, "%s/%s", dir, d->d_name);
 		if (unlink(path) == 0)
 			n++;
 	}
@@ -310,7 +312,7 @@ convert(int fd, const char *path)
 static int
 upgrade_one(const char *root, const char *id)
 {
-	char cdb[4300], set[4300];
+	char cdb[RB_PATH_MAX], set[RB_PATH_MAX];
 	int fd, r = 0, saved;
 
 	if (rb_feed_subs_path(root, id, ".cdb", cdb, sizeof cdb) < 0 ||
@@ -352,7 +354,7 @@ rb_feed_subs_upgrade(const struct rb_txn *t)
 json_t *
 rb_feed_subs_load(const char *root, struct rb_err *e)
 {
-	char path[4300];
+	char path[RB_PATH_MAX];
 	json_t *doc, *arr;
 	json_error_t jerr;
 

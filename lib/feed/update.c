@@ -34,6 +34,7 @@
 #include "state/txn.h"
 #include "base/rfc3339.h"
 #include "sys/file.h"
+#include "sys/root.h"
 
 /* More distinct names than any real list has (the largest public ones
  * hold 2-3 million): past it a feed is refused rather than let a broken
@@ -111,7 +112,7 @@ on_body(void *ctx, const char *buf, size_t len)
 static int
 lock_feed(const char *root, const char *id, int wait, int *fd)
 {
-	char path[4300];
+	char path[RB_PATH_MAX];
 	int e;
 
 	if (rb_feed_subs_path(root, id, ".lock", path, sizeof path) < 0) {
@@ -147,7 +148,7 @@ failed(struct job *j, const char *msg)
 static void
 validators(const struct job *j, const json_t *feed, struct rb_fetch_opts *o)
 {
-	char path[4300], action;
+	char path[RB_PATH_MAX], action;
 	const char *why = NULL;
 	size_t count;
 
@@ -286,7 +287,7 @@ status_fields(const struct job *j, const json_t *cur)
 static int
 write_set(struct job *j)
 {
-	char dir[4300], path[4300];
+	char dir[RB_PATH_MAX], path[RB_PATH_MAX];
 	struct rb_err e = { 0 };
 
 	snprintf(dir, sizeof dir, "%s/feeds", j->root);
@@ -368,7 +369,7 @@ run(struct job *j, const struct rb_feed_ctl *ctl, struct rb_err *e)
 {
 	json_t *arr, *feed;
 	int fd = -1, r;
-	char dir[4300];
+	char dir[RB_PATH_MAX];
 
 	snprintf(dir, sizeof dir, "%s/feeds", j->root);
 	if (rb_file_mkdirs(dir, 0755) < 0)

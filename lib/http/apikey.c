@@ -20,6 +20,7 @@
 #include "sys/atomic.h"
 #include "sys/file.h"
 #include "base/hex.h"
+#include "sys/root.h"
 
 static int
 printable(const char *s, size_t len)
@@ -82,7 +83,7 @@ rb_apikey_match(const struct rb_apikey *k, const char *tok, size_t len)
 int
 rb_apikey_save(const char *root, const char *key, size_t len, struct rb_err *e)
 {
-	char path[4200];
+	char path[RB_PATH_MAX];
 
 	if (snprintf(path, sizeof path, "%s/api.key", root) >= (int)sizeof path)
 		return rb_err_set(e, RB_ERR_SYSTEM, "INTERNAL_ERROR",
@@ -132,7 +133,7 @@ int
 rb_apikey_load(struct rb_apikey *k, const char *root, struct rb_err *e)
 {
 	const char *env = getenv("RUNBOUND_API_KEY");
-	char path[4200];
+	char path[RB_PATH_MAX];
 	struct stat st;
 	size_t len = 0;
 	char *txt;

@@ -207,7 +207,7 @@ int
 rb_listcmd_main(int argc, char **argv, enum rb_list l)
 {
 	const char *opt_root = NULL;
-	char root[4096];
+	char root[RB_PATH_MAX];
 	struct rb_err e = { 0 };
 	json_t *resp;
 	int c;

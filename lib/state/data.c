@@ -15,6 +15,8 @@
 #include "sys/file.h"
 #include "state/data.h"
 #include "state/data_int.h"
+#include "sys/root.h"
+#include "base/path.h"
 
 static const char *const zone_types[] = { NULL, "deny", "refuse", "static",
 	"transparent", "typetransparent", "redirect", "inform_redirect",
@@ -80,7 +82,7 @@ int
 rb_data_stale(const char *root, const struct rb_conf *conf,
     const struct rb_store *s)
 {
-	char path[4200], want[256], *have;
+	char path[RB_PATH_MAX], want[256], *have;
 	int stale;
 
 	snprintf(path, sizeof path, "%s/data/built", root);
@@ -104,7 +106,7 @@ int
 rb_data_build_some(const char *root, const struct rb_conf *conf,
     const struct rb_store *s, int which, struct rb_err *e)
 {
-	char dir[4200], path[4300], st[256];
+	char dir[RB_PATH_MAX], path[RB_PATH_MAX], st[256];
 	int n;
 
 	snprintf(dir, sizeof dir, "%s/data", root);
@@ -112,18 +114,18 @@ rb_data_build_some(const char *root, const struct rb_conf *conf,
 		return rb_err_sys(e, "create data directory");
 	if (rb_atomic_clean(dir) < 0)
 		return rb_err_sys(e, "clean data directory");
-	snprintf(path, sizeof path, "%s/local.cdb", dir);
+	rb_path(path, sizeof path, "%s/local.cdb", dir);
 	if ((which & RB_DATA_LOCAL) &&
 	    rb_data_local_build(path, conf, s, e) < 0)
 		return -1;
-	snprintf(path, sizeof path, "%s/block.cdb", dir);
+	rb_path(path, sizeof path, "%s/block.cdb", dir);
 	if ((which & RB_DATA_BLOCK) &&
 	    rb_data_block_build(path, conf, s, e) < 0)
 		return -1;
 	if ((which & RB_DATA_ZONES) && rb_data_zones_install(root, s, e) < 0)
 		return -1;
 	n = stamp(conf, s, st, sizeof st);
-	snprintf(path, sizeof path, "%s/built", dir);
+	rb_path(path, sizeof path, "%s/built", dir);
 	if (rb_atomic_replace(path, st, (size_t)n, 0644) < 0)
 		return rb_err_sys(e, "write data/built");
 	return 0;

@@ -16,6 +16,7 @@
 #include "state/data.h"
 #include "sys/atomic.h"
 #include "sys/file.h"
+#include "sys/root.h"
 
 int
 rb_data_zones_path(const char *root, const char *id, char *buf, size_t len)
@@ -61,7 +62,7 @@ is_kept(const struct rb_store *s, const char *fname)
 static int
 prune(const char *root, const struct rb_store *s, struct rb_err *e)
 {
-	char dir[4200], p[4300];
+	char dir[RB_PATH_MAX], p[RB_PATH_MAX];
 	struct dirent *d;
 	DIR *dh;
 
@@ -85,7 +86,7 @@ rb_data_zones_install(const char *root, const struct rb_store *s,
     struct rb_err *e)
 {
 	const char *id = rb_data_zones_newest(s);
-	char src[4300], dst[4300];
+	char src[RB_PATH_MAX], dst[RB_PATH_MAX];
 
 	snprintf(dst, sizeof dst, "%s/data/zones.cdb", root);
 	if (id[0] == '\0') {

@@ -30,6 +30,8 @@
 #include "sys/file.h"
 #include "state/journal.h"
 #include "base/uuid.h"
+#include "sys/root.h"
+#include "base/path.h"
 
 #define MAX_FILE (512u << 20)
 
@@ -95,7 +97,7 @@ list_files(const char *dir, uint64_t **out, size_t *n)
 static void
 file_path(const struct rb_journal *j, uint64_t first, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/%020" PRIu64 ".jnl", j->dir, first);
+	rb_path(buf, len, "%s/%020" PRIu64 ".jnl", j->dir, first);
 }
 
 /* Number of events in one file: its newline count. */
@@ -117,9 +119,9 @@ count_events(const char *path, uint64_t *n)
 static int
 open_epoch(struct rb_journal *j, struct rb_err *e)
 {
-	char path[4200], *s;
+	char path[RB_PATH_MAX], *s;
 
-	snprintf(path, sizeof path, "%s/epoch", j->dir);
+	rb_path(path, sizeof path, "%s/epoch", j->dir);
 	s = rb_file_read(path, 256, NULL);
 	if (s != NULL) {
 		s[strcspn(s, "\n")] = '\0';
@@ -132,7 +134,7 @@ open_epoch(struct rb_journal *j, struct rb_err *e)
 	}
 	if (rb_uuid_v4(j->epoch) < 0)
 		return rb_err_sys(e, "make a journal epoch");
-	snprintf(path, sizeof path, "%s/epoch", j->dir);
+	rb_path(path, sizeof path, "%s/epoch", j->dir);
 	{
 		char line[64];
 		int n = snprintf(line, sizeof line, "%s\n", j->epoch);
@@ -148,7 +150,7 @@ scan(struct rb_journal *j, struct rb_err *e)
 {
 	uint64_t *files = NULL, n;
 	size_t nfiles = 0;
-	char path[4200];
+	char path[RB_PATH_MAX];
 
 	j->first = j->last = 0;
 	if (list_files(j->dir, &files, &nfiles) < 0)
@@ -198,11 +200,11 @@ rb_journal_open(struct rb_journal *j, const char *root, long retention,
 int
 rb_journal_open_ro(struct rb_journal *j, const char *root, struct rb_err *e)
 {
-	char path[4200], *s;
+	char path[RB_PATH_MAX], *s;
 
 	if (set_dir(j, root, 0, e) < 0)
 		return -1;
-	snprintf(path, sizeof path, "%s/epoch", j->dir);
+	rb_path(path, sizeof path, "%s/epoch", j->dir);
 	if ((s = rb_file_read(path, 256, NULL)) == NULL) {
 		if (errno == ENOENT)
 			return rb_err_set(e, RB_ERR_NOT_FOUND, "NOT_FOUND",
@@ -224,7 +226,7 @@ prune(struct rb_journal *j)
 {
 	uint64_t *files = NULL;
 	size_t n = 0;
-	char path[4200];
+	char path[RB_PATH_MAX];
 
 	if (list_files(j->dir, &files, &n) < 0)
 		return; /* pruning is best effort: the journal stays valid */
@@ -248,7 +250,7 @@ write_txn(struct rb_journal *j, json_t *events, uint64_t next, int stamp,
     struct rb_err *e)
 {
 	struct rb_atomic a;
-	char path[4200];
+	char path[RB_PATH_MAX];
 	size_t i;
 	json_t *ev;
 	json_int_t ts = (json_int_t)time(NULL);
@@ -323,7 +325,7 @@ remove_tree(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *ent;
-	char p[4400];
+	char p[RB_PATH_MAX];
 
 	if (d == NULL)
 		return;
@@ -345,7 +347,7 @@ clean_resets(const char *parent)
 {
 	DIR *d = opendir(parent);
 	struct dirent *ent;
-	char p[4400];
+	char p[RB_PATH_MAX];
 
 	if (d == NULL)
 		return;
@@ -386,7 +388,8 @@ swap_in(const char *fresh, const char *dir, const char *old, const char **gone)
 int
 rb_journal_reset(struct rb_journal *j, const char *epoch, struct rb_err *e)
 {
-	char parent[4096], fresh[4300], old[4300], path[4400], line[80];
+	char parent[RB_PATH_MAX], fresh[RB_PATH_MAX], old[RB_PATH_MAX],
+	    path[RB_PATH_MAX], line[80];
 	const char *gone = NULL;
 	char *slash;
 	int n;
@@ -401,12 +404,12 @@ rb_journal_reset(struct rb_journal *j, const char *epoch, struct rb_err *e)
 		    "bad journal path");
 	*slash = '\0';
 	clean_resets(parent);
-	snprintf(fresh, sizeof fresh, "%s/.journal.new.%d", parent,
+	rb_path(fresh, sizeof fresh, "%s/.journal.new.%d", parent,
 	    (int)getpid());
-	snprintf(old, sizeof old, "%s/.journal.old.%d", parent, (int)getpid());
+	rb_path(old, sizeof old, "%s/.journal.old.%d", parent, (int)getpid());
 	if (mkdir(fresh, 0755) < 0)
 		return rb_err_sys(e, "create a new journal directory");
-	snprintf(path, sizeof path, "%s/epoch", fresh);
+	rb_path(path, sizeof path, "%s/epoch", fresh);
 	n = snprintf(line, sizeof line, "%s\n", epoch);
 	if (rb_atomic_replace(path, line, (size_t)n, 0644) < 0 ||
 	    swap_in(fresh, j->dir, old, &gone) < 0) {
@@ -473,7 +476,7 @@ rb_journal_each(const struct rb_journal *j, uint64_t since,
 {
 	uint64_t *files = NULL;
 	size_t n = 0;
-	char path[4200];
+	char path[RB_PATH_MAX];
 	int r = 0;
 
 	if (list_files(j->dir, &files, &n) < 0)

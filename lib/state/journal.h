@@ -16,9 +16,10 @@
 #include <jansson.h>
 
 #include "base/err.h"
+#include "sys/root.h"
 
 struct rb_journal {
-	char dir[4096];
+	char dir[RB_PATH_MAX];
 	char epoch[64]; /* uuid text */
 	uint64_t first; /* oldest seq held, 0 when empty */
 	uint64_t last;  /* newest seq held, 0 when empty */

@@ -19,6 +19,8 @@
 #include "sys/atomic.h"
 #include "sys/file.h"
 #include "state/store.h"
+#include "sys/root.h"
+#include "base/path.h"
 
 #define MAX_STORE_FILE (1u << 30)
 
@@ -140,12 +142,12 @@ index_entry(struct rb_store *s, enum rb_coll c, json_t *entry)
 static int
 load_one(struct rb_store *s, enum rb_coll c, struct rb_err *e)
 {
-	char path[4200];
+	char path[RB_PATH_MAX];
 	json_t *doc, *arr, *v;
 	json_error_t jerr;
 	size_t i;
 
-	snprintf(path, sizeof path, "%s/%s.json", s->dir, coll_names[c]);
+	rb_path(path, sizeof path, "%s/%s.json", s->dir, coll_names[c]);
 	doc = json_load_file(path, 0, &jerr);
 	if (doc == NULL) {
 		if (access(path, F_OK) < 0 && errno == ENOENT)
@@ -177,10 +179,10 @@ load_one(struct rb_store *s, enum rb_coll c, struct rb_err *e)
 static int
 load_applied(struct rb_store *s, struct rb_err *e)
 {
-	char path[4200], *txt, *end;
+	char path[RB_PATH_MAX], *txt, *end;
 	unsigned long long v;
 
-	snprintf(path, sizeof path, "%s/seq", s->dir);
+	rb_path(path, sizeof path, "%s/seq", s->dir);
 	txt = rb_file_read(path, 64, NULL);
 	if (txt == NULL) {
 		if (errno != ENOENT)
@@ -249,13 +251,13 @@ rb_store_fini(struct rb_store *s)
 static int
 save_one(struct rb_store *s, enum rb_coll c, struct rb_err *e)
 {
-	char path[4200], head[64];
+	char path[RB_PATH_MAX], head[64];
 	struct rb_atomic a;
 	size_t i;
 	json_t *v;
 	int n;
 
-	snprintf(path, sizeof path, "%s/%s.json", s->dir, coll_names[c]);
+	rb_path(path, sizeof path, "%s/%s.json", s->dir, coll_names[c]);
 	if (rb_atomic_open(&a, path, 0640) < 0)
 		return rb_err_sys(e, "create store file");
 	n = snprintf(head, sizeof head, "{\"seq\":%llu,\"entries\":[",
@@ -288,11 +290,11 @@ rb_store_save(struct rb_store *s, struct rb_err *e)
 			return -1;
 	}
 	if (s->applied_dirty) {
-		char path[4200], line[32];
+		char path[RB_PATH_MAX], line[32];
 		int n = snprintf(line, sizeof line, "%llu\n",
 		    (unsigned long long)s->applied);
 
-		snprintf(path, sizeof path, "%s/seq", s->dir);
+		rb_path(path, sizeof path, "%s/seq", s->dir);
 		if (rb_atomic_replace(path, line, (size_t)n, 0640) < 0)
 			return rb_err_sys(e, "write store seq");
 		s->applied_dirty = 0;

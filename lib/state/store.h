@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "base/err.h"
+#include "sys/root.h"
 
 enum rb_coll {
 	RB_COLL_DNS,
@@ -29,7 +30,7 @@ enum rb_coll {
 #define RB_ZONES_KEPT 10
 
 struct rb_store {
-	char dir[4096];             /* root/store */
+	char dir[RB_PATH_MAX];      /* root/store */
 	json_t *entries[RB_COLL_N]; /* arrays of entry objects */
 	json_t *by_id[RB_COLL_N];   /* id -> index-free marker (true) */
 	json_t *by_key[RB_COLL_N];  /* uniqueness key -> id */

@@ -21,11 +21,13 @@
 #include "state/data.h"
 #include "state/txn.h"
 #include "sys/file.h"
+#include "sys/root.h"
+#include "base/path.h"
 
 struct rb_conf *
 rb_txn_load_conf(const char *root, struct rb_err *e)
 {
-	char path[4200], msg[1024];
+	char path[RB_PATH_MAX], msg[1024];
 	struct rb_diag d = { 0 };
 	struct rb_conf *c;
 
@@ -75,12 +77,12 @@ recover(struct rb_txn *t, struct rb_err *e)
 static int
 lock_root(struct rb_txn *t, struct rb_err *e)
 {
-	char path[4200];
+	char path[RB_PATH_MAX];
 
-	snprintf(path, sizeof path, "%s/store", t->root);
+	rb_path(path, sizeof path, "%s/store", t->root);
 	if (rb_file_mkdirs(path, 0750) < 0)
 		return rb_err_sys(e, "create store directory");
-	snprintf(path, sizeof path, "%s/store/.lock", t->root);
+	rb_path(path, sizeof path, "%s/store/.lock", t->root);
 	t->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
 	if (t->lockfd < 0)
 		return rb_err_sys(e, "open store lock");
@@ -88,7 +90,7 @@ lock_root(struct rb_txn *t, struct rb_err *e)
 		if (errno != EINTR)
 			return rb_err_sys(e, "lock store");
 	}
-	snprintf(path, sizeof path, "%s/store", t->root);
+	rb_path(path, sizeof path, "%s/store", t->root);
 	if (rb_atomic_clean(path) < 0)
 		return rb_err_sys(e, "clean store directory");
 	return 0;

@@ -16,9 +16,10 @@
 #include "base/err.h"
 #include "state/journal.h"
 #include "state/store.h"
+#include "sys/root.h"
 
 struct rb_txn {
-	char root[4096];
+	char root[RB_PATH_MAX];
 	int lockfd;
 	struct rb_conf *conf;
 	struct rb_store store;

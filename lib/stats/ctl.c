@@ -18,6 +18,8 @@
 #include "sys/atomic.h"
 #include "sys/file.h"
 #include "stats/ctl.h"
+#include "sys/root.h"
+#include "base/path.h"
 
 void
 rb_ctl_init(struct rb_ctl_view *v, const char *root)
@@ -38,10 +40,10 @@ rb_ctl_fini(struct rb_ctl_view *v)
 const struct rb_stats_shm *
 rb_ctl_stats(struct rb_ctl_view *v)
 {
-	char path[4200];
+	char path[RB_PATH_MAX];
 	struct stat st;
 
-	snprintf(path, sizeof path, "%s/run/stats.shm", v->root);
+	rb_path(path, sizeof path, "%s/run/stats.shm", v->root);
 	if (stat(path, &st) < 0) {
 		rb_ctl_fini(v);
 		return NULL;
@@ -73,7 +75,7 @@ int
 rb_ctl_request(const char *root, const char *name, uint64_t *nonce,
     struct rb_err *e)
 {
-	char dir[4200], path[4400], text[32];
+	char dir[RB_PATH_MAX], path[RB_PATH_MAX], text[32];
 	uint64_t n = 0;
 	int len;
 
@@ -90,7 +92,7 @@ rb_ctl_request(const char *root, const char *name, uint64_t *nonce,
 		    "root too long");
 	if (rb_file_mkdirs(dir, 0770) < 0)
 		return rb_err_sys(e, "create run/ctl");
-	snprintf(path, sizeof path, "%s/%s", dir, name);
+	rb_path(path, sizeof path, "%s/%s", dir, name);
 	len = snprintf(text, sizeof text, "%llu\n", (unsigned long long)n);
 	if (rb_atomic_replace(path, text, (size_t)len, 0660) < 0)
 		return rb_err_sys(e, "write a control request");
@@ -128,7 +130,7 @@ rb_ctl_answers(const struct rb_ctl_issued *h, uint64_t ticket, uint64_t ack)
 static uint64_t
 ino_of(const char *root, const char *name)
 {
-	char path[4200];
+	char path[RB_PATH_MAX];
 	struct stat st;
 
 	snprintf(path, sizeof path, "%s/data/%s", root, name);

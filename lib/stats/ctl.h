@@ -12,11 +12,12 @@
 
 #include "base/err.h"
 #include "stats/stats.h"
+#include "sys/root.h"
 
 /* A long-lived reader's view of run/stats.shm that follows rb-dnsd's
  * restarts: each start creates a new file, which is mapped anew. */
 struct rb_ctl_view {
-	char root[4096];
+	char root[RB_PATH_MAX];
 	const struct rb_stats_shm *shm; /* NULL when not mapped */
 	uint64_t dev, ino;              /* of the file mapped */
 };

@@ -23,6 +23,8 @@
 #include "sys/atomic.h"
 #include "sys/file.h"
 #include "stats/stats.h"
+#include "sys/root.h"
+#include "base/path.h"
 
 const uint32_t rb_stats_lat_bounds[RB_LAT_BUCKETS] = { 100, 250, 500, 1000,
 	2000, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000,
@@ -49,7 +51,7 @@ shm_size(uint32_t log_cap)
 struct rb_stats_shm *
 rb_stats_create(const char *root, uint32_t log_cap, int redact)
 {
-	char dir[4200], path[4300];
+	char dir[RB_PATH_MAX], path[RB_PATH_MAX];
 	struct rb_atomic a;
 	struct rb_stats_shm *s;
 	size_t size;
@@ -60,7 +62,7 @@ rb_stats_create(const char *root, uint32_t log_cap, int redact)
 	snprintf(dir, sizeof dir, "%s/run", root);
 	if (rb_file_mkdirs(dir, 0755) < 0 || rb_atomic_clean(dir) < 0)
 		return NULL;
-	snprintf(path, sizeof path, "%s/stats.shm", dir);
+	rb_path(path, sizeof path, "%s/stats.shm", dir);
 	if (rb_atomic_open(&a, path, 0644) < 0)
 		return NULL;
 	if (ftruncate(a.fd, (off_t)size) < 0)
@@ -263,7 +265,7 @@ rb_stats_close(struct rb_stats_shm *s)
 const struct rb_stats_shm *
 rb_stats_open(const char *root)
 {
-	char path[4300];
+	char path[RB_PATH_MAX];
 	struct stat st;
 	struct rb_stats_shm *s;
 	int fd;

@@ -25,13 +25,14 @@
 #include "state/txn.h"
 #include "zone/zonehist.h"
 #include "state/data.h"
+#include "sys/root.h"
 
 /* Copy the staged file into ROOT/feeds/<id>.set, or a zones build into
  * ROOT/store/zones.d/<id>.cdb, atomically. */
 static int
 install(const char *root, const struct rb_sync_datafile *f, struct rb_err *e)
 {
-	char dir[4300], path[4300];
+	char dir[RB_PATH_MAX], path[RB_PATH_MAX];
 
 	snprintf(dir, sizeof dir, f->zones ? "%s/store/zones.d" : "%s/feeds",
 	    root);
@@ -105,7 +106,7 @@ static int
 zones_file_held(const char *root, const char *id,
     const struct rb_sync_datafile *ff, size_t nff)
 {
-	char path[4300];
+	char path[RB_PATH_MAX];
 
 	for (size_t i = 0; i < nff; i++) {
 		if (ff[i].zones && strcmp(ff[i].id, id) == 0)
@@ -297,7 +298,7 @@ static int
 want_zones(const char *root, json_t *ids, const json_t *fields)
 {
 	const char *id = json_string_value(json_object_get(fields, "id"));
-	char path[4300];
+	char path[RB_PATH_MAX];
 
 	if (id == NULL || rb_data_zones_path(root, id, path, sizeof path) < 0 ||
 	    access(path, F_OK) == 0)

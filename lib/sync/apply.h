@@ -19,6 +19,7 @@
 
 #include "base/err.h"
 #include "sync/proto.h"
+#include "sys/root.h"
 
 /* A downloaded feed set waiting to become ROOT/feeds/<id>.set, or with
  * zones set a kept zones build ROOT/store/zones.d/<id>.cdb
@@ -26,7 +27,7 @@
 struct rb_sync_datafile {
 	char id[65];
 	int zones;
-	char path[4300]; /* the staged file; removed once installed */
+	char path[RB_PATH_MAX]; /* the staged file; removed once installed */
 };
 
 enum rb_sync_outcome { RB_SYNC_APPLIED, RB_SYNC_DIVERGED };

@@ -32,11 +32,12 @@
 #include "base/uuid.h"
 #include "sys/file.h"
 #include "state/data.h"
+#include "sys/root.h"
 
 static int
 read_store_seq(const char *root, uint64_t *out, struct rb_err *e)
 {
-	char path[4200], *txt;
+	char path[RB_PATH_MAX], *txt;
 
 	*out = 0;
 	snprintf(path, sizeof path, "%s/store/seq", root);
@@ -105,7 +106,7 @@ int
 rb_sync_source_feed_open(const char *root, const char *id, char hex[65],
     uint64_t *size, struct rb_err *e)
 {
-	char path[4300], what[64];
+	char path[RB_PATH_MAX], what[64];
 
 	if (!rb_uuid_valid(id))
 		return rb_err_set(e, RB_ERR_INVALID, "INVALID_ID",
@@ -119,7 +120,7 @@ int
 rb_sync_source_zones_open(const char *root, const char *id, char hex[65],
     uint64_t *size, struct rb_err *e)
 {
-	char path[4300], what[100];
+	char path[RB_PATH_MAX], what[100];
 
 	if (rb_data_zones_path(root, id, path, sizeof path) < 0)
 		return rb_err_set(e, RB_ERR_INVALID, "INVALID_ID",
@@ -341,7 +342,7 @@ oom:
 static int
 lock_shared(const char *root, int nonblock, int *fd, struct rb_err *e)
 {
-	char path[4200];
+	char path[RB_PATH_MAX];
 
 	snprintf(path, sizeof path, "%s/store/.lock", root);
 	if ((*fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)

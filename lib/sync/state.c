@@ -21,6 +21,7 @@
 #include "state/journal.h"
 #include "sync/source.h"
 #include "sync/state.h"
+#include "sys/root.h"
 
 int
 rb_sync_state_path(const char *root, const char *name, char *buf, size_t len)
@@ -83,7 +84,7 @@ rb_sync_state_parse(struct rb_sync_state *s, const char *buf, size_t len,
 int
 rb_sync_state_load(const char *root, struct rb_sync_state *s, struct rb_err *e)
 {
-	char path[4200], *buf;
+	char path[RB_PATH_MAX], *buf;
 	size_t len;
 	int r;
 
@@ -107,7 +108,7 @@ int
 rb_sync_state_save(const char *root, const struct rb_sync_state *s,
     struct rb_err *e)
 {
-	char path[4200], dir[4200];
+	char path[RB_PATH_MAX], dir[RB_PATH_MAX];
 	json_t *o = json_pack("{s:b, s:o, s:I, s:I, s:o, s:I, s:I, s:I, s:I, "
 	                      "s:s, s:o, s:I}",
 	    "synced", s->synced, "epoch", opt_text(s->epoch), "applied_seq",
@@ -152,7 +153,7 @@ int
 rb_sync_state_pin_load(const char *root, char out[RB_SYNC_FP_LEN],
     struct rb_err *e)
 {
-	char path[4200], *buf;
+	char path[RB_PATH_MAX], *buf;
 	size_t len;
 	int r = 1;
 
@@ -173,7 +174,7 @@ rb_sync_state_pin_load(const char *root, char out[RB_SYNC_FP_LEN],
 int
 rb_sync_state_pin_save(const char *root, const char *fp, struct rb_err *e)
 {
-	char path[4200], dir[4200], line[RB_SYNC_FP_LEN + 1];
+	char path[RB_PATH_MAX], dir[RB_PATH_MAX], line[RB_SYNC_FP_LEN + 1];
 	int n = snprintf(line, sizeof line, "%s\n", fp);
 
 	snprintf(dir, sizeof dir, "%s/sync", root);
@@ -187,7 +188,7 @@ rb_sync_state_pin_save(const char *root, const char *fp, struct rb_err *e)
 int
 rb_sync_state_resync_request(const char *root, struct rb_err *e)
 {
-	char path[4200], dir[4200];
+	char path[RB_PATH_MAX], dir[RB_PATH_MAX];
 
 	snprintf(dir, sizeof dir, "%s/sync", root);
 	if (rb_file_mkdirs(dir, 0755) < 0 ||
@@ -200,7 +201,7 @@ rb_sync_state_resync_request(const char *root, struct rb_err *e)
 int
 rb_sync_state_resync_pending(const char *root)
 {
-	char path[4200];
+	char path[RB_PATH_MAX];
 
 	if (rb_sync_state_path(root, RB_SYNC_RESYNC, path, sizeof path) < 0)
 		return 0;
@@ -210,7 +211,7 @@ rb_sync_state_resync_pending(const char *root)
 void
 rb_sync_state_resync_clear(const char *root)
 {
-	char path[4200];
+	char path[RB_PATH_MAX];
 
 	if (rb_sync_state_path(root, RB_SYNC_RESYNC, path, sizeof path) == 0)
 		(void)unlink(path); /* gone already is what we want */

@@ -24,6 +24,8 @@
 #include "sys/atomic.h"
 #include "sys/file.h"
 #include "sync/tls.h"
+#include "sys/root.h"
+#include "base/path.h"
 
 #define VALID_DAYS 3650
 
@@ -158,13 +160,13 @@ server_ctx(const char *certp, const char *keyp)
 int
 rb_sync_tls_server(struct rb_sync_tls *t, const char *root, struct rb_err *e)
 {
-	char dir[4200], certp[4300], keyp[4300];
+	char dir[RB_PATH_MAX], certp[RB_PATH_MAX], keyp[RB_PATH_MAX];
 	int hc, hk;
 
 	memset(t, 0, sizeof *t);
 	snprintf(dir, sizeof dir, "%s/sync", root);
-	snprintf(certp, sizeof certp, "%s/" RB_SYNC_CERT, dir);
-	snprintf(keyp, sizeof keyp, "%s/" RB_SYNC_KEY, dir);
+	rb_path(certp, sizeof certp, "%s/" RB_SYNC_CERT, dir);
+	rb_path(keyp, sizeof keyp, "%s/" RB_SYNC_KEY, dir);
 	if (rb_file_mkdirs(dir, 0750) < 0)
 		return rb_err_sys(e, "create sync/");
 	hc = access(certp, F_OK) == 0;

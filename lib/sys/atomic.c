@@ -21,11 +21,12 @@
 
 #include "sys/atomic.h"
 #include "sys/file.h"
+#include "sys/root.h"
 
 int
 rb_atomic_open(struct rb_atomic *a, const char *path, int mode)
 {
-	char dir[4096];
+	char dir[RB_PATH_MAX];
 	const char *base;
 	int n;
 
@@ -189,7 +190,7 @@ rb_atomic_clean(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	char p[4096];
+	char p[RB_PATH_MAX];
 
 	if (d == NULL)
 		return errno == ENOENT ? 0 : -1;

@@ -8,12 +8,13 @@
  */
 
 #include <stddef.h>
+#include "sys/root.h"
 
 /* A replacement in progress: the temporary file and where it goes. */
 struct rb_atomic {
-	int fd;         /* open on the temporary file, -1 when none */
-	char tmp[4096]; /* ".<name>.tmp.<pid>" beside the target */
-	char path[4096];
+	int fd;                /* open on the temporary file, -1 when none */
+	char tmp[RB_PATH_MAX]; /* ".<name>.tmp.<pid>" beside the target */
+	char path[RB_PATH_MAX];
 	size_t used; /* bytes waiting in buf */
 	char buf[65536];
 };

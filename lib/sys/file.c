@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "sys/file.h"
+#include "sys/root.h"
 
 int
 rb_file_dirname(const char *path, char *dir, size_t dlen, const char **base)
@@ -40,7 +41,7 @@ rb_file_dirname(const char *path, char *dir, size_t dlen, const char **base)
 int
 rb_file_dir_sync(const char *path, int is_dir)
 {
-	char dir[4096];
+	char dir[RB_PATH_MAX];
 	const char *base;
 	int fd, r;
 
@@ -103,7 +104,7 @@ fail:
 int
 rb_file_mkdirs(const char *path, int mode)
 {
-	char p[4096];
+	char p[RB_PATH_MAX];
 	size_t i, n = strlen(path);
 
 	if (n == 0 || n >= sizeof p) {

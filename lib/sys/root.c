@@ -31,7 +31,7 @@ rb_root_resolve(const char *opt, char *out, size_t len)
 		n = snprintf(out, len, "%s/%s", strcmp(cwd, "/") ? cwd : "", r);
 	else
 		return -1;
-	if (n < 0 || (size_t)n >= len) {
+	if (n < 0 || (size_t)n >= len || n > RB_ROOT_MAX) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}

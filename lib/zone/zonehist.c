@@ -28,6 +28,7 @@
 #include "base/digest.h"
 #include "zone/zonehist.h"
 #include "state/data.h"
+#include "sys/root.h"
 
 #define ZONES_MAX ((size_t)1 << 30) /* bytes of one build, at most */
 
@@ -160,7 +161,7 @@ int
 rb_zonehist_record(struct rb_txn *t, const json_t *extra, int *changed,
     json_t **entry, struct rb_err *e)
 {
-	char in[4300], path[4300], id[65];
+	char in[RB_PATH_MAX], path[RB_PATH_MAX], id[65];
 	uint64_t size;
 	json_t *serials, *f;
 

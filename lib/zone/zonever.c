@@ -20,6 +20,7 @@
 #include "zone/zonehist.h"
 #include "zone/zonever.h"
 #include "state/data.h"
+#include "sys/root.h"
 
 /* The serial entry e gives zone apex: 1 with *serial, else 0. */
 static int
@@ -58,7 +59,7 @@ int
 rb_zonever_find(const char *root, const char *apex, uint32_t serial,
     size_t skip, char *path, size_t len)
 {
-	char file[4096];
+	char file[RB_PATH_MAX];
 	json_error_t jerr;
 	json_t *top, *entries;
 	struct stat st;
