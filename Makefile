@@ -71,7 +71,7 @@ units: $(UNIT_BIN)
 
 $(O)/lib/librb.a: $(LIB_OBJ) test/layers.pl
 	@mkdir -p $(@D)
-	perl test/layers.pl "$(LAYERS)" $(O)
+	perl test/layers.pl "$(LAYERS)" $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $(LIB_OBJ)
 
 $(O)/%.o: %.c

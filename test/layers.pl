@@ -4,16 +4,16 @@
 # layer and those below; every global symbol a file defines is named after
 # it (rb_<file>... or rb_<layer>_<file>...), so that a name finds its file.
 #
-#   perl test/layers.pl "base sys ..." OBJDIR
+#   perl test/layers.pl "base sys ..." OBJ...
 #
-# reads lib/*/*.[ch] for includes and OBJDIR/lib/*/*.o (nm) for calls and
-# definitions.  Prints one line per offence, naming the file and line, and
+# reads lib/*/*.[ch] for includes and the objects of lib/ (nm) for calls
+# and definitions.  Prints one line per offence, naming the file and line, and
 # exits 1 when there is any.
 use strict;
 use warnings;
 
-my ($order, $objdir) = @ARGV;
-die "usage: layers.pl 'LAYER ...' OBJDIR\n" unless defined $objdir;
+my ($order, @objs) = @ARGV;
+die "usage: layers.pl 'LAYER ...' OBJ...\n" unless @objs;
 my @layers = split ' ', $order;
 my %rank;
 @rank{@layers} = (0 .. $#layers);
@@ -57,9 +57,8 @@ for my $f (glob('lib/*/*.[ch]')) {
 
 # Definitions and calls, from the objects.
 my (%def, %undef);
-for my $c (glob('lib/*/*.c')) {
-	my ($unit) = $c =~ m{^lib/([^/]+/[^/]+)\.c$};
-	my $o = "$objdir/lib/$unit.o";
+for my $o (@objs) {
+	my ($unit) = $o =~ m{/lib/([^/]+/[^/]+)\.o$} or die "$o: not in lib/\n";
 	open my $nm, '-|', 'nm', $o or die "nm $o: $!\n";
 	while (<$nm>) {
 		if (/^\s+U (rb_\w+)$/) {

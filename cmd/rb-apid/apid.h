@@ -25,6 +25,7 @@
 #include "http/request.h"
 #include "base/ipaddr.h"
 #include "answer/ratelimit.h"
+#include "prog/daemon.h"
 #include "sys/root.h"
 
 #define APID_CONN_MAX 512     /* connections at once */
@@ -46,13 +47,11 @@ struct rq;
 struct sse;
 
 struct apid {
-	char root[RB_PATH_MAX];
+	struct rb_daemon dm; /* root, conf (never NULL once running), loop */
 	struct rb_ctl_issued reloads, clears; /* run/ctl requests made */
 	uint64_t clear_counted;               /* clear_total already reported */
-	struct event_base *base;
 	struct evhttp *http;
-	struct rb_conf *conf; /* as last loaded; never NULL once running */
-	int slave;            /* mode: slave */
+	int slave; /* mode: slave */
 	struct rb_apikey key;
 	struct rb_ratelimit rl, rl_reload;
 	struct rb_ctl_view view;

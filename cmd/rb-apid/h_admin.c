@@ -33,7 +33,7 @@ apid_journal(struct apid *a, const char *event, json_t *fields,
 {
 	struct rb_txn t;
 
-	if (rb_txn_begin(&t, a->root, e) < 0) {
+	if (rb_txn_begin(&t, a->dm.root, e) < 0) {
 		json_decref(fields);
 		return -1;
 	}
@@ -123,12 +123,12 @@ conf_acls(const struct rb_conf *c)
 void
 h_config(struct rq *r)
 {
-	const struct rb_conf *c = r->a->conf;
+	const struct rb_conf *c = r->a->dm.conf;
 	struct rb_store s;
 	struct rb_err e = { 0 };
 	json_t *j;
 
-	if (rb_store_load(&s, r->a->root, &e) < 0) {
+	if (rb_store_load(&s, r->a->dm.root, &e) < 0) {
 		reply_err(r, &e);
 		return;
 	}
@@ -213,7 +213,7 @@ h_reload(struct rq *r)
 		    "reload endpoint is limited to 2 requests per second");
 		return;
 	}
-	if (rb_txn_begin(&t, a->root, &e) < 0) {
+	if (rb_txn_begin(&t, a->dm.root, &e) < 0) {
 		rb_warn("reload refused: %s", e.details);
 		if (e.code != NULL && strcmp(e.code, "INVALID_CONFIG") == 0) {
 			e.kind = RB_ERR_INVALID;
@@ -244,7 +244,8 @@ h_reload(struct rq *r)
 		reply_json(r, 200, resp);
 		return;
 	}
-	if (rb_ctl_issue(&a->reloads, a->root, "reload", &r->ticket, &e) < 0) {
+	if (rb_ctl_issue(&a->reloads, a->dm.root, "reload", &r->ticket, &e) <
+	    0) {
 		reply_err(r, &e);
 		return;
 	}
@@ -269,7 +270,7 @@ h_rotate_key(struct rq *r)
 	key = json_string_value(nk);
 	len = json_string_length(nk);
 	if (rb_apikey_check(key, len, &e) < 0 ||
-	    rb_apikey_save(r->a->root, key, len, &e) < 0) {
+	    rb_apikey_save(r->a->dm.root, key, len, &e) < 0) {
 		reply_err(r, &e);
 		return;
 	}
@@ -332,13 +333,13 @@ h_audit_tail(struct rq *r)
 
 	if (tail_n(r, &n) < 0)
 		return;
-	if (!r->a->conf->audit_log) {
+	if (!r->a->dm.conf->audit_log) {
 		reply_error(r, 404, "AUDIT_LOG_UNAVAILABLE",
 		    "audit-log: yes is not set in runbound.conf");
 		return;
 	}
 	/* Reads back through rotated files too (lib/audit/line). */
-	rb_path(dir, sizeof dir, "%s/audit", r->a->root);
+	rb_path(dir, sizeof dir, "%s/audit", r->a->dm.root);
 	if ((lines = rb_audit_files_tail(dir, n, &bad, &e)) == NULL) {
 		if (e.kind == RB_ERR_NOT_FOUND)
 			reply_error(r, 404, "AUDIT_LOG_UNAVAILABLE",

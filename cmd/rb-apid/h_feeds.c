@@ -33,7 +33,7 @@ h_feeds_list(struct rq *r)
 	struct rb_err e = { 0 };
 	json_t *resp = NULL;
 
-	if (rb_feed_subs_list(r->a->root, &resp, &e) < 0)
+	if (rb_feed_subs_list(r->a->dm.root, &resp, &e) < 0)
 		reply_err(r, &e);
 	else
 		reply_json(r, 200, resp);
@@ -57,7 +57,7 @@ h_feeds_add(struct rq *r)
 	struct rb_txn t;
 	json_t *resp = NULL;
 
-	if (rb_txn_begin(&t, r->a->root, &e) < 0) {
+	if (rb_txn_begin(&t, r->a->dm.root, &e) < 0) {
 		reply_err(r, &e);
 		return;
 	}
@@ -83,7 +83,7 @@ h_feeds_del(struct rq *r)
 	struct rb_txn t;
 	json_t *resp = NULL;
 
-	if (rb_txn_begin(&t, r->a->root, &e) < 0) {
+	if (rb_txn_begin(&t, r->a->dm.root, &e) < 0) {
 		reply_err(r, &e);
 		return;
 	}
@@ -95,7 +95,7 @@ h_feeds_del(struct rq *r)
 		return;
 	}
 	/* Still holding the lock, as doc/feeds.md asks of deletes. */
-	if (rb_feed_subs_delete_files(r->a->root, r->arg) < 0)
+	if (rb_feed_subs_delete_files(r->a->dm.root, r->arg) < 0)
 		rb_warn("feed %s: unable to remove its files: %s", r->arg,
 		    strerror(errno));
 	rb_txn_end(&t);
@@ -179,7 +179,7 @@ update(struct rq *r, const char *id)
 	struct rb_err e = { 0 };
 
 	if (id != NULL) {
-		json_t *all = rb_feed_subs_load(r->a->root, &e), *v;
+		json_t *all = rb_feed_subs_load(r->a->dm.root, &e), *v;
 		size_t i;
 		int found = 0;
 
@@ -201,7 +201,7 @@ update(struct rq *r, const char *id)
 		}
 	}
 	r->child_fd = -1;
-	if ((r->child = spawn_update(r->a->root, id, &r->child_fd)) < 0) {
+	if ((r->child = spawn_update(r->a->dm.root, id, &r->child_fd)) < 0) {
 		reply_error(r, 500, "INTERNAL_ERROR",
 		    "unable to start rb-feed");
 		return;

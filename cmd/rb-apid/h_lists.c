@@ -46,7 +46,7 @@ store_key(const struct apid *a, enum rb_list l, struct file_key *k)
 	struct stat st;
 
 	memset(k, 0, sizeof *k);
-	rb_path(path, sizeof path, "%s/store/%s.json", a->root,
+	rb_path(path, sizeof path, "%s/store/%s.json", a->dm.root,
 	    rb_store_coll_name(rb_lists_coll(l)));
 	if (stat(path, &st) < 0)
 		return errno == ENOENT ? 0 : -1;
@@ -89,7 +89,7 @@ list(struct rq *r, enum rb_list l)
 		    cache[l].len);
 		return;
 	}
-	if (rb_lists_list(a->root, l, &resp, &e) < 0) {
+	if (rb_lists_list(a->dm.root, l, &resp, &e) < 0) {
 		reply_err(r, &e);
 		return;
 	}
@@ -115,8 +115,8 @@ live_poll(struct rq *r, int timed_out)
 	const struct rb_stats_shm *s = rb_ctl_stats(&r->a->view);
 	json_t *resp;
 
-	if (s != NULL && rb_ctl_alive(s) && !rb_ctl_data_live(r->a->root, s) &&
-	    !timed_out)
+	if (s != NULL && rb_ctl_alive(s) &&
+	    !rb_ctl_data_live(r->a->dm.root, s) && !timed_out)
 		return 0;
 	if (timed_out)
 		rb_warn("rb-dnsd has not mapped the new data after %d ms",
@@ -143,7 +143,7 @@ add(struct rq *r, enum rb_list l)
 	struct rb_txn t;
 	json_t *resp = NULL;
 
-	if (rb_txn_begin(&t, r->a->root, &e) < 0) {
+	if (rb_txn_begin(&t, r->a->dm.root, &e) < 0) {
 		reply_err(r, &e);
 		return;
 	}
@@ -169,7 +169,7 @@ del(struct rq *r, enum rb_list l)
 	struct rb_txn t;
 	json_t *resp = NULL;
 
-	if (rb_txn_begin(&t, r->a->root, &e) < 0) {
+	if (rb_txn_begin(&t, r->a->dm.root, &e) < 0) {
 		reply_err(r, &e);
 		return;
 	}

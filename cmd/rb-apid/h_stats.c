@@ -181,7 +181,7 @@ h_logs_clear(struct rq *r)
 		rb_ctl_acks(s, &acks);
 		r->clear_base = acks.clear_total;
 	}
-	if (rb_ctl_issue(&r->a->clears, r->a->root, "clear-logs", &r->ticket,
+	if (rb_ctl_issue(&r->a->clears, r->a->dm.root, "clear-logs", &r->ticket,
 	        &e) < 0) {
 		reply_err(r, &e);
 		return;
@@ -302,7 +302,7 @@ sse_tick(evutil_socket_t fd, short what, void *arg)
 int
 sse_init(struct apid *a)
 {
-	a->sse_tick = event_new(a->base, -1, EV_PERSIST, sse_tick, a);
+	a->sse_tick = event_new(a->dm.base, -1, EV_PERSIST, sse_tick, a);
 	return a->sse_tick ? 0 : -1;
 }
 

@@ -135,10 +135,10 @@ static void
 client_details(const struct apid *a, int status, const char *in, char *out,
     size_t len)
 {
-	size_t rl = strlen(a->root), o = 0;
+	size_t rl = strlen(a->dm.root), o = 0;
 
 	for (const char *p = in; *p != '\0' && o + 1 < len;) {
-		if (rl > 0 && strncmp(p, a->root, rl) == 0 && p[rl] == '/') {
+		if (rl > 0 && strncmp(p, a->dm.root, rl) == 0 && p[rl] == '/') {
 			p += rl + 1;
 			continue;
 		}
@@ -215,7 +215,7 @@ rq_wait(struct rq *r, int (*poll)(struct rq *, int), int interval_ms,
 	struct timeval tv = { interval_ms / 1000, (interval_ms % 1000) * 1000 };
 
 	if (r->timer == NULL &&
-	    (r->timer = evtimer_new(r->a->base, wait_tick, r)) == NULL) {
+	    (r->timer = evtimer_new(r->a->dm.base, wait_tick, r)) == NULL) {
 		reply_error(r, 500, "INTERNAL_ERROR", "out of memory");
 		return;
 	}
@@ -283,7 +283,7 @@ spool_auth_failure(struct rq *r)
 	json_t *f;
 
 	/* Nobody consumes the spool unless the audit log is on. */
-	if (!a->conf->audit_log)
+	if (!a->dm.conf->audit_log)
 		return;
 	if (sec != a->spool_sec) {
 		a->spool_sec = sec;
@@ -300,7 +300,7 @@ spool_auth_failure(struct rq *r)
 		json_object_set_new(f, "dropped",
 		    json_integer((json_int_t)a->spool_dropped));
 	if (f == NULL ||
-	    rb_audit_spool_event(a->root, "auth_failure", f, &e) < 0)
+	    rb_audit_spool_event(a->dm.root, "auth_failure", f, &e) < 0)
 		rb_error("unable to spool auth_failure: %s", e.details);
 	else
 		a->spool_dropped = 0;
@@ -448,9 +448,9 @@ http_start(struct apid *a, const char *addr, int port)
 {
 	struct evhttp_bound_socket *bound;
 
-	if (rb_http_conns_init(&a->conns, a->base, conn_cap(), 0,
+	if (rb_http_conns_init(&a->conns, a->dm.base, conn_cap(), 0,
 	        APID_REQUEST_MS) < 0 ||
-	    (a->http = evhttp_new(a->base)) == NULL)
+	    (a->http = evhttp_new(a->dm.base)) == NULL)
 		return -1;
 	evhttp_set_allowed_methods(a->http,
 	    EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |

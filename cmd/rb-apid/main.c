@@ -5,10 +5,12 @@
  * One libevent loop, no threads; it talks to rb-dnsd only through files
  * (lib/stats/ctl).  See doc/rb-apid.md.
  *
- * Startup: options, config (exit 100 if bad), API key, listener, readiness
- * on -r FD, loop.  SIGTERM/SIGINT: stop accepting, end streams, finish
- * requests in flight (5 s at most), exit 0.  SIGHUP: re-read runbound.conf
- * and api.key.
+ * Startup (lib/prog/daemon): options, config (exit 100 if bad), the loop,
+ * API key (read before the privilege drop: api.key may be root's alone),
+ * listener, privileges dropped to username:, readiness on -r FD (exit 111
+ * when it cannot be written), loop.  SIGTERM/SIGINT: stop accepting, end
+ * streams, finish requests in flight (5 s at most), exit 0.  SIGHUP:
+ * re-read runbound.conf and api.key.
  */
 
 #include <errno.h>
@@ -25,32 +27,21 @@
 #include "sys/root.h"
 #include "state/txn.h"
 
-#define DRAIN_MS 5000
-
 static struct apid apid;
-static struct event *drain_ev;
-static int64_t drain_deadline;
-
-static int
-usage(void)
-{
-	fputs("usage: rb-apid [-d ROOT] [-r FD] [-v]\n", stderr);
-	return 100;
-}
 
 void
 apid_use_conf(struct apid *a, struct rb_conf *c)
 {
 	int slave = c->mode == RB_MODE_SLAVE;
 
-	if (a->conf != NULL && a->conf->api_port != c->api_port)
+	if (a->dm.conf != c && a->dm.conf->api_port != c->api_port)
 		rb_warn("api-port %d takes effect at the next start",
 		    c->api_port);
-	if (a->conf == NULL || slave != a->slave)
+	if (a->dm.conf == c || slave != a->slave)
 		rb_info("mode=%s%s", slave ? "slave" : "master",
 		    slave ? ": writes answer 503 READ_ONLY" : "");
-	rb_conf_free(a->conf);
-	a->conf = c;
+	if (a->dm.conf != c)
+		rb_daemon_use_conf(&a->dm, c);
 	a->slave = slave;
 }
 
@@ -64,7 +55,7 @@ reload_key(struct apid *a)
 
 	if (a->key.source == RB_APIKEY_ENV)
 		return;
-	if (rb_apikey_load(&k, a->root, &e) < 0) {
+	if (rb_apikey_load(&k, a->dm.root, &e) < 0) {
 		rb_warn("keeping the running API key: %s", e.details);
 		return;
 	}
@@ -73,50 +64,35 @@ reload_key(struct apid *a)
 }
 
 static void
-on_hup(evutil_socket_t sig, short what, void *arg)
+on_hup(struct rb_daemon *dm, void *arg)
 {
 	struct apid *a = arg;
-	struct rb_err e = { 0 };
-	struct rb_conf *c = rb_txn_load_conf(a->root, &e);
+	struct rb_conf *c = rb_daemon_config_again(dm);
 
-	if (c == NULL) {
-		rb_warn("SIGHUP: keeping the running config: %s", e.details);
+	if (c == NULL)
 		return;
-	}
 	apid_use_conf(a, c);
 	reload_key(a);
 	rb_info("SIGHUP: reloaded runbound.conf and the API key");
 }
 
+/* SIGTERM: no new connections, streams ended; the requests in flight
+ * (pending) finish within the skeleton's drain. */
 static void
-drain_tick(evutil_socket_t fd, short what, void *arg)
+on_term(struct rb_daemon *dm, void *arg)
 {
 	struct apid *a = arg;
-	struct timeval tv = { 0, 50000 };
 
-	if (a->npending > 0 && rb_clock_ms() < drain_deadline) {
-		evtimer_add(drain_ev, &tv);
-		return;
-	}
-	if (a->npending > 0)
-		rb_warn("exiting with %zu requests unanswered", a->npending);
-	/* One more turn so the last replies leave their buffers. */
-	event_base_loopexit(a->base, &tv);
-}
-
-static void
-on_term(evutil_socket_t sig, short what, void *arg)
-{
-	struct apid *a = arg;
-	struct timeval now = { 0, 0 };
-
-	if (a->conns.draining)
-		return;
-	rb_info("signal %d: finishing requests in flight", (int)sig);
 	http_stop_accepting(a);
 	sse_stop_all(a);
-	drain_deadline = rb_clock_ms() + DRAIN_MS;
-	evtimer_add(drain_ev, &now);
+}
+
+static size_t
+pending(void *arg)
+{
+	const struct apid *a = arg;
+
+	return a->npending;
 }
 
 /* RB_API_LISTEN=addr:port ("[::1]:port" for IPv6) overrides
@@ -151,7 +127,7 @@ load_key(struct apid *a)
 {
 	struct rb_err e = { 0 };
 
-	if (rb_apikey_load(&a->key, a->root, &e) < 0)
+	if (rb_apikey_load(&a->key, a->dm.root, &e) < 0)
 		rb_die(e.kind == RB_ERR_INVALID ? 100 : 111, "API key: %s",
 		    e.details);
 	if (a->key.source == RB_APIKEY_NEW)
@@ -192,80 +168,45 @@ rate_limits(struct apid *a)
 static void
 setup(struct apid *a)
 {
-	struct event *ev;
-	struct rb_err e = { 0 };
-	struct rb_conf *c;
-
-	if ((c = rb_txn_load_conf(a->root, &e)) == NULL)
-		rb_die(100, "%s", e.details);
-	apid_use_conf(a, c);
-	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
-		rb_die(111, "unable to ignore SIGPIPE");
 	/* rb-feed children (h_feeds.c) are reaped by the kernel. */
 	if (signal(SIGCHLD, SIG_IGN) == SIG_ERR)
 		rb_die(111, "unable to ignore SIGCHLD");
 	load_key(a);
 	rate_limits(a);
-	rb_ctl_init(&a->view, a->root);
+	rb_ctl_init(&a->view, a->dm.root);
 	a->start = (int64_t)time(NULL);
-	if ((a->base = event_base_new()) == NULL ||
-	    event_base_priority_init(a->base, 2) < 0 || sse_init(a) < 0 ||
-	    (drain_ev = evtimer_new(a->base, drain_tick, a)) == NULL)
+	if (sse_init(a) < 0)
 		rb_die(111, "unable to set up the event loop");
-	if ((ev = evsignal_new(a->base, SIGTERM, on_term, a)) == NULL ||
-	    event_add(ev, NULL) < 0 ||
-	    (ev = evsignal_new(a->base, SIGINT, on_term, a)) == NULL ||
-	    event_add(ev, NULL) < 0 ||
-	    (ev = evsignal_new(a->base, SIGHUP, on_hup, a)) == NULL ||
-	    event_add(ev, NULL) < 0)
-		rb_die(111, "unable to set up signal handling");
 }
 
 int
 main(int argc, char **argv)
 {
 	struct apid *a = &apid;
-	const char *opt_root = NULL;
-	int c, verbose = 0, ready_fd = -1, port;
-	char addr[256];
+	struct rb_daemon_hooks hooks = { .stop = on_term,
+		.reload = on_hup,
+		.pending = pending,
+		.arg = a };
+	char addr[256], what[300];
+	int port;
 
-	while ((c = getopt(argc, argv, "d:r:vh")) != -1) {
-		switch (c) {
-		case 'd':
-			opt_root = optarg;
-			break;
-		case 'r':
-			if ((ready_fd = rb_ready_parse(optarg)) < 0)
-				rb_die(100,
-				    "-r %s: not an open file descriptor",
-				    optarg);
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		default:
-			return usage();
-		}
-	}
-	if (optind != argc)
-		return usage();
-	rb_log_init("rb-apid", verbose);
-	if (rb_root_resolve(opt_root, a->root, sizeof a->root) < 0)
-		rb_die(111, "unable to resolve the state root: %s",
-		    strerror(errno));
+	rb_daemon_options(&a->dm, "rb-apid", argc, argv, NULL, 0, NULL, NULL);
+	rb_daemon_config(&a->dm);
+	apid_use_conf(a, a->dm.conf);
+	rb_daemon_loop(&a->dm, &hooks);
 	setup(a);
-	if (listen_addr(a->conf, addr, sizeof addr, &port) < 0)
+	if (listen_addr(a->dm.conf, addr, sizeof addr, &port) < 0)
 		rb_die(100, "RB_API_LISTEN must be addr:port");
 	if (http_start(a, addr, port) < 0)
 		rb_die(111, "unable to listen on %s port %d: %s", addr, port,
 		    strerror(errno));
 	rb_info("listening on %s port %d conns=%zu", addr, port, a->conns.cap);
-	if (rb_ready_announce(&ready_fd) < 0)
-		rb_warn("readiness: %s", strerror(errno));
-	event_base_loop(a->base, EVLOOP_NO_EXIT_ON_EMPTY);
+	rb_daemon_drop(&a->dm);
+	snprintf(what, sizeof what, "listen=%s:%d", addr, port);
+	rb_daemon_ready(&a->dm, what);
+	rb_daemon_run(&a->dm);
 	http_free(a);
 	rb_ctl_fini(&a->view);
 	rb_apikey_wipe(&a->key);
-	rb_info("exiting");
-	return 0;
+	return rb_daemon_exit(&a->dm);
 }

@@ -175,7 +175,7 @@ cmd_verify(const char *root, int argc, char **argv)
 			return usage();
 		head = argv[++i];
 	}
-	if ((conf = rb_txn_load_conf(root, &e)) == NULL) {
+	if ((conf = rb_conf_load_root(root, &e)) == NULL) {
 		rb_error("%s", e.details);
 		return 100;
 	}

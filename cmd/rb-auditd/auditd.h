@@ -11,7 +11,7 @@
 #include "audit/key.h"
 #include "audit/writer.h"
 #include "conf/conf.h"
-#include "sys/root.h"
+#include "prog/daemon.h"
 
 struct taken {
 	char *name;
@@ -19,14 +19,13 @@ struct taken {
 };
 
 struct auditd {
-	char root[RB_PATH_MAX];
-	struct rb_conf *conf;
+	struct rb_daemon dm; /* root, conf, the loop */
 	struct rb_audit_key key;
 	struct rb_audit_writer w;
 	size_t max_size;
 	int on; /* the log is open */
-	int sigfd, inofd;
-	int stop, hup;
+	int inofd;
+	struct event *ino_ev, *rescan_ev;
 	struct taken *taken; /* spool files in the staged batch */
 	size_t ntaken, captaken;
 	int full;           /* the batch reached RB_AUDIT_BATCH_MAX */
@@ -34,12 +33,9 @@ struct auditd {
 	unsigned long long appended;
 };
 
-/* Read pending signals into d->stop and d->hup. */
-void auditd_signals(struct auditd *d);
-
 /* Append everything the journal and spool hold beyond the log's position,
- * batch by batch, until drained or d->stop.  Returns 0 when drained (or
- * stopped), -1 after a failure to write (logged; the caller exits 111). */
+ * batch by batch, until drained or a stop is requested.  Returns 0 when drained
+ * (or stopped), -1 after a failure to write (logged; the caller exits 111). */
 int pump(struct auditd *d);
 
 /* Remove the spool files the log already holds (a crash between a

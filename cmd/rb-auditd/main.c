@@ -2,47 +2,38 @@
  * rb-auditd: turns the journal and audit/spool/ into the HMAC-chained
  * audit log, ROOT/audit/audit.log (doc/rb-auditd.md, doc/audit.md).
  *
- * Start: options, config (exit 100 when invalid), key, the log opened and
- * its position read back from its last lines (exit 100 when the key does
- * not verify it), startup appended, everything pending appended,
- * readiness on -r FD; then one poll loop woken by inotify on journal/ and
- * audit/spool/ (and a rescan every RESCAN_SECONDS in case a change was
- * missed).  SIGTERM: finish the current batch, append shutdown, exit 0.
+ * Start (lib/prog/daemon): options, config (exit 100 when invalid), the
+ * loop, privileges dropped to username:, key, the log opened and its
+ * position read back from its last lines (exit 100 when the key does not
+ * verify it), startup appended, everything pending appended, readiness
+ * on -r FD; then the loop, woken by inotify on journal/ and audit/spool/
+ * (and a rescan every RESCAN_SECONDS in case a change was missed).
+ * SIGTERM: finish the current batch, append shutdown, exit 0.
  * SIGHUP: re-read runbound.conf (audit-log on or off; the key is read at
  * start only).  With audit-log: no it idles, ready, so that s6 does not
  * restart it in a loop.
  */
 
 #include <errno.h>
-#include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "sys/sigfd.h"
-#include "sys/atomic.h"
-#include "sys/file.h"
-#include "auditd.h"
+#include <event2/event.h>
+
 #include "base/log.h"
-#include "sys/ready.h"
-#include "sys/root.h"
-#include "state/txn.h"
 #include "base/path.h"
+#include "sys/file.h"
+#include "sys/inotify.h"
+
+#include "auditd.h"
 
 #define RESCAN_SECONDS 5
 
-static void
-usage(void)
-{
-	rb_die(100, "usage: rb-auditd [-d ROOT] [-r FD] [-s MAXSIZE] [-v]");
-}
-
-/* Bytes, with an optional k, M or G suffix. */
+/* Bytes, with an optional k, M or G suffix, at least 1024; 0 when s is
+ * not one. */
 static size_t
 parse_size(const char *s)
 {
@@ -52,7 +43,7 @@ parse_size(const char *s)
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (errno != 0 || end == s || s[0] == '-')
-		usage();
+		return 0;
 	if (*end == 'k' || *end == 'K')
 		v <<= 10, end++;
 	else if (*end == 'M')
@@ -60,14 +51,8 @@ parse_size(const char *s)
 	else if (*end == 'G')
 		v <<= 30, end++;
 	if (*end != '\0' || v < 1024)
-		usage();
+		return 0;
 	return (size_t)v;
-}
-
-void
-auditd_signals(struct auditd *d)
-{
-	rb_sigfd_read(d->sigfd, &d->stop, &d->hup);
 }
 
 /* Watch the journal and spool directories; re-added when one was
@@ -79,66 +64,75 @@ watch(struct auditd *d)
 	char path[RB_PATH_MAX];
 
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-		rb_path(path, sizeof path, "%s/%s", d->root, dirs[i]);
+		rb_path(path, sizeof path, "%s/%s", d->dm.root, dirs[i]);
+		/* A missing journal/ is watched through ROOT until made. */
 		(void)inotify_add_watch(d->inofd, path,
 		    IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF |
-		        IN_MOVE_SELF | IN_ONLYDIR); /* a missing journal/ is
-		                                       watched via ROOT */
+		        IN_MOVE_SELF | IN_ONLYDIR);
 	}
+}
+
+/* Append what is pending; a failure to write ends the process (s6
+ * restarts it, and it resumes from the log). */
+static void
+work(struct auditd *d)
+{
+	if (d->on && !d->dm.stopping && pump(d) < 0)
+		rb_die(111,
+		    "stopping: the audit log could not be written (s6 "
+		    "restarts rb-auditd, which resumes from the log)");
+}
+
+static void
+on_inotify_event(void *arg, const struct inotify_event *ev)
+{
+	int *rewatch = arg;
+
+	if (ev->mask &
+	    (IN_IGNORED | IN_Q_OVERFLOW | IN_CREATE | IN_DELETE_SELF |
+	        IN_MOVE_SELF))
+		*rewatch = 1;
+}
+
+/* Any change under journal/ or audit/spool/: look again. */
+static void
+on_inotify(evutil_socket_t fd, short what, void *arg)
+{
+	struct auditd *d = arg;
+	int rewatch = 0;
+
+	(void)rb_inotify_each(d->inofd, on_inotify_event, &rewatch);
+	if (rewatch)
+		watch(d);
+	work(d);
+}
+
+/* Every RESCAN_SECONDS, in case a change went unseen. */
+static void
+on_rescan(evutil_socket_t fd, short what, void *arg)
+{
+	work(arg);
 }
 
 static void
 setup_events(struct auditd *d)
 {
-	if ((d->sigfd = rb_sigfd_open()) < 0)
-		rb_die(111, "unable to set up signals: %s", strerror(errno));
-	signal(SIGPIPE, SIG_IGN);
+	struct timeval every = { RESCAN_SECONDS, 0 };
+
 	d->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (d->inofd < 0 ||
-	    inotify_add_watch(d->inofd, d->root,
+	    inotify_add_watch(d->inofd, d->dm.root,
 	        IN_CREATE | IN_MOVED_TO | IN_ONLYDIR) < 0)
-		rb_die(111, "unable to watch %s: %s", d->root, strerror(errno));
+		rb_die(111, "unable to watch %s: %s", d->dm.root,
+		    strerror(errno));
 	watch(d);
-}
-
-/* Drain inotify; any event means "look again". */
-static int
-read_inotify(struct auditd *d)
-{
-	char buf[4096]
-	    __attribute__((aligned(__alignof__(struct inotify_event))));
-	int any = 0, rewatch = 0;
-	ssize_t n;
-
-	while ((n = read(d->inofd, buf, sizeof buf)) > 0) {
-		for (char *p = buf; p < buf + n;) {
-			const struct inotify_event *ev = (const void *)p;
-
-			any = 1;
-			if (ev->mask &
-			    (IN_IGNORED | IN_Q_OVERFLOW | IN_CREATE |
-			        IN_DELETE_SELF | IN_MOVE_SELF))
-				rewatch = 1;
-			p += sizeof *ev + ev->len;
-		}
-	}
-	if (rewatch)
-		watch(d);
-	return any;
-}
-
-static struct rb_conf *
-load_conf(struct auditd *d, int first)
-{
-	struct rb_err e = { 0 };
-	struct rb_conf *c = rb_txn_load_conf(d->root, &e);
-
-	if (c == NULL) {
-		if (first)
-			rb_die(100, "%s", e.details);
-		rb_error("%s; keeping the previous configuration", e.details);
-	}
-	return c;
+	if ((d->ino_ev = event_new(d->dm.base, d->inofd, EV_READ | EV_PERSIST,
+	         on_inotify, d)) == NULL ||
+	    event_add(d->ino_ev, NULL) < 0 ||
+	    (d->rescan_ev = event_new(d->dm.base, -1, EV_PERSIST, on_rescan,
+	         d)) == NULL ||
+	    event_add(d->rescan_ev, &every) < 0)
+		rb_die(111, "unable to set up events");
 }
 
 static void
@@ -146,8 +140,8 @@ load_key(struct auditd *d)
 {
 	struct rb_err e = { 0 };
 
-	if (rb_audit_key_load(&d->key, d->root, d->conf->audit_log_hmac_key, 1,
-	        &e) < 0)
+	if (rb_audit_key_load(&d->key, d->dm.root,
+	        d->dm.conf->audit_log_hmac_key, 1, &e) < 0)
 		rb_die(rb_err_exit_code(&e), "unable to load the audit key: %s",
 		    e.details);
 	if (d->key.source == RB_AUDIT_KEY_NEW)
@@ -172,7 +166,7 @@ start_log(struct auditd *d)
 	char spool[RB_PATH_MAX];
 
 	load_key(d);
-	if (rb_audit_writer_open(&d->w, d->root, &d->key, d->max_size, &e) <
+	if (rb_audit_writer_open(&d->w, d->dm.root, &d->key, d->max_size, &e) <
 	    0) {
 		int permanent = e.code != NULL &&
 		    (strcmp(e.code, "KEY_MISMATCH") == 0 ||
@@ -185,7 +179,7 @@ start_log(struct auditd *d)
 		rb_warn("cut a torn last line of %zu bytes from audit.log (a "
 		        "crash during a write); its events are read again",
 		    d->w.truncated);
-	rb_path(spool, sizeof spool, "%s/audit/spool", d->root);
+	rb_path(spool, sizeof spool, "%s/audit/spool", d->dm.root);
 	if (rb_file_mkdirs(spool, 0750) < 0)
 		rb_die(111, "unable to create %s: %s", spool, strerror(errno));
 	if (pump_sweep(d) < 0)
@@ -211,15 +205,14 @@ stop_log(struct auditd *d, const char *reason)
 }
 
 static void
-reload(struct auditd *d)
+reload(struct rb_daemon *dm, void *arg)
 {
-	struct rb_conf *c = load_conf(d, 0);
+	struct auditd *d = arg;
+	struct rb_conf *c = rb_daemon_config_again(dm);
 
-	d->hup = 0;
 	if (c == NULL)
 		return;
-	rb_conf_free(d->conf);
-	d->conf = c;
+	rb_daemon_use_conf(dm, c);
 	rb_info("SIGHUP: configuration read again audit-log=%s",
 	    c->audit_log ? "yes" : "no");
 	if (d->on && !c->audit_log) {
@@ -227,96 +220,47 @@ reload(struct auditd *d)
 		rb_info("audit-log: no: the audit log is off; idling");
 	} else if (!d->on && c->audit_log) {
 		start_log(d);
+		work(d);
 	}
 }
 
 static int
-options(struct auditd *d, int argc, char **argv)
+option(char letter, const char *arg, void *a)
 {
-	const char *opt_root = NULL;
-	int c, ready = -1, debug = 0;
+	struct auditd *d = a;
 
-	while ((c = getopt(argc, argv, "d:r:s:v")) != -1) {
-		switch (c) {
-		case 'd':
-			opt_root = optarg;
-			break;
-		case 'r':
-			if ((ready = rb_ready_parse(optarg)) < 0)
-				usage();
-			break;
-		case 's':
-			d->max_size = parse_size(optarg);
-			break;
-		case 'v':
-			debug = 1;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-	rb_log_init("rb-auditd", debug);
-	if (rb_root_resolve(opt_root, d->root, sizeof d->root) < 0 ||
-	    strlen(d->root) > 3000)
-		rb_die(111, "unable to resolve the state root: %s",
-		    strerror(errno ? errno : ENAMETOOLONG));
-	return ready;
-}
-
-static void
-announce(int *ready)
-{
-	if (rb_ready_announce(ready) < 0)
-		rb_die(111, "unable to write readiness: %s", strerror(errno));
-}
-
-static void
-wait_events(struct auditd *d)
-{
-	struct pollfd p[2] = { { d->sigfd, POLLIN, 0 },
-		{ d->inofd, POLLIN, 0 } };
-
-	if (poll(p, 2, RESCAN_SECONDS * 1000) < 0 && errno != EINTR)
-		rb_die(111, "poll: %s", strerror(errno));
-	auditd_signals(d);
-	(void)read_inotify(d); /* woken or timed out: look again either way */
+	/* -s MAXSIZE: the only option of rb-auditd's own. */
+	d->max_size = parse_size(arg);
+	return d->max_size > 0 ? 0 : -1;
 }
 
 int
 main(int argc, char **argv)
 {
-	struct auditd d = { .sigfd = -1, .inofd = -1 };
-	int ready = options(&d, argc, argv);
+	static const struct rb_daemon_opt own[] = { { 's', 1, "-s MAXSIZE" } };
+	static struct auditd d = { .inofd = -1 };
+	struct rb_daemon_hooks hooks = { .reload = reload, .arg = &d };
 
-	d.conf = load_conf(&d, 1);
+	rb_daemon_options(&d.dm, "rb-auditd", argc, argv, own, 1, option, &d);
+	rb_daemon_config(&d.dm);
+	rb_daemon_loop(&d.dm, &hooks);
+	rb_daemon_drop(&d.dm);
 	setup_events(&d);
-	if (d.conf->audit_log)
+	if (d.dm.conf->audit_log)
 		start_log(&d);
 	else
 		rb_info("audit-log: no: the audit log is off; idling");
-	while (!d.stop) {
-		if (d.hup)
-			reload(&d);
-		if (d.on && pump(&d) < 0)
-			rb_die(111,
-			    "stopping: the audit log could not be "
-			    "written (s6 restarts rb-auditd, which resumes "
-			    "from "
-			    "the log)");
-		announce(&ready);
-		if (!d.stop)
-			wait_events(&d);
-	}
+	work(&d);
+	rb_daemon_ready(&d.dm, NULL);
+	rb_daemon_run(&d.dm);
 	if (d.on) {
 		stop_log(&d, NULL);
-		rb_info("SIGTERM: exiting seq=%llu appended=%llu",
+		rb_info("SIGTERM: seq=%llu appended=%llu",
 		    (unsigned long long)d.w.seq, d.appended);
-	} else {
-		rb_info("SIGTERM: exiting");
 	}
-	rb_conf_free(d.conf);
+	event_free(d.ino_ev);
+	event_free(d.rescan_ev);
+	(void)close(d.inofd); /* read-only use */
 	free(d.taken);
-	return 0;
+	return rb_daemon_exit(&d.dm);
 }

@@ -145,7 +145,7 @@ from_journal(struct auditd *d)
 	char epoch[64], again[64], msg[600];
 	size_t before = d->w.nstaged;
 
-	if (rb_audit_source_epoch(d->root, epoch, sizeof epoch) < 0) {
+	if (rb_audit_source_epoch(d->dm.root, epoch, sizeof epoch) < 0) {
 		if (errno != ENOENT) {
 			snprintf(msg, sizeof msg,
 			    "unable to read "
@@ -159,7 +159,7 @@ from_journal(struct auditd *d)
 	    journal_reset(d, epoch) < 0)
 		return -1;
 	memset(&j, 0, sizeof j);
-	if (snprintf(j.dir, sizeof j.dir, "%s/journal", d->root) >=
+	if (snprintf(j.dir, sizeof j.dir, "%s/journal", d->dm.root) >=
 	    (int)sizeof j.dir)
 		return 0; /* the root was checked at start */
 	c.epoch = epoch;
@@ -175,7 +175,7 @@ from_journal(struct auditd *d)
 	}
 	/* The journal replaced meanwhile: what we read may be either's. */
 	if (d->w.nstaged > before &&
-	    (rb_audit_source_epoch(d->root, again, sizeof again) < 0 ||
+	    (rb_audit_source_epoch(d->dm.root, again, sizeof again) < 0 ||
 	        strcmp(again, epoch) != 0)) {
 		rb_audit_writer_drop(&d->w);
 		d->full = 0;
@@ -255,7 +255,7 @@ from_spool(struct auditd *d)
 	size_t n = 0;
 	int r = 0, removed = 0;
 
-	rb_path(dir, sizeof dir, "%s/audit/spool", d->root);
+	rb_path(dir, sizeof dir, "%s/audit/spool", d->dm.root);
 	if (rb_audit_spool_list(dir, &names, &n) < 0) {
 		warn_once(d, "unable to list audit/spool");
 		return 0;
@@ -282,7 +282,7 @@ pump_sweep(struct auditd *d)
 	size_t n = 0;
 	int removed = 0;
 
-	rb_path(dir, sizeof dir, "%s/audit/spool", d->root);
+	rb_path(dir, sizeof dir, "%s/audit/spool", d->dm.root);
 	if (rb_audit_spool_list(dir, &names, &n) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
@@ -305,8 +305,8 @@ release_spool(struct auditd *d)
 
 	if (d->ntaken == 0)
 		return 0;
-	rb_path(dir, sizeof dir, "%s/audit/spool", d->root);
-	rb_path(rej, sizeof rej, "%s/audit/rejected", d->root);
+	rb_path(dir, sizeof dir, "%s/audit/spool", d->dm.root);
+	rb_path(rej, sizeof rej, "%s/audit/rejected", d->dm.root);
 	for (size_t i = 0; i < d->ntaken; i++) {
 		rb_path(from, sizeof from, "%s/%s", dir, d->taken[i].name);
 		if (d->taken[i].rejected) {
@@ -377,8 +377,7 @@ pump(struct auditd *d)
 			return 0;
 		if (commit(d) < 0)
 			return -1;
-		auditd_signals(d);
-		if (d->stop)
+		if (rb_daemon_stop_requested(&d->dm))
 			return 0; /* the rest waits for the next start */
 	}
 }

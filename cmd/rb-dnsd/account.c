@@ -29,13 +29,13 @@
 int
 account_init(struct dnsd *d)
 {
-	const struct rb_conf *c = d->conf;
+	const struct rb_conf *c = d->dm.conf;
 	char notify_dir[RB_PATH_MAX];
 
-	if (snprintf(d->ctl_dir, sizeof d->ctl_dir, "%s/run/ctl", d->root) >=
+	if (snprintf(d->ctl_dir, sizeof d->ctl_dir, "%s/run/ctl", d->dm.root) >=
 	    (int)sizeof d->ctl_dir)
 		return -1;
-	d->stats = rb_stats_create(d->root, (uint32_t)c->log_retention,
+	d->stats = rb_stats_create(d->dm.root, (uint32_t)c->log_retention,
 	    !c->log_client_ip);
 	if (d->stats == NULL)
 		return -1;
@@ -46,8 +46,8 @@ account_init(struct dnsd *d)
 	/* After the privilege drop rb-dnsd must still read and remove the
 	 * requests there: the directory belongs to the user it becomes. */
 	/* rb-notify, started after the drop, keeps its state here. */
-	if (snprintf(notify_dir, sizeof notify_dir, "%s/run/notify", d->root) >=
-	        (int)sizeof notify_dir ||
+	if (snprintf(notify_dir, sizeof notify_dir, "%s/run/notify",
+	        d->dm.root) >= (int)sizeof notify_dir ||
 	    rb_file_mkdirs(notify_dir, 0755) < 0)
 		return -1;
 	if (geteuid() == 0 && c->username != NULL) {
@@ -63,27 +63,11 @@ account_init(struct dnsd *d)
 	return 0;
 }
 
-/* The action a query is logged and counted under. */
-static enum rb_log_action
-action_of(const struct rb_answer_info *info)
-{
-	switch (info->step) {
-	case RB_STEP_BLOCK:
-		return RB_ACT_BLOCKED;
-	case RB_STEP_HEALTH:
-	case RB_STEP_LOCAL:
-	case RB_STEP_ZONES:
-		return RB_ACT_LOCAL;
-	default:
-		return info->rcode == 2 ? RB_ACT_SERVFAIL : RB_ACT_REFUSED;
-	}
-}
-
 void
 account_query(struct dnsd *d, const struct rb_answer_query *q,
     const struct rb_answer_info *info)
 {
-	enum rb_log_action act = action_of(info), logact = act;
+	enum rb_log_action act = info->action, logact = act;
 	uint64_t el = (now_ns() - q->now_ns) / 1000;
 	uint32_t us = el > UINT32_MAX ? UINT32_MAX : (uint32_t)el;
 
@@ -99,9 +83,9 @@ account_query(struct dnsd *d, const struct rb_answer_query *q,
 	    &q->client, d->now_sec, us);
 }
 
-/* A query that step 8 answered, under act (RB_ACT_FORWARDED or
- * RB_ACT_CACHED); a SERVFAIL reply counts and logs as servfail.  The time
- * runs from q->now_ns, when the query arrived. */
+/* A query that step 8 answered later, under act (RB_ACT_FORWARDED); a
+ * SERVFAIL reply counts and logs as servfail.  The time runs from
+ * q->now_ns, when the query arrived. */
 void
 account_forward(struct dnsd *d, const struct rb_answer_query *q,
     const struct rb_answer_info *info, enum rb_log_action act)

@@ -18,21 +18,24 @@
 #include "answer/acl.h"
 #include "answer/answer.h"
 #include "answer/cdbmap.h"
-#include "conf/conf.h"
+#include "answer/forward.h"
 #include "answer/ratelimit.h"
-#include "stats/stats.h"
 #include "answer/tcplimit.h"
+#include "conf/conf.h"
+#include "prog/daemon.h"
+#include "stats/stats.h"
 
 struct dnsd;
 
-/* Anything registered with epoll starts with a watch; its data.ptr points
- * at it.  added is the loop's batch number when watch_add last ran: an
- * event of that same batch was meant for whatever used the watch before
- * (a TCP slot closed and taken again, say) and is skipped; every watch
- * is level-triggered, so nothing is lost. */
+/* A descriptor on the loop (libevent, level-triggered), with a callback
+ * that gets EPOLLIN and EPOLLOUT bits.  Its event is made at the first
+ * watch_add and reused after, so a TCP slot taken again allocates
+ * nothing; a watch deleted is never called again, even for an event of
+ * the same turn of the loop. */
+struct event;
 struct watch {
 	int fd;
-	uint64_t added;
+	struct event *ev;
 	void (*cb)(struct dnsd *d, struct watch *w, uint32_t events);
 };
 
@@ -75,15 +78,10 @@ struct udp_dest {
 	uint64_t ctl[8]; /* IP_PKTINFO / IPV6_PKTINFO control message */
 };
 
-/* serve_query's verdict for a query sent upstream: the reply comes later
- * through udp_send_later or tcp_send_later. */
-#define SERVE_LATER RB_ANSWER_PASS
-
 struct dnsd {
-	char root[PATH_MAX];
+	struct rb_daemon dm; /* root, conf, verbose, the loop, stopping */
 	char conf_path[PATH_MAX];
 	char data_dir[PATH_MAX];
-	struct rb_conf *conf;
 
 	struct rb_acl acl;
 	struct rb_ratelimit rl;
@@ -97,9 +95,8 @@ struct dnsd {
 	struct rb_cdbmap_gen *feed_gens[DNSD_MAX_FEEDS]; /* held per batch */
 	int reload_pending; /* a re-map failed: retry on the next tick */
 
-	int epfd;
-	uint64_t batch; /* epoll_wait calls returned so far */
-	struct watch sig, tick, inotify;
+	struct event *tick;
+	struct watch inotify;
 	int wd_root, wd_data; /* inotify watches, -1 when absent */
 
 	size_t nsocks;
@@ -111,17 +108,13 @@ struct dnsd {
 	struct tconn *conns;    /* tcp_max slots */
 	struct rb_tcplimit tcl; /* tcp-connection-limit, with live counts */
 
-	int stopping;
-	uint64_t stop_deadline_ns;
-	int verbose;
-
 	struct rb_stats_shm *stats; /* run/stats.shm, written only here */
 	char ctl_dir[PATH_MAX];     /* run/ctl: requests from rb-apid */
 	int wd_ctl;
 	int log_all;     /* verbosity >= 2: every query into the log ring */
 	int64_t now_sec; /* wall clock, refreshed once per batch */
 
-	struct forward *fwd; /* forward.c: step 8 */
+	struct rb_forward *fwd; /* step 8 (lib/answer/forward) */
 
 	/* xfr.c: transfers (rb-axfr) and NOTIFY (rb-notify) */
 	struct rb_acl xfr_acl; /* allow-transfer */
@@ -137,26 +130,30 @@ struct dnsd {
 void serve_begin(struct dnsd *d, struct rb_answer_ctx *ctx);
 void serve_end(struct dnsd *d, struct rb_answer_ctx *ctx);
 
-/* Answer q from client from into out; logs inform zones, and every query
- * with -v.  Returns RB_ANSWER_SEND, RB_ANSWER_DROP, or SERVE_LATER when the
- * query went upstream (o says where the reply goes). */
+/* Answer q from client from into out through steps 1-8; counts and logs
+ * it (inform zones, every query with -v).  Returns RB_ANSWER_SEND,
+ * RB_ANSWER_DROP, or RB_ANSWER_LATER when the query went upstream: the
+ * reply comes through serve_deliver, to where o's save put it. */
 enum rb_answer_verdict serve_query(struct dnsd *d,
     const struct rb_answer_ctx *ctx, const struct sockaddr *from,
     const struct rb_answer_query *q, struct rb_answer_buf *out,
     const struct origin *o);
 
+/* Step 8's set-up and its hooks (serve.c): forwarding from d's config. */
+int serve_forward_init(struct dnsd *d);
+
 /* Monotonic time in nanoseconds, never 0. */
 uint64_t now_ns(void);
 
-/* main.c: register w for events (EPOLLIN...) or change them. */
+/* main.c: register w for events (EPOLLIN...) or change them; watch_init
+ * makes w's event ahead of its first use (TCP slots, at startup). */
+int watch_init(struct dnsd *d, struct watch *w);
 int watch_add(struct dnsd *d, struct watch *w, uint32_t events);
 int watch_mod(struct dnsd *d, struct watch *w, uint32_t events);
 void watch_del(struct dnsd *d, struct watch *w);
 
 /* setup.c */
-struct rb_conf *setup_load_conf(const char *path);
 int setup_apply_conf(struct dnsd *d, const struct rb_conf *c);
-void setup_drop_privileges(const struct rb_conf *c);
 void setup_map_data(struct dnsd *d);
 void setup_reload_data(struct dnsd *d);
 void setup_reload_conf(struct dnsd *d);
@@ -207,16 +204,6 @@ void tcp_resume_accept(struct dnsd *d);
 void tcp_send_later(struct dnsd *d, size_t slot, uint32_t gen,
     const uint8_t *pkt, size_t len);
 
-/* forward.c: step 8, the packet cache and libunbound (see forward.c). */
-int forward_init(struct dnsd *d);
-enum rb_answer_verdict forward_query(struct dnsd *d,
-    const struct rb_answer_query *q, const struct rb_answer_info *info,
-    const struct origin *o, struct rb_answer_buf *out);
-void forward_tick(struct dnsd *d, uint64_t now);
-void forward_reload(struct dnsd *d);
-size_t forward_pending(const struct dnsd *d);
-void forward_stop(struct dnsd *d);
-
 /* xfr.c: zone transfers and NOTIFY through child programs (see xfr.c). */
 int xfr_init(struct dnsd *d);
 int xfr_apply_conf(struct dnsd *d, const struct rb_conf *c);
@@ -228,10 +215,6 @@ int xfr_wants_tcp(const struct dnsd *d, const uint8_t *in, size_t inlen,
  * client: 1 when handed to rb-axfr (close the connection), else 0. */
 int xfr_tcp(struct dnsd *d, int fd, const uint8_t *in, size_t inlen,
     const struct rb_ipaddr *client);
-/* An IXFR over UDP: 1 with out and info filled, else 0. */
-int xfr_udp(struct dnsd *d, const struct rb_answer_ctx *ctx,
-    const struct rb_answer_query *aq, struct rb_answer_buf *out,
-    struct rb_answer_info *info);
 /* zones.cdb is newly mapped: NOTIFY every zone (all) or the changed ones. */
 void xfr_notify(struct dnsd *d, int all);
 /* SIGCHLD: collect ended children. */

@@ -235,6 +235,31 @@ listen_name(struct dnsd *d, const struct rb_conf *c, const char *name, int port)
 		    name);
 }
 
+/* Can this host bind ::1 at all (no IPv6, or a loopback without it)? */
+static int
+ipv6_loopback(void)
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6,
+		.sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), ok;
+
+	if (fd < 0)
+		return 0;
+	ok = bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+	(void)close(fd); /* never used for data */
+	return ok;
+}
+
+/* No interface: loopback only, as unbound listens by default (127.0.0.1
+ * and ::1, the latter where the host has it). */
+static void
+listen_default(struct dnsd *d, const struct rb_conf *c)
+{
+	listen_addr(d, c, "127.0.0.1", c->port);
+	if (c->do_ip6 && ipv6_loopback())
+		listen_addr(d, c, "::1", c->port);
+}
+
 void
 listen_all(struct dnsd *d, const struct rb_conf *c)
 {
@@ -245,7 +270,7 @@ listen_all(struct dnsd *d, const struct rb_conf *c)
 			listen_addr(d, c, c->ifaces[i].addr, c->ifaces[i].port);
 	}
 	if (c->nifaces == 0)
-		listen_addr(d, c, "0.0.0.0", c->port);
+		listen_default(d, c);
 	if (d->nsocks == 0)
 		rb_die(100,
 		    "no interface to listen on (do-ip4, do-ip6, do-udp "

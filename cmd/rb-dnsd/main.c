@@ -1,73 +1,92 @@
 /*
- * rb-dnsd: the DNS server (doc/rb-dnsd.md).  main parses the options and
- * runs the startup order of STYLE.md: config (exit 100 when invalid),
- * sockets, privileges, data, readiness; then one epoll loop until SIGTERM.
- * Signals arrive through a signalfd, data changes through inotify, and a
- * 1 s timerfd tick closes idle TCP connections.  Nothing in the loop
- * allocates.
+ * rb-dnsd: the DNS server (doc/rb-dnsd.md).  main runs the daemon
+ * skeleton's steps (lib/prog/daemon, the startup order of STYLE.md):
+ * options, config (exit 100 when invalid), the loop, sockets, privileges,
+ * data, readiness; then the loop until SIGTERM, which stops accepting and
+ * lets TCP replies and forwarded queries finish (5 s at most).  Signals
+ * arrive as events of the skeleton, data changes through inotify, and a
+ * 1 s tick closes idle TCP connections, times out forwarded queries and
+ * drives the upstream probes.  Nothing in the loop allocates.
  */
 
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
-#include <sys/timerfd.h>
 
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "dnsd.h"
+#include <event2/event.h>
+
 #include "base/log.h"
-#include "sys/ready.h"
-#include "sys/root.h"
+#include "base/path.h"
+
+#include "dnsd.h"
 
 #define RATE_SLOTS 65536
-#define STOP_GRACE_NS 5000000000ull /* finishing TCP replies on SIGTERM */
 
 static struct dnsd d;
+
+/* libevent's readiness as the EPOLLIN and EPOLLOUT bits watches take. */
+static void
+watch_event(evutil_socket_t fd, short what, void *arg)
+{
+	struct watch *w = arg;
+
+	w->cb(&d, w,
+	    ((what & EV_READ) ? EPOLLIN : 0) |
+	        ((what & EV_WRITE) ? EPOLLOUT : 0));
+}
 
 int
 watch_add(struct dnsd *dd, struct watch *w, uint32_t events)
 {
-	struct epoll_event ev = { .events = events, .data.ptr = w };
+	short what = EV_PERSIST | ((events & EPOLLIN) ? EV_READ : 0) |
+	    ((events & EPOLLOUT) ? EV_WRITE : 0);
 
-	w->added = dd->batch;
-	return epoll_ctl(dd->epfd, EPOLL_CTL_ADD, w->fd, &ev);
+	if (w->ev == NULL)
+		w->ev = event_new(dd->dm.base, w->fd, what, watch_event, w);
+	else if (event_assign(w->ev, dd->dm.base, w->fd, what, watch_event, w) <
+	    0)
+		return -1;
+	if (w->ev == NULL)
+		return -1;
+	/* Nothing wanted: registered, and silent until watch_mod. */
+	return events == 0 ? 0 : event_add(w->ev, NULL);
 }
 
 int
 watch_mod(struct dnsd *dd, struct watch *w, uint32_t events)
 {
-	struct epoll_event ev = { .events = events, .data.ptr = w };
+	watch_del(dd, w);
+	return watch_add(dd, w, events);
+}
 
-	return epoll_ctl(dd->epfd, EPOLL_CTL_MOD, w->fd, &ev);
+int
+watch_init(struct dnsd *dd, struct watch *w)
+{
+	w->ev = event_new(dd->dm.base, -1, 0, watch_event, w);
+	return w->ev == NULL ? -1 : 0;
 }
 
 void
 watch_del(struct dnsd *dd, struct watch *w)
 {
-	/* Fails only for an fd that was never added: nothing to undo. */
-	(void)epoll_ctl(dd->epfd, EPOLL_CTL_DEL, w->fd, NULL);
+	/* Fails only for an event never added: nothing to undo. */
+	if (w->ev != NULL)
+		(void)event_del(w->ev);
 }
 
+/* SIGTERM: listening sockets closed, TCP connections finish what they
+ * owe; UDP sockets stay for the forwarded replies still due. */
 static void
-usage(void)
+on_stop(struct rb_daemon *dm, void *arg)
 {
-	rb_die(100, "usage: rb-dnsd [-d ROOT] [-r FD] [-v]");
-}
+	struct dnsd *dd = arg;
 
-static void
-begin_stop(struct dnsd *dd)
-{
-	rb_info("stopping");
-	dd->stopping = 1;
-	dd->stop_deadline_ns = now_ns() + STOP_GRACE_NS;
 	for (size_t i = 0; i < dd->nsocks; i++) {
 		watch_del(dd, &dd->socks[i].w);
-		/* UDP sockets stay open for forwarded replies still due. */
 		if (!dd->socks[i].tcp)
 			continue;
 		/* Nothing was written through it: close cannot lose data. */
@@ -77,198 +96,130 @@ begin_stop(struct dnsd *dd)
 	tcp_stop(dd);
 }
 
-static void
-signal_event(struct dnsd *dd, struct watch *w, uint32_t events)
+static size_t
+in_flight(void *arg)
 {
-	struct signalfd_siginfo si;
+	const struct dnsd *dd = arg;
 
-	while (read(w->fd, &si, sizeof si) == (ssize_t)sizeof si) {
-		if (si.ssi_signo == SIGHUP)
-			setup_reload_conf(dd);
-		else if (si.ssi_signo == SIGCHLD)
-			xfr_reap(dd);
-		else if (!dd->stopping)
-			begin_stop(dd);
-	}
+	return dd->tcp_count + rb_forward_pending(dd->fwd);
 }
 
 static void
-tick_event(struct dnsd *dd, struct watch *w, uint32_t events)
+on_hup(struct rb_daemon *dm, void *arg)
 {
-	uint64_t n;
+	setup_reload_conf(arg);
+}
 
-	/* A short read only means no expiry is pending. */
-	(void)!read(w->fd, &n, sizeof n);
+static void
+on_child(struct rb_daemon *dm, void *arg)
+{
+	xfr_reap(arg);
+}
+
+static void
+tick_event(evutil_socket_t fd, short what, void *arg)
+{
+	struct dnsd *dd = arg;
+
+	account_clock(dd);
 	tcp_sweep(dd, now_ns());
-	forward_tick(dd, now_ns());
+	rb_forward_tick(dd->fwd, now_ns());
 	probe_tick(dd, now_ns());
 	if (dd->reload_pending)
 		setup_reload_data(dd);
 }
 
-/* Signals as events: blocked, then read from a signalfd. */
-static void
-start_signals(struct dnsd *dd)
-{
-	sigset_t set;
-
-	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
-		rb_die(111, "unable to ignore SIGPIPE: %s", strerror(errno));
-	/* An ignored SIGCHLD survives exec and makes the kernel reap our
-	 * children (rb-axfr, rb-notify): waitpid would never count them
-	 * gone. */
-	if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
-		rb_die(111, "unable to reset SIGCHLD: %s", strerror(errno));
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGCHLD);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		rb_die(111, "unable to block signals: %s", strerror(errno));
-	dd->sig.fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	dd->sig.cb = signal_event;
-	if (dd->sig.fd < 0 || watch_add(dd, &dd->sig, EPOLLIN) < 0)
-		rb_die(111, "unable to watch signals: %s", strerror(errno));
-}
-
 static void
 start_tick(struct dnsd *dd)
 {
-	struct itimerspec its = { { 1, 0 }, { 1, 0 } };
+	struct timeval every = { 1, 0 };
 
-	dd->tick.fd = timerfd_create(CLOCK_MONOTONIC,
-	    TFD_NONBLOCK | TFD_CLOEXEC);
-	dd->tick.cb = tick_event;
-	if (dd->tick.fd < 0 ||
-	    timerfd_settime(dd->tick.fd, 0, &its, NULL) < 0 ||
-	    watch_add(dd, &dd->tick, EPOLLIN) < 0)
-		rb_die(111, "unable to start the timer: %s", strerror(errno));
+	if ((dd->tick = event_new(dd->dm.base, -1, EV_PERSIST, tick_event,
+	         dd)) == NULL ||
+	    event_add(dd->tick, &every) < 0)
+		rb_die(111, "unable to start the timer");
 }
 
+/* File names under the state root. */
 static void
-run(struct dnsd *dd)
+paths(struct dnsd *dd)
 {
-	struct epoll_event ev[64];
-
-	for (;;) {
-		int n;
-
-		if (dd->stopping &&
-		    ((dd->tcp_count == 0 && forward_pending(dd) == 0) ||
-		        now_ns() > dd->stop_deadline_ns))
-			return;
-		n = epoll_wait(dd->epfd, ev, 64, -1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			rb_die(111, "epoll_wait: %s", strerror(errno));
-		dd->batch++;
-		for (int i = 0; i < n; i++) {
-			struct watch *w = ev[i].data.ptr;
-			/* Closed, or closed and taken again, by an earlier
-			 * event of this batch. */
-			if (w->fd >= 0 && w->added != dd->batch)
-				w->cb(dd, w, ev[i].events);
-		}
-	}
+	if (rb_path(dd->conf_path, sizeof dd->conf_path, "%s/runbound.conf",
+	        dd->dm.root) < 0 ||
+	    rb_path(dd->data_dir, sizeof dd->data_dir, "%s/data", dd->dm.root) <
+	        0 ||
+	    rb_path(dd->feeds_dir, sizeof dd->feeds_dir, "%s/feeds",
+	        dd->dm.root) < 0)
+		rb_die(100, "state root path too long");
 }
 
-/* Options, state root and file names. */
-static int
-options(struct dnsd *dd, int argc, char **argv)
+/* What needs no privilege: the tables sized once from the config. */
+static void
+prepare(struct dnsd *dd)
 {
-	const char *root = NULL;
-	int opt, ready = -1;
+	dd->wd_root = dd->wd_data = dd->wd_feeds = -1;
+	rb_acl_init(&dd->acl);
+	rb_tcplimit_init(&dd->tcl);
+	if (xfr_init(dd) < 0)
+		rb_die(111, "unable to find the directory of rb-dnsd's binary");
+	if (rb_ratelimit_init(&dd->rl, RATE_SLOTS, 0, 0) < 0)
+		rb_die(111, "out of memory");
+	if (setup_apply_conf(dd, dd->dm.conf) < 0)
+		exit(100);
+	/* The slot table is sized once: a new value needs a restart. */
+	dd->tcp_max = (size_t)dd->dm.conf->incoming_num_tcp;
+	if (tcp_init(dd) < 0)
+		rb_die(111, "unable to set up: %s", strerror(errno));
+}
 
-	while ((opt = getopt(argc, argv, "d:r:v")) != -1) {
-		switch (opt) {
-		case 'd':
-			root = optarg;
-			break;
-		case 'r':
-			if ((ready = rb_ready_parse(optarg)) < 0)
-				rb_die(100,
-				    "-r %s: not an open file descriptor",
-				    optarg);
-			break;
-		case 'v':
-			dd->verbose = 1;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-	if (rb_root_resolve(root, dd->root, sizeof dd->root) < 0)
-		rb_die(111, "unable to resolve the state root: %s",
+/* After the privilege drop: the data, the watches, the children. */
+static void
+serve_data(struct dnsd *dd)
+{
+	setup_map_data(dd);
+	account_data(dd);
+	xfr_notify(dd, 1);
+	if (setup_inotify(dd) < 0)
+		rb_die(111, "unable to watch %s: %s", dd->data_dir,
 		    strerror(errno));
-	if (snprintf(dd->conf_path, sizeof dd->conf_path, "%s/runbound.conf",
-	        dd->root) >= (int)sizeof dd->conf_path ||
-	    snprintf(dd->data_dir, sizeof dd->data_dir, "%s/data", dd->root) >=
-	        (int)sizeof dd->data_dir ||
-	    snprintf(dd->feeds_dir, sizeof dd->feeds_dir, "%s/feeds",
-	        dd->root) >= (int)sizeof dd->feeds_dir)
-		rb_die(100, "state root path too long");
-	return ready;
+	if (account_watch(dd) < 0)
+		rb_warn("unable to watch %s: %s (control requests will not be "
+		        "served)",
+		    dd->ctl_dir, strerror(errno));
+	start_tick(dd);
+	if (probe_init(dd) < 0)
+		rb_die(111, "unable to start upstream probes");
 }
 
 int
 main(int argc, char **argv)
 {
-	int ready;
+	struct rb_daemon_hooks hooks = { .stop = on_stop,
+		.reload = on_hup,
+		.child = on_child,
+		.pending = in_flight,
+		.arg = &d };
+	char what[64];
 
-	rb_log_init("rb-dnsd", 0);
-	ready = options(&d, argc, argv);
-	rb_log_init("rb-dnsd", d.verbose);
-	d.wd_root = d.wd_data = d.wd_feeds = -1;
-
-	d.conf = setup_load_conf(d.conf_path);
-	if (d.conf == NULL)
-		exit(100);
-	rb_acl_init(&d.acl);
-	rb_tcplimit_init(&d.tcl);
-	if (xfr_init(&d) < 0)
-		rb_die(111, "unable to find the directory of rb-dnsd's binary");
-	if (rb_ratelimit_init(&d.rl, RATE_SLOTS, 0, 0) < 0)
-		rb_die(111, "out of memory");
-	if (setup_apply_conf(&d, d.conf) < 0)
-		exit(100);
-	/* The slot table is sized once: a new value needs a restart. */
-	d.tcp_max = (size_t)d.conf->incoming_num_tcp;
-
-	d.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (d.epfd < 0 || tcp_init(&d) < 0)
-		rb_die(111, "unable to set up: %s", strerror(errno));
-	start_signals(&d);
-	listen_all(&d, d.conf);
+	rb_daemon_options(&d.dm, "rb-dnsd", argc, argv, NULL, 0, NULL, NULL);
+	paths(&d);
+	rb_daemon_config(&d.dm);
+	rb_daemon_loop(&d.dm, &hooks);
+	prepare(&d);
+	listen_all(&d, d.dm.conf);
 	if (account_init(&d) < 0)
-		rb_die(111, "unable to create %s/run: %s", d.root,
+		rb_die(111, "unable to create %s/run: %s", d.dm.root,
 		    strerror(errno));
-	if (forward_init(&d) < 0)
+	if (serve_forward_init(&d) < 0)
 		rb_die(111, "unable to set up forwarding");
-	setup_drop_privileges(d.conf);
-	setup_map_data(&d);
-	account_data(&d);
-	xfr_notify(&d, 1);
-	if (setup_inotify(&d) < 0)
-		rb_die(111, "unable to watch %s: %s", d.data_dir,
-		    strerror(errno));
-	if (account_watch(&d) < 0)
-		rb_warn("unable to watch %s: %s (control requests will not be "
-		        "served)",
-		    d.ctl_dir, strerror(errno));
-	start_tick(&d);
-	if (probe_init(&d) < 0)
-		rb_die(111, "unable to start upstream probes");
-
-	if (rb_ready_announce(&ready) < 0)
-		rb_die(111, "unable to write readiness: %s", strerror(errno));
-	rb_info("ready root=%s sockets=%zu tcp_max=%zu", d.root, d.nsocks,
+	rb_daemon_drop(&d.dm);
+	rb_debug("running as uid=%u gid=%u", (unsigned)getuid(),
+	    (unsigned)getgid());
+	serve_data(&d);
+	snprintf(what, sizeof what, "sockets=%zu tcp_max=%zu", d.nsocks,
 	    d.tcp_max);
-	run(&d);
-	forward_stop(&d);
-	rb_info("exiting");
-	return 0;
+	rb_daemon_ready(&d.dm, what);
+	rb_daemon_run(&d.dm);
+	rb_forward_stop(d.fwd);
+	return rb_daemon_exit(&d.dm);
 }

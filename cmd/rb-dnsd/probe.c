@@ -141,7 +141,7 @@ set_addr(struct up *u, const char *addr, int port)
 static void
 load(struct dnsd *d)
 {
-	const struct rb_conf *c = d->conf;
+	const struct rb_conf *c = d->dm.conf;
 
 	P.n = 0;
 	for (size_t i = 0; i < c->nfwd; i++) {

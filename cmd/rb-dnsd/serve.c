@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "wire/dname.h"
@@ -33,6 +34,7 @@ serve_begin(struct dnsd *d, struct rb_answer_ctx *ctx)
 	ctx->local = rb_cdbmap_acquire(d->local);
 	ctx->block = rb_cdbmap_acquire(d->block);
 	ctx->zones = rb_cdbmap_acquire(d->zones);
+	ctx->xfr_acl = &d->xfr_acl;
 	feeds_acquire(d);
 	ctx->feeds = (const struct rb_cdbmap_gen *const *)d->feed_gens;
 	ctx->nfeeds = d->nfeeds;
@@ -88,26 +90,85 @@ log_query(const struct sockaddr *from, const struct rb_answer_query *q,
 		    (int)info->step, info->rcode);
 }
 
+/* What a reply from upstream needs: the TCP slot, or the UDP peer. */
+struct saved {
+	int tcp;
+	size_t slot;
+	uint32_t gen;
+	struct udp_dest udp;
+};
+
+static size_t
+origin_save(const void *from, uint8_t *buf, size_t cap)
+{
+	const struct origin *o = from;
+	struct saved sv;
+
+	memset(&sv, 0, sizeof sv);
+	sv.tcp = o->tcp;
+	if (o->tcp) {
+		sv.slot = o->slot;
+		sv.gen = o->gen;
+	} else {
+		udp_dest_save(&sv.udp, o);
+	}
+	_Static_assert(sizeof sv <= RB_FORWARD_ORIGIN_MAX, "origin too big");
+	memcpy(buf, &sv, sizeof sv < cap ? sizeof sv : cap);
+	return sizeof sv;
+}
+
+static void
+serve_deliver(void *arg, const uint8_t *origin, size_t olen, const uint8_t *pkt,
+    size_t len)
+{
+	struct dnsd *d = arg;
+	struct saved sv;
+
+	if (olen != sizeof sv)
+		return; /* cannot happen: origin_save wrote it */
+	memcpy(&sv, origin, sizeof sv);
+	if (sv.tcp) /* len 0 closes: the client waits for a reply */
+		tcp_send_later(d, sv.slot, sv.gen, pkt, len);
+	else if (len > 0)
+		udp_send_later(&sv.udp, pkt, len);
+}
+
+static void
+serve_account(void *arg, const struct rb_answer_query *q,
+    const struct rb_answer_info *info, enum rb_log_action act)
+{
+	account_forward(arg, q, info, act);
+}
+
+int
+serve_forward_init(struct dnsd *d)
+{
+	struct rb_forward_hooks h = { serve_deliver, serve_account, d };
+
+	d->fwd = rb_forward_new(d->dm.base, d->dm.root, d->dm.conf, d->stats,
+	    &h);
+	return d->fwd == NULL ? -1 : 0;
+}
+
 enum rb_answer_verdict
 serve_query(struct dnsd *d, const struct rb_answer_ctx *ctx,
     const struct sockaddr *from, const struct rb_answer_query *q,
     struct rb_answer_buf *out, const struct origin *o)
 {
+	struct rb_forward_origin fo = { origin_save, o };
 	struct rb_answer_info info;
-	enum rb_answer_verdict v = RB_ANSWER_SEND;
+	enum rb_answer_verdict v = rb_answer(ctx, q, out, &info);
 
-	/* An IXFR over UDP is answered before the pipeline (xfr.c). */
-	if (q->tcp || !xfr_udp(d, ctx, q, out, &info)) {
-		v = rb_answer(ctx, q, out, &info);
-		if (info.inform)
-			log_query(from, q, &info, RB_LOG_INFO);
-		/* Step 8 takes what steps 1-6 passed on; it counts and logs
-		 * itself.  Without a forward zone out already holds REFUSED. */
-		if (v == RB_ANSWER_PASS && d->fwd != NULL)
-			return forward_query(d, q, &info, o, out);
-	}
+	if (info.inform)
+		log_query(from, q, &info, RB_LOG_INFO);
+	/* Step 8 takes what steps 1-7 passed on; out holds REFUSED for a
+	 * name it does not forward. */
+	if (v == RB_ANSWER_PASS)
+		v = rb_forward_query(d->fwd, q, &info, &fo, out);
+	if (v == RB_ANSWER_LATER)
+		return v; /* counted when the reply comes */
 	account_query(d, q, &info);
-	if (d->verbose)
+	if (d->dm.verbose)
 		log_query(from, q, &info, RB_LOG_DEBUG);
-	return v == RB_ANSWER_PASS ? RB_ANSWER_SEND : v;
+	return v;
 }

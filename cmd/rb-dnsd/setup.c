@@ -6,11 +6,9 @@
  * data/block.cdb and data/zones.cdb are mapped through lib/answer/cdbmap and
  * re-mapped when inotify reports a rename into data/ (the writers' only
  * way to change them).
- * Privileges are dropped once, after the sockets are bound.
  */
 
 #include <sys/epoll.h>
-#include <sys/inotify.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -21,32 +19,7 @@
 
 #include "dnsd.h"
 #include "base/log.h"
-#include "sys/privs.h"
-
-static void
-conf_warn(void *ctx, const char *file, int line, const char *msg)
-{
-	rb_warn("%s:%d: %s", file ? file : "runbound.conf", line, msg);
-}
-
-struct rb_conf *
-setup_load_conf(const char *path)
-{
-	struct rb_diag diag;
-	struct rb_conf *c;
-	struct stat st;
-	char msg[1024];
-
-	if (stat(path, &st) < 0 && errno == ENOENT) {
-		rb_debug("%s: no such file, using the defaults", path);
-		return rb_conf_default();
-	}
-	memset(&diag, 0, sizeof diag);
-	c = rb_conf_load(path, &diag, conf_warn, NULL);
-	if (c == NULL)
-		rb_error("%s", rb_diag_str(&diag, msg, sizeof msg));
-	return c;
-}
+#include "sys/inotify.h"
 
 /* Build the ACL, rate limit, transfer list and TCP limits of c into d; on
  * error d keeps its own. */
@@ -83,18 +56,6 @@ fail:
 	rb_tcplimit_fini(&tcl);
 	rb_acl_fini(&acl);
 	return -1;
-}
-
-/* Drop root for username: (else $UID:$GID), then forbid regaining it. */
-void
-setup_drop_privileges(const struct rb_conf *c)
-{
-	struct rb_err e = { 0 };
-
-	if (rb_privs_drop(c->username, &e) < 0)
-		rb_die(rb_err_exit_code(&e), "%s", e.details);
-	rb_debug("running as uid=%u gid=%u", (unsigned)getuid(),
-	    (unsigned)getgid());
 }
 
 static struct rb_cdbmap *
@@ -152,17 +113,17 @@ setup_reload_data(struct dnsd *d)
 void
 setup_reload_conf(struct dnsd *d)
 {
-	struct rb_conf *c = setup_load_conf(d->conf_path);
+	struct rb_conf *c = rb_daemon_config_again(&d->dm);
 
 	if (c == NULL || setup_apply_conf(d, c) < 0) {
 		rb_error("config not reloaded, keeping the running one");
 		rb_conf_free(c);
 		return;
 	}
-	rb_conf_free(d->conf);
-	d->conf = c;
+	rb_daemon_use_conf(&d->dm, c);
 	rb_info("reloaded %s (interface changes need a restart)", d->conf_path);
-	forward_reload(d);
+	if (rb_forward_apply(d->fwd, c) < 0)
+		rb_error("forwarding not reloaded, keeping the running one");
 	probe_reload(d);
 	setup_reload_data(d);
 }
@@ -177,36 +138,44 @@ watch_data(struct dnsd *d)
 		rb_warn("inotify on %s: %s", d->data_dir, strerror(errno));
 }
 
+/* What a batch of inotify events asks for. */
+struct seen {
+	struct dnsd *d;
+	int changed, ctl, feeds;
+};
+
+static void
+on_event(void *arg, const struct inotify_event *ev)
+{
+	struct seen *s = arg;
+	struct dnsd *d = s->d;
+
+	if (ev->wd == d->wd_data && (ev->mask & IN_IGNORED))
+		d->wd_data = -1; /* data/ went away */
+	if (ev->wd == d->wd_feeds && (ev->mask & IN_IGNORED))
+		d->wd_feeds = -1; /* feeds/ went away */
+	if (ev->mask & IN_Q_OVERFLOW)
+		/* Events were lost: look at everything. */
+		s->changed = s->ctl = s->feeds = 1;
+	else if (ev->wd == d->wd_ctl)
+		s->ctl = 1;
+	else if (ev->wd == d->wd_feeds ||
+	    (ev->wd == d->wd_root && ev->len && strcmp(ev->name, "feeds") == 0))
+		s->feeds = 1;
+	else
+		s->changed = 1;
+}
+
 static void
 inotify_event(struct dnsd *d, struct watch *w, uint32_t events)
 {
-	/* Room for several events; each is at most one NAME_MAX name. */
-	char buf[16 * (sizeof(struct inotify_event) + NAME_MAX + 1)]
-	    __attribute__((aligned(__alignof__(struct inotify_event))));
-	ssize_t n;
-	int changed = 0, ctl = 0, feeds = 0;
+	struct seen s = { d, 0, 0, 0 };
+	int changed, ctl, feeds;
 
-	while ((n = read(w->fd, buf, sizeof buf)) > 0) {
-		for (char *p = buf; p < buf + n;) {
-			const struct inotify_event *ev = (void *)p;
-			if (ev->wd == d->wd_data && (ev->mask & IN_IGNORED))
-				d->wd_data = -1; /* data/ went away */
-			if (ev->wd == d->wd_feeds && (ev->mask & IN_IGNORED))
-				d->wd_feeds = -1; /* feeds/ went away */
-			if (ev->mask & IN_Q_OVERFLOW)
-				/* Events were lost: look at everything. */
-				changed = ctl = feeds = 1;
-			else if (ev->wd == d->wd_ctl)
-				ctl = 1;
-			else if (ev->wd == d->wd_feeds ||
-			    (ev->wd == d->wd_root && ev->len &&
-			        strcmp(ev->name, "feeds") == 0))
-				feeds = 1;
-			else
-				changed = 1;
-			p += sizeof *ev + ev->len;
-		}
-	}
+	(void)rb_inotify_each(w->fd, on_event, &s);
+	changed = s.changed;
+	ctl = s.ctl;
+	feeds = s.feeds;
 	if (d->wd_data < 0)
 		watch_data(d);
 	if (d->wd_feeds < 0 && feeds)
@@ -227,7 +196,7 @@ setup_inotify(struct dnsd *d)
 		return -1;
 	d->inotify.cb = inotify_event;
 	/* The root tells us when data/ itself is created or renamed in. */
-	d->wd_root = inotify_add_watch(d->inotify.fd, d->root,
+	d->wd_root = inotify_add_watch(d->inotify.fd, d->dm.root,
 	    IN_CREATE | IN_MOVED_TO | IN_ONLYDIR);
 	if (d->wd_root < 0)
 		return -1;

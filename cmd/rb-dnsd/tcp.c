@@ -103,6 +103,8 @@ tcp_init(struct dnsd *d)
 	for (size_t i = 0; i < d->tcp_max; i++) {
 		d->conns[i].w.fd = -1;
 		d->conns[i].w.cb = conn_event;
+		if (watch_init(d, &d->conns[i].w) < 0)
+			return -1;
 		d->conns[i].tcl = RB_TCPLIMIT_NONE;
 		d->conns[i].in = in + i * INBUF;
 		d->conns[i].out = out + i * (size_t)OUTBUF;
@@ -167,7 +169,7 @@ oldest_idle(struct dnsd *d)
 void
 tcp_resume_accept(struct dnsd *d)
 {
-	if (!d->stopping &&
+	if (!d->dm.stopping &&
 	    (d->tcp_count < d->tcp_max || oldest_idle(d) != NULL))
 		set_accepting(d, 1);
 }
@@ -256,7 +258,7 @@ admit(struct dnsd *d, int fd, const struct sockaddr_storage *ss,
 	*tcl = rb_tcplimit_take(&d->tcl, client);
 	if (*tcl != RB_TCPLIMIT_FULL)
 		return 1;
-	if (d->verbose && rb_ipaddr_to_text(client, text, sizeof text) > 0)
+	if (d->dm.verbose && rb_ipaddr_to_text(client, text, sizeof text) > 0)
 		rb_debug("tcp: tcp-connection-limit reached, closing client=%s",
 		    text);
 	(void)close(fd); /* nothing was written */
@@ -266,7 +268,7 @@ admit(struct dnsd *d, int fd, const struct sockaddr_storage *ss,
 void
 tcp_accept_event(struct dnsd *d, struct watch *w, uint32_t events)
 {
-	for (int i = 0; i < ACCEPTS && !d->stopping; i++) {
+	for (int i = 0; i < ACCEPTS && !d->dm.stopping; i++) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof ss;
 		struct rb_ipaddr client;
@@ -389,7 +391,7 @@ conn_answer(struct dnsd *d, struct tconn *c, const struct rb_answer_ctx *ctx)
 	memmove(c->in, c->in + 2 + len, c->inlen);
 	if (v == RB_ANSWER_DROP)
 		return -1;
-	if (v == SERVE_LATER) {
+	if (v == RB_ANSWER_LATER) {
 		c->pending++;
 		return 1;
 	}
@@ -453,7 +455,7 @@ conn_event(struct dnsd *d, struct watch *w, uint32_t events)
 	}
 	/* Done when the client closed or we stop, once every complete
 	 * query is answered and written. */
-	if (nothing_due(c) && (c->eof || d->stopping)) {
+	if (nothing_due(c) && (c->eof || d->dm.stopping)) {
 		conn_close(d, c);
 		return;
 	}

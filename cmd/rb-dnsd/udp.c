@@ -204,7 +204,7 @@ udp_event(struct dnsd *d, struct watch *w, uint32_t events)
 {
 	struct sock *s = (struct sock *)w;
 
-	for (int round = 0; round < ROUNDS && !d->stopping; round++) {
+	for (int round = 0; round < ROUNDS && !d->dm.stopping; round++) {
 		int n = receive(w->fd);
 		if (n <= 0)
 			return;

@@ -9,8 +9,8 @@
  *   hex-encoded in -q; rb-dnsd then forgets the connection.  At most
  *   XFR_MAX children run at once; past that, and from any other client, the
  *   query goes through the pipeline, whose step 1 refuses it.
- * - An IXFR over UDP from such a client gets the zone's current SOA alone
- *   (RFC 1995 section 2), answered here from the mapped zones.cdb.
+ * - An IXFR over UDP is the pipeline's (lib/answer/answer.c), after
+ *   access-control and the rate limit like any query.
  * - When zones.cdb is mapped, at start and after each swap, rb-notify
  *   sends NOTIFY to also-notify (rb-notify -a at start: every zone; later:
  *   the zones whose serial changed).  One rb-notify runs at a time; a swap
@@ -136,7 +136,8 @@ int
 xfr_tcp(struct dnsd *d, int fd, const uint8_t *in, size_t inlen,
     const struct rb_ipaddr *client)
 {
-	char *argv[] = { "rb-axfr", "-d", d->root, "-q", hexbuf, NULL, NULL };
+	char *argv[] = { "rb-axfr", "-d", d->dm.root, "-q", hexbuf, NULL,
+		NULL };
 	pid_t pid;
 
 	if (!xfr_wants_tcp(d, in, inlen, client))
@@ -147,7 +148,7 @@ xfr_tcp(struct dnsd *d, int fd, const uint8_t *in, size_t inlen,
 		return 0;
 	}
 	rb_hex_encode(in, inlen, hexbuf);
-	if (d->verbose)
+	if (d->dm.verbose)
 		argv[5] = "-v";
 	if ((pid = spawn(d->axfr_prog, argv, fd)) < 0) {
 		rb_error("xfr: unable to start %s: %s", d->axfr_prog,
@@ -159,45 +160,15 @@ xfr_tcp(struct dnsd *d, int fd, const uint8_t *in, size_t inlen,
 	return 1;
 }
 
-int
-xfr_udp(struct dnsd *d, const struct rb_answer_ctx *ctx,
-    const struct rb_answer_query *aq, struct rb_answer_buf *out,
-    struct rb_answer_info *info)
-{
-	struct rb_xfrq q;
-	size_t size;
-	int rcode;
-
-	/* Only a query with an authority section can be an IXFR (RFC 1995
-	 * puts the client's SOA there): one test keeps the rest away. */
-	if (aq->len < 12 || (aq->pkt[8] | aq->pkt[9]) == 0 ||
-	    rb_xfrq_parse(&q, aq->pkt, aq->len) < 0 ||
-	    !rb_xfrq_is_transfer(&q) || q.wq.qtype != RB_TYPE_IXFR ||
-	    !may_transfer(d, &aq->client))
-		return 0;
-	/* No bigger than the client takes: 512, or its EDNS size. */
-	size = rb_dnswire_udp_size(&q.wq);
-	size = size < out->size ? size : out->size;
-	out->len = rb_xfrq_udp_reply(&q, ctx->zones, out->p, size, &rcode);
-	if (out->len == 0)
-		return 0; /* damaged zones.cdb: the pipeline says SERVFAIL */
-	memset(info, 0, sizeof *info);
-	info->step = RB_STEP_ZONES;
-	info->rcode = rcode;
-	info->qtype = q.wq.qtype;
-	info->qname_len = q.wq.qname_len;
-	return 1;
-}
-
 static void
 start_notify(struct dnsd *d)
 {
-	char *argv[] = { "rb-notify", "-d", d->root, NULL, NULL, NULL };
+	char *argv[] = { "rb-notify", "-d", d->dm.root, NULL, NULL, NULL };
 	int i = 3;
 
 	if (d->notify_all)
 		argv[i++] = "-a";
-	if (d->verbose)
+	if (d->dm.verbose)
 		argv[i] = "-v";
 	d->notify_pending = 0;
 	d->notify_pid = spawn(d->notify_prog, argv, -1);

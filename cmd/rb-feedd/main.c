@@ -1,15 +1,16 @@
 /*
  * rb-feedd: keeps the subscribed blocklist feeds fresh (doc/rb-feedd.md).
- * Start: options, config (exit 100 when invalid), dropping root for
- * username: (privs.c), signalfd, inotify on ROOT/store, a sweep of
+ * Start (lib/prog/daemon): options, config (exit 100 when invalid), the
+ * loop, dropping root for username:, inotify on ROOT/store, a sweep of
  * ROOT/feeds/ under the store lock (converting feed cdb files of the
- * format before sets), readiness;
- * then one poll loop.  A feed never checked is fetched at once; the
+ * format before sets), readiness; then the loop, where one timer runs
+ * what is due.  A feed never checked is fetched at once; the
  * others every feed-interval with jitter, failures with backoff
  * (sched.c).  New subscriptions arrive as a rename of store/feeds.json,
  * seen by inotify (and a re-read every minute in case a change was
  * missed).  A download runs in the loop itself: its progress callback
- * reads the signalfd, so SIGTERM abandons it at once and we exit 0.
+ * reads the signals (rb_daemon_stop_requested), so SIGTERM abandons it at
+ * once and we exit 0.
  * `rb-feed update` and POST /feeds/update may run meanwhile: the feed's
  * lock file keeps two fetchers off one feed, and the store lock orders
  * the journal.  On a slave (mode: slave) the feeds come from the master
@@ -17,9 +18,6 @@
  */
 
 #include <errno.h>
-#include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,41 +25,28 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sys/sigfd.h"
-#include "sys/atomic.h"
-#include "sys/file.h"
+#include <event2/event.h>
+
+#include "base/log.h"
+#include "base/path.h"
 #include "feed/subs.h"
 #include "feed/update.h"
-#include "base/log.h"
-#include "sys/ready.h"
-#include "sys/privs.h"
-#include "sys/root.h"
-#include "sched.h"
+#include "prog/daemon.h"
 #include "state/txn.h"
-#include "base/path.h"
+#include "sys/file.h"
+#include "sys/inotify.h"
+
+#include "sched.h"
 
 #define RESYNC_SECONDS 60
 
 struct feedd {
-	char root[RB_PATH_MAX];
-	struct rb_conf *conf;
-	int sigfd, inofd;
-	int stop, hup, resync;
+	struct rb_daemon dm; /* root, conf, the loop */
+	int inofd;
+	struct event *ino_ev, *due_ev;
+	int resync;
 	struct sched s;
 };
-
-static void
-usage(void)
-{
-	rb_die(100, "usage: rb-feedd [-d ROOT] [-r FD] [-v]");
-}
-
-/* Read pending signals; a handler's only work is setting a flag. */
-static void
-read_signals(struct feedd *d)
-{
-	rb_sigfd_read(d->sigfd, &d->stop, &d->hup);
-}
 
 /* The download's cancel hook: poll the signalfd without blocking. */
 static int
@@ -69,28 +54,29 @@ cancelled(void *ctx)
 {
 	struct feedd *d = ctx;
 
-	read_signals(d);
-	return d->stop;
+	return rb_daemon_stop_requested(&d->dm);
 }
 
 static void
-read_inotify(struct feedd *d)
+on_store_event(void *arg, const struct inotify_event *ev)
 {
-	char buf[4096]
-	    __attribute__((aligned(__alignof__(struct inotify_event))));
-	ssize_t n;
+	struct feedd *d = arg;
 
-	while ((n = read(d->inofd, buf, sizeof buf)) > 0) {
-		for (char *p = buf; p < buf + n;) {
-			const struct inotify_event *ev = (const void *)p;
+	if ((ev->mask & (IN_Q_OVERFLOW | IN_IGNORED)) ||
+	    (ev->len > 0 && strcmp(ev->name, "feeds.json") == 0))
+		d->resync = 1;
+}
 
-			if ((ev->mask & (IN_Q_OVERFLOW | IN_IGNORED)) ||
-			    (ev->len > 0 &&
-			        strcmp(ev->name, "feeds.json") == 0))
-				d->resync = 1;
-			p += sizeof *ev + ev->len;
-		}
-	}
+static void step(evutil_socket_t fd, short what, void *arg);
+
+static void
+on_inotify(evutil_socket_t fd, short what, void *arg)
+{
+	struct feedd *d = arg;
+
+	(void)rb_inotify_each(d->inofd, on_store_event, d);
+	if (d->resync)
+		step(-1, 0, d);
 }
 
 static void
@@ -98,10 +84,7 @@ setup_events(struct feedd *d)
 {
 	char dir[RB_PATH_MAX];
 
-	if ((d->sigfd = rb_sigfd_open()) < 0)
-		rb_die(111, "unable to set up signals: %s", strerror(errno));
-	signal(SIGPIPE, SIG_IGN);
-	rb_path(dir, sizeof dir, "%s/store", d->root);
+	rb_path(dir, sizeof dir, "%s/store", d->dm.root);
 	if (rb_file_mkdirs(dir, 0750) < 0)
 		rb_die(111, "unable to create %s: %s", dir, strerror(errno));
 	d->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -110,6 +93,11 @@ setup_events(struct feedd *d)
 	        IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF) <
 	        0)
 		rb_die(111, "unable to watch %s: %s", dir, strerror(errno));
+	if ((d->ino_ev = event_new(d->dm.base, d->inofd, EV_READ | EV_PERSIST,
+	         on_inotify, d)) == NULL ||
+	    event_add(d->ino_ev, NULL) < 0 ||
+	    (d->due_ev = evtimer_new(d->dm.base, step, d)) == NULL)
+		rb_die(111, "unable to set up events");
 }
 
 /* Under the store lock: at start (all), convert feed files of the format
@@ -123,7 +111,7 @@ sweep(struct feedd *d, int all)
 	struct rb_txn t;
 	int n;
 
-	if (rb_txn_begin(&t, d->root, &e) < 0) {
+	if (rb_txn_begin(&t, d->dm.root, &e) < 0) {
 		rb_warn("unable to sweep feeds/: %s: %s", e.code, e.details);
 		return;
 	}
@@ -140,20 +128,12 @@ sweep(struct feedd *d, int all)
 	rb_txn_end(&t);
 }
 
+/* Take c (installed in d->dm) and reschedule every feed under it. */
 static void
-load_conf(struct feedd *d, int first)
+use_conf(struct feedd *d)
 {
-	struct rb_err e = { 0 };
-	struct rb_conf *c = rb_txn_load_conf(d->root, &e);
+	const struct rb_conf *c = d->dm.conf;
 
-	if (c == NULL) {
-		if (first)
-			rb_die(100, "%s", e.details);
-		rb_error("%s; keeping the previous configuration", e.details);
-		return;
-	}
-	rb_conf_free(d->conf);
-	d->conf = c;
 	if (c->mode == RB_MODE_SLAVE)
 		rb_info(
 		    "mode: slave: feeds come from the master; not fetching");
@@ -171,7 +151,7 @@ resync(struct feedd *d)
 
 	d->resync = 0;
 	sweep(d, 0);
-	feeds = rb_feed_subs_load(d->root, &e);
+	feeds = rb_feed_subs_load(d->dm.root, &e);
 	if (feeds == NULL) {
 		rb_warn("unable to read the subscriptions: %s", e.details);
 		return;
@@ -208,7 +188,8 @@ refresh(struct feedd *d, struct sched_feed *f)
 	long long now;
 
 	rb_debug("feed id=%s name=%s due, fetching", f->id, f->name);
-	if (rb_feed_update(d->root, d->conf, f->id, &ctl, &out, &r, &e) < 0) {
+	if (rb_feed_update(d->dm.root, d->dm.conf, f->id, &ctl, &out, &r, &e) <
+	    0) {
 		rb_error("feed id=%s name=%s: %s: %s", f->id, f->name, e.code,
 		    e.details);
 		sched_event(&d->s, f, SCHED_EV_UNRECORDED, 0, time(NULL));
@@ -228,97 +209,73 @@ refresh(struct feedd *d, struct sched_feed *f)
 	json_decref(r);
 }
 
-static int
-options(struct feedd *d, int argc, char **argv)
+/* Run what is due, then sleep until the next feed is (a minute at most,
+ * the resync that catches a missed change). */
+static void
+step(evutil_socket_t fd, short what, void *arg)
 {
-	const char *opt_root = NULL;
-	int c, ready = -1, debug = 0;
+	struct feedd *d = arg;
+	struct timeval tv = { RESYNC_SECONDS, 0 };
+	struct sched_feed *f;
+	long long now;
 
-	while ((c = getopt(argc, argv, "d:r:v")) != -1) {
-		switch (c) {
-		case 'd':
-			opt_root = optarg;
+	while (!d->dm.stopping && !rb_daemon_interrupted(&d->dm)) {
+		if (d->resync)
+			resync(d);
+		f = d->dm.conf->mode == RB_MODE_SLAVE ? NULL :
+		                                        sched_next(&d->s);
+		now = (long long)time(NULL);
+		if (f == NULL || f->due > now) {
+			if (f != NULL && f->due - now < RESYNC_SECONDS)
+				tv.tv_sec = (time_t)(f->due - now);
 			break;
-		case 'r':
-			if ((ready = rb_ready_parse(optarg)) < 0)
-				usage();
-			break;
-		case 'v':
-			debug = 1;
-			break;
-		default:
-			usage();
 		}
+		refresh(d, f);
 	}
-	if (optind != argc)
-		usage();
-	rb_log_init("rb-feedd", debug);
-	if (rb_root_resolve(opt_root, d->root, sizeof d->root) < 0)
-		rb_die(111, "unable to resolve the state root: %s",
-		    strerror(errno));
-	return ready;
+	/* Woken after a full minute: look at the store again. */
+	if (tv.tv_sec == RESYNC_SECONDS)
+		d->resync = 1;
+	evtimer_add(d->due_ev, &tv);
 }
 
-/* Wait for a signal, a store change or the next due feed. */
 static void
-wait_events(struct feedd *d, long long due)
+reload(struct rb_daemon *dm, void *arg)
 {
-	struct pollfd p[2] = { { d->sigfd, POLLIN, 0 },
-		{ d->inofd, POLLIN, 0 } };
-	long long now = (long long)time(NULL), wait = due - now;
+	struct feedd *d = arg;
+	struct rb_conf *c;
 
-	if (wait > RESYNC_SECONDS)
-		wait = RESYNC_SECONDS;
-	if (wait < 0)
-		wait = 0;
-	if (poll(p, 2, (int)(wait * 1000)) < 0 && errno != EINTR)
-		rb_die(111, "poll: %s", strerror(errno));
-	read_signals(d);
-	read_inotify(d);
-	if (wait == RESYNC_SECONDS && time(NULL) >= now + RESYNC_SECONDS)
-		d->resync = 1;
+	rb_info("SIGHUP: reading the configuration again");
+	if ((c = rb_daemon_config_again(dm)) == NULL)
+		return;
+	rb_daemon_use_conf(dm, c);
+	use_conf(d);
+	step(-1, 0, d);
 }
 
 int
 main(int argc, char **argv)
 {
-	struct feedd d = { .sigfd = -1, .inofd = -1 };
-	struct sched_feed *f;
-	int ready = options(&d, argc, argv);
+	static struct feedd d = { .inofd = -1 };
+	struct rb_daemon_hooks hooks = { .reload = reload, .arg = &d };
+	char what[64];
 
+	rb_daemon_options(&d.dm, "rb-feedd", argc, argv, NULL, 0, NULL, NULL);
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
-	load_conf(&d, 1);
-	{
-		struct rb_err pe = { 0 };
-
-		if (rb_privs_drop(d.conf->username, &pe) < 0)
-			rb_die(rb_err_exit_code(&pe), "%s", pe.details);
-	}
+	rb_daemon_config(&d.dm);
+	use_conf(&d);
+	rb_daemon_loop(&d.dm, &hooks);
+	rb_daemon_drop(&d.dm);
 	setup_events(&d);
 	sweep(&d, 1);
 	resync(&d);
-	if (rb_ready_announce(&ready) < 0)
-		rb_die(111, "unable to write readiness: %s", strerror(errno));
-	rb_info("ready root=%s feeds=%zu interval=%ld", d.root, d.s.n,
+	snprintf(what, sizeof what, "feeds=%zu interval=%ld", d.s.n,
 	    d.s.interval);
-	while (!d.stop) {
-		if (d.hup) {
-			d.hup = 0;
-			rb_info("SIGHUP: reading the configuration again");
-			load_conf(&d, 0);
-		}
-		if (d.resync)
-			resync(&d);
-		f = d.conf->mode == RB_MODE_SLAVE ? NULL : sched_next(&d.s);
-		if (f != NULL && f->due <= (long long)time(NULL)) {
-			refresh(&d, f);
-			continue;
-		}
-		wait_events(&d,
-		    f ? f->due : (long long)time(NULL) + RESYNC_SECONDS);
-	}
-	rb_info("SIGTERM: exiting");
+	rb_daemon_ready(&d.dm, what);
+	step(-1, 0, &d);
+	rb_daemon_run(&d.dm);
+	event_free(d.ino_ev);
+	event_free(d.due_ev);
+	(void)close(d.inofd); /* read-only use */
 	sched_fini(&d.s);
-	rb_conf_free(d.conf);
-	return 0;
+	return rb_daemon_exit(&d.dm);
 }

@@ -80,7 +80,7 @@ main(int argc, char **argv)
 	if (rb_root_resolve(opt_root, root, sizeof root) < 0)
 		rb_die(111, "unable to resolve the state root: %s",
 		    strerror(errno));
-	if ((c = rb_txn_load_conf(root, &e)) == NULL)
+	if ((c = rb_conf_load_root(root, &e)) == NULL)
 		rb_die(100, "%s", e.details);
 	if (strcmp(argv[optind], "status") == 0)
 		r = status(root, c);

@@ -9,10 +9,11 @@
  * Connections are counted by lib/http/conns: CONN_MAX at once, SOURCE_MAX
  * from one address, and REQUEST_MS from the accept (TLS handshake
  * included) or the last answer to send a whole request, so that no peer
- * of the sync port can hold every slot while slaves wait.  Signals arrive as
- * libevent events: SIGTERM answers every long poll at once, stops
- * accepting and leaves the loop within a second; SIGHUP re-reads
- * runbound.conf (a new sync-key applies at once: key rotation).
+ * of the sync port can hold every slot while slaves wait.  Signals come
+ * through the daemon skeleton (lib/prog/daemon): SIGTERM answers every
+ * long poll at once, stops accepting and leaves the loop within a second
+ * (at once when no connection is left); SIGHUP re-reads runbound.conf (a
+ * new sync-key applies at once: key rotation).
  */
 
 #include <errno.h>
@@ -39,16 +40,7 @@
 #include "base/uuid.h"
 #include "sys/root.h"
 #include "base/path.h"
-
-/* The book calls this when the last connection goes while draining. */
-static void
-conns_empty(void *arg)
-{
-	struct master *m = arg;
-
-	if (m->exit_ev != NULL)
-		event_active(m->exit_ev, EV_TIMEOUT, 1);
-}
+#include "sys/inotify.h"
 
 static struct bufferevent *
 new_bev(struct event_base *base, void *arg)
@@ -74,7 +66,7 @@ listen_https(struct master *m)
 {
 	struct evhttp_bound_socket *bound;
 
-	if ((m->http = evhttp_new(m->base)) == NULL)
+	if ((m->http = evhttp_new(m->d->dm.base)) == NULL)
 		return -1;
 	evhttp_set_allowed_methods(m->http,
 	    EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
@@ -86,7 +78,7 @@ listen_https(struct master *m)
 	evhttp_set_gencb(m->http, serve_request, m);
 	evhttp_set_bevcb(m->http, new_bev, m);
 	bound = evhttp_bind_socket_with_handle(m->http, "0.0.0.0",
-	    (ev_uint16_t)m->d->conf->sync_port);
+	    (ev_uint16_t)m->d->dm.conf->sync_port);
 	if (bound == NULL)
 		return -1;
 	rb_http_conns_listen(&m->conns, bound);
@@ -100,7 +92,7 @@ watch_journal(struct master *m)
 {
 	char dir[RB_PATH_MAX];
 
-	rb_path(dir, sizeof dir, "%s/journal", m->d->root);
+	rb_path(dir, sizeof dir, "%s/journal", m->d->dm.root);
 	m->wd_journal = inotify_add_watch(m->inofd, dir,
 	    IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF |
 	        IN_ONLYDIR);
@@ -119,8 +111,8 @@ leave_replica(struct master *m, struct rb_txn *t)
 	char state[RB_PATH_MAX], epoch[37];
 	struct rb_err e = { 0 };
 
-	if (rb_sync_state_path(m->d->root, RB_SYNC_STATE, state, sizeof state) <
-	        0 ||
+	if (rb_sync_state_path(m->d->dm.root, RB_SYNC_STATE, state,
+	        sizeof state) < 0 ||
 	    access(state, F_OK) < 0)
 		return;
 	if (rb_uuid_v4(epoch) < 0 ||
@@ -145,7 +137,7 @@ master_reinit_journal(struct master *m)
 	struct rb_txn t;
 	struct rb_err e = { 0 };
 
-	if (rb_txn_begin(&t, m->d->root, &e) < 0) {
+	if (rb_txn_begin(&t, m->d->dm.root, &e) < 0) {
 		rb_error("unable to open the journal: %s: %s", e.code,
 		    e.details);
 		return;
@@ -167,38 +159,36 @@ reinit_cb(evutil_socket_t fd, short what, void *arg)
 	serve_wake(m);
 }
 
+/* One event of the journal watch; m->changed when slaves may be owed
+ * something. */
+static void
+on_journal_event(void *arg, const struct inotify_event *ev)
+{
+	struct master *m = arg;
+	struct timeval soon = { 0, 100000 };
+
+	if (ev->wd == m->wd_journal &&
+	    (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))) {
+		m->wd_journal = -1;
+		evtimer_add(m->reinit_ev, &soon);
+	} else if (ev->wd == m->wd_root && ev->len > 0 &&
+	    strcmp(ev->name, "journal") == 0) {
+		if (m->wd_journal < 0)
+			watch_journal(m);
+		m->changed = 1;
+	} else if (ev->wd == m->wd_journal || (ev->mask & IN_Q_OVERFLOW)) {
+		m->changed = 1;
+	}
+}
+
 static void
 on_inotify(evutil_socket_t fd, short what, void *arg)
 {
 	struct master *m = arg;
-	char buf[8192]
-	    __attribute__((aligned(__alignof__(struct inotify_event))));
-	struct timeval soon = { 0, 100000 };
-	int changed = 0;
-	ssize_t n;
 
-	while ((n = read(m->inofd, buf, sizeof buf)) > 0) {
-		for (char *p = buf; p < buf + n;) {
-			const struct inotify_event *ev = (const void *)p;
-
-			if (ev->wd == m->wd_journal &&
-			    (ev->mask &
-			        (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))) {
-				m->wd_journal = -1;
-				evtimer_add(m->reinit_ev, &soon);
-			} else if (ev->wd == m->wd_root && ev->len > 0 &&
-			    strcmp(ev->name, "journal") == 0) {
-				if (m->wd_journal < 0)
-					watch_journal(m);
-				changed = 1;
-			} else if (ev->wd == m->wd_journal ||
-			    (ev->mask & IN_Q_OVERFLOW)) {
-				changed = 1;
-			}
-			p += sizeof *ev + ev->len;
-		}
-	}
-	if (changed)
+	m->changed = 0;
+	(void)rb_inotify_each(m->inofd, on_journal_event, m);
+	if (m->changed)
 		serve_wake(m);
 }
 
@@ -208,56 +198,50 @@ watch_setup(struct master *m)
 	m->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (m->inofd < 0)
 		return -1;
-	m->wd_root = inotify_add_watch(m->inofd, m->d->root,
+	m->wd_root = inotify_add_watch(m->inofd, m->d->dm.root,
 	    IN_CREATE | IN_MOVED_TO | IN_ONLYDIR);
 	watch_journal(m);
 	if (m->wd_root < 0 || m->wd_journal < 0)
 		return -1;
-	m->ino_ev = event_new(m->base, m->inofd, EV_READ | EV_PERSIST,
+	m->ino_ev = event_new(m->d->dm.base, m->inofd, EV_READ | EV_PERSIST,
 	    on_inotify, m);
 	return m->ino_ev == NULL ? -1 : event_add(m->ino_ev, NULL);
 }
 
-/* --- signals ---------------------------------------------------------- */
+/* --- signals -------------------------------------------------------- */
 
+/* SIGTERM: every long poll answered now, no new connections; the
+ * skeleton waits (a second at most) for the replies in flight. */
 static void
-leave(evutil_socket_t fd, short what, void *arg)
+on_term(struct rb_daemon *dm, void *arg)
 {
 	struct master *m = arg;
 
-	event_base_loopexit(m->base, NULL);
-}
-
-static void
-on_term(evutil_socket_t sig, short what, void *arg)
-{
-	struct master *m = arg;
-	struct timeval bound = { 1, 0 };
-
-	if (m->conns.draining)
-		return;
-	rb_info("signal %d: answering long polls and exiting", (int)sig);
-	/* Replies in flight get a second to leave, then we go (at once
-	 * when no connection is left: conns_empty). */
+	rb_info("answering long polls and exiting");
 	rb_http_conns_drain(&m->conns);
 	serve_flush(m);
-	evtimer_add(m->exit_ev, &bound);
+}
+
+static size_t
+connections(void *arg)
+{
+	const struct master *m = arg;
+
+	return m->conns.n;
 }
 
 static void
-on_hup(evutil_socket_t sig, short what, void *arg)
+on_hup(struct rb_daemon *dm, void *arg)
 {
 	struct master *m = arg;
-	struct rb_conf *c = syncd_load_conf(m->d);
+	struct rb_conf *c = rb_daemon_config_again(dm);
 
-	if (c == NULL) {
-		rb_warn("SIGHUP: keeping the running configuration");
+	if (c == NULL)
 		return;
-	}
 	if (c->mode == RB_MODE_SLAVE) {
 		rb_info("SIGHUP: mode is now slave: exiting to restart as one");
 		rb_conf_free(c);
-		on_term(SIGTERM, 0, m);
+		rb_daemon_stop(dm);
 		return;
 	}
 	if (c->sync_key == NULL || c->sync_key[0] == '\0') {
@@ -265,31 +249,16 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 		rb_conf_free(c);
 		return;
 	}
-	if (c->sync_port != m->d->conf->sync_port)
+	if (c->sync_port != m->d->dm.conf->sync_port)
 		rb_warn("sync-port %d takes effect at the next start",
 		    c->sync_port);
 	/* Long polls authorised with the old key end now, empty: after a
 	 * rotation nothing new reaches a holder of the old key. */
-	if (strcmp(c->sync_key, m->d->conf->sync_key) != 0)
+	if (strcmp(c->sync_key, m->d->dm.conf->sync_key) != 0)
 		serve_flush(m);
 	serve_set_key(m, c->sync_key);
-	rb_conf_free(m->d->conf);
-	m->d->conf = c;
+	rb_daemon_use_conf(dm, c);
 	rb_info("SIGHUP: reloaded runbound.conf (sync-key applies now)");
-}
-
-static int
-signals_setup(struct master *m)
-{
-	static const int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
-
-	for (int i = 0; i < 3; i++) {
-		m->sig_ev[i] = evsignal_new(m->base, sigs[i],
-		    sigs[i] == SIGHUP ? on_hup : on_term, m);
-		if (m->sig_ev[i] == NULL || event_add(m->sig_ev[i], NULL) < 0)
-			return -1;
-	}
-	return 0;
 }
 
 /* --- lifetime --------------------------------------------------------- */
@@ -297,29 +266,29 @@ signals_setup(struct master *m)
 static void
 setup(struct master *m)
 {
+	struct rb_daemon_hooks hooks = { .stop = on_term,
+		.reload = on_hup,
+		.pending = connections,
+		.arg = m };
 	struct rb_err e = { 0 };
 
-	if (rb_sync_tls_server(&m->tls, m->d->root, &e) < 0)
+	rb_daemon_loop(&m->d->dm, &hooks);
+	m->d->dm.drain_ms = 1000;
+	if (rb_sync_tls_server(&m->tls, m->d->dm.root, &e) < 0)
 		rb_die(111, "%s", e.details);
-	serve_set_key(m, m->d->conf->sync_key);
+	serve_set_key(m, m->d->dm.conf->sync_key);
 	m->wd_journal = m->wd_root = -1;
 	master_reinit_journal(m);
-	if ((m->base = event_base_new()) == NULL ||
-	    event_base_priority_init(m->base, 2) < 0 ||
-	    rb_http_conns_init(&m->conns, m->base, CONN_MAX, SOURCE_MAX,
+	if (rb_http_conns_init(&m->conns, m->d->dm.base, CONN_MAX, SOURCE_MAX,
 	        REQUEST_MS) < 0 ||
-	    (m->reinit_ev = evtimer_new(m->base, reinit_cb, m)) == NULL ||
-	    (m->exit_ev = evtimer_new(m->base, leave, m)) == NULL ||
-	    signals_setup(m) < 0)
+	    (m->reinit_ev = evtimer_new(m->d->dm.base, reinit_cb, m)) == NULL)
 		rb_die(111, "unable to set up libevent");
-	m->conns.empty = conns_empty;
-	m->conns.empty_arg = m;
 	if (watch_setup(m) < 0)
-		rb_die(111, "unable to watch %s/journal: %s", m->d->root,
+		rb_die(111, "unable to watch %s/journal: %s", m->d->dm.root,
 		    strerror(errno));
 	if (listen_https(m) < 0)
 		rb_die(111, "unable to listen on 0.0.0.0:%d: %s",
-		    m->d->conf->sync_port, strerror(errno));
+		    m->d->dm.conf->sync_port, strerror(errno));
 }
 
 int
@@ -333,22 +302,16 @@ master_run(struct syncd *d)
 		rb_info("generated sync/sync-cert.pem and sync/sync-key.pem "
 		        "(10 years)");
 	rb_info("Sync HTTPS server starting  port=%d  sha256=%s",
-	    d->conf->sync_port, m.tls.fp);
-	syncd_ready(d);
-	event_base_loop(m.base, EVLOOP_NO_EXIT_ON_EMPTY);
+	    d->dm.conf->sync_port, m.tls.fp);
+	rb_daemon_ready(&d->dm, NULL);
+	rb_daemon_run(&d->dm);
 	serve_flush(&m);
-	m.conns.empty = NULL; /* exit_ev goes below */
 	rb_http_conns_drain(&m.conns);
 	evhttp_free(m.http); /* closes (and counts out) every connection */
 	rb_http_conns_fini(&m.conns);
-	for (int i = 0; i < 3; i++)
-		event_free(m.sig_ev[i]);
 	event_free(m.ino_ev);
 	event_free(m.reinit_ev);
-	event_free(m.exit_ev);
-	close(m.inofd);
-	event_base_free(m.base);
+	(void)close(m.inofd); /* read-only use */
 	rb_sync_tls_fini(&m.tls);
-	rb_info("exiting");
-	return 0;
+	return rb_daemon_exit(&d->dm);
 }

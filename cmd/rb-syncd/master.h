@@ -41,14 +41,13 @@ struct rate_slot {
 
 struct master {
 	struct syncd *d;
-	struct event_base *base;
 	struct evhttp *http;
 	struct rb_sync_tls tls;
 	unsigned char key_md[32];   /* SHA-256 of sync-key */
 	struct rb_http_conns conns; /* .draining: SIGTERM came */
-	struct event *reinit_ev, *ino_ev, *exit_ev;
-	struct event *sig_ev[3];
+	struct event *reinit_ev, *ino_ev;
 	int inofd, wd_journal, wd_root;
+	int changed; /* on_inotify: the journal moved */
 	struct waiter *waiters;
 	size_t nwaiters;
 	struct rate_slot rate[RATE_SLOTS];

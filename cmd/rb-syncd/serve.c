@@ -196,7 +196,7 @@ waiter_add(struct master *m, struct evhttp_request *req, enum wkind kind,
 		kind == W_DELTA ? 0 : BUSY_RETRY_MS * 1000 };
 
 	if (w == NULL ||
-	    (w->timer = evtimer_new(m->base, waiter_tick, w)) == NULL) {
+	    (w->timer = evtimer_new(m->d->dm.base, waiter_tick, w)) == NULL) {
 		free(w);
 		reply_error(req, 503, "UNAVAILABLE", "out of memory");
 		return;
@@ -247,13 +247,13 @@ try_delta(struct master *m, struct evhttp_request *req, uint64_t since,
 {
 	struct rb_err e = { 0 };
 	json_t *out = NULL;
-	int r = rb_sync_source_delta(m->d->root, since, epoch,
+	int r = rb_sync_source_delta(m->d->dm.root, since, epoch,
 	    RB_SYNC_DELTA_EVENTS, &out, &e);
 
 	if (r < 0 && e.kind == RB_ERR_NOT_FOUND) {
 		master_reinit_journal(m);
 		memset(&e, 0, sizeof e);
-		r = rb_sync_source_delta(m->d->root, since, epoch,
+		r = rb_sync_source_delta(m->d->dm.root, since, epoch,
 		    RB_SYNC_DELTA_EVENTS, &out, &e);
 	}
 	if (r < 0) {
@@ -280,12 +280,12 @@ try_snapshot(struct master *m, struct evhttp_request *req, int final)
 {
 	struct rb_err e = { 0 };
 	json_t *out = NULL;
-	int r = rb_sync_source_snapshot(m->d->root, 1, &out, &e);
+	int r = rb_sync_source_snapshot(m->d->dm.root, 1, &out, &e);
 
 	if (r < 0 && e.kind == RB_ERR_NOT_FOUND) {
 		master_reinit_journal(m);
 		memset(&e, 0, sizeof e);
-		r = rb_sync_source_snapshot(m->d->root, 1, &out, &e);
+		r = rb_sync_source_snapshot(m->d->dm.root, 1, &out, &e);
 	}
 	if (r == RB_SYNC_BUSY && !final)
 		return 0;
@@ -336,11 +336,11 @@ h_state(struct master *m, struct evhttp_request *req, const char *peer)
 	struct rb_sync_head h;
 	struct rb_err e = { 0 };
 
-	if (rb_sync_source_head(m->d->root, &h, &e) < 0 &&
+	if (rb_sync_source_head(m->d->dm.root, &h, &e) < 0 &&
 	    e.kind == RB_ERR_NOT_FOUND) {
 		master_reinit_journal(m);
 		memset(&e, 0, sizeof e);
-		(void)rb_sync_source_head(m->d->root, &h, &e);
+		(void)rb_sync_source_head(m->d->dm.root, &h, &e);
 	}
 	if (e.code != NULL) {
 		reply_err(req, &e);
@@ -370,8 +370,8 @@ h_file(struct master *m, struct evhttp_request *req, const char *id, int zones)
 	char hex[65];
 	uint64_t size;
 	int fd = zones ?
-	    rb_sync_source_zones_open(m->d->root, id, hex, &size, &e) :
-	    rb_sync_source_feed_open(m->d->root, id, hex, &size, &e);
+	    rb_sync_source_zones_open(m->d->dm.root, id, hex, &size, &e) :
+	    rb_sync_source_feed_open(m->d->dm.root, id, hex, &size, &e);
 	struct evbuffer *b = evhttp_request_get_output_buffer(req);
 
 	if (fd < 0) {
@@ -457,7 +457,7 @@ spool_failure(struct master *m, const char *path)
 		return; /* bounded: each event costs two fsyncs */
 	f = json_pack("{s:s, s:s}", "path", path, "daemon", "rb-syncd");
 	if (f == NULL ||
-	    rb_audit_spool_event(m->d->root, "auth_failure", f, &e) < 0)
+	    rb_audit_spool_event(m->d->dm.root, "auth_failure", f, &e) < 0)
 		rb_warn("unable to spool auth_failure: %s", e.details);
 	json_decref(f);
 }

@@ -8,7 +8,9 @@
  * doubling to 300 s, then retries the state that failed.  DELTA turns to
  * SNAPSHOT on 410 (pruned, or another epoch), on an answer of another
  * epoch, when the root is no longer where sync/state says (a local write,
- * an interrupted apply) and on `rb-sync resync` (sync/resync).
+ * an interrupted apply) and on `rb-sync resync` (sync/resync).  Each
+ * state is one step of a timer on the daemon's loop (lib/prog/daemon): a
+ * step blocks in its transfer, and BACKOFF is the timer's delay.
  *
  * Whatever happens here, rb-dnsd goes on serving data/ as it is: nothing
  * is removed before its replacement is complete, and readiness comes
@@ -20,7 +22,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,13 +31,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "sys/atomic.h"
 #include "sys/file.h"
 #include "base/clock.h"
 #include "base/digest.h"
 #include "base/log.h"
 #include "feed/nameset.h"
-#include "sys/sigfd.h"
+#include "sys/inotify.h"
 #include "sync/apply.h"
 #include "sync/client.h"
 #include "syncd.h"
@@ -55,44 +58,35 @@ enum sstate { S_SNAPSHOT, S_DELTA, S_BACKOFF };
 struct slave {
 	struct syncd *d;
 	struct rb_sync_client *cli;
-	int sigfd, inofd;
+	int inofd;
+	struct event *ino_ev, *step_ev;
 	enum sstate st, after; /* after: what a backoff returns to */
 	long backoff;
 	struct rb_sync_state ss;
 	char pin[RB_SYNC_FP_LEN];
-	int stop, hup, resync, pin_gone, polling;
+	int resync, pin_gone, polling;
 	struct rb_sync_client_wake wake;
 };
 
 /* --- events: signals and sync/ ---------------------------------------- */
 
 static void
-read_signals(struct slave *s)
+on_sync_event(void *arg, const struct inotify_event *ev)
 {
-	rb_sigfd_read(s->sigfd, &s->stop, &s->hup);
+	struct slave *s = arg;
+
+	if (ev->len > 0 && strcmp(ev->name, RB_SYNC_RESYNC) == 0 &&
+	    (ev->mask & (IN_CREATE | IN_MOVED_TO)))
+		s->resync = 1;
+	if (ev->len > 0 && strcmp(ev->name, RB_SYNC_PIN) == 0 &&
+	    (ev->mask & (IN_DELETE | IN_MOVED_FROM)))
+		s->pin_gone = 1;
 }
 
 static void
 read_inotify(struct slave *s)
 {
-	char buf[4096]
-	    __attribute__((aligned(__alignof__(struct inotify_event))));
-	ssize_t n;
-
-	while ((n = read(s->inofd, buf, sizeof buf)) > 0) {
-		for (char *p = buf; p < buf + n;) {
-			const struct inotify_event *ev = (const void *)p;
-
-			if (ev->len > 0 &&
-			    strcmp(ev->name, RB_SYNC_RESYNC) == 0 &&
-			    (ev->mask & (IN_CREATE | IN_MOVED_TO)))
-				s->resync = 1;
-			if (ev->len > 0 && strcmp(ev->name, RB_SYNC_PIN) == 0 &&
-			    (ev->mask & (IN_DELETE | IN_MOVED_FROM)))
-				s->pin_gone = 1;
-			p += sizeof *ev + ev->len;
-		}
-	}
+	(void)rb_inotify_each(s->inofd, on_sync_event, s);
 }
 
 /* During a transfer: stop for SIGTERM and SIGHUP; a resync ends a long
@@ -101,10 +95,25 @@ static int
 wake_cb(void *ctx)
 {
 	struct slave *s = ctx;
+	int interrupted = rb_daemon_interrupted(&s->d->dm);
 
-	read_signals(s);
 	read_inotify(s);
-	return s->stop || s->hup || (s->polling && s->resync);
+	return interrupted || (s->polling && s->resync);
+}
+
+static void step(evutil_socket_t fd, short what, void *arg);
+
+/* sync/ changed between transfers: a resync or a lost pin ends a
+ * backoff. */
+static void
+on_inotify(evutil_socket_t fd, short what, void *arg)
+{
+	struct slave *s = arg;
+	struct timeval now = { 0, 0 };
+
+	read_inotify(s);
+	if (s->st == S_BACKOFF && (s->resync || s->pin_gone))
+		evtimer_add(s->step_ev, &now);
 }
 
 static void
@@ -112,9 +121,7 @@ events_setup(struct slave *s)
 {
 	char dir[RB_PATH_MAX];
 
-	if ((s->sigfd = rb_sigfd_open()) < 0)
-		rb_die(111, "unable to set up signals: %s", strerror(errno));
-	rb_path(dir, sizeof dir, "%s/sync", s->d->root);
+	rb_path(dir, sizeof dir, "%s/sync", s->d->dm.root);
 	if (rb_file_mkdirs(dir, 0750) < 0)
 		rb_die(111, "unable to create %s: %s", dir, strerror(errno));
 	(void)rb_atomic_clean(dir); /* feed downloads a kill left behind */
@@ -124,8 +131,14 @@ events_setup(struct slave *s)
 	        IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM |
 	            IN_ONLYDIR) < 0)
 		rb_die(111, "unable to watch %s: %s", dir, strerror(errno));
-	s->wake = (struct rb_sync_client_wake){ { s->sigfd, s->inofd }, 2,
-		wake_cb, s };
+	if ((s->ino_ev = event_new(s->d->dm.base, s->inofd,
+	         EV_READ | EV_PERSIST, on_inotify, s)) == NULL ||
+	    event_add(s->ino_ev, NULL) < 0 ||
+	    (s->step_ev = evtimer_new(s->d->dm.base, step, s)) == NULL)
+		rb_die(111, "unable to set up events");
+	s->wake = (struct rb_sync_client_wake){
+		{ rb_daemon_sigfd(&s->d->dm), s->inofd }, 2, wake_cb, s
+	};
 }
 
 /* --- state and failures ----------------------------------------------- */
@@ -136,8 +149,8 @@ save(struct slave *s)
 	struct rb_err e = { 0 };
 
 	snprintf(s->ss.master, sizeof s->ss.master, "%s",
-	    s->d->conf->sync_master);
-	if (rb_sync_state_save(s->d->root, &s->ss, &e) < 0)
+	    s->d->dm.conf->sync_master);
+	if (rb_sync_state_save(s->d->dm.root, &s->ss, &e) < 0)
 		rb_error("unable to write sync/state: %s", e.details);
 }
 
@@ -181,7 +194,7 @@ ensure_pin(struct slave *s, enum sstate again)
 	struct rb_sync_client_resp r;
 	struct rb_err e = { 0 };
 	char fp[RB_SYNC_FP_LEN];
-	int have = rb_sync_state_pin_load(s->d->root, s->pin, &e);
+	int have = rb_sync_state_pin_load(s->d->dm.root, s->pin, &e);
 
 	if (have < 0) {
 		fail(s, again, 1, "%s: delete it to trust the master again",
@@ -193,19 +206,19 @@ ensure_pin(struct slave *s, enum sstate again)
 	if (rb_sync_client_get(s->cli, &q, &r) < 0) {
 		if (r.fail != RB_SYNC_FAIL_CANCEL)
 			fail(s, again, 0, "master %s: %s",
-			    s->d->conf->sync_master, r.error);
+			    s->d->dm.conf->sync_master, r.error);
 		return -1;
 	}
 	if (r.status != 200 ||
 	    rb_sync_proto_cert_parse(r.body, r.len, fp, &e) < 0) {
 		fail(s, again, 0, "master %s: GET /sync/cert: HTTP %ld",
-		    s->d->conf->sync_master, r.status);
+		    s->d->dm.conf->sync_master, r.status);
 	} else if (strcmp(fp, r.peer_fp) != 0) {
 		fail(s, again, 1,
 		    "master %s: /sync/cert says %s but the TLS "
 		    "handshake showed %s: possible MITM, not trusting it",
-		    s->d->conf->sync_master, fp, r.peer_fp);
-	} else if (rb_sync_state_pin_save(s->d->root, fp, &e) < 0) {
+		    s->d->dm.conf->sync_master, fp, r.peer_fp);
+	} else if (rb_sync_state_pin_save(s->d->dm.root, fp, &e) < 0) {
 		fail(s, again, 0, "%s", e.details);
 	} else {
 		rb_warn("TOFU: first connection to master. Verify "
@@ -235,14 +248,15 @@ request(struct slave *s, struct rb_sync_client_req *q,
 		fail(s, again, 1,
 		    "master %s presented %s, not the pinned "
 		    "%s: refusing to sync until sync/%s is deleted",
-		    s->d->conf->sync_master, r->peer_fp, s->pin, RB_SYNC_PIN);
+		    s->d->dm.conf->sync_master, r->peer_fp, s->pin,
+		    RB_SYNC_PIN);
 	else if (r->fail == RB_SYNC_FAIL_BIG && q->max == RB_SYNC_DELTA_BYTES)
 		/* Asking again would get the same answer: a snapshot has
 		 * room for it (an older master cuts deltas by count alone). */
 		fail(s, S_SNAPSHOT, 0, "master %s: delta: %s: full sync",
-		    s->d->conf->sync_master, r->error);
+		    s->d->dm.conf->sync_master, r->error);
 	else
-		fail(s, again, 0, "master %s: %s", s->d->conf->sync_master,
+		fail(s, again, 0, "master %s: %s", s->d->dm.conf->sync_master,
 		    r->error);
 	return -1;
 }
@@ -256,10 +270,10 @@ http_fail(struct slave *s, const char *what,
 		fail(s, again, 0,
 		    "master %s refused the sync key (401): "
 		    "sync-key must be the same on both sides",
-		    s->d->conf->sync_master);
+		    s->d->dm.conf->sync_master);
 	else
 		fail(s, again, 0, "master %s: %s: HTTP %ld",
-		    s->d->conf->sync_master, what, r->status);
+		    s->d->dm.conf->sync_master, what, r->status);
 }
 
 /* Is path a valid feed set file?  Else why. */
@@ -296,7 +310,7 @@ fetch_file(struct slave *s, const char *id, int zones,
 
 	snprintf(f->id, sizeof f->id, "%s", id);
 	f->zones = zones;
-	rb_path(f->path, sizeof f->path, "%s/sync/.%s-%s.tmp.%d", s->d->root,
+	rb_path(f->path, sizeof f->path, "%s/sync/.%s-%s.tmp.%d", s->d->dm.root,
 	    zones ? "zones" : "feed", id, (int)getpid());
 	snprintf(path, sizeof path,
 	    zones ? "/sync/zones/%s" : "/sync/feedset/%s", id);
@@ -350,8 +364,9 @@ fetch_data(struct slave *s, const json_t *feed_data, const json_t *zlist,
     int zevents, struct rb_sync_datafile **ff, size_t *nff, enum sstate again)
 {
 	struct rb_err e = { 0 };
-	json_t *want = rb_sync_apply_feeds_wanted(s->d->root, feed_data, &e);
-	json_t *zwant = rb_sync_apply_zones_wanted(s->d->root, zlist, zevents);
+	json_t *want = rb_sync_apply_feeds_wanted(s->d->dm.root, feed_data, &e);
+	json_t *zwant = rb_sync_apply_zones_wanted(s->d->dm.root, zlist,
+	    zevents);
 	size_t i, nf, n;
 	int r = 0;
 
@@ -408,7 +423,7 @@ snapshot_done(struct slave *s, const struct rb_sync_snapshot *snap, int64_t t0)
 	s->ss.last_error[0] = '\0';
 	set_phase(s, "delta");
 	save(s);
-	rb_sync_state_resync_clear(s->d->root);
+	rb_sync_state_resync_clear(s->d->dm.root);
 	s->resync = 0;
 	rb_info("full sync done: seq=%" PRIu64 " epoch=%s dns=%zu "
 	        "blacklist=%zu allowlist=%zu feeds=%zu ms=%lld",
@@ -436,7 +451,7 @@ step_snapshot(struct slave *s)
 	s->ss.synced = 0; /* a snapshot cut short is taken again */
 	set_phase(s, "snapshot");
 	save(s);
-	rb_info("full sync from master %s", s->d->conf->sync_master);
+	rb_info("full sync from master %s", s->d->dm.conf->sync_master);
 	if (request(s, &q, &r, S_SNAPSHOT) < 0)
 		return;
 	if (r.status != 200) {
@@ -452,7 +467,8 @@ step_snapshot(struct slave *s)
 	rb_sync_client_resp_fini(&r);
 	if (fetch_data(s, snap.feed_data, snap.colls[RB_COLL_ZONES], 0, &ff,
 	        &nff, S_SNAPSHOT) == 0) {
-		if (rb_sync_apply_snapshot(s->d->root, &snap, ff, nff, &e) < 0)
+		if (rb_sync_apply_snapshot(s->d->dm.root, &snap, ff, nff, &e) <
+		    0)
 			fail(s, S_SNAPSHOT, 0, "applying the snapshot: %s: %s",
 			    e.code, e.details);
 		else {
@@ -475,7 +491,7 @@ root_in_step(struct slave *s)
 	struct rb_sync_head h;
 	struct rb_err e = { 0 };
 
-	if (rb_sync_source_head(s->d->root, &h, &e) < 0)
+	if (rb_sync_source_head(s->d->dm.root, &h, &e) < 0)
 		return 0;
 	if (strcmp(h.epoch, s->ss.epoch) == 0 && h.seq == s->ss.applied_seq)
 		return 1;
@@ -517,7 +533,7 @@ apply(struct slave *s, const struct rb_sync_delta *d)
 		free_feeds(ff, nff);
 		return -1;
 	}
-	r = rb_sync_apply_delta(s->d->root, s->ss.epoch, from, d->events, ff,
+	r = rb_sync_apply_delta(s->d->dm.root, s->ss.epoch, from, d->events, ff,
 	    nff, &now, &e);
 	free_feeds(ff, nff);
 	if (r < 0) {
@@ -552,8 +568,8 @@ static void
 step_delta(struct slave *s)
 {
 	char path[256];
-	int wait = s->d->conf->sync_interval < POLL_MAX ?
-	    (int)s->d->conf->sync_interval :
+	int wait = s->d->dm.conf->sync_interval < POLL_MAX ?
+	    (int)s->d->dm.conf->sync_interval :
 	    POLL_MAX;
 	struct rb_sync_client_req q = { path, NULL, 1, RB_SYNC_DELTA_BYTES,
 		wait + 30, -1, NULL };
@@ -579,7 +595,7 @@ step_delta(struct slave *s)
 	if (r.status == 410) {
 		rb_info("master %s: 410 Gone (too far behind, or a new "
 		        "epoch): full sync",
-		    s->d->conf->sync_master);
+		    s->d->dm.conf->sync_master);
 		s->st = S_SNAPSHOT;
 	} else if (r.status != 200) {
 		http_fail(s, "delta", &r, S_DELTA);
@@ -601,24 +617,11 @@ step_delta(struct slave *s)
 
 /* --- BACKOFF and the loop --------------------------------------------- */
 
+/* The backoff's delay is over (or cut short): the failed state again,
+ * with a longer delay should it fail once more. */
 static void
-step_backoff(struct slave *s)
+end_backoff(struct slave *s)
 {
-	int64_t end = rb_clock_ms() + s->backoff * 1000;
-	struct pollfd p[2] = { { s->sigfd, POLLIN, 0 },
-		{ s->inofd, POLLIN, 0 } };
-
-	rb_info("retrying in %lds", s->backoff);
-	while (!s->stop && !s->hup && !s->resync && !s->pin_gone) {
-		int64_t left = end - rb_clock_ms();
-
-		if (left <= 0)
-			break;
-		if (poll(p, 2, (int)left) < 0 && errno != EINTR)
-			rb_die(111, "poll: %s", strerror(errno));
-		read_signals(s);
-		read_inotify(s);
-	}
 	s->backoff = s->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX :
 	                                            s->backoff * 2;
 	s->pin_gone = 0;
@@ -629,8 +632,9 @@ static void
 new_client(struct slave *s)
 {
 	struct rb_err e = { 0 };
-	struct rb_sync_client *c = rb_sync_client_new(s->d->conf->sync_master,
-	    s->d->conf->sync_key, &e);
+	struct rb_sync_client *c =
+	    rb_sync_client_new(s->d->dm.conf->sync_master,
+	        s->d->dm.conf->sync_key, &e);
 
 	if (c == NULL)
 		rb_die(111, "%s", e.details);
@@ -638,42 +642,80 @@ new_client(struct slave *s)
 	s->cli = c;
 }
 
-/* SIGHUP: the config again; 1 when the process should end (new role). */
-static int
-reload(struct slave *s)
+/* The next step: at once, or after the backoff's delay. */
+static void
+schedule(struct slave *s)
 {
-	struct rb_conf *c = syncd_load_conf(s->d);
+	struct timeval tv = { 0, 0 };
 
-	s->hup = 0;
-	if (c == NULL) {
-		rb_warn("SIGHUP: keeping the running configuration");
-		return 0;
+	if (s->st == S_BACKOFF) {
+		rb_info("retrying in %lds", s->backoff);
+		tv.tv_sec = s->backoff;
 	}
+	evtimer_add(s->step_ev, &tv);
+}
+
+/* One state of the machine; a transfer blocks here, watching signals and
+ * sync/ (wake_cb). */
+static void
+step(evutil_socket_t fd, short what, void *arg)
+{
+	struct slave *s = arg;
+
+	if (s->d->dm.stopping)
+		return;
+	if (s->st == S_BACKOFF)
+		end_backoff(s);
+	if (s->resync) {
+		rb_info("resync requested: full sync");
+		s->st = S_SNAPSHOT;
+	}
+	if (s->st == S_SNAPSHOT)
+		step_snapshot(s);
+	else
+		step_delta(s);
+	schedule(s);
+}
+
+/* SIGHUP: the config again; a role that is no longer a complete slave
+ * ends the process, and s6 starts it in the new role. */
+static void
+reload(struct rb_daemon *dm, void *arg)
+{
+	struct slave *s = arg;
+	struct rb_conf *c = rb_daemon_config_again(dm);
+
+	if (c == NULL)
+		return;
 	if (c->mode != RB_MODE_SLAVE || c->sync_key == NULL ||
 	    c->sync_master == NULL) {
 		rb_info("SIGHUP: no longer a complete slave configuration: "
 		        "exiting to restart in the new role");
 		rb_conf_free(c);
-		return 1;
+		rb_daemon_stop(dm);
+		return;
 	}
-	rb_conf_free(s->d->conf);
-	s->d->conf = c;
+	rb_daemon_use_conf(dm, c);
 	new_client(s);
+	if (s->st == S_BACKOFF)
+		end_backoff(s);
 	s->backoff = BACKOFF_MIN;
 	s->st = S_DELTA;
 	rb_info("SIGHUP: reloaded runbound.conf: master %s", c->sync_master);
-	return 0;
+	schedule(s);
 }
 
 static void
 start(struct slave *s)
 {
+	struct rb_daemon_hooks hooks = { .reload = reload, .arg = s };
 	struct rb_err e = { 0 };
 
+	rb_daemon_loop(&s->d->dm, &hooks);
 	events_setup(s);
-	if (rb_sync_state_load(s->d->root, &s->ss, &e) < 0)
+	if (rb_sync_state_load(s->d->dm.root, &s->ss, &e) < 0)
 		rb_warn("%s: starting with a full sync", e.details);
-	s->resync = rb_sync_state_resync_pending(s->d->root);
+	s->resync = rb_sync_state_resync_pending(s->d->dm.root);
 	s->st = s->ss.synced ? S_DELTA : S_SNAPSHOT;
 	s->backoff = BACKOFF_MIN;
 	new_client(s);
@@ -682,35 +724,21 @@ start(struct slave *s)
 int
 slave_run(struct syncd *d)
 {
-	static struct slave s = { .sigfd = -1, .inofd = -1 };
+	static struct slave s = { .inofd = -1 };
 
 	s.d = d;
 	start(&s);
-	syncd_ready(d);
+	rb_daemon_ready(&d->dm, NULL);
 	rb_info("Slave sync started -> master %s (applied seq=%" PRIu64
 	        " epoch=%s)",
-	    d->conf->sync_master, s.ss.applied_seq,
+	    d->dm.conf->sync_master, s.ss.applied_seq,
 	    s.ss.epoch[0] ? s.ss.epoch : "none");
-	while (!s.stop) {
-		if (s.hup && reload(&s))
-			break;
-		if (s.resync && s.st != S_BACKOFF) {
-			rb_info("resync requested: full sync");
-			s.st = S_SNAPSHOT;
-		}
-		switch (s.st) {
-		case S_SNAPSHOT:
-			step_snapshot(&s);
-			break;
-		case S_DELTA:
-			step_delta(&s);
-			break;
-		case S_BACKOFF:
-			step_backoff(&s);
-			break;
-		}
-	}
+	schedule(&s);
+	rb_daemon_run(&d->dm);
 	rb_info("exiting at seq=%" PRIu64, s.ss.applied_seq);
+	event_free(s.ino_ev);
+	event_free(s.step_ev);
+	(void)close(s.inofd); /* read-only use */
 	rb_sync_client_free(s.cli);
-	return 0;
+	return rb_daemon_exit(&d->dm);
 }

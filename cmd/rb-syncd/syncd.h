@@ -8,21 +8,14 @@
  */
 
 #include "conf/conf.h"
-#include "sys/root.h"
+#include "prog/daemon.h"
 
 struct syncd {
-	char root[RB_PATH_MAX];
-	struct rb_conf *conf; /* as last loaded; never NULL once running */
-	int ready_fd;         /* -1 once readiness is announced */
+	struct rb_daemon dm; /* root, conf (never NULL once running), loop */
 };
 
-/* main.c: write the readiness newline, once. */
-void syncd_ready(struct syncd *d);
-
-/* main.c: load root's config; NULL (logged) when it is invalid. */
-struct rb_conf *syncd_load_conf(const struct syncd *d);
-
-/* master.c / slave.c: run until SIGTERM; the exit code. */
+/* master.c / slave.c: arm the role's events on the loop, announce
+ * readiness and run until SIGTERM; the exit code. */
 int master_run(struct syncd *d);
 int slave_run(struct syncd *d);
 

@@ -1,7 +1,9 @@
 /*
  * answer: the pipeline of DESIGN.md, steps 1-7, first match wins.  Each
  * step is a function that either decides (a verdict, with the reply
- * written) or returns NEXT.  Invariants:
+ * written) or returns NEXT.  Transfer queries (AXFR, IXFR and the other
+ * meta types) are decided right after the rate limit, so that they pass
+ * access-control and the limit like any query.  Invariants:
  *
  * - Only dnswire reads the packet, always bounds-checked; after step 1 the
  *   question is valid and j->name holds its name lower-cased (the echoed
@@ -22,12 +24,13 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "base/bytes.h"
 #include "answer/answer.h"
 #include "answer/authans.h"
+#include "answer/xfrq.h"
+#include "base/bytes.h"
+#include "feed/nameset.h"
 #include "wire/dname.h"
 #include "wire/dnswire.h"
-#include "feed/nameset.h"
 
 #define NEXT (-1)
 #define CHASE_MAX 8
@@ -83,6 +86,8 @@ struct job {
 	size_t size; /* the most this reply may use */
 	int rcode;
 	int corrupt; /* a data file did not parse: SERVFAIL */
+	size_t raw;  /* a reply written whole into buf (its length), not
+	                through o: the IXFR over UDP */
 	enum rb_acl_action acl;
 	uint8_t name[RB_DNAME_MAX]; /* the question's name, lower-cased */
 	size_t nlen;
@@ -174,15 +179,6 @@ step_wire(struct job *j)
 		return reply(j, RB_RCODE_BADVERS, 0, 1);
 	if (q->qclass != RB_CLASS_IN)
 		return reply(j, RB_RCODE_REFUSED, 0, 1);
-	switch (q->qtype) {
-	case RB_TYPE_AXFR:
-	case RB_TYPE_IXFR:
-	case RB_TYPE_TKEY:
-	case RB_TYPE_TSIG:
-	case RB_TYPE_MAILA:
-	case RB_TYPE_MAILB:
-		return reply(j, RB_RCODE_REFUSED, 0, 1);
-	}
 	return NEXT;
 }
 
@@ -207,6 +203,51 @@ step_ratelimit(struct job *j)
 	    !rb_ratelimit_take(j->ctx->rl, &j->aq->client, j->aq->now_ns))
 		return reply(j, RB_RCODE_REFUSED, 0, 1);
 	return NEXT;
+}
+
+/* May this client have its IXFR over UDP answered?  access-control must
+ * let it reach the zones and allow-transfer must list it. */
+static int
+may_transfer(const struct job *j)
+{
+	return !j->aq->tcp && j->ctx->xfr_acl != NULL &&
+	    (j->acl == RB_ACL_ALLOW || j->acl == RB_ACL_ALLOW_SNOOP) &&
+	    rb_xfrq_allowed(j->ctx->xfr_acl, &j->aq->client);
+}
+
+/* After the rate limit: the meta types.  An IXFR over UDP from a client
+ * allowed to transfer gets the zone's SOA alone (RFC 1995 section 2);
+ * every other transfer or meta query is REFUSED (over TCP, rb-dnsd hands
+ * allowed transfers to rb-axfr before the pipeline). */
+static int
+step_transfer(struct job *j)
+{
+	struct rb_xfrq x;
+	int rcode;
+
+	switch (j->q.qtype) {
+	case RB_TYPE_AXFR:
+	case RB_TYPE_IXFR:
+	case RB_TYPE_TKEY:
+	case RB_TYPE_TSIG:
+	case RB_TYPE_MAILA:
+	case RB_TYPE_MAILB:
+		break;
+	default:
+		return NEXT;
+	}
+	if (j->q.qtype != RB_TYPE_IXFR || !may_transfer(j) ||
+	    rb_xfrq_parse(&x, j->aq->pkt, j->aq->len) < 0 ||
+	    !rb_xfrq_is_transfer(&x))
+		return reply(j, RB_RCODE_REFUSED, 0, 1);
+	j->raw = rb_xfrq_udp_reply(&x, j->ctx->zones, j->buf->p, j->size,
+	    &rcode);
+	if (j->raw == 0) {
+		j->corrupt = 1; /* zones.cdb is damaged */
+		return servfail(j);
+	}
+	j->rcode = rcode;
+	return RB_ANSWER_SEND;
 }
 
 /* Step 4: runbound.health. A is 127.0.0.1 with TTL 0, for probes. */
@@ -572,13 +613,60 @@ pass(struct job *j)
 	                                           RB_ANSWER_PASS;
 }
 
+/* What a reply counts and logs as. */
+static enum rb_log_action
+action_of(const struct rb_answer_info *info)
+{
+	switch (info->step) {
+	case RB_STEP_BLOCK:
+		return RB_ACT_BLOCKED;
+	case RB_STEP_HEALTH:
+	case RB_STEP_LOCAL:
+	case RB_STEP_ZONES:
+		return RB_ACT_LOCAL;
+	case RB_STEP_TRANSFER:
+		if (info->rcode != RB_RCODE_REFUSED &&
+		    info->rcode != RB_RCODE_SERVFAIL)
+			return RB_ACT_LOCAL; /* the zone's SOA */
+		                             /* FALLTHROUGH */
+	default:
+		return info->rcode == RB_RCODE_SERVFAIL ? RB_ACT_SERVFAIL :
+		                                          RB_ACT_REFUSED;
+	}
+}
+
+/* The length of the reply in buf, and the count of step 7's additional
+ * records (zeroed on overflow) added to the OPT record's. */
+static size_t
+finish(struct job *j, int v)
+{
+	size_t len;
+
+	if (v == RB_ANSWER_DROP)
+		return 0;
+	if (j->raw > 0 && !j->corrupt)
+		return j->raw;
+	len = rb_dnswire_finish(&j->o);
+	if (len >= RB_DNS_HEADER && j->o.count[RB_AUTHANS_SECT_ADDITIONAL]) {
+		uint16_t ar = (uint16_t)(rb_get16(j->buf->p + 10) +
+		    j->o.count[RB_AUTHANS_SECT_ADDITIONAL]);
+		rb_put16(j->buf->p + 10, ar);
+	}
+	return len;
+}
+
 enum rb_answer_verdict
 rb_answer(const struct rb_answer_ctx *ctx, const struct rb_answer_query *q,
     struct rb_answer_buf *buf, struct rb_answer_info *info)
 {
-	static int (*const steps[])(struct job *) = { step_wire, step_acl,
-		step_ratelimit, step_health, step_block, step_local,
-		step_zones };
+	static const struct {
+		enum rb_answer_step id;
+		int (*fn)(struct job *);
+	} steps[] = { { RB_STEP_WIRE, step_wire }, { RB_STEP_ACL, step_acl },
+		{ RB_STEP_RATELIMIT, step_ratelimit },
+		{ RB_STEP_TRANSFER, step_transfer },
+		{ RB_STEP_HEALTH, step_health }, { RB_STEP_BLOCK, step_block },
+		{ RB_STEP_LOCAL, step_local }, { RB_STEP_ZONES, step_zones } };
 	struct job j;
 	int v = NEXT;
 
@@ -593,8 +681,8 @@ rb_answer(const struct rb_answer_ctx *ctx, const struct rb_answer_query *q,
 		j.size = q->tcp ? RB_DNS_TCP_MAX : RB_DNS_UDP_MIN;
 	for (size_t i = 0; i < sizeof steps / sizeof steps[0] && v == NEXT;
 	     i++) {
-		info->step = (enum rb_answer_step)(i + 1);
-		v = steps[i](&j);
+		info->step = steps[i].id;
+		v = steps[i].fn(&j);
 	}
 	if (v == NEXT) {
 		info->step = RB_STEP_NONE;
@@ -602,20 +690,15 @@ rb_answer(const struct rb_answer_ctx *ctx, const struct rb_answer_query *q,
 	}
 	if (j.corrupt && v != RB_ANSWER_DROP)
 		v = servfail(&j);
-	buf->len = v == RB_ANSWER_DROP ? 0 : rb_dnswire_finish(&j.o);
-	/* finish counts answer and authority; step 7's additional records
-	 * (zeroed on overflow) join the OPT record's count. */
-	if (buf->len >= RB_DNS_HEADER &&
-	    j.o.count[RB_AUTHANS_SECT_ADDITIONAL]) {
-		uint16_t ar = (uint16_t)(rb_get16(buf->p + 10) +
-		    j.o.count[RB_AUTHANS_SECT_ADDITIONAL]);
-		buf->p[10] = (uint8_t)(ar >> 8);
-		buf->p[11] = (uint8_t)ar;
-	}
+	buf->len = finish(&j, v);
+	if (info->qname_len > 0)
+		info->q = j.q;
 	if (buf->len == 0) {
 		info->rcode = -1;
+		info->action = RB_ACT_REFUSED;
 		return RB_ANSWER_DROP;
 	}
 	info->rcode = j.rcode;
+	info->action = action_of(info);
 	return (enum rb_answer_verdict)v;
 }

@@ -30,7 +30,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/path.h"
 #include "conf/conf_int.h"
+#include "sys/root.h"
 
 static int parse_text(struct rb_conf_ps *ps, const char *file, const char *text,
     size_t len);
@@ -611,4 +613,26 @@ const char *
 rb_conf_mode_name(enum rb_conf_mode m)
 {
 	return m == RB_MODE_SLAVE ? "slave" : "master";
+}
+
+struct rb_conf *
+rb_conf_load_root(const char *root, struct rb_err *e)
+{
+	char path[RB_PATH_MAX], msg[1024];
+	struct rb_diag d = { 0 };
+	struct rb_conf *c;
+
+	snprintf(path, sizeof path, "%s/runbound.conf", root);
+	if (access(path, F_OK) < 0 && errno == ENOENT) {
+		c = rb_conf_default();
+		if (c == NULL)
+			rb_err_set(e, RB_ERR_SYSTEM, "INTERNAL_ERROR",
+			    "out of memory");
+		return c;
+	}
+	c = rb_conf_load(path, &d, NULL, NULL);
+	if (c == NULL)
+		rb_err_set(e, RB_ERR_SYSTEM, "INVALID_CONFIG", "%s",
+		    rb_diag_str(&d, msg, sizeof msg));
+	return c;
 }

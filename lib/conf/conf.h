@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "base/diag.h"
+#include "base/err.h"
 
 /* local-zone: "name" type */
 struct rb_conf_zone {
@@ -160,6 +161,11 @@ struct rb_conf *rb_conf_parse(const char *name, const char *text, size_t len,
 
 /* A conf with every default and no file (for a state root with none). */
 struct rb_conf *rb_conf_default(void);
+
+/* ROOT/runbound.conf, or the defaults when the root has none: how every
+ * program loads its config.  NULL with e set (INVALID_CONFIG, with the
+ * file and line) when it is invalid. */
+struct rb_conf *rb_conf_load_root(const char *root, struct rb_err *e);
 
 /* Free c and everything it owns; accepts NULL. */
 void rb_conf_free(struct rb_conf *c);

@@ -521,7 +521,7 @@ static int
 update_list(const char *root, const json_t *arr, const char *only,
     const struct rb_feed_ctl *ctl, json_t **resp, struct rb_err *e)
 {
-	struct rb_conf *conf = rb_txn_load_conf(root, e);
+	struct rb_conf *conf = rb_conf_load_root(root, e);
 	json_t *results = json_array(), *v, *r;
 	long n[3] = { 0, 0, 0 };
 	enum rb_feed_outcome out;

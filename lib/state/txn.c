@@ -24,28 +24,6 @@
 #include "sys/root.h"
 #include "base/path.h"
 
-struct rb_conf *
-rb_txn_load_conf(const char *root, struct rb_err *e)
-{
-	char path[RB_PATH_MAX], msg[1024];
-	struct rb_diag d = { 0 };
-	struct rb_conf *c;
-
-	snprintf(path, sizeof path, "%s/runbound.conf", root);
-	if (access(path, F_OK) < 0 && errno == ENOENT) {
-		c = rb_conf_default();
-		if (c == NULL)
-			rb_err_set(e, RB_ERR_SYSTEM, "INTERNAL_ERROR",
-			    "out of memory");
-		return c;
-	}
-	c = rb_conf_load(path, &d, NULL, NULL);
-	if (c == NULL)
-		rb_err_set(e, RB_ERR_SYSTEM, "INVALID_CONFIG", "%s",
-		    rb_diag_str(&d, msg, sizeof msg));
-	return c;
-}
-
 static int
 replay_one(void *ctx, json_t *ev)
 {
@@ -107,7 +85,7 @@ rb_txn_begin(struct rb_txn *t, const char *root, struct rb_err *e)
 		    "root path too long");
 	if (lock_root(t, e) < 0)
 		goto fail;
-	if ((t->conf = rb_txn_load_conf(root, e)) == NULL)
+	if ((t->conf = rb_conf_load_root(root, e)) == NULL)
 		goto fail;
 	if (rb_store_load(&t->store, root, e) < 0)
 		goto fail;

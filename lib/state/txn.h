@@ -65,7 +65,4 @@ int rb_txn_rebuild(struct rb_txn *t, struct rb_err *e);
  * not committed are dropped. */
 void rb_txn_end(struct rb_txn *t);
 
-/* Load root/runbound.conf, or defaults when it does not exist. */
-struct rb_conf *rb_txn_load_conf(const char *root, struct rb_err *e);
-
 #endif

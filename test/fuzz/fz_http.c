@@ -18,6 +18,7 @@
 #include "state/entry.h"
 #include "http/request.h"
 #include "stats/json.h"
+#include "http/status.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -71,7 +72,7 @@ body(const uint8_t *b, size_t n)
 	struct rb_rr rr;
 
 	if (j == NULL) {
-		if (e.code == NULL || e.status < 400)
+		if (e.code == NULL || rb_http_status(&e) < 400)
 			__builtin_trap();
 		return;
 	}

@@ -20,25 +20,30 @@
  * since ub_ctx_delete drops them without a word.
  */
 
-#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "sys/atomic.h"
-#include "wire/dname.h"
-#include "dnsd.h"
-#include "wire/dnswire.h"
+#include <event2/event.h>
+
+#include "answer/forward.h"
 #include "answer/fwd.h"
 #include "answer/fwdconf.h"
-#include "base/log.h"
 #include "answer/pktcache.h"
 #include "answer/rewrite.h"
+#include "base/log.h"
+#include "base/path.h"
+#include "sys/atomic.h"
+#include "sys/root.h"
+#include "wire/dname.h"
+#include "wire/dnswire.h"
 
 #define PEND_MAX 4096
 #define CACHE_ENTRIES 65536
@@ -47,29 +52,32 @@
 
 /* One libunbound context and the queries it has in flight. */
 struct uctx {
-	struct watch w; /* its result pipe; fd -1 when unused */
+	struct rb_forward *f;
+	struct event *ev; /* its result pipe; NULL when unused */
 	struct rb_fwd *ub;
 	size_t pending;
 };
 
 struct pend {
 	struct rb_fwd_req req; /* first: libunbound's pointer is the slot */
-	struct dnsd *d;
+	struct rb_forward *f;
 	struct uctx *x; /* where it was sent; NULL: free slot */
 	int tcp;
-	struct udp_dest udp;
-	size_t slot; /* TCP connection slot and generation */
-	uint32_t gen;
 	uint64_t start_ns;
 	struct rb_ipaddr client;
 	struct rb_pktans_client c; /* c.question points into pkt */
 	uint16_t qtype;
-	size_t qname_len, klen, pktlen;
+	size_t qname_len, klen, pktlen, olen;
 	uint8_t key[RB_PKTCACHE_KEY_MAX];
 	uint8_t pkt[RB_DNS_HEADER + RB_DNAME_MAX + 4]; /* header, question */
+	uint8_t origin[RB_FORWARD_ORIGIN_MAX];
 };
 
-struct forward {
+struct rb_forward {
+	struct event_base *base;
+	char root[RB_PATH_MAX];
+	struct rb_stats_shm *stats;
+	struct rb_forward_hooks hooks;
 	struct uctx ux[2]; /* the current one, and one draining */
 	int cur;
 	struct rb_rewrite *rw;
@@ -101,9 +109,19 @@ env_num(const char *name, long def)
 	return *end == '\0' && v > 0 ? v : def;
 }
 
+static uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	/* CLOCK_MONOTONIC cannot fail with a valid pointer. */
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec + 1;
+}
+
 /* 1 when the lower-case wire name is at or under a forward zone. */
 static int
-covered(const struct forward *f, const uint8_t *name, size_t len)
+covered(const struct rb_forward *f, const uint8_t *name, size_t len)
 {
 	for (size_t off = 0; off < len; off += (size_t)name[off] + 1) {
 		for (size_t i = 0; i < f->nzones; i++) {
@@ -130,13 +148,10 @@ client_of(const struct rb_dnswire_query *q, int tcp, struct rb_pktans_client *c)
 }
 
 static void
-log_answer(const struct dnsd *d, const uint8_t *name, uint16_t qtype, int rcode,
-    const char *how)
+log_answer(const uint8_t *name, uint16_t qtype, int rcode, const char *how)
 {
 	char txt[4 * RB_DNAME_MAX + 2];
 
-	if (!d->verbose)
-		return;
 	if (rb_dname_to_text(name, txt, sizeof txt) < 0)
 		snprintf(txt, sizeof txt, "?");
 	rb_debug("forward name=%s type=%u rcode=%d from=%s", txt, qtype, rcode,
@@ -145,19 +160,18 @@ log_answer(const struct dnsd *d, const uint8_t *name, uint16_t qtype, int rcode,
 
 /* A cache hit written into out; 0 on a miss. */
 static int
-from_cache(struct dnsd *d, const struct rb_answer_query *q, const uint8_t *key,
-    size_t klen, const struct rb_pktans_client *c, struct rb_answer_buf *out,
-    int *rcode)
+from_cache(struct rb_forward *f, const struct rb_answer_query *q,
+    const uint8_t *key, size_t klen, const struct rb_pktans_client *c,
+    struct rb_answer_buf *out, int *rcode)
 {
-	struct forward *f = d->fwd;
 	struct rb_pktans a;
 	uint32_t age;
 
-	rb_stats_add(d->stats, RB_STAT_CACHE_LOOKUPS, 1);
+	rb_stats_add(f->stats, RB_STAT_CACHE_LOOKUPS, 1);
 	if (!rb_pktcache_get(f->cache, key, klen,
 	        (int64_t)(q->now_ns / 1000000000u), &a, &age))
 		return 0;
-	rb_stats_add(d->stats, RB_STAT_CACHED, 1);
+	rb_stats_add(f->stats, RB_STAT_CACHED, 1);
 	*rcode = a.wire[3] & 0xf;
 	out->len = rb_pktans_emit(&a, age, c, out->p, out->size);
 	if (out->len == 0) {
@@ -168,98 +182,87 @@ from_cache(struct dnsd *d, const struct rb_answer_query *q, const uint8_t *key,
 }
 
 static void
-release(struct forward *f, struct pend *p)
+release(struct rb_forward *f, struct pend *p)
 {
 	p->x->pending--;
 	p->x = NULL;
 	f->freel[f->nfree++] = (size_t)(p - f->pend);
 }
 
-/* Send upstream; SERVE_LATER, or SEND with SERVFAIL in out. */
-static enum rb_answer_verdict
-start(struct dnsd *d, const struct rb_answer_query *q,
-    const struct rb_dnswire_query *wq, const struct origin *o, struct pend *p)
+/* Send upstream: 0, or -1 with the slot given back. */
+static int
+start(struct rb_forward *f, const struct rb_answer_query *q,
+    const struct rb_dnswire_query *wq, const struct rb_forward_origin *o,
+    struct pend *p)
 {
-	struct forward *f = d->fwd;
 	char name[4 * RB_DNAME_MAX + 2];
 
-	p->d = d;
+	p->f = f;
 	p->x = &f->ux[f->cur];
 	p->x->pending++;
-	p->tcp = o->tcp;
-	if (o->tcp) {
-		p->slot = o->slot;
-		p->gen = o->gen;
-	} else {
-		udp_dest_save(&p->udp, o);
-	}
+	p->tcp = q->tcp;
+	p->olen = o->save(o->from, p->origin, sizeof p->origin);
 	p->start_ns = q->now_ns;
 	p->client = q->client;
 	p->pktlen = wq->question_end;
 	memcpy(p->pkt, q->pkt, p->pktlen);
-	client_of(wq, o->tcp, &p->c);
+	client_of(wq, q->tcp, &p->c);
 	p->c.question = p->pkt + RB_DNS_HEADER;
 	p->qtype = wq->qtype;
 	p->qname_len = wq->qname_len;
 	if (rb_dname_to_text(p->key, name, sizeof name) < 0 ||
 	    rb_fwd_resolve(p->x->ub, name, p->qtype, &p->req) < 0) {
 		release(f, p);
-		return RB_ANSWER_SEND;
+		return -1;
 	}
-	rb_stats_add(d->stats, RB_STAT_FORWARDED, 1);
-	return SERVE_LATER;
+	rb_stats_add(f->stats, RB_STAT_FORWARDED, 1);
+	return 0;
 }
 
 enum rb_answer_verdict
-forward_query(struct dnsd *d, const struct rb_answer_query *q,
-    const struct rb_answer_info *info, const struct origin *o,
+rb_forward_query(struct rb_forward *f, const struct rb_answer_query *q,
+    struct rb_answer_info *info, const struct rb_forward_origin *origin,
     struct rb_answer_buf *out)
 {
-	struct forward *f = d->fwd;
-	struct rb_answer_info fi = *info;
-	struct rb_dnswire_query wq;
+	const struct rb_dnswire_query *wq = &info->q;
 	struct rb_pktans_client c;
 	uint8_t key[RB_PKTCACHE_KEY_MAX];
 	size_t klen;
 	struct pend *p;
 
-	/* Step 1 parsed this query already: these cannot fail. */
-	if (f->nzones == 0 || f->ux[f->cur].ub == NULL ||
-	    rb_dnswire_parse_header(&wq, q->pkt, q->len) < 0 ||
-	    rb_dnswire_parse_body(&wq) < 0)
-		goto refused;
-	client_of(&wq, q->tcp, &c);
-	klen = rb_pktcache_key(key, q->pkt + RB_DNS_HEADER, wq.qname_len,
-	    wq.qtype, wq.qclass,
+	if (f->nzones == 0 || f->ux[f->cur].ub == NULL || info->qname_len == 0)
+		return RB_ANSWER_SEND; /* out holds REFUSED */
+	client_of(wq, q->tcp, &c);
+	klen = rb_pktcache_key(key, q->pkt + RB_DNS_HEADER, wq->qname_len,
+	    wq->qtype, wq->qclass,
 	    (c.do_bit ? RB_PKTCACHE_DO : 0) |
-	        ((wq.flags & RB_DNS_CD) ? RB_PKTCACHE_CD : 0));
-	if (!covered(f, key, wq.qname_len))
-		goto refused;
-	if (from_cache(d, q, key, klen, &c, out, &fi.rcode)) {
-		account_forward(d, q, &fi, RB_ACT_CACHED);
-		log_answer(d, key, wq.qtype, fi.rcode, "cache");
+	        ((wq->flags & RB_DNS_CD) ? RB_PKTCACHE_CD : 0));
+	if (!covered(f, key, wq->qname_len))
+		return RB_ANSWER_SEND;
+	if (from_cache(f, q, key, klen, &c, out, &info->rcode)) {
+		info->action = info->rcode == RB_RCODE_SERVFAIL ?
+		    RB_ACT_SERVFAIL :
+		    RB_ACT_CACHED;
+		log_answer(key, wq->qtype, info->rcode, "cache");
 		return RB_ANSWER_SEND;
 	}
 	if (f->nfree == 0)
-		goto refused; /* out holds REFUSED: the in-flight cap */
+		return RB_ANSWER_SEND; /* REFUSED: the in-flight cap */
 	p = &f->pend[f->freel[--f->nfree]];
 	memcpy(p->key, key, klen);
 	p->klen = klen;
-	if (start(d, q, &wq, o, p) == SERVE_LATER)
-		return SERVE_LATER;
-	fi.rcode = RB_RCODE_SERVFAIL;
-	out->len = rb_pktans_error(&c, fi.rcode, out->p, out->size);
-	account_forward(d, q, &fi, RB_ACT_FORWARDED);
-	return RB_ANSWER_SEND;
-refused:
-	account_query(d, q, info);
+	if (start(f, q, wq, origin, p) == 0)
+		return RB_ANSWER_LATER;
+	info->rcode = RB_RCODE_SERVFAIL;
+	info->action = RB_ACT_SERVFAIL;
+	out->len = rb_pktans_error(&c, info->rcode, out->p, out->size);
 	return RB_ANSWER_SEND;
 }
 
 static void
-count_dnssec(struct dnsd *d, const struct rb_fwd_result *r)
+count_dnssec(struct rb_forward *f, const struct rb_fwd_result *r)
 {
-	rb_stats_add(d->stats,
+	rb_stats_add(f->stats,
 	    r->bogus      ? RB_STAT_DNSSEC_BOGUS :
 	        r->secure ? RB_STAT_DNSSEC_SECURE :
 	                    RB_STAT_DNSSEC_INSECURE,
@@ -269,10 +272,9 @@ count_dnssec(struct dnsd *d, const struct rb_fwd_result *r)
 /* The reply to p from upstream result r, in f->reply; its length (0:
  * none fits) and rcode. */
 static size_t
-answer(struct dnsd *d, struct pend *p, const struct rb_fwd_result *r,
+answer(struct rb_forward *f, struct pend *p, const struct rb_fwd_result *r,
     int *rcode)
 {
-	struct forward *f = d->fwd;
 	struct rb_rewrite_req req = { p->key, p->qname_len, p->qtype,
 		p->c.do_bit, 0 };
 	enum rb_rewrite_result res = RB_REWRITE_MALFORMED;
@@ -280,11 +282,11 @@ answer(struct dnsd *d, struct pend *p, const struct rb_fwd_result *r,
 
 	*rcode = RB_RCODE_SERVFAIL;
 	if (!r->err && f->validation)
-		count_dnssec(d, r);
+		count_dnssec(f, r);
 	if (r->err ||
 	    (r->bogus && f->validation && !(p->c.flags & RB_DNS_CD))) {
 		if (!r->err)
-			log_answer(d, p->key, p->qtype, 2, "bogus");
+			log_answer(p->key, p->qtype, 2, "bogus");
 		goto fail;
 	}
 	req.secure = f->validation && r->secure && !r->bogus;
@@ -302,33 +304,32 @@ answer(struct dnsd *d, struct pend *p, const struct rb_fwd_result *r,
 	*rcode = a.wire[3] & 0xf;
 	if ((*rcode == RB_RCODE_NOERROR || *rcode == RB_RCODE_NXDOMAIN) &&
 	    rb_pktcache_put(f->cache, p->key, p->klen, &a,
-	        (int64_t)(now_ns() / 1000000000u)))
-		rb_stats_set_cache(d->stats, rb_pktcache_count(f->cache));
+	        (int64_t)(mono_ns() / 1000000000u)))
+		rb_stats_set_cache(f->stats, rb_pktcache_count(f->cache));
 	return rb_pktans_emit(&a, 0, &p->c, f->reply, sizeof f->reply);
 fail:
 	*rcode = RB_RCODE_SERVFAIL;
 	return rb_pktans_error(&p->c, *rcode, f->reply, sizeof f->reply);
 }
 
-/* Send f->reply (len bytes) to p's client, count it, free the slot. */
+/* Hand f->reply (len bytes) to p's client, count it, free the slot. */
 static void
-finish(struct dnsd *d, struct pend *p, size_t len, int rcode)
+finish(struct rb_forward *f, struct pend *p, size_t len, int rcode)
 {
-	struct forward *f = d->fwd;
 	struct rb_answer_query q = { p->pkt, p->pktlen, p->client, p->tcp,
 		p->start_ns };
 	struct rb_answer_info info = { .step = RB_STEP_NONE,
 		.rcode = rcode,
 		.qtype = p->qtype,
-		.qname_len = p->qname_len };
+		.qname_len = p->qname_len,
+		.action = rcode == RB_RCODE_SERVFAIL ? RB_ACT_SERVFAIL :
+		                                       RB_ACT_FORWARDED };
 
-	release(f, p); /* first: a TCP send may forward the next query */
-	account_forward(d, &q, &info, RB_ACT_FORWARDED);
-	log_answer(d, p->key, p->qtype, rcode, "upstream");
-	if (p->tcp) /* len 0 closes: the client waits for a reply */
-		tcp_send_later(d, p->slot, p->gen, f->reply, len);
-	else if (len > 0)
-		udp_send_later(&p->udp, f->reply, len);
+	release(f, p); /* first: a delivery may forward the next query */
+	if (f->hooks.account != NULL)
+		f->hooks.account(f->hooks.arg, &q, &info, info.action);
+	log_answer(p->key, p->qtype, rcode, "upstream");
+	f->hooks.deliver(f->hooks.arg, p->origin, p->olen, f->reply, len);
 }
 
 static void
@@ -336,51 +337,50 @@ on_result(struct rb_fwd_req *req, const struct rb_fwd_result *r)
 {
 	struct pend *p = (struct pend *)req;
 	int rcode;
-	size_t len = answer(p->d, p, r, &rcode);
+	size_t len = answer(p->f, p, r, &rcode);
 
-	finish(p->d, p, len, rcode);
+	finish(p->f, p, len, rcode);
 }
 
 static void
-fail_pending(struct dnsd *d, struct pend *p)
+fail_pending(struct rb_forward *f, struct pend *p)
 {
-	struct forward *f = d->fwd;
-
 	rb_fwd_cancel(p->x->ub, &p->req);
-	finish(d, p,
+	finish(f, p,
 	    rb_pktans_error(&p->c, RB_RCODE_SERVFAIL, f->reply,
 	        sizeof f->reply),
 	    RB_RCODE_SERVFAIL);
 }
 
 static void
-free_uctx(struct dnsd *d, struct uctx *x)
+free_uctx(struct uctx *x)
 {
 	if (x->ub == NULL)
 		return;
-	watch_del(d, &x->w);
+	if (x->ev != NULL)
+		event_free(x->ev);
+	x->ev = NULL;
 	rb_fwd_free(x->ub);
 	x->ub = NULL;
-	x->w.fd = -1;
 }
 
 static void
-uctx_event(struct dnsd *d, struct watch *w, uint32_t events)
+uctx_event(evutil_socket_t fd, short what, void *arg)
 {
-	struct uctx *x = (struct uctx *)w;
+	struct uctx *x = arg;
+	struct rb_forward *f = x->f;
 
-	account_clock(d);
 	if (rb_fwd_process(x->ub) < 0)
 		rb_warn("libunbound: unable to read results");
 	/* A drained old context goes now, outside its own callbacks. */
-	if (x != &d->fwd->ux[d->fwd->cur] && x->pending == 0)
-		free_uctx(d, x);
+	if (x != &f->ux[f->cur] && x->pending == 0)
+		free_uctx(x);
 }
 
 /* A context from config text, through a memfd: no file to write, so this
  * works after privileges are dropped. */
 static int
-new_uctx(struct dnsd *d, struct uctx *x, const char *text)
+new_uctx(struct rb_forward *f, struct uctx *x, const char *text)
 {
 	char path[64], err[512];
 	int fd = memfd_create("unbound.conf", MFD_CLOEXEC);
@@ -398,12 +398,13 @@ new_uctx(struct dnsd *d, struct uctx *x, const char *text)
 		goto fail;
 	}
 	(void)close(fd); /* read already; nothing was lost */
-	x->w.fd = rb_fwd_fd(x->ub);
-	x->w.cb = uctx_event;
+	x->f = f;
 	x->pending = 0;
-	if (watch_add(d, &x->w, EPOLLIN) < 0) {
+	x->ev = event_new(f->base, rb_fwd_fd(x->ub), EV_READ | EV_PERSIST,
+	    uctx_event, x);
+	if (x->ev == NULL || event_add(x->ev, NULL) < 0) {
 		rb_error("unable to watch libunbound: %s", strerror(errno));
-		free_uctx(d, x);
+		free_uctx(x);
 		return -1;
 	}
 	return 0;
@@ -437,7 +438,7 @@ rules_of(const struct rb_conf *c)
 }
 
 static int
-set_zones(struct forward *f, const struct rb_conf *c)
+set_zones(struct rb_forward *f, const struct rb_conf *c)
 {
 	uint8_t(*z)[RB_DNAME_MAX] = calloc(c->nfwd + 1, sizeof *z);
 	size_t *zl = calloc(c->nfwd + 1, sizeof *zl);
@@ -468,15 +469,15 @@ fail:
 /* Write a copy of the config for people (run/unbound.conf) and the DoT
  * forwarder's (run/dot.conf); failures only warn. */
 static void
-write_files(const struct dnsd *d, const struct rb_conf *c, const char *text,
-    int dot_port)
+write_files(const struct rb_forward *f, const struct rb_conf *c,
+    const char *text, int dot_port)
 {
-	char path[PATH_MAX + 32], *dot;
+	char path[RB_PATH_MAX], *dot;
 
-	snprintf(path, sizeof path, "%s/run/unbound.conf", d->root);
+	rb_path(path, sizeof path, "%s/run/unbound.conf", f->root);
 	if (rb_atomic_replace(path, text, strlen(text), 0644) < 0)
 		rb_warn("unable to write %s: %s", path, strerror(errno));
-	snprintf(path, sizeof path, "%s/run/dot.conf", d->root);
+	rb_path(path, sizeof path, "%s/run/dot.conf", f->root);
 	if (!rb_fwdconf_has_tls(c)) {
 		if (unlink(path) < 0 && errno != ENOENT)
 			rb_warn("unable to remove %s: %s", path,
@@ -492,33 +493,29 @@ write_files(const struct dnsd *d, const struct rb_conf *c, const char *text,
 /* The old context gives way; one still draining from an earlier reload
  * is failed now. */
 static int
-switch_uctx(struct dnsd *d, const char *text)
+switch_uctx(struct rb_forward *f, const char *text)
 {
-	struct forward *f = d->fwd;
 	int next = !f->cur;
 	struct uctx *x = &f->ux[next];
 
 	for (size_t i = 0; i < PEND_MAX && x->ub != NULL; i++) {
 		if (f->pend[i].x == x)
-			fail_pending(d, &f->pend[i]);
+			fail_pending(f, &f->pend[i]);
 	}
-	free_uctx(d, x);
-	if (new_uctx(d, x, text) < 0)
+	free_uctx(x);
+	if (new_uctx(f, x, text) < 0)
 		return -1;
 	f->cur = next;
 	if (f->ux[!next].pending == 0)
-		free_uctx(d, &f->ux[!next]);
+		free_uctx(&f->ux[!next]);
 	return 0;
 }
 
-/* Take config c: zones, rewrite rules, and a new libunbound context when
- * its config changed.  -1 leaves the running state as it was. */
-static int
-apply(struct dnsd *d, const struct rb_conf *c)
+int
+rb_forward_apply(struct rb_forward *f, const struct rb_conf *c)
 {
-	struct forward *f = d->fwd;
 	int dot_port = (int)env_num("RB_DNSD_DOT_PORT", rb_fwdconf_dot_port(c));
-	char *text = rb_fwdconf_unbound(c, d->root, dot_port);
+	char *text = rb_fwdconf_unbound(c, f->root, dot_port);
 	char *rules = rules_of(c);
 	struct rb_rewrite *rw = rb_rewrite_new(c);
 	int changed = text &&
@@ -528,16 +525,16 @@ apply(struct dnsd *d, const struct rb_conf *c)
 		rb_error("forwarding: %s", strerror(errno));
 		goto fail;
 	}
-	if (c->nfwd > 0 && changed && switch_uctx(d, text) < 0)
+	if (c->nfwd > 0 && changed && switch_uctx(f, text) < 0)
 		goto fail;
 	if (set_zones(f, c) < 0)
 		goto fail;
 	if (changed || f->rules == NULL || strcmp(rules, f->rules) != 0) {
 		rb_pktcache_flush(f->cache);
-		rb_stats_set_cache(d->stats, 0);
+		rb_stats_set_cache(f->stats, 0);
 	}
 	if (c->nfwd > 0 && changed)
-		write_files(d, c, text, dot_port);
+		write_files(f, c, text, dot_port);
 	rb_rewrite_free(f->rw);
 	f->rw = rw;
 	free(f->conftext);
@@ -553,78 +550,90 @@ fail:
 	return -1;
 }
 
-int
-forward_init(struct dnsd *d)
+struct rb_forward *
+rb_forward_new(struct event_base *base, const char *root,
+    const struct rb_conf *c, struct rb_stats_shm *stats,
+    const struct rb_forward_hooks *hooks)
 {
-	struct forward *f = calloc(1, sizeof *f);
+	struct rb_forward *f = calloc(1, sizeof *f);
 	size_t entries = (size_t)env_num("RB_DNSD_CACHE_ENTRIES",
 	    CACHE_ENTRIES);
 	uint64_t seed = 0;
 
 	if (f == NULL)
-		return -1;
+		return NULL;
+	f->base = base;
+	f->stats = stats;
+	f->hooks = *hooks;
+	if (rb_path(f->root, sizeof f->root, "%s", root) < 0)
+		goto fail;
 	/* A weak seed only weakens the hash against chosen names. */
 	(void)!getrandom(&seed, sizeof seed, GRND_NONBLOCK);
-	f->ux[0].w.fd = f->ux[1].w.fd = -1;
 	f->timeout_ns = (uint64_t)env_num("RB_DNSD_FWD_TIMEOUT", TIMEOUT_S) *
 	    1000000000u;
 	f->pend = calloc(PEND_MAX, sizeof *f->pend);
 	f->freel = calloc(PEND_MAX, sizeof *f->freel);
 	f->cache = rb_pktcache_new(entries, entries * ARENA_PER_ENTRY, seed);
 	if (f->pend == NULL || f->freel == NULL || f->cache == NULL)
-		return -1;
+		goto fail;
 	for (size_t i = 0; i < PEND_MAX; i++) {
 		f->pend[i].req.done = on_result;
 		f->freel[f->nfree++] = PEND_MAX - 1 - i;
 	}
-	d->fwd = f;
-	if (apply(d, d->conf) < 0)
-		return -1;
-	if (d->conf->nfwd > 0)
+	if (rb_forward_apply(f, c) < 0)
+		goto fail;
+	if (c->nfwd > 0)
 		rb_info("forwarding zones=%zu validation=%s cache_entries=%zu",
-		    d->conf->nfwd, d->conf->dnssec_validation ? "yes" : "no",
-		    entries);
-	return 0;
+		    c->nfwd, c->dnssec_validation ? "yes" : "no", entries);
+	return f;
+fail:
+	rb_forward_free(f);
+	return NULL;
 }
 
 void
-forward_reload(struct dnsd *d)
+rb_forward_tick(struct rb_forward *f, uint64_t now)
 {
-	if (apply(d, d->conf) < 0)
-		rb_error("forwarding not reloaded, keeping the running one");
-}
-
-void
-forward_tick(struct dnsd *d, uint64_t now)
-{
-	struct forward *f = d->fwd;
-
-	account_clock(d);
 	for (size_t i = 0; i < PEND_MAX; i++) {
 		struct pend *p = &f->pend[i];
 		if (p->x != NULL && now - p->start_ns > f->timeout_ns)
-			fail_pending(d, p);
+			fail_pending(f, p);
 	}
 	if (f->ux[!f->cur].pending == 0)
-		free_uctx(d, &f->ux[!f->cur]);
+		free_uctx(&f->ux[!f->cur]);
 }
 
 size_t
-forward_pending(const struct dnsd *d)
+rb_forward_pending(const struct rb_forward *f)
 {
-	return PEND_MAX - d->fwd->nfree;
+	return PEND_MAX - f->nfree;
 }
 
 void
-forward_stop(struct dnsd *d)
+rb_forward_stop(struct rb_forward *f)
 {
-	struct forward *f = d->fwd;
-
-	account_clock(d);
 	for (size_t i = 0; i < PEND_MAX; i++) {
 		if (f->pend[i].x != NULL)
-			fail_pending(d, &f->pend[i]);
+			fail_pending(f, &f->pend[i]);
 	}
-	free_uctx(d, &f->ux[0]);
-	free_uctx(d, &f->ux[1]);
+	free_uctx(&f->ux[0]);
+	free_uctx(&f->ux[1]);
+}
+
+void
+rb_forward_free(struct rb_forward *f)
+{
+	if (f == NULL)
+		return;
+	free_uctx(&f->ux[0]);
+	free_uctx(&f->ux[1]);
+	rb_pktcache_free(f->cache);
+	rb_rewrite_free(f->rw);
+	free(f->conftext);
+	free(f->rules);
+	free(f->zones);
+	free(f->zlen);
+	free(f->pend);
+	free(f->freel);
+	free(f);
 }

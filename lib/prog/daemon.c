@@ -1,0 +1,320 @@
+/*
+ * daemon: the skeleton of daemon.h.  Invariants: signals are blocked and
+ * read from one signalfd, so a handler never runs in the middle of our
+ * code; flags from a read are acted on only from the loop (sig_event),
+ * so a blocking callback that calls rb_daemon_interrupted never runs a
+ * hook inside itself; the loop ends only through finish() (a drained
+ * stop, or rb_daemon_leave).
+ */
+
+#include <sys/signalfd.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "prog/daemon.h"
+#include "sys/privs.h"
+#include "sys/ready.h"
+#include "sys/root.h"
+
+#define DRAIN_MS 5000
+#define DRAIN_TICK_MS 50
+
+static void
+usage_line(const struct rb_daemon *d, FILE *f, const struct rb_daemon_opt *own,
+    size_t n)
+{
+	fprintf(f, "usage: %s [-d ROOT] [-r FD] [-v]", d->prog);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, " [%s]", own[i].usage);
+	fputs("\n", f);
+}
+
+static void
+usage_fail(const struct rb_daemon *d, const struct rb_daemon_opt *own, size_t n)
+{
+	fprintf(stderr, "%s: fatal: ", d->prog);
+	usage_line(d, stderr, own, n);
+	exit(100);
+}
+
+/* The getopt string: d:r:vh and the program's letters. */
+static void
+optstring(char *buf, size_t len, const struct rb_daemon_opt *own, size_t n)
+{
+	size_t k = (size_t)snprintf(buf, len, "d:r:vh");
+
+	for (size_t i = 0; i < n && k + 2 < len; i++) {
+		buf[k++] = own[i].letter;
+		if (own[i].has_arg)
+			buf[k++] = ':';
+	}
+	buf[k] = '\0';
+}
+
+void
+rb_daemon_options(struct rb_daemon *d, const char *prog, int argc, char **argv,
+    const struct rb_daemon_opt *own, size_t n,
+    int (*opt)(char letter, const char *arg, void *a), void *a)
+{
+	const char *root = NULL;
+	char spec[64];
+	int c;
+
+	memset(d, 0, sizeof *d);
+	d->prog = prog;
+	d->ready_fd = -1;
+	d->sigfd = -1;
+	d->drain_ms = DRAIN_MS;
+	rb_log_init(prog, 0);
+	optstring(spec, sizeof spec, own, n);
+	while ((c = getopt(argc, argv, spec)) != -1) {
+		if (c == 'd') {
+			root = optarg;
+		} else if (c == 'r') {
+			if ((d->ready_fd = rb_ready_parse(optarg)) < 0)
+				rb_die(100,
+				    "-r %s: not an open file descriptor",
+				    optarg);
+		} else if (c == 'v') {
+			d->verbose = 1;
+		} else if (c == 'h') {
+			usage_line(d, stdout, own, n);
+			exit(0);
+		} else if (c == '?' || c == ':' || opt == NULL ||
+		    opt((char)c, optarg, a) < 0) {
+			usage_fail(d, own, n);
+		}
+	}
+	if (optind != argc)
+		usage_fail(d, own, n);
+	rb_log_init(prog, d->verbose);
+	if (rb_root_resolve(root, d->root, sizeof d->root) < 0)
+		rb_die(111, "unable to resolve the state root: %s",
+		    strerror(errno));
+}
+
+void
+rb_daemon_config(struct rb_daemon *d)
+{
+	struct rb_err e = { 0 };
+
+	if ((d->conf = rb_conf_load_root(d->root, &e)) == NULL)
+		rb_die(strcmp(e.code, "INVALID_CONFIG") == 0 ? 100 : 111, "%s",
+		    e.details);
+}
+
+struct rb_conf *
+rb_daemon_config_again(const struct rb_daemon *d)
+{
+	struct rb_err e = { 0 };
+	struct rb_conf *c = rb_conf_load_root(d->root, &e);
+
+	if (c == NULL)
+		rb_error("%s; keeping the previous configuration", e.details);
+	return c;
+}
+
+void
+rb_daemon_use_conf(struct rb_daemon *d, struct rb_conf *c)
+{
+	rb_conf_free(d->conf);
+	d->conf = c;
+}
+
+/* The loop ends: every event stays, so the program frees what it owns. */
+static void
+finish(struct rb_daemon *d)
+{
+	struct timeval soon = { 0, DRAIN_TICK_MS * 1000 };
+
+	/* A few more turns, so replies written now leave their buffers. */
+	event_base_loopexit(d->base, &soon);
+}
+
+static void
+drain_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct rb_daemon *d = arg;
+	struct timeval tick = { 0, DRAIN_TICK_MS * 1000 };
+	size_t left = d->hooks.pending ? d->hooks.pending(d->hooks.arg) : 0;
+
+	if (left > 0 && rb_clock_ms() < d->drain_end) {
+		evtimer_add(d->drain_ev, &tick);
+		return;
+	}
+	if (left > 0)
+		rb_warn("exiting with %zu in flight after %ld ms", left,
+		    d->drain_ms);
+	finish(d);
+}
+
+static void
+begin_stop(struct rb_daemon *d)
+{
+	struct timeval now = { 0, 0 };
+
+	d->stopping = 1;
+	rb_info("stopping");
+	if (d->hooks.stop != NULL)
+		d->hooks.stop(d, d->hooks.arg);
+	d->drain_end = rb_clock_ms() + d->drain_ms;
+	evtimer_add(d->drain_ev, &now);
+}
+
+/* Read what the signalfd holds into the flags. */
+static void
+read_signals(struct rb_daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		if (si.ssi_signo == SIGHUP)
+			d->got_hup = 1;
+		else if (si.ssi_signo == SIGCHLD)
+			d->got_chld = 1;
+		else
+			d->got_stop = 1;
+	}
+}
+
+static void
+sig_event(evutil_socket_t fd, short what, void *arg)
+{
+	struct rb_daemon *d = arg;
+
+	read_signals(d);
+	if (d->got_chld) {
+		d->got_chld = 0;
+		if (d->hooks.child != NULL)
+			d->hooks.child(d, d->hooks.arg);
+	}
+	if (d->got_hup) {
+		d->got_hup = 0;
+		if (d->hooks.reload != NULL && !d->stopping)
+			d->hooks.reload(d, d->hooks.arg);
+	}
+	if (d->got_stop && !d->stopping)
+		begin_stop(d);
+}
+
+static int
+open_signals(struct rb_daemon *d)
+{
+	sigset_t set;
+
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		return -1;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (d->hooks.child != NULL) {
+		/* An ignored SIGCHLD survives exec and makes the kernel reap
+		 * our children: waitpid would never see them. */
+		if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
+			return -1;
+		sigaddset(&set, SIGCHLD);
+	}
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return d->sigfd < 0 ? -1 : 0;
+}
+
+void
+rb_daemon_loop(struct rb_daemon *d, const struct rb_daemon_hooks *hooks)
+{
+	if (hooks != NULL)
+		d->hooks = *hooks;
+	if (open_signals(d) < 0)
+		rb_die(111, "unable to set up signals: %s", strerror(errno));
+	if ((d->base = event_base_new()) == NULL ||
+	    event_base_priority_init(d->base, 2) < 0 ||
+	    (d->sig_ev = event_new(d->base, d->sigfd, EV_READ | EV_PERSIST,
+	         sig_event, d)) == NULL ||
+	    event_add(d->sig_ev, NULL) < 0 ||
+	    (d->drain_ev = evtimer_new(d->base, drain_tick, d)) == NULL)
+		rb_die(111, "unable to set up the event loop");
+}
+
+void
+rb_daemon_drop(struct rb_daemon *d)
+{
+	struct rb_err e = { 0 };
+
+	if (rb_privs_drop(d->conf->username, &e) < 0)
+		rb_die(rb_err_exit_code(&e), "%s", e.details);
+}
+
+void
+rb_daemon_ready(struct rb_daemon *d, const char *what)
+{
+	if (rb_ready_announce(&d->ready_fd) < 0)
+		rb_die(111, "unable to write readiness: %s", strerror(errno));
+	rb_info("ready root=%s%s%s", d->root, what ? " " : "",
+	    what ? what : "");
+}
+
+int
+rb_daemon_run(struct rb_daemon *d)
+{
+	if (event_base_loop(d->base, EVLOOP_NO_EXIT_ON_EMPTY) < 0)
+		rb_die(111, "the event loop failed");
+	return 0;
+}
+
+void
+rb_daemon_stop(struct rb_daemon *d)
+{
+	if (!d->stopping)
+		begin_stop(d);
+}
+
+int
+rb_daemon_interrupted(struct rb_daemon *d)
+{
+	read_signals(d);
+	if (d->got_stop || d->got_hup || d->got_chld)
+		event_active(d->sig_ev, EV_READ, 0); /* the hooks, later */
+	return d->got_stop || d->got_hup;
+}
+
+int
+rb_daemon_stop_requested(struct rb_daemon *d)
+{
+	(void)rb_daemon_interrupted(d);
+	return d->got_stop || d->stopping;
+}
+
+int
+rb_daemon_sigfd(const struct rb_daemon *d)
+{
+	return d->sigfd;
+}
+
+int
+rb_daemon_exit(struct rb_daemon *d)
+{
+	if (d->sig_ev != NULL)
+		event_free(d->sig_ev);
+	if (d->drain_ev != NULL)
+		event_free(d->drain_ev);
+	if (d->base != NULL)
+		event_base_free(d->base);
+	if (d->sigfd >= 0)
+		(void)close(d->sigfd); /* read-only use: nothing to lose */
+	rb_conf_free(d->conf);
+	d->conf = NULL;
+	rb_info("exiting");
+	return 0;
+}
