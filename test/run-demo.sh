@@ -2,15 +2,34 @@
 # make run: a demo state root in ./var, made once with rb-conf (DNS on
 # 127.0.0.1:5353, demo records and blocklist), its s6 service directories
 # refreshed from svc/, and s6-svscan in the foreground.  Ctrl-C stops
-# every daemon.
+# every daemon.  Started as root, the daemons and their loggers run as the
+# system user runbound (make deps adds it): the root is made with
+# rb-conf --user runbound.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-bin=$top/build/gcc/bin
+bin=${RB_BIN:-$top/build/gcc/bin}
 V=${RB_DEMO_ROOT:-$top/var}
+user=""
+if [ "$(id -u)" = 0 ]; then
+	user=runbound
+	# The daemons, once they are runbound, must reach ./var: a checkout
+	# under a private directory (/root) keeps them out.
+	if [ -z "${RB_DEMO_ROOT:-}" ] &&
+	    ! s6-setuidgid "$user" test -x "$top"; then
+		V=/var/lib/runbound-demo
+		echo "run: $user cannot enter $top: the demo root is $V"
+	fi
+fi
+
+# The ports (for tests, which pick free ones).
+dns_port=${RB_DEMO_DNS_PORT:-5353}
+api_port=${RB_DEMO_API_PORT:-8081}
+sync_port=${RB_DEMO_SYNC_PORT:-8082}
 
 make_root() {
-	"$bin/rb-conf" --templates "$top/svc" --bin "$bin" --port 5353 \
-	    --api-port 8081 --sync-port 8082 "$V" >/dev/null
+	"$bin/rb-conf" --templates "$top/svc" --bin "$bin" --port "$dns_port" \
+	    --api-port "$api_port" --sync-port "$sync_port" \
+	    ${user:+--user "$user"} "$V" >/dev/null
 	cat >> "$V/runbound.conf" <<'CONF'
 
 # Demo data (make run): names under home. answer from local data; other
@@ -33,6 +52,6 @@ CONF
 [ -f "$V/runbound.conf" ] || make_root
 "$bin/rb-check" -d "$V" >/dev/null
 "$bin/rb-conf" --refresh-services --templates "$top/svc" --bin "$bin" "$V"
-echo "run: DNS on 127.0.0.1:5353; logs in $V/log; Ctrl-C stops"
-echo "run: try: dig @127.0.0.1 -p 5353 nas.home"
+echo "run: DNS on 127.0.0.1:$dns_port; logs in $V/log; Ctrl-C stops"
+echo "run: try: dig @127.0.0.1 -p $dns_port nas.home"
 exec s6-svscan "$V/service"

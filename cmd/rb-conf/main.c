@@ -145,13 +145,17 @@ write_conf(const char *root, const struct opts *o, const char *sync_key)
 	write_file(root, "runbound.conf", buf, 0640);
 }
 
-/* Copy one template file, filling in @ROOT@, @BIN@ and @LOGDIR@. */
+/* Copy one template file, filling in @ROOT@, @BIN@, @LOGDIR@ and
+ * @SETUIDGID@ (what runs a program as the root's user: "s6-setuidgid
+ * USER ", or nothing without one). */
 static void
 fill_template(const char *src, const char *dst, const char *root,
-    const char *bin, const char *logdir)
+    const char *bin, const char *logdir, const char *setuidgid)
 {
-	static const char *const keys[] = { "@ROOT@", "@BIN@", "@LOGDIR@" };
-	const char *vals[] = { root, bin, logdir };
+	static const char *const keys[] = { "@ROOT@", "@BIN@", "@LOGDIR@",
+		"@SETUIDGID@" };
+	const char *vals[] = { root, bin, logdir, setuidgid };
+	const size_t nkeys = sizeof keys / sizeof keys[0];
 	char *in = rb_file_read(src, 1 << 20, NULL), out[1 << 16];
 	size_t o = 0;
 	struct stat st;
@@ -160,10 +164,10 @@ fill_template(const char *src, const char *dst, const char *root,
 		rb_die(111, "unable to read %s: %s", src, strerror(errno));
 	for (const char *p = in; *p && o < sizeof out - 1;) {
 		size_t k;
-		for (k = 0; k < 3; k++)
+		for (k = 0; k < nkeys; k++)
 			if (strncmp(p, keys[k], strlen(keys[k])) == 0)
 				break;
-		if (k == 3) {
+		if (k == nkeys) {
 			out[o++] = *p++;
 			continue;
 		}
@@ -176,39 +180,64 @@ fill_template(const char *src, const char *dst, const char *root,
 		rb_die(111, "unable to write %s: %s", dst, strerror(errno));
 }
 
+/* Give path to user (its group too), when we are root and there is one. */
 static void
-make_service(const char *root, const struct opts *o, const char *name)
+chown_to(const char *path, const char *user)
+{
+	struct passwd *pw;
+
+	if (user == NULL || user[0] == '\0' || geteuid() != 0)
+		return;
+	if ((pw = getpwnam(user)) == NULL)
+		rb_die(100, "no such user: %s", user);
+	if (chown(path, pw->pw_uid, pw->pw_gid) < 0)
+		rb_die(111, "unable to chown %s: %s", path, strerror(errno));
+}
+
+static void
+make_service(const char *root, const struct opts *o, const char *user,
+    const char *name)
 {
 	static const char *const files[] = { "run", "finish", "notification-fd",
 		"log/run" };
-	char src[PATH_MAX], dst[PATH_MAX], logdir[PATH_MAX];
+	char src[PATH_MAX], dst[PATH_MAX], logdir[PATH_MAX], setuidgid[300];
 
 	path(logdir, sizeof logdir, "%s/log/%s", root, name);
 	path(dst, sizeof dst, "%s/service/%s/log", root, name);
 	if (rb_file_mkdirs(dst, 0755) < 0 || rb_file_mkdirs(logdir, 0750) < 0)
 		rb_die(111, "unable to create %s: %s", dst, strerror(errno));
+	/* The loggers run as the user too: their directories are its. */
+	chown_to(logdir, user);
+	path(setuidgid, sizeof setuidgid, "%s%s%s", user ? "s6-setuidgid " : "",
+	    user ? user : "", user ? " " : "");
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		path(src, sizeof src, "%s/%s/%s", o->tmpl, name, files[i]);
 		path(dst, sizeof dst, "%s/service/%s/%s", root, name, files[i]);
 		if (access(src, F_OK) == 0)
-			fill_template(src, dst, root, o->bin, logdir);
+			fill_template(src, dst, root, o->bin, logdir,
+			    setuidgid);
 	}
 }
 
-/* Does root's runbound.conf forward a zone over TLS (the rb-dot service)? */
+/* What root's runbound.conf says for the services: does it forward a
+ * zone over TLS (the rb-dot service), and who do they run as (username:,
+ * into user, "" for nobody in particular)? */
 static int
-wants_dot(const char *root)
+read_conf(const char *root, char *user, size_t len)
 {
 	char p[PATH_MAX];
 	struct rb_diag d = { 0 };
 	struct rb_conf *c;
 	int want = 0;
 
+	user[0] = '\0';
 	path(p, sizeof p, "%s/runbound.conf", root);
 	if ((c = rb_conf_load(p, &d, NULL, NULL)) == NULL)
 		return 0;
 	for (size_t i = 0; i < c->nfwd; i++)
 		want |= c->fwd[i].tls_upstream;
+	if (c->username != NULL)
+		path(user, len, "%s", c->username);
 	rb_conf_free(c);
 	return want;
 }
@@ -219,7 +248,8 @@ make_services(const char *root, const struct opts *o)
 {
 	DIR *dir = opendir(o->tmpl);
 	struct dirent *e;
-	int n = 0, dot = wants_dot(root);
+	char user[256];
+	int n = 0, dot = read_conf(root, user, sizeof user);
 
 	if (dir == NULL)
 		rb_die(111, "unable to open the templates %s: %s", o->tmpl,
@@ -230,7 +260,7 @@ make_services(const char *root, const struct opts *o)
 		/* The DoT forwarder runs only for forward-tls-upstream. */
 		if (strcmp(e->d_name, "rb-dot") == 0 && !dot)
 			continue;
-		make_service(root, o, e->d_name);
+		make_service(root, o, user[0] ? user : NULL, e->d_name);
 		n++;
 	}
 	closedir(dir);
@@ -258,6 +288,11 @@ give_to_user(const char *root, const char *user)
 	path(p, sizeof p, "%s/runbound.conf", root);
 	if (chown(p, 0, pw->pw_gid) < 0)
 		rb_die(111, "unable to chown %s: %s", p, strerror(errno));
+	/* rb-apid reads it again on SIGHUP, as the user. */
+	path(p, sizeof p, "%s/api.key", root);
+	chown_to(p, user);
+	path(p, sizeof p, "%s/log", root);
+	chown_to(p, user);
 }
 
 static int

@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "sys/root.h"
 #include "state/txn.h"
+#include "prog/command.h"
 
 static int
 usage(void)
@@ -44,7 +45,7 @@ main(int argc, char **argv)
 	if (rb_root_resolve(opt_root, root, sizeof root) < 0)
 		rb_die(111, "unable to resolve the state root: %s",
 		    strerror(errno));
-	if (rb_txn_begin(&t, root, &e) < 0)
+	if (rb_command_as_owner(root, &e) < 0 || rb_txn_begin(&t, root, &e) < 0)
 		rb_die(rb_err_exit_code(&e), "%s", e.details);
 	r = rb_txn_rebuild(&t, &e);
 	out = json_pack("{s:s, s:I, s:I, s:I}", "status", "ok", "dns",

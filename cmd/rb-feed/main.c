@@ -21,6 +21,7 @@
 #include "feed/nameset.h"
 #include "sys/root.h"
 #include "base/path.h"
+#include "prog/command.h"
 
 static int
 usage(void)
@@ -283,6 +284,8 @@ main(int argc, char **argv)
 			return fail(&e);
 		return print_json(resp);
 	}
+	if (rb_command_as_owner(root, &e) < 0)
+		return fail(&e);
 	if (strcmp(argv[0], "update") == 0)
 		return do_update(root, argc - 1, argv + 1);
 	if (strcmp(argv[0], "add") == 0 || strcmp(argv[0], "del") == 0)

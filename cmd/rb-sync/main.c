@@ -22,6 +22,7 @@
 #include "sys/root.h"
 #include "sync/state.h"
 #include "state/txn.h"
+#include "prog/command.h"
 
 static void usage(void) __attribute__((noreturn));
 
@@ -84,6 +85,9 @@ main(int argc, char **argv)
 		rb_die(100, "%s", e.details);
 	if (strcmp(argv[optind], "status") == 0)
 		r = status(root, c);
+	else if (strcmp(argv[optind], "resync") == 0 &&
+	    rb_command_as_owner(root, &e) < 0)
+		rb_die(rb_err_exit_code(&e), "%s", e.details);
 	else if (strcmp(argv[optind], "resync") == 0)
 		r = resync(root, c);
 	else

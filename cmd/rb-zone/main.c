@@ -40,6 +40,7 @@
 #include "zone/zonehist.h"
 #include "state/data.h"
 #include "sys/root.h"
+#include "prog/command.h"
 
 static void
 usage(void)
@@ -267,6 +268,7 @@ main(int argc, char **argv)
 	struct rb_zoneset zs = { 0 };
 	struct rb_cdbw out = { 0 };
 	struct rb_diag d = { 0 };
+	struct rb_err e = { 0 };
 	const char *root = NULL, *cmd;
 	char where[1024], sum[200] = ",\"written\":false";
 	size_t nfiles;
@@ -300,6 +302,8 @@ main(int argc, char **argv)
 		root = ".";
 	if (strcmp(cmd, "versions") == 0 && optind == argc)
 		return versions(root);
+	if (strcmp(cmd, "check") != 0 && rb_command_as_owner(root, &e) < 0)
+		rb_die(rb_err_exit_code(&e), "%s", e.details);
 	if (strcmp(cmd, "rollback") == 0 && argc - optind <= 1)
 		return rollback(root, optind < argc ? argv[optind] : NULL,
 		    set_serial, serial);

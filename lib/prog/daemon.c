@@ -21,6 +21,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/path.h"
 #include "prog/daemon.h"
 #include "sys/privs.h"
 #include "sys/ready.h"
@@ -103,24 +104,54 @@ rb_daemon_options(struct rb_daemon *d, const char *prog, int argc, char **argv,
 		    strerror(errno));
 }
 
+static void
+conf_warn(void *ctx, const char *file, int line, const char *msg)
+{
+	rb_warn("%s:%d: %s", file ? file : "runbound.conf", line, msg);
+}
+
+/* ROOT/runbound.conf with its warnings logged (what this daemon
+ * ignores), or the defaults when there is none; NULL with *permanent
+ * set when it is invalid. */
+static struct rb_conf *
+load(const struct rb_daemon *d, int *permanent)
+{
+	char path[RB_PATH_MAX], msg[1024];
+	struct rb_diag diag = { 0 };
+	struct rb_conf *c;
+
+	*permanent = 0;
+	if (rb_path(path, sizeof path, "%s/runbound.conf", d->root) < 0)
+		return NULL;
+	if (access(path, F_OK) < 0 && errno == ENOENT) {
+		rb_debug("%s: no such file, using the defaults", path);
+		return rb_conf_default();
+	}
+	c = rb_conf_load(path, &diag, conf_warn, NULL);
+	if (c == NULL) {
+		rb_error("%s", rb_diag_str(&diag, msg, sizeof msg));
+		*permanent = 1;
+	}
+	return c;
+}
+
 void
 rb_daemon_config(struct rb_daemon *d)
 {
-	struct rb_err e = { 0 };
+	int permanent;
 
-	if ((d->conf = rb_conf_load_root(d->root, &e)) == NULL)
-		rb_die(strcmp(e.code, "INVALID_CONFIG") == 0 ? 100 : 111, "%s",
-		    e.details);
+	if ((d->conf = load(d, &permanent)) == NULL)
+		exit(permanent ? 100 : 111);
 }
 
 struct rb_conf *
 rb_daemon_config_again(const struct rb_daemon *d)
 {
-	struct rb_err e = { 0 };
-	struct rb_conf *c = rb_conf_load_root(d->root, &e);
+	int permanent;
+	struct rb_conf *c = load(d, &permanent);
 
 	if (c == NULL)
-		rb_error("%s; keeping the previous configuration", e.details);
+		rb_error("keeping the previous configuration");
 	return c;
 }
 
@@ -254,6 +285,9 @@ rb_daemon_drop(struct rb_daemon *d)
 
 	if (rb_privs_drop(d->conf->username, &e) < 0)
 		rb_die(rb_err_exit_code(&e), "%s", e.details);
+	if (geteuid() == 0)
+		rb_warn("running as root: set username: in runbound.conf "
+		        "(rb-conf --user) for a user of its own");
 }
 
 void

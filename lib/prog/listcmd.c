@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "prog/command.h"
 #include "prog/listcmd.h"
 #include "base/log.h"
 #include "sys/root.h"
@@ -241,6 +242,8 @@ rb_listcmd_main(int argc, char **argv, enum rb_list l)
 			return fail(&e);
 		return print_json(resp);
 	}
+	if (rb_command_as_owner(root, &e) < 0)
+		return fail(&e);
 	if (strcmp(argv[0], "import") == 0)
 		return do_import(root, l, argc - 1, argv + 1);
 	if (strcmp(argv[0], "add") == 0 || strcmp(argv[0], "del") == 0)
