@@ -1,8 +1,8 @@
 /* rb-allow: the allowlist, which overrides every block from the shell
  * (doc/rb-allow.md). */
 
-#include "prog/listcmd.h"
 #include "base/log.h"
+#include "prog/listcmd.h"
 
 int
 main(int argc, char **argv)

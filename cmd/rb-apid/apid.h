@@ -16,16 +16,16 @@
 #include <event2/listener.h>
 #include <jansson.h>
 
-#include "http/apikey.h"
+#include "answer/ratelimit.h"
 #include "base/clock.h"
-#include "conf/conf.h"
-#include "stats/ctl.h"
 #include "base/err.h"
+#include "base/ipaddr.h"
+#include "conf/conf.h"
+#include "http/apikey.h"
 #include "http/conns.h"
 #include "http/request.h"
-#include "base/ipaddr.h"
-#include "answer/ratelimit.h"
 #include "prog/daemon.h"
+#include "stats/ctl.h"
 #include "sys/root.h"
 
 #define APID_CONN_MAX 512     /* connections at once */

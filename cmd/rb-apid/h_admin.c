@@ -20,10 +20,10 @@
 #include "audit/files.h"
 #include "audit/line.h"
 #include "base/log.h"
+#include "base/path.h"
 #include "state/store.h"
 #include "state/txn.h"
 #include "sys/root.h"
-#include "base/path.h"
 
 #define TAIL_MAX (16u << 20) /* bytes of audit.log read at most */
 

@@ -17,12 +17,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sys/selfpath.h"
-#include "apid.h"
-#include "feed/subs.h"
-#include "feed/preset.h"
 #include "base/log.h"
+#include "feed/preset.h"
+#include "feed/subs.h"
 #include "state/txn.h"
+#include "sys/selfpath.h"
+
+#include "apid.h"
 
 #define FEED_UPDATE_MS (15 * 60 * 1000) /* a refresh may take this long */
 #define FEED_OUT_MAX (4u << 20)         /* JSON read from rb-feed at most */

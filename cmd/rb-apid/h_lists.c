@@ -21,10 +21,10 @@
 
 #include "apid.h"
 #include "base/log.h"
+#include "base/path.h"
 #include "state/lists.h"
 #include "state/txn.h"
 #include "sys/root.h"
-#include "base/path.h"
 
 struct file_key {
 	uint64_t dev, ino, size;

@@ -24,9 +24,9 @@
 #include <event2/keyvalq_struct.h>
 
 #include "apid.h"
+#include "audit/spool.h"
 #include "base/clock.h"
 #include "base/log.h"
-#include "audit/spool.h"
 #include "http/status.h"
 
 static uint64_t

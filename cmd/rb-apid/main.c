@@ -23,9 +23,9 @@
 
 #include "apid.h"
 #include "base/log.h"
+#include "state/txn.h"
 #include "sys/ready.h"
 #include "sys/root.h"
-#include "state/txn.h"
 
 static struct apid apid;
 

@@ -13,15 +13,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "audit/key.h"
 #include "audit/files.h"
+#include "audit/key.h"
 #include "audit/line.h"
-#include "base/hex.h"
 #include "audit/verify.h"
+#include "base/hex.h"
 #include "base/log.h"
-#include "sys/root.h"
-#include "state/txn.h"
 #include "base/path.h"
+#include "state/txn.h"
+#include "sys/root.h"
 
 #define TAIL_DEFAULT 100
 #define TAIL_MAX 1000

@@ -18,16 +18,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sys/atomic.h"
-#include "sys/file.h"
-#include "auditd.h"
+#include "audit/files.h"
 #include "audit/source.h"
 #include "audit/spool.h"
-#include "state/journal.h"
 #include "base/log.h"
-#include "audit/files.h"
-#include "sys/root.h"
 #include "base/path.h"
+#include "state/journal.h"
+#include "sys/atomic.h"
+#include "sys/file.h"
+#include "sys/root.h"
+
+#include "auditd.h"
 
 /* Log a source problem once, not at every rescan. */
 static void

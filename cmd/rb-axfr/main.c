@@ -30,14 +30,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/hex.h"
 #include "answer/acl.h"
-#include "conf/conf.h"
-#include "wire/dname.h"
-#include "base/log.h"
-#include "sys/root.h"
-#include "xfr.h"
 #include "answer/xfrq.h"
+#include "base/hex.h"
+#include "base/log.h"
+#include "conf/conf.h"
+#include "sys/root.h"
+#include "wire/dname.h"
+
+#include "xfr.h"
 
 #define IDLE_S 30  /* a client silent this long is dropped */
 #define WRITE_S 60 /* a client that takes nothing this long too */

@@ -20,13 +20,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "wire/dname.h"
-#include "base/log.h"
-#include "xfr.h"
 #include "answer/xfrq.h"
+#include "base/log.h"
+#include "wire/dname.h"
 #include "zone/zonedb.h"
 #include "zone/zonediff.h"
 #include "zone/zonever.h"
+
+#include "xfr.h"
 
 /* What one transfer answers from: the query and the current zone. */
 struct job {

@@ -1,7 +1,7 @@
 /* rb-block: the blacklist from the shell (doc/rb-block.md). */
 
-#include "prog/listcmd.h"
 #include "base/log.h"
+#include "prog/listcmd.h"
 
 int
 main(int argc, char **argv)

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conf/conf.h"
 #include "base/log.h"
+#include "conf/conf.h"
 #include "sys/root.h"
 
 static void

@@ -26,10 +26,10 @@
 #include <jansson.h>
 
 #include "base/hex.h"
+#include "base/log.h"
+#include "conf/conf.h"
 #include "sys/atomic.h"
 #include "sys/file.h"
-#include "conf/conf.h"
-#include "base/log.h"
 #include "sys/root.h"
 
 #ifndef RB_SHAREDIR

@@ -13,9 +13,9 @@
 #include <jansson.h>
 
 #include "base/log.h"
-#include "sys/root.h"
-#include "state/txn.h"
 #include "prog/command.h"
+#include "state/txn.h"
+#include "sys/root.h"
 
 static int
 usage(void)

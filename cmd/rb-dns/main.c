@@ -1,7 +1,7 @@
 /* rb-dns: local DNS records from the shell (doc/rb-dns.md). */
 
-#include "prog/listcmd.h"
 #include "base/log.h"
+#include "prog/listcmd.h"
 
 int
 main(int argc, char **argv)

@@ -20,11 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "sys/atomic.h"
 #include "sys/file.h"
-#include "dnsd.h"
-#include "base/log.h"
 #include "sys/root.h"
+
+#include "dnsd.h"
 
 int
 account_init(struct dnsd *d)

@@ -22,8 +22,8 @@
 
 #include "dnsd.h"
 #include "base/log.h"
-#include "feed/nameset.h"
 #include "base/uuid.h"
+#include "feed/nameset.h"
 
 /* "<uuid>.set" and nothing else is feed data. */
 static int

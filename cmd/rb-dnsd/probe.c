@@ -24,8 +24,8 @@
 #include <unistd.h>
 
 #include "dnsd.h"
-#include "base/log.h"
 #include "answer/probe.h"
+#include "base/log.h"
 
 #define PROBE_INTERVAL_S 30
 #define PROBE_TIMEOUT_NS 2000000000ull

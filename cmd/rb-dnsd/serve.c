@@ -11,9 +11,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "wire/dname.h"
-#include "dnsd.h"
 #include "base/log.h"
+#include "wire/dname.h"
+
+#include "dnsd.h"
 
 uint64_t
 now_ns(void)

@@ -46,9 +46,10 @@
 #include <unistd.h>
 
 #include "base/bytes.h"
-#include "dnsd.h"
-#include "wire/dnswire.h"
 #include "base/log.h"
+#include "wire/dnswire.h"
+
+#include "dnsd.h"
 
 #define INBUF 8192
 #define OUTBUF (2 + RB_DNS_TCP_MAX)

@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include "dnsd.h"
-#include "wire/dnswire.h"
 #include "base/log.h"
+#include "wire/dnswire.h"
 
 #define BATCH 32
 #define ROUNDS 4 /* batches per wakeup, then let other sockets run */

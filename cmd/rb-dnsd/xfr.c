@@ -29,11 +29,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/hex.h"
-#include "sys/selfpath.h"
-#include "dnsd.h"
-#include "base/log.h"
 #include "answer/xfrq.h"
+#include "base/hex.h"
+#include "base/log.h"
+#include "sys/selfpath.h"
+
+#include "dnsd.h"
 
 #define XFR_MAX 8
 #define HEXBUF (2 * 8192 + 1) /* tcp.c's INBUF, hex-encoded */

@@ -11,17 +11,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/log.h"
+#include "base/path.h"
+#include "feed/nameset.h"
+#include "feed/preset.h"
+#include "feed/subs.h"
+#include "feed/update.h"
+#include "prog/command.h"
 #include "sys/atomic.h"
 #include "sys/file.h"
-#include "feed/subs.h"
-#include "wire/dname.h"
-#include "feed/preset.h"
-#include "feed/update.h"
-#include "base/log.h"
-#include "feed/nameset.h"
 #include "sys/root.h"
-#include "base/path.h"
-#include "prog/command.h"
+#include "wire/dname.h"
 
 static int
 usage(void)

@@ -34,14 +34,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
+#include "base/log.h"
+#include "conf/conf.h"
 #include "sys/atomic.h"
 #include "sys/file.h"
-#include "base/clock.h"
-#include "conf/conf.h"
-#include "wire/dname.h"
-#include "base/log.h"
-#include "zone/notify.h"
 #include "sys/root.h"
+#include "wire/dname.h"
+#include "zone/notify.h"
 #include "zone/zonedb.h"
 
 #define TRIES 5

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "base/log.h"
-#include "sys/root.h"
 #include "stats/json.h"
+#include "sys/root.h"
 
 static int
 usage(void)

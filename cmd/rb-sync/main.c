@@ -19,10 +19,10 @@
 #include <unistd.h>
 
 #include "base/log.h"
-#include "sys/root.h"
-#include "sync/state.h"
-#include "state/txn.h"
 #include "prog/command.h"
+#include "state/txn.h"
+#include "sync/state.h"
+#include "sys/root.h"
 
 static void usage(void) __attribute__((noreturn));
 

@@ -31,16 +31,17 @@
 #include <event2/bufferevent_ssl.h>
 #include <openssl/ssl.h>
 
+#include "base/log.h"
+#include "base/path.h"
+#include "base/uuid.h"
+#include "state/txn.h"
+#include "sync/state.h"
 #include "sys/atomic.h"
 #include "sys/file.h"
-#include "base/log.h"
-#include "master.h"
-#include "sync/state.h"
-#include "state/txn.h"
-#include "base/uuid.h"
-#include "sys/root.h"
-#include "base/path.h"
 #include "sys/inotify.h"
+#include "sys/root.h"
+
+#include "master.h"
 
 static struct bufferevent *
 new_bev(struct event_base *base, void *arg)

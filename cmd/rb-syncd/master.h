@@ -15,10 +15,11 @@
 #include <event2/http.h>
 #include <event2/listener.h>
 
-#include "http/conns.h"
 #include "base/ipaddr.h"
-#include "syncd.h"
+#include "http/conns.h"
 #include "sync/tls.h"
+
+#include "syncd.h"
 
 #define CONN_MAX 256     /* connections at once (slaves, probes) */
 #define SOURCE_MAX 32    /* ... from one address (slaves behind a NAT) */

@@ -29,14 +29,15 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "base/clock.h"
-#include "http/request.h"
-#include "base/log.h"
-#include "master.h"
 #include "audit/spool.h"
-#include "sync/source.h"
+#include "base/clock.h"
+#include "base/log.h"
 #include "base/uuid.h"
+#include "http/request.h"
 #include "http/status.h"
+#include "sync/source.h"
+
+#include "master.h"
 
 enum wkind { W_DELTA, W_SNAPSHOT };
 

@@ -33,20 +33,21 @@
 
 #include <event2/event.h>
 
-#include "sys/atomic.h"
-#include "sys/file.h"
 #include "base/clock.h"
 #include "base/digest.h"
 #include "base/log.h"
+#include "base/path.h"
 #include "feed/nameset.h"
-#include "sys/inotify.h"
 #include "sync/apply.h"
 #include "sync/client.h"
-#include "syncd.h"
 #include "sync/source.h"
 #include "sync/state.h"
+#include "sys/atomic.h"
+#include "sys/file.h"
+#include "sys/inotify.h"
 #include "sys/root.h"
-#include "base/path.h"
+
+#include "syncd.h"
 
 #define BACKOFF_MIN 5
 #define BACKOFF_MAX 300

@@ -30,17 +30,17 @@
 #include <ldns/ldns.h>
 
 #include "base/diag.h"
-#include "wire/dname.h"
 #include "base/err.h"
-#include "state/cdbw.h"
 #include "base/log.h"
+#include "prog/command.h"
+#include "state/cdbw.h"
+#include "state/data.h"
 #include "state/store.h"
 #include "state/txn.h"
+#include "sys/root.h"
+#include "wire/dname.h"
 #include "zone/zone.h"
 #include "zone/zonehist.h"
-#include "state/data.h"
-#include "sys/root.h"
-#include "prog/command.h"
 
 static void
 usage(void)

@@ -17,8 +17,8 @@
 
 #include <string.h>
 
-#include "base/bytes.h"
 #include "answer/authans.h"
+#include "base/bytes.h"
 #include "wire/dname.h"
 
 #define CHASE_MAX 8

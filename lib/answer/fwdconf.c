@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf/conf.h"
 #include "answer/fwdconf.h"
+#include "conf/conf.h"
 
 /* unbound 1.17's default local zones (unbound.conf(5), "local-zone"). */
 static const char *const builtin[] = { "localhost.", "127.in-addr.arpa.",

@@ -10,10 +10,10 @@
 
 #include <string.h>
 
+#include "answer/pktans.h"
 #include "base/bytes.h"
 #include "wire/dname.h"
 #include "wire/dnswire.h"
-#include "answer/pktans.h"
 
 #define OPT_LEN 11
 

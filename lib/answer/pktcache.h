@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wire/dname.h"
 #include "answer/pktans.h"
+#include "wire/dname.h"
 
 /* Longest key: name, type, class, flags. */
 #define RB_PKTCACHE_KEY_MAX (RB_DNAME_MAX + 5)

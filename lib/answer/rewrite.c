@@ -18,11 +18,11 @@
 
 #include <ldns/ldns.h>
 
+#include "answer/rewrite.h"
+#include "base/ipaddr.h"
 #include "conf/conf.h"
 #include "wire/dname.h"
 #include "wire/dnswire.h"
-#include "base/ipaddr.h"
-#include "answer/rewrite.h"
 
 struct net {
 	struct rb_ipaddr addr;

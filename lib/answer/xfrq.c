@@ -9,9 +9,9 @@
 
 #include <string.h>
 
+#include "answer/xfrq.h"
 #include "base/bytes.h"
 #include "wire/dname.h"
-#include "answer/xfrq.h"
 
 /* The serial of the SOA rdata at off..end of pkt; -1 when malformed. */
 static int

@@ -15,8 +15,8 @@
 
 #include "answer/acl.h"
 #include "answer/cdbmap.h"
-#include "conf/conf.h"
 #include "base/diag.h"
+#include "conf/conf.h"
 #include "wire/dnswire.h"
 
 #define RB_RCODE_NOTAUTH 9 /* RFC 2136: not authoritative for the zone */

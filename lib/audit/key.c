@@ -16,10 +16,10 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "audit/key.h"
 #include "base/hex.h"
 #include "sys/atomic.h"
 #include "sys/file.h"
-#include "audit/key.h"
 #include "sys/root.h"
 
 #define MIN_HEX_BYTES 32

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/source.h"
 #include "sys/atomic.h"
 #include "sys/file.h"
-#include "audit/source.h"
 #include "sys/root.h"
 
 #define OTHER_FIELDS_MAX 4096 /* bytes of compact JSON kept for others */

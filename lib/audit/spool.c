@@ -16,14 +16,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sys/atomic.h"
-#include "sys/file.h"
 #include "audit/files.h"
 #include "audit/line.h"
-#include "audit/spool.h"
 #include "audit/source.h"
-#include "sys/root.h"
+#include "audit/spool.h"
 #include "base/path.h"
+#include "sys/atomic.h"
+#include "sys/file.h"
+#include "sys/root.h"
 
 /* The event as one JSON line, malloc'd (caller frees); NULL on ENOMEM. */
 static char *

@@ -10,8 +10,8 @@
 
 #include <jansson.h>
 
-#include "base/err.h"
 #include "audit/line.h"
+#include "base/err.h"
 
 #define RB_AUDIT_SPOOL_MAX 65536 /* largest spool file read */
 

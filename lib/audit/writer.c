@@ -28,13 +28,13 @@
 
 #include <openssl/crypto.h>
 
-#include "sys/atomic.h"
+#include "audit/files.h"
 #include "audit/writer.h"
 #include "base/hex.h"
-#include "audit/files.h"
+#include "base/path.h"
+#include "sys/atomic.h"
 #include "sys/file.h"
 #include "sys/root.h"
-#include "base/path.h"
 
 #define MAX_READ (1u << 30)                       /* largest log read back */
 #define DONE_WINDOW (2 * RB_AUDIT_BATCH_MAX + 16) /* lines searched */

@@ -33,8 +33,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "feed/nameset.h"
 #include "base/siphash.h"
+#include "feed/nameset.h"
 
 #define HDR 16
 #define BITS_MAX 24

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "wire/dname.h"
 #include "feed/parse.h"
+#include "wire/dname.h"
 
 static const char *const formats[] = { "hosts", "domains", "adblock" };
 

@@ -18,8 +18,8 @@
 
 #include <cdb.h>
 
-#include "sys/atomic.h"
 #include "feed/set.h"
+#include "sys/atomic.h"
 
 #define HS RB_NAMESET_HASH
 #define RADIX 65536

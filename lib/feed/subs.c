@@ -14,16 +14,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sys/atomic.h"
-#include "sys/file.h"
-#include "state/entry.h"
-#include "feed/subs.h"
+#include "base/path.h"
+#include "base/uuid.h"
 #include "feed/parse.h"
 #include "feed/set.h"
+#include "feed/subs.h"
 #include "feed/url.h"
-#include "base/uuid.h"
+#include "state/entry.h"
+#include "sys/atomic.h"
+#include "sys/file.h"
 #include "sys/root.h"
-#include "base/path.h"
 
 #define MAX_FEEDS_FILE (64u << 20)
 

@@ -24,15 +24,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sys/atomic.h"
-#include "state/entry.h"
+#include "base/rfc3339.h"
 #include "feed/fetch.h"
-#include "feed/subs.h"
 #include "feed/parse.h"
 #include "feed/set.h"
+#include "feed/subs.h"
 #include "feed/update.h"
+#include "state/entry.h"
 #include "state/txn.h"
-#include "base/rfc3339.h"
+#include "sys/atomic.h"
 #include "sys/file.h"
 #include "sys/root.h"
 

@@ -11,8 +11,8 @@
 
 #include <jansson.h>
 
-#include "conf/conf.h"
 #include "base/err.h"
+#include "conf/conf.h"
 
 enum rb_feed_outcome {
 	RB_FEED_UPDATED,   /* new data compiled */

@@ -16,10 +16,10 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "base/hex.h"
 #include "http/apikey.h"
 #include "sys/atomic.h"
 #include "sys/file.h"
-#include "base/hex.h"
 #include "sys/root.h"
 
 static int

@@ -34,8 +34,8 @@
 #include <event2/listener.h>
 
 #include "base/clock.h"
-#include "http/conns.h"
 #include "base/log.h"
+#include "http/conns.h"
 
 struct rb_http_conn {
 	struct rb_http_conns *b;

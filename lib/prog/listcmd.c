@@ -12,9 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "prog/command.h"
 #include "prog/listcmd.h"
-#include "base/log.h"
 #include "sys/root.h"
 
 static const char *const usage_text[] = {

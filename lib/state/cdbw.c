@@ -10,8 +10,8 @@
 
 #include <cdb.h>
 
-#include "sys/atomic.h"
 #include "state/cdbw.h"
+#include "sys/atomic.h"
 
 int
 rb_cdbw_add(struct rb_cdbw *a, const void *key, size_t klen, const void *val,

@@ -11,12 +11,12 @@
 #include <string.h>
 
 #include "base/digest.h"
-#include "sys/atomic.h"
-#include "sys/file.h"
+#include "base/path.h"
 #include "state/data.h"
 #include "state/data_int.h"
+#include "sys/atomic.h"
+#include "sys/file.h"
 #include "sys/root.h"
-#include "base/path.h"
 
 static const char *const zone_types[] = { NULL, "deny", "refuse", "static",
 	"transparent", "typetransparent", "redirect", "inform_redirect",

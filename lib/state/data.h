@@ -7,8 +7,8 @@
  * bytes.
  */
 
-#include "conf/conf.h"
 #include "base/err.h"
+#include "conf/conf.h"
 #include "state/store.h"
 
 #define RB_DATA_LOCAL 1 /* data/local.cdb: dns entries, config data */

@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "state/cdbw.h"
 #include "state/data.h"
 #include "state/data_int.h"
 #include "wire/dname.h"
-#include "state/cdbw.h"
 
 enum { PRIO_CONF = 1, PRIO_BLACKLIST = 2, PRIO_ALLOW = 3 };
 

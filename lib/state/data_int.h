@@ -3,8 +3,8 @@
 
 /* Builders of the individual cdb files of data/, called by rb_data_build. */
 
-#include "conf/conf.h"
 #include "base/err.h"
+#include "conf/conf.h"
 #include "state/store.h"
 
 #define RB_ZONE_TRANSPARENT 4

@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "state/cdbw.h"
 #include "state/data.h"
 #include "state/data_int.h"
-#include "wire/dname.h"
 #include "state/entry.h"
-#include "state/cdbw.h"
+#include "wire/dname.h"
 #include "wire/rr.h"
 
 static int

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wire/dname.h"
-#include "state/entry.h"
 #include "base/uuid.h"
+#include "state/entry.h"
+#include "wire/dname.h"
 
 /* Per-type fields composed before the value, in rdata order. */
 static const struct {

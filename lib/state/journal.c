@@ -26,12 +26,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/path.h"
+#include "base/uuid.h"
+#include "state/journal.h"
 #include "sys/atomic.h"
 #include "sys/file.h"
-#include "state/journal.h"
-#include "base/uuid.h"
 #include "sys/root.h"
-#include "base/path.h"
 
 #define MAX_FILE (512u << 20)
 

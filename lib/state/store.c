@@ -16,11 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/path.h"
+#include "state/store.h"
 #include "sys/atomic.h"
 #include "sys/file.h"
-#include "state/store.h"
 #include "sys/root.h"
-#include "base/path.h"
 
 #define MAX_STORE_FILE (1u << 30)
 

@@ -17,12 +17,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sys/atomic.h"
+#include "base/path.h"
 #include "state/data.h"
 #include "state/txn.h"
+#include "sys/atomic.h"
 #include "sys/file.h"
 #include "sys/root.h"
-#include "base/path.h"
 
 static int
 replay_one(void *ctx, json_t *ev)

@@ -12,8 +12,8 @@
 
 #include <jansson.h>
 
-#include "conf/conf.h"
 #include "base/err.h"
+#include "conf/conf.h"
 #include "state/journal.h"
 #include "state/store.h"
 #include "sys/root.h"

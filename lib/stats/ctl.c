@@ -15,11 +15,11 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "base/path.h"
+#include "stats/ctl.h"
 #include "sys/atomic.h"
 #include "sys/file.h"
-#include "stats/ctl.h"
 #include "sys/root.h"
-#include "base/path.h"
 
 void
 rb_ctl_init(struct rb_ctl_view *v, const char *root)

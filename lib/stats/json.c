@@ -12,9 +12,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "wire/dname.h"
-#include "stats/json.h"
 #include "base/rfc3339.h"
+#include "stats/json.h"
+#include "wire/dname.h"
 
 static double
 one_decimal(double v)

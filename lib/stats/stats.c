@@ -20,11 +20,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/path.h"
+#include "stats/stats.h"
 #include "sys/atomic.h"
 #include "sys/file.h"
-#include "stats/stats.h"
 #include "sys/root.h"
-#include "base/path.h"
 
 const uint32_t rb_stats_lat_bounds[RB_LAT_BUCKETS] = { 100, 250, 500, 1000,
 	2000, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000,

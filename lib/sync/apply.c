@@ -16,16 +16,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sys/atomic.h"
-#include "sys/file.h"
-#include "feed/subs.h"
 #include "audit/spool.h"
+#include "feed/subs.h"
+#include "state/data.h"
+#include "state/txn.h"
 #include "sync/apply.h"
 #include "sync/source.h"
-#include "state/txn.h"
-#include "zone/zonehist.h"
-#include "state/data.h"
+#include "sys/atomic.h"
+#include "sys/file.h"
 #include "sys/root.h"
+#include "zone/zonehist.h"
 
 /* Copy the staged file into ROOT/feeds/<id>.set, or a zones build into
  * ROOT/store/zones.d/<id>.cdb, atomically. */

@@ -17,11 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "state/entry.h"
 #include "base/hex.h"
-#include "wire/rr.h"
-#include "sync/proto.h"
 #include "base/uuid.h"
+#include "state/entry.h"
+#include "sync/proto.h"
+#include "wire/rr.h"
 
 static int
 bad(struct rb_err *e, const char *what)

@@ -23,16 +23,16 @@
 
 #include <openssl/evp.h>
 
-#include "sys/atomic.h"
+#include "base/digest.h"
+#include "base/uuid.h"
+#include "state/data.h"
 #include "state/journal.h"
 #include "state/store.h"
-#include "base/digest.h"
 #include "sync/source.h"
-#include "zone/zonehist.h"
-#include "base/uuid.h"
+#include "sys/atomic.h"
 #include "sys/file.h"
-#include "state/data.h"
 #include "sys/root.h"
+#include "zone/zonehist.h"
 
 static int
 read_store_seq(const char *root, uint64_t *out, struct rb_err *e)

@@ -16,11 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sys/atomic.h"
-#include "sys/file.h"
 #include "state/journal.h"
 #include "sync/source.h"
 #include "sync/state.h"
+#include "sys/atomic.h"
+#include "sys/file.h"
 #include "sys/root.h"
 
 int

@@ -13,8 +13,8 @@
 
 #include <jansson.h>
 
-#include "conf/conf.h"
 #include "base/err.h"
+#include "conf/conf.h"
 #include "sync/proto.h"
 
 #define RB_SYNC_PIN "sync-master.fingerprint"

@@ -21,11 +21,11 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "base/path.h"
+#include "sync/tls.h"
 #include "sys/atomic.h"
 #include "sys/file.h"
-#include "sync/tls.h"
 #include "sys/root.h"
-#include "base/path.h"
 
 #define VALID_DAYS 3650
 

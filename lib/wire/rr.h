@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wire/dname.h"
 #include "base/err.h"
+#include "wire/dname.h"
 
 struct rb_rr {
 	uint8_t owner[RB_DNAME_MAX]; /* lower-case wire form */

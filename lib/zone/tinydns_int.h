@@ -14,8 +14,8 @@
 #include <stdint.h>
 
 #include "base/diag.h"
-#include "wire/dname.h"
 #include "state/cdbw.h"
+#include "wire/dname.h"
 #include "zone/zone.h"
 
 #define RB_TINYDNS_MAXFIELDS 11    /* of a 'Z' line, the longest */

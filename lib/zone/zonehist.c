@@ -21,14 +21,14 @@
 #include <cdb.h>
 
 #include "base/bytes.h"
+#include "base/digest.h"
+#include "state/data.h"
 #include "sys/atomic.h"
 #include "sys/file.h"
+#include "sys/root.h"
 #include "wire/dname.h"
 #include "zone/zone.h"
-#include "base/digest.h"
 #include "zone/zonehist.h"
-#include "state/data.h"
-#include "sys/root.h"
 
 #define ZONES_MAX ((size_t)1 << 30) /* bytes of one build, at most */
 

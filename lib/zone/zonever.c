@@ -17,10 +17,10 @@
 
 #include <jansson.h>
 
-#include "zone/zonehist.h"
-#include "zone/zonever.h"
 #include "state/data.h"
 #include "sys/root.h"
+#include "zone/zonehist.h"
+#include "zone/zonever.h"
 
 /* The serial entry e gives zone apex: 1 with *serial, else 0. */
 static int

@@ -13,8 +13,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "wire/dname.h"
 #include "feed/parse.h"
+#include "wire/dname.h"
 
 struct fz_sum {
 	uint64_t n, hash;

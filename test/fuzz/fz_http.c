@@ -15,10 +15,10 @@
 #include <string.h>
 
 #include "http/apikey.h"
-#include "state/entry.h"
 #include "http/request.h"
-#include "stats/json.h"
 #include "http/status.h"
+#include "state/entry.h"
+#include "stats/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer/pktcache.h"
+#include "answer/rewrite.h"
 #include "conf/conf.h"
 #include "wire/dname.h"
 #include "wire/dnswire.h"
-#include "answer/pktcache.h"
-#include "answer/rewrite.h"
 
 static struct rb_rewrite *rw;
 static struct rb_pktcache *cache;

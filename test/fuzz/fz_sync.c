@@ -10,9 +10,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "base/uuid.h"
 #include "sync/proto.h"
 #include "sync/state.h"
-#include "base/uuid.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -16,9 +16,9 @@
 
 #include <cdb.h>
 
+#include "answer/xfrq.h"
 #include "zone/notify.h"
 #include "zone/xfrmsg.h"
-#include "answer/xfrq.h"
 
 static const uint8_t apex[] = "\002ex\004test";
 static const uint8_t soa[] = "\0\0\1\54\0\53"

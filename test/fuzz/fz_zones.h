@@ -18,9 +18,9 @@
 #include <unistd.h>
 
 #include "answer/answer.h"
+#include "state/cdbw.h"
 #include "wire/dname.h"
 #include "wire/dnswire.h"
-#include "state/cdbw.h"
 #include "zone/zone.h"
 
 #define NAMES_MAX 8

@@ -7,6 +7,7 @@
 
 #include "answer/acl.h"
 #include "base/ipaddr.h"
+
 #include "../../tap.h"
 
 static enum rb_acl_action

@@ -17,9 +17,10 @@
 #include <ldns/ldns.h>
 
 #include "answer/answer.h"
+#include "feed/set.h"
 #include "wire/dname.h"
 #include "wire/dnswire.h"
-#include "feed/set.h"
+
 #include "../../tap.h"
 
 /* --- fixtures ------------------------------------------------------- */

@@ -14,9 +14,10 @@
 #include <ldns/ldns.h>
 
 #include "answer/answer.h"
-#include "wire/dnswire.h"
 #include "state/cdbw.h"
+#include "wire/dnswire.h"
 #include "zone/zone.h"
+
 #include "../../tap.h"
 
 static const char zone[] =

@@ -11,6 +11,7 @@
 #include <cdb.h>
 
 #include "answer/cdbmap.h"
+
 #include "../../tap.h"
 
 static char dir[] = "/tmp/t_cdbmap.XXXXXX";

@@ -4,8 +4,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "wire/dnswire.h"
 #include "answer/pktcache.h"
+#include "wire/dnswire.h"
+
 #include "../../tap.h"
 
 /* "a.b. A": an answer A 192.0.2.1 TTL 300 (owner a pointer to the

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "answer/ratelimit.h"
+
 #include "../../tap.h"
 
 #define SEC 1000000000ull

@@ -7,10 +7,11 @@
 
 #include <ldns/ldns.h>
 
+#include "answer/rewrite.h"
 #include "conf/conf.h"
 #include "wire/dname.h"
 #include "wire/dnswire.h"
-#include "answer/rewrite.h"
+
 #include "../../tap.h"
 
 static struct rb_conf *

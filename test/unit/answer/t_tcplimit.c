@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "answer/tcplimit.h"
+
 #include "../../tap.h"
 
 static struct rb_ipaddr

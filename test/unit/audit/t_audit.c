@@ -10,16 +10,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sys/atomic.h"
-#include "sys/file.h"
-#include "audit/key.h"
 #include "audit/files.h"
+#include "audit/key.h"
 #include "audit/line.h"
-#include "base/hex.h"
 #include "audit/source.h"
 #include "audit/spool.h"
 #include "audit/verify.h"
 #include "audit/writer.h"
+#include "base/hex.h"
+#include "sys/atomic.h"
+#include "sys/file.h"
+
 #include "../../tap.h"
 
 #define HEXKEY \

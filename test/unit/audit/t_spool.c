@@ -7,9 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit/spool.h"
 #include "sys/atomic.h"
 #include "sys/file.h"
-#include "audit/spool.h"
+
 #include "../../tap.h"
 
 static int

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/hex.h"
+
 #include "../../tap.h"
 
 int

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/siphash.h"
+
 #include "../../tap.h"
 
 static const char *const sip64[64] = {

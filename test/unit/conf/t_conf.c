@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+
 #include "../../tap.h"
 
 struct warns {

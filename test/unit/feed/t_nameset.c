@@ -8,9 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "feed/nameset.h"
 #include "sys/atomic.h"
 #include "sys/file.h"
-#include "feed/nameset.h"
+
 #include "../../tap.h"
 
 static uint8_t (*hashes)[RB_NAMESET_HASH];

@@ -4,8 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "wire/dname.h"
 #include "feed/parse.h"
+#include "wire/dname.h"
+
 #include "../../tap.h"
 
 struct out {

@@ -12,11 +12,12 @@
 
 #include <cdb.h>
 
-#include "sys/atomic.h"
-#include "sys/file.h"
+#include "feed/nameset.h"
 #include "feed/parse.h"
 #include "feed/set.h"
-#include "feed/nameset.h"
+#include "sys/atomic.h"
+#include "sys/file.h"
+
 #include "../../tap.h"
 
 static int

@@ -12,12 +12,13 @@
 
 #include <cdb.h>
 
-#include "sys/atomic.h"
-#include "sys/file.h"
-#include "feed/subs.h"
 #include "feed/parse.h"
 #include "feed/preset.h"
 #include "feed/set.h"
+#include "feed/subs.h"
+#include "sys/atomic.h"
+#include "sys/file.h"
+
 #include "../../tap.h"
 
 static char root[256];

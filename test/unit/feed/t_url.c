@@ -7,6 +7,7 @@
 
 #include "feed/url.h"
 #include "http/status.h"
+
 #include "../../tap.h"
 
 static int

@@ -7,9 +7,10 @@
 #include <unistd.h>
 
 #include "http/apikey.h"
+#include "http/status.h"
 #include "sys/atomic.h"
 #include "sys/file.h"
-#include "http/status.h"
+
 #include "../../tap.h"
 
 static void

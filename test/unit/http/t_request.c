@@ -6,6 +6,7 @@
 
 #include "http/request.h"
 #include "http/status.h"
+
 #include "../../tap.h"
 
 static int

@@ -5,6 +5,7 @@
 
 #include "state/entry.h"
 #include "wire/rr.h"
+
 #include "../../tap.h"
 
 static int

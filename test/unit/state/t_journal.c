@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "state/journal.h"
+
 #include "../../tap.h"
 
 static char root[256];

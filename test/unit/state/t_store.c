@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "state/store.h"
+
 #include "../../tap.h"
 
 static json_t *

@@ -7,9 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "stats/ctl.h"
 #include "sys/atomic.h"
 #include "sys/file.h"
-#include "stats/ctl.h"
+
 #include "../../tap.h"
 
 static void

@@ -5,8 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "stats/json.h"
 #include "http/status.h"
+#include "stats/json.h"
+
 #include "../../tap.h"
 
 static json_int_t

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "stats/prom.h"
+
 #include "../../tap.h"
 
 int

@@ -11,16 +11,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sys/atomic.h"
-#include "sys/file.h"
+#include "http/status.h"
 #include "state/journal.h"
 #include "state/lists.h"
+#include "state/txn.h"
 #include "sync/apply.h"
 #include "sync/proto.h"
 #include "sync/source.h"
 #include "sync/state.h"
-#include "state/txn.h"
-#include "http/status.h"
+#include "sys/atomic.h"
+#include "sys/file.h"
+
 #include "../../tap.h"
 
 static char base[256], mroot[300], sroot[300];

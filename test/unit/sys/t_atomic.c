@@ -9,6 +9,7 @@
 
 #include "sys/atomic.h"
 #include "sys/file.h"
+
 #include "../../tap.h"
 
 int

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "wire/dname.h"
+
 #include "../../tap.h"
 
 static void

@@ -14,6 +14,7 @@
 #include "wire/dname.h"
 #include "wire/dnscomp.h"
 #include "wire/dnswire.h"
+
 #include "../../tap.h"
 
 static uint8_t qbuf[512];

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "wire/dnswire.h"
+
 #include "../../tap.h"
 
 /* id 0xabcd, RD, one question "a.b." A IN, optionally an OPT. */

@@ -14,6 +14,7 @@
 #include "state/cdbw.h"
 #include "zone/tinydns.h"
 #include "zone/zone.h"
+
 #include "../../tap.h"
 
 #define SERIAL 1234

@@ -15,12 +15,13 @@
 #include <cdb.h>
 #include <ldns/ldns.h>
 
+#include "answer/xfrq.h"
 #include "conf/conf.h"
 #include "wire/dname.h"
 #include "zone/notify.h"
 #include "zone/xfrmsg.h"
-#include "answer/xfrq.h"
 #include "zone/zonedb.h"
+
 #include "../../tap.h"
 
 /* A query for name/type made by ldns; IXFR gets an authority SOA with

@@ -9,6 +9,7 @@
 #include "base/diag.h"
 #include "state/cdbw.h"
 #include "zone/zone.h"
+
 #include "../../tap.h"
 
 static const char zone[] =

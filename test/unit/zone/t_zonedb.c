@@ -12,12 +12,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "wire/dname.h"
 #include "state/cdbw.h"
+#include "wire/dname.h"
 #include "zone/zone.h"
 #include "zone/zonedb.h"
 #include "zone/zonediff.h"
 #include "zone/zonever.h"
+
 #include "../../tap.h"
 
 static char dir[] = "/tmp/t_zonedb.XXXXXX";
