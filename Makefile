@@ -131,7 +131,7 @@ test: deps
 	$(MAKE) check-clang
 	$(MAKE) unit-asan
 	$(MAKE) fuzz-build
-	prove -r --exec '' build/gcc/test build/asan/test test/integ
+	prove -j2 -r --exec '' build/gcc/test build/asan/test test/integ
 	@sh test/fuzz/run.sh 10
 
 bench: deps all

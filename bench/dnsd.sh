@@ -12,6 +12,9 @@
 # comparison.  On loopback the kernel charges the sender for delivering
 # each reply, so most of either server's CPU is the UDP stack; user CPU is
 # printed beside the total.  BENCH_SECONDS (default 10) per measurement.
+# BENCH_BASE_BIN=DIR also runs the rb-dnsd (and rb-data) of DIR, an older
+# build, on the same data in the same run, and prints new/old ratios: how
+# a change moved CPU per query.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -27,8 +30,9 @@ make_conf() { # make_conf DIR NBLOCK
 	perl -e 'my $n = $ARGV[0]; print "x.b", 1 + int(rand($n)), ".block.example. A\n" for 1..100000' "$2" > "$1/q.block"
 }
 
-start_rbdnsd() { # start_rbdnsd DIR PORT: sets RBPID and RT (ready time)
-	R=$1/rb
+start_rbdnsd() { # start_rbdnsd DIR PORT [BIN]: sets RBPID and RT (ready time)
+	R=$1/rb${3:+-base}
+	bin=${3:-$newbin}
 	mkdir -p "$R"
 	{ printf 'server:\n\tinterface: 127.0.0.1@%s\n\trate-limit: 0\n\tlog-retention: 0\n' "$2"
 	  cat "$1/local.conf"
@@ -79,6 +83,7 @@ cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$W/udpfloor" \
 # rb-dnsd gets the blocklist as a compiled feed (its form for big lists);
 # BLOCKS_AS=conf gives it the same local-zone lines as unbound instead.
 BLOCKS_AS=${BLOCKS_AS:-feed}
+newbin=$bin
 for n in 100000 1000000; do
 	D=$W/n$n
 	mkdir -p "$D"
@@ -105,6 +110,15 @@ for n in 100000 1000000; do
 	stop_server "$FLPID"
 	printf 'ready to answer: rb-dnsd %s s, unbound %s s\n' "$RT" "$UT"
 	perl -e 'printf "RSS: rb-dnsd %.1f MB (anonymous %.1f MB; the rest is the shared, reclaimable page cache of the mapped cdb and feed set files), unbound %.1f MB (anonymous %.1f MB); ratio %.3f, anonymous %.3f\n", $ARGV[0]/1024, $ARGV[2]/1024, $ARGV[1]/1024, $ARGV[3]/1024, $ARGV[0]/$ARGV[1], $ARGV[2]/$ARGV[3]' "$rrss" "$urss" "$ranon" "$uanon"
+	if [ -n "${BENCH_BASE_BIN:-}" ]; then
+		P=$(free_port)
+		start_rbdnsd "$D" "$P" "$BENCH_BASE_BIN" || exit 1
+		run_dnsperf "$P" "$D/q.local" "$RBPID" "base/local-$n" | tee -a "$W/results" | grep -v RESULT
+		run_dnsperf "$P" "$D/q.block" "$RBPID" "base/blocked-$n" | tee -a "$W/results" | grep -v RESULT
+		stop_server "$RBPID"
+		base_ratio "local-$n"
+		base_ratio "blocked-$n"
+	fi
 	ratio x "local-$n"
 	ratio x "blocked-$n"
 	floor_ratio "$n" "local-$n"

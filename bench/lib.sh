@@ -150,6 +150,16 @@ ratio() {
 		    if $v{"unbound/$b"};' "$@" < "$W/results"
 }
 
+# base_ratio LABEL: this build's rb-dnsd against the one of
+# BENCH_BASE_BIN (label base/LABEL), CPU per query, same run.
+base_ratio() {
+	perl -e 'my %v; while (<STDIN>) { $v{$1} = $2 if /^RESULT (\S+) (\S+)/ }
+		my ($b) = @ARGV;
+		printf "ratio rb-dnsd/base %-19s cpu/query %.2f (%.2f us against %.2f us)\n",
+		    $b, $v{"rb-dnsd/$b"} / $v{"base/$b"}, $v{"rb-dnsd/$b"}, $v{"base/$b"}
+		    if $v{"base/$b"};' "$@" < "$W/results"
+}
+
 # floor_ratio N LABEL: CPU per query of bench/udpfloor (label floor/N) as
 # a share of unbound's for LABEL: the least ratio a server on kernel UDP
 # sockets could print there, whatever its own code does.
