@@ -6,7 +6,7 @@
  * saw as journal_gap), then from the spool (oldest name first), then
  * committed with one fsync.  Only after the commit are the batch's spool
  * files removed (or moved to audit/rejected/ when unreadable), and the
- * spool directory synced before the next batch: the order auditwrite.c's
+ * spool directory synced before the next batch: the order lib/audit/writer.c's
  * recovery relies on.
  */
 

@@ -1,5 +1,5 @@
 /*
- * auditkey: the one secret rb-auditd and rb-audit share.  Invariants: the
+ * key: the one secret rb-auditd and rb-audit share.  Invariants: the
  * key never reaches a log line or an error message; the key file is
  * created only by rb-auditd (which holds the audit lock), atomically and
  * mode 0600; the same text always decodes to the same bytes, so a verifier

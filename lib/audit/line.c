@@ -1,5 +1,5 @@
 /*
- * auditlog: the audit log's line format, shared by rb-auditd (which
+ * line: the audit log's line format, shared by rb-auditd (which
  * writes it), rb-audit (which reads and verifies it) and rb-apid's
  * GET /audit/tail.
  *

@@ -1,5 +1,5 @@
 /*
- * auditsrc: turning journal events and spool files into audit events.
+ * source: turning journal events and spool files into audit events.
  * The field lists follow Runbound's table (runbound-rest-api.md) so a
  * GET /audit/tail client sees what Runbound shows; events Runbound does
  * not have keep their scalar members, capped, so a snapshot-sized event

@@ -1,5 +1,5 @@
 /*
- * auditverify: the checker behind `rb-audit verify`.
+ * verify: the checker behind `rb-audit verify`.
  *
  * State is the last accepted line: its seq, mac and recorded chain.  Each
  * new line must parse, carry the next seq, have the mac its content gives

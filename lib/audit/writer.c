@@ -1,5 +1,5 @@
 /*
- * auditwrite: appending to the audit log so that kill -9 at any instant
+ * writer: appending to the audit log so that kill -9 at any instant
  * neither loses nor repeats an event.
  *
  * Invariants: (1) a line reaches audit.log only through one write(2) of a

@@ -111,7 +111,7 @@ int rb_conf_nomem(struct rb_conf_ps *ps, const struct rb_conf_line *l);
 void rb_conf_ignored(struct rb_conf_ps *ps, const struct rb_conf_line *l,
     const char *origin);
 
-/* Name tables (conf_names.c): 1 when key is one of unbound's server:
+/* Name tables (conf/names.c): 1 when key is one of unbound's server:
  * directives, forward-zone: directives we ignore, or Runbound directives we
  * do not implement. */
 int rb_conf_names_server(const char *key);
@@ -121,7 +121,7 @@ int rb_conf_names_runbound(const char *key);
 /* The clause key opens, or RB_CONF_NONE when key is not a clause. */
 enum rb_conf_clause rb_conf_names_clause(const char *key);
 
-/* Check l's value count against dir and store its value (conf_value.c). */
+/* Check l's value count against dir and store its value (conf/value.c). */
 int rb_conf_value_apply(struct rb_conf_ps *ps, const struct rb_conf_line *l,
     const struct rb_conf_directive *dir);
 

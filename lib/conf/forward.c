@@ -1,5 +1,5 @@
 /*
- * conf_forward: the forward-zone: clause, and the checks that wait until
+ * forward: the forward-zone: clause, and the checks that wait until
  * every file is read.  A forward-zone: line opens a zone (conf.c); name,
  * forward-addr, forward-tls-upstream (alias forward-ssl-upstream) and
  * forward-tls-hostname fill it, and unbound's other forward-zone options

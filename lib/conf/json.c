@@ -1,5 +1,5 @@
 /*
- * conf_json: the effective configuration as JSON, for rb-check and for
+ * json: the effective configuration as JSON, for rb-check and for
  * anyone who wants to see what the programs will read.  Keys are the
  * field names of struct rb_conf; yes/no fields are booleans; a string that
  * is absent is null.  Secrets are replaced by "***" when asked, so the

@@ -1,5 +1,5 @@
 /*
- * conf_lex: one line of unbound.conf syntax into a key and its values.
+ * lex: one line of unbound.conf syntax into a key and its values.
  *
  * A line is "key:" followed by values, with or without whitespace after
  * the colon.  A value is a run of non-blank characters, or a string in

@@ -1,5 +1,5 @@
 /*
- * conf_names: the names runbound.conf accepts without acting on them.
+ * names: the names runbound.conf accepts without acting on them.
  * Unbound's server: directives come from unbound.conf(5) of unbound 1.17
  * (Debian's), its configlexer aliases, its module options that live in
  * server: (dns64, subnetcache, ipsecmod) and the directives later releases

@@ -1,5 +1,5 @@
 /*
- * conf_server: the directives of server:.  Each value is checked where it
+ * server: the directives of server:.  Each value is checked where it
  * is read, so an error names the line that holds it: yes/no, integer
  * ranges, ports, addresses, interface names (their syntax only: whether
  * one exists is rb-dnsd's concern), netblocks, domain names, access-control
@@ -7,7 +7,7 @@
  * record through ldns (TTL 3600, names relative to the root).  A directive
  * given twice keeps its last value, as in unbound; list directives append.
  * What depends on several directives (interface ports, mode: slave's need
- * for sync-master) waits for rb_conf_forward_finish in conf_forward.c.  ldns
+ * for sync-master) waits for rb_conf_forward_finish in conf/forward.c.  ldns
  * types stay in this file.
  */
 

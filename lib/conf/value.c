@@ -1,5 +1,5 @@
 /*
- * conf_value: checking one value of a directive.  Every function here
+ * value: checking one value of a directive.  Every function here
  * either stores a checked value or fills the diag with the directive's
  * name, the value and what was expected, so each message can be read
  * without the manual: "port: '0' is not a number in 1..65535".  Names are

@@ -1,5 +1,5 @@
 /*
- * feedfetch: one feed download through libcurl's easy interface.
+ * fetch: one feed download through libcurl's easy interface.
  *
  * Why we follow redirects ourselves: each Location is then checked by the
  * same rules as a URL given to `rb-feed add` (HTTPS, no credentials, no

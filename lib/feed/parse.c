@@ -1,5 +1,5 @@
 /*
- * feedparse: blocklist feed text to wire names, one line at a time.
+ * parse: blocklist feed text to wire names, one line at a time.
  *
  * Invariants: a line is handled whole, wherever chunk boundaries fall; a
  * line inside one chunk is parsed in place, and only a line cut by a

@@ -1,5 +1,5 @@
 /*
- * feedpreset: a fixed table.  The URLs are the lists' canonical download
+ * preset: a fixed table.  The URLs are the lists' canonical download
  * addresses (OISD's old dbl.oisd.nl answers 410 and is not used); sizes in
  * the descriptions are rough and only help a user choose.
  */

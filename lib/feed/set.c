@@ -1,5 +1,5 @@
 /*
- * feedset: the names of a feed as hashes, sorted once at the end.
+ * set: the names of a feed as hashes, sorted once at the end.
  *
  * Invariants: before sealing, h[0..used) holds the hash of every name
  * added (repeats included) except those dropped by a compaction, which

@@ -1,5 +1,5 @@
 /*
- * feedops: subscribing and unsubscribing.  As in lib/state/lists.c, a request
+ * subs: subscribing and unsubscribing.  As in lib/state/lists.c, a request
  * is validated completely before anything is staged, so a refused request
  * leaves the transaction as it was.  A new entry carries every status
  * field (null or 0 until its first fetch), so GET /feeds has one shape

@@ -1,5 +1,5 @@
 /*
- * feedupdate: one refresh is lock, fetch, parse, record.
+ * update: one refresh is lock, fetch, parse, record.
  *
  * Invariants: the body streams from libcurl through the parser into a
  * feedset, so memory follows the distinct names, not the body; nothing

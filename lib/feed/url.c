@@ -1,5 +1,5 @@
 /*
- * feedurl: the server-side request forgery rules of the feed fetcher.
+ * url: the server-side request forgery rules of the feed fetcher.
  *
  * A URL is checked by text (scheme, credentials, length, internal host
  * names) when a feed is added and again on every redirect; text cannot

@@ -1,5 +1,5 @@
 /*
- * httpconns: connection accounting for an evhttp server.
+ * conns: connection accounting for an evhttp server.
  *
  * evhttp 2.1 gives no hook when it accepts a connection, but it asks the
  * server for each connection's bufferevent (bevcb) and stores the

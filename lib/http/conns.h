@@ -2,7 +2,7 @@
 #define RB_HTTP_CONNS_H
 
 /*
- * httpconns: the connections of one evhttp server (libevent 2.1), with what
+ * conns: the connections of one evhttp server (libevent 2.1), with what
  * evhttp lacks: a cap on connections at once, a cap on those from one
  * address, a deadline for sending a whole request, and a hook when a
  * connection goes.  rb-apid and rb-syncd's master each keep one book.

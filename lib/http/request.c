@@ -1,5 +1,5 @@
 /*
- * httpreq: request-target, header and body checks for rb-apid.  The input
+ * request: request-target, header and body checks for rb-apid.  The input
  * is whatever a client sent; nothing here trusts a length it did not
  * count itself.  A parsed target owns one buffer holding the path and the
  * decoded query parameters, so a request needs no other allocation for

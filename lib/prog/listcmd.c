@@ -1,5 +1,5 @@
 /*
- * cli: rb-dns, rb-block and rb-allow.  Each write is one transaction: it
+ * listcmd: rb-dns, rb-block and rb-allow.  Each write is one transaction: it
  * returns (and prints) only after journal, store and cdb files are
  * durable, so a script that saw exit 0 can query rb-dnsd at once.  import
  * reads JSON lines (the API's POST bodies) and commits them all or none.

@@ -1,5 +1,5 @@
 /*
- * kvs: the staging area of every cdb we build.  Invariant: after
+ * cdbw: the staging area of every cdb we build.  Invariant: after
  * rb_cdbw_sort, equal keys are adjacent, ordered by value, and the highest
  * priority comes first among identical key/value pairs; writers that keep
  * one value per key take the first.

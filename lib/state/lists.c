@@ -1,5 +1,5 @@
 /*
- * ops: validated changes to the three lists.  Each operation validates
+ * lists: validated changes to the three lists.  Each operation validates
  * completely before it stages anything, so a refused request leaves the
  * transaction as it was; the transaction applies the staged event to its
  * in-memory store at once, so limits and duplicates are checked against

@@ -1,5 +1,5 @@
 /*
- * stats_json: turn a consistent snapshot of run/stats.shm into the JSON of
+ * json: turn a consistent snapshot of run/stats.shm into the JSON of
  * Runbound's /stats, /logs and /upstreams.  Derived figures (rates,
  * percentiles, uptime) are computed here, at read time, so rb-dnsd's hot
  * path only counts.

@@ -1,5 +1,5 @@
 /*
- * stats_prom: the /stats object rendered as Prometheus text.  Built from
+ * prom: the /stats object rendered as Prometheus text.  Built from
  * the JSON view rather than from the mapping, so /stats and /metrics can
  * never disagree on a figure.  Every family gets # HELP and # TYPE; a
  * field missing from the object is reported as 0 rather than dropped, so

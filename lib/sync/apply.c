@@ -1,5 +1,5 @@
 /*
- * syncapply: a master's events and snapshots into a slave's root.
+ * apply: a master's events and snapshots into a slave's root.
  *
  * Invariants: a delta goes in only when the root stands exactly where it
  * ended last time (same epoch, next seq = first event's), in one

@@ -1,5 +1,5 @@
 /*
- * syncclient: HTTPS to the master with a pinned self-signed certificate.
+ * client: HTTPS to the master with a pinned self-signed certificate.
  *
  * The pin is enforced inside the TLS handshake: curl hands us each new
  * connection's SSL_CTX, and our verify callback compares the leaf

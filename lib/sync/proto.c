@@ -1,5 +1,5 @@
 /*
- * syncproto: checks on what a master sends a slave.
+ * proto: checks on what a master sends a slave.
  *
  * A slave writes what it receives into its own journal and store, and
  * names files after feed ids, so nothing from the wire goes further

@@ -1,5 +1,5 @@
 /*
- * syncsrc: a master's answers, read from its state root.
+ * source: a master's answers, read from its state root.
  *
  * Invariants: nothing here writes the root.  A delta is cut from the
  * journal files, which never change after their rename; the files may be

@@ -1,5 +1,5 @@
 /*
- * syncstate: the slave's notes in ROOT/sync/.
+ * state: the slave's notes in ROOT/sync/.
  *
  * state is a small JSON object replaced whole by atomic rename.  It is a
  * record, not the truth: the journal and store say what the slave holds,

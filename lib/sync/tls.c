@@ -1,5 +1,5 @@
 /*
- * synctls: the master's certificate, made once and kept.
+ * tls: the master's certificate, made once and kept.
  *
  * The pair is written key first (0600), then certificate, each by atomic
  * rename, so a crash leaves at worst a key without a certificate, which
