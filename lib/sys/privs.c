@@ -29,21 +29,34 @@ become(uid_t uid, gid_t gid, const char *who, struct rb_err *e)
 	return 0;
 }
 
+/* A decimal id: digits only, no sign, no overflow. */
+static int
+parse_id(const char *s, unsigned long long *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return *end != '\0' || errno == ERANGE ? -1 : 0;
+}
+
 /* $UID and $GID as s6-envuidgid exports them. */
 static int
 env_ids(uid_t *uid, gid_t *gid, struct rb_err *e)
 {
 	const char *u = getenv("UID"), *g = getenv("GID");
-	char *e1, *e2;
-	unsigned long uv, gv;
+	unsigned long long uv, gv;
 
 	if (u == NULL || g == NULL)
 		return 0;
-	uv = strtoul(u, &e1, 10);
-	gv = strtoul(g, &e2, 10);
-	if (*u == '\0' || *e1 != '\0' || *g == '\0' || *e2 != '\0')
+	/* (uid_t)-1 means "unchanged" to setresuid: not an id. */
+	if (parse_id(u, &uv) < 0 || parse_id(g, &gv) < 0 || uv >= (uid_t)-1 ||
+	    gv >= (gid_t)-1)
 		return rb_err_set(e, RB_ERR_INVALID, "INVALID_CONFIG",
-		    "UID and GID must be numbers");
+		    "UID and GID must be numbers below %lu",
+		    (unsigned long)(uid_t)-1);
 	*uid = (uid_t)uv;
 	*gid = (gid_t)gv;
 	return 1;

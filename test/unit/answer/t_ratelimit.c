@@ -67,8 +67,13 @@ main(void)
 	}
 	is_int(refused, 0, "full table evicts, never refuses a new source");
 	rb_ratelimit_fini(&rl);
+	ok(rl.slots == NULL && rl.mask == 0, "fini releases the table");
 	rb_ratelimit_fini(&rl);
-	ok(1, "fini twice is harmless");
+	ok(rl.slots == NULL && rl.mask == 0,
+	    "a second fini is harmless: still released");
+	is_int(rb_ratelimit_init(&rl, 8, 1, 1), 0, "init again after fini");
+	is_int(burst(&rl, &a, t, 3), 1, "the new table starts empty");
+	rb_ratelimit_fini(&rl);
 	done_testing();
 	return exit_status();
 }

@@ -80,6 +80,8 @@ test_counting(void)
 	struct rb_tcplimit t;
 	struct rb_diag d;
 	long a, b, c, x;
+	uint32_t counts[8] = { 0 };
+	int same;
 
 	rb_tcplimit_init(&t);
 	rb_tcplimit_add(&t, "127.0.0.1/32", 2, &d);
@@ -101,9 +103,16 @@ test_counting(void)
 	is_int(take(&t, "10.0.0.1"), RB_TCPLIMIT_FULL,
 	    "per netblock entry, not per address");
 	is_int(take(&t, "192.0.2.7"), RB_TCPLIMIT_FULL, "limit 0: none");
+	for (size_t i = 0; i < t.n && i < 8; i++)
+		counts[i] = t.v[i].count;
 	rb_tcplimit_release(&t, RB_TCPLIMIT_NONE);
+	rb_tcplimit_release(&t, RB_TCPLIMIT_FULL);
+	rb_tcplimit_release(&t, (long)t.n);
 	rb_tcplimit_release(&t, 99);
-	ok(1, "releasing nothing or out of range is harmless");
+	same = t.n == 3;
+	for (size_t i = 0; i < t.n && i < 8; i++)
+		same = same && counts[i] == t.v[i].count;
+	ok(same, "releasing nothing or out of range changes no count");
 	rb_tcplimit_release(&t, x);
 	rb_tcplimit_release(&t, x);
 	rb_tcplimit_release(&t, x);
