@@ -1,7 +1,7 @@
 # test/lib.sh: helpers for integration tests (POSIX sh, TAP output).
 # Source it first thing: . "$(dirname "$0")/../lib.sh"
 # Provides: ok, is, like, plan, done_testing, bail, bail_log, tmproot, free_port,
-# start_bg, start_ready, wait_for, stop_pid, and a cleanup trap that stops every process
+# start_bg, start_ready, cdb_view, wait_for, stop_pid, and a cleanup trap that stops every process
 # started with start_bg and removes every tmproot.
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -88,6 +88,33 @@ free_port() { # free_port [ADDR]: a TCP+UDP port free on ADDR (127.0.0.1;
 			print "$p\n"; exit 0;
 		}
 		exit 1;' "${1:-127.0.0.1}"
+}
+
+cdb_view() { # cdb_view DIR NAME: the keys data/NAME.cdb answers with
+	# DIR/NAME.delta laid over it (doc/cdb.md, "Deltas"), one "key value"
+	# line each in hex, sorted; the meta key (0xff) left out
+	perl -e '
+		sub pairs {
+			my %h; open(my $f, "-|", "cdb", "-d", $_[0]) or return %h;
+			local $/; my $d = <$f>; close $f;
+			while ($d =~ /\G\+(\d+),(\d+):/gc) {
+				my ($kl, $vl) = ($1, $2);
+				my $k = substr($d, pos($d), $kl);
+				$h{$k} = substr($d, pos($d) + $kl + 2, $vl);
+				pos($d) += $kl + 2 + $vl + 1;
+			}
+			return %h;
+		}
+		my %v = pairs("$ARGV[0]/$ARGV[1].cdb");
+		if (-e "$ARGV[0]/$ARGV[1].delta") {
+			my %d = pairs("$ARGV[0]/$ARGV[1].delta");
+			while (my ($k, $x) = each %d) {
+				if ($x =~ s/^S//s) { $v{$k} = $x } else { delete $v{$k} }
+			}
+		}
+		delete $v{"\xff"};
+		print unpack("H*", $_), " ", unpack("H*", $v{$_}), "\n"
+		    for sort keys %v;' "$1" "$2"
 }
 
 start_bg() { # start_bg CMD ARGS...: runs in the background, pid in $!

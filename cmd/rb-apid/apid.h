@@ -60,8 +60,13 @@ struct apid {
 
 	struct rb_http_conns conns; /* http.c; .draining: SIGTERM came */
 
-	/* requests kept waiting on a timer; SSE clients (h_stats.c) */
+	/* requests kept waiting on a timer, those of them waiting for
+	 * rb-dnsd (woken when it touches run/stats.shm); SSE clients
+	 * (h_stats.c) */
 	size_t npending;
+	struct rq *waiting;
+	int run_ino;
+	struct event *run_ev;
 	struct sse *sse;
 	size_t nsse;
 	struct event *sse_tick;
@@ -94,7 +99,8 @@ struct rq {
 	char arg[128]; /* the :id of the path */
 	json_t *body;
 
-	/* waiting (rq_wait) */
+	/* waiting (rq_wait), on the list of a->waiting */
+	struct rq *wnext, **wprev;
 	struct event *timer;
 	int (*poll)(struct rq *, int timed_out);
 	int64_t deadline_ms;
@@ -116,6 +122,7 @@ struct rq {
 int http_start(struct apid *a, const char *addr, int port);
 void http_stop_accepting(struct apid *a);
 void http_free(struct apid *a);
+void http_watch_run(struct apid *a);
 void reply_json(struct rq *r, int status, json_t *j);
 void reply_err(struct rq *r, const struct rb_err *e);
 void reply_error(struct rq *r, int status, const char *code,

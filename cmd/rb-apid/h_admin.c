@@ -128,7 +128,7 @@ h_config(struct rq *r)
 	struct rb_err e = { 0 };
 	json_t *j;
 
-	if (rb_store_load(&s, r->a->dm.root, &e) < 0) {
+	if (rb_txn_read(&s, r->a->dm.root, 0, NULL, &e) < 0) {
 		reply_err(r, &e);
 		return;
 	}
@@ -137,13 +137,10 @@ h_config(struct rq *r)
 	    "port", c->port, "interfaces", conf_ifaces(c), "forward_zones",
 	    conf_forwards(c), "file_local_zones", (json_int_t)c->nzones,
 	    "file_local_data", (json_int_t)(c->ndata + c->nptrs),
-	    "api_dns_entries",
-	    (json_int_t)json_array_size(s.entries[RB_COLL_DNS]),
-	    "api_blacklist",
-	    (json_int_t)json_array_size(s.entries[RB_COLL_BLACKLIST]),
-	    "api_allowlist",
-	    (json_int_t)json_array_size(s.entries[RB_COLL_ALLOWLIST]),
-	    "api_feeds", (json_int_t)json_array_size(s.entries[RB_COLL_FEEDS]),
+	    "api_dns_entries", (json_int_t)rb_store_count(&s, RB_COLL_DNS),
+	    "api_blacklist", (json_int_t)rb_store_count(&s, RB_COLL_BLACKLIST),
+	    "api_allowlist", (json_int_t)rb_store_count(&s, RB_COLL_ALLOWLIST),
+	    "api_feeds", (json_int_t)rb_store_count(&s, RB_COLL_FEEDS),
 	    "access_control", conf_acls(c), "private_addresses",
 	    str_array(c->private_addrs, c->nprivate_addrs), "rate_limit",
 	    (json_int_t)c->rate_limit, "cache_max_ttl",

@@ -6,11 +6,8 @@
  * the commit produced, so a 201 means the name is answered.  If rb-dnsd is
  * not running there is nothing to wait for.
  *
- * A GET answer is kept per list until the list's store file changes:
- * loading 10,000 entries costs milliseconds, a stat one microsecond.
- * Store files are only ever replaced by rename, so device, inode, size
- * and mtime name one content; an answer is kept only when the file did
- * not change while it was read.
+ * A GET is built from the stored entries' own text (lib/state/lists),
+ * never decoding the entries that did not change.
  */
 
 #include <errno.h>
@@ -26,85 +23,19 @@
 #include "state/txn.h"
 #include "sys/root.h"
 
-struct file_key {
-	uint64_t dev, ino, size;
-	int64_t mtime_ns;
-};
-
-static struct {
-	struct file_key key;
-	char *text;
-	size_t len;
-} cache[3];
-
-/* The key of the list's store file (all zero when absent); -1 when it
- * cannot be known. */
-static int
-store_key(const struct apid *a, enum rb_list l, struct file_key *k)
-{
-	char path[RB_PATH_MAX];
-	struct stat st;
-
-	memset(k, 0, sizeof *k);
-	rb_path(path, sizeof path, "%s/store/%s.json", a->dm.root,
-	    rb_store_coll_name(rb_lists_coll(l)));
-	if (stat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -1;
-	k->dev = (uint64_t)st.st_dev;
-	k->ino = (uint64_t)st.st_ino;
-	k->size = (uint64_t)st.st_size;
-	k->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 +
-	    st.st_mtim.tv_nsec;
-	return 0;
-}
-
-/* Keep text (taken) as the answer for list l at key k. */
-static void
-keep(enum rb_list l, const struct file_key *k, char *text)
-{
-	if ((size_t)l >= sizeof cache / sizeof cache[0]) {
-		free(text);
-		return;
-	}
-	free(cache[l].text);
-	cache[l].key = *k;
-	cache[l].text = text;
-	cache[l].len = strlen(text);
-}
-
 static void
 list(struct rq *r, enum rb_list l)
 {
-	struct apid *a = r->a;
-	struct file_key before, after;
 	struct rb_err e = { 0 };
-	json_t *resp = NULL;
 	char *text;
-	int known = store_key(a, l, &before) == 0 &&
-	    (size_t)l < sizeof cache / sizeof cache[0];
+	size_t len;
 
-	if (known && cache[l].text != NULL &&
-	    memcmp(&before, &cache[l].key, sizeof before) == 0) {
-		reply_text(r, 200, "application/json", cache[l].text,
-		    cache[l].len);
-		return;
-	}
-	if (rb_lists_list(a->dm.root, l, &resp, &e) < 0) {
+	if (rb_lists_list(r->a->dm.root, l, &text, &len, &e) < 0) {
 		reply_err(r, &e);
 		return;
 	}
-	text = json_dumps(resp, JSON_COMPACT | JSON_REAL_PRECISION(10));
-	json_decref(resp);
-	if (text == NULL) {
-		reply_error(r, 500, "INTERNAL_ERROR", "out of memory");
-		return;
-	}
-	reply_text(r, 200, "application/json", text, strlen(text));
-	if (known && store_key(a, l, &after) == 0 &&
-	    memcmp(&before, &after, sizeof before) == 0)
-		keep(l, &before, text);
-	else
-		free(text);
+	reply_text(r, 200, "application/json", text, len);
+	free(text);
 }
 
 /* 1 (and the reply sent) once rb-dnsd serves the current data files, or

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <strings.h>
+#include <sys/inotify.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -27,6 +28,7 @@
 #include "audit/spool.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/path.h"
 #include "http/status.h"
 
 static uint64_t
@@ -59,9 +61,21 @@ audit_path(const struct rq *r, char *out, size_t len)
 }
 
 static void
+unwait(struct rq *r)
+{
+	if (r->wprev == NULL)
+		return;
+	if ((*r->wprev = r->wnext) != NULL)
+		r->wnext->wprev = r->wprev;
+	r->wprev = NULL;
+	r->wnext = NULL;
+}
+
+static void
 rq_free(struct rq *r)
 {
 	r->a->npending--;
+	unwait(r);
 	if (r->timer != NULL)
 		event_free(r->timer);
 	/* A request ended early leaves its rb-feed child to finish alone. */
@@ -223,6 +237,45 @@ rq_wait(struct rq *r, int (*poll)(struct rq *, int), int interval_ms,
 	r->interval_ms = interval_ms;
 	r->deadline_ms = rb_clock_ms() + timeout_ms;
 	evtimer_add(r->timer, &tv);
+	if (r->wprev == NULL) {
+		if ((r->wnext = r->a->waiting) != NULL)
+			r->wnext->wprev = &r->wnext;
+		r->a->waiting = r;
+		r->wprev = &r->a->waiting;
+	}
+}
+
+/* rb-dnsd touched run/stats.shm (it answered a control file or maps new
+ * data): every waiting request looks again now, not at its next tick. */
+static void
+run_event(evutil_socket_t fd, short what, void *arg)
+{
+	struct apid *a = arg;
+	char buf[4096]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
+
+	while (read(fd, buf, sizeof buf) > 0)
+		;
+	for (struct rq *r = a->waiting; r != NULL; r = r->wnext)
+		event_active(r->timer, EV_TIMEOUT, 0);
+}
+
+/* Watch ROOT/run for rb-dnsd's touches; without the watch, requests
+ * still look every APID_POLL_MS. */
+void
+http_watch_run(struct apid *a)
+{
+	char dir[RB_PATH_MAX];
+
+	a->run_ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	rb_path(dir, sizeof dir, "%s/run", a->dm.root);
+	if (a->run_ino < 0 ||
+	    inotify_add_watch(a->run_ino, dir,
+	        IN_ATTRIB | IN_MOVED_TO | IN_ONLYDIR) < 0 ||
+	    (a->run_ev = event_new(a->dm.base, a->run_ino, EV_READ | EV_PERSIST,
+	         run_event, a)) == NULL ||
+	    event_add(a->run_ev, NULL) < 0)
+		rb_debug("no watch on %s: waiting requests poll", dir);
 }
 
 /* --- the order of checks ---------------------------------------------- */
@@ -483,4 +536,8 @@ http_free(struct apid *a)
 		evhttp_free(a->http); /* closes every connection */
 	a->http = NULL;
 	rb_http_conns_fini(&a->conns);
+	if (a->run_ev != NULL)
+		event_free(a->run_ev);
+	if (a->run_ino >= 0)
+		(void)close(a->run_ino); /* read-only use */
 }

@@ -190,6 +190,7 @@ main(int argc, char **argv)
 	char addr[256], what[300];
 	int port;
 
+	a->run_ino = -1;
 	rb_daemon_options(&a->dm, "rb-apid", argc, argv, NULL, 0, NULL, NULL);
 	rb_daemon_config(&a->dm);
 	apid_use_conf(a, a->dm.conf);
@@ -202,6 +203,7 @@ main(int argc, char **argv)
 		    strerror(errno));
 	rb_info("listening on %s port %d conns=%zu", addr, port, a->conns.cap);
 	rb_daemon_drop(&a->dm);
+	http_watch_run(a);
 	snprintf(what, sizeof what, "listen=%s:%d", addr, port);
 	rb_daemon_ready(&a->dm, what);
 	rb_daemon_run(&a->dm);

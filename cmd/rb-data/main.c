@@ -1,8 +1,11 @@
 /*
- * rb-data: rebuild the cdb files of data/ from the store and runbound.conf
- * (doc/cdb.md), after replaying any journal events the store lacks.  Same
- * input, same bytes.  Prints
- * {"status":"ok","dns":N,"blacklist":N,"allowlist":N}.
+ * rb-data: compact the store and rebuild the cdb files of data/ from it and
+ * runbound.conf (doc/cdb.md, doc/store.md), after replaying any journal
+ * events the files lack.  Same input, same bytes.  Prints
+ * {"status":"ok","dns":N,"blacklist":N,"allowlist":N}.  With -c, only the
+ * compaction of the collections that are due (what a write starts in the
+ * background, lib/state/compact), printing nothing; with -c -f, of every
+ * collection changed since its base, after any compaction under way.
  */
 
 #include <errno.h>
@@ -14,13 +17,15 @@
 
 #include "base/log.h"
 #include "prog/command.h"
+#include "state/compact.h"
+#include "state/data.h"
 #include "state/txn.h"
 #include "sys/root.h"
 
 static int
 usage(void)
 {
-	fputs("usage: rb-data [-d ROOT]\n", stderr);
+	fputs("usage: rb-data [-c [-f]] [-d ROOT]\n", stderr);
 	return 100;
 }
 
@@ -32,28 +37,45 @@ main(int argc, char **argv)
 	struct rb_err e = { 0 };
 	struct rb_txn t;
 	json_t *out;
-	int c, r;
+	int c, r, only_due = 0, force = 0;
 
 	rb_log_init("rb-data", 0);
-	while ((c = getopt(argc, argv, "d:h")) != -1) {
-		if (c != 'd')
+	while ((c = getopt(argc, argv, "cd:fh")) != -1) {
+		if (c == 'c')
+			only_due = 1;
+		else if (c == 'f')
+			force = 1;
+		else if (c == 'd')
+			opt_root = optarg;
+		else
 			return usage();
-		opt_root = optarg;
 	}
-	if (optind != argc)
+	if (optind != argc || (force && !only_due))
 		return usage();
 	if (rb_root_resolve(opt_root, root, sizeof root) < 0)
 		rb_die(111, "unable to resolve the state root: %s",
 		    strerror(errno));
-	if (rb_command_as_owner(root, &e) < 0 || rb_txn_begin(&t, root, &e) < 0)
+	if (rb_command_as_owner(root, &e) < 0)
+		rb_die(rb_err_exit_code(&e), "%s", e.details);
+	/* Writes may make another collection due meanwhile: again, while
+	 * there is work (bounded, for a store written without pause). */
+	for (int i = 0; only_due && i < 16; i++) {
+		if ((r = rb_compact(root, force && i == 0, &e)) < 0)
+			rb_die(rb_err_exit_code(&e), "compaction: %s",
+			    e.details);
+		if (r == 0)
+			break;
+	}
+	if (only_due)
+		return 0;
+	if (rb_compact(root, 1, &e) < 0 || rb_txn_begin(&t, root, &e) < 0)
 		rb_die(rb_err_exit_code(&e), "%s", e.details);
 	r = rb_txn_rebuild(&t, &e);
 	out = json_pack("{s:s, s:I, s:I, s:I}", "status", "ok", "dns",
-	    (json_int_t)json_array_size(t.store.entries[RB_COLL_DNS]),
-	    "blacklist",
-	    (json_int_t)json_array_size(t.store.entries[RB_COLL_BLACKLIST]),
+	    (json_int_t)rb_store_count(&t.store, RB_COLL_DNS), "blacklist",
+	    (json_int_t)rb_store_count(&t.store, RB_COLL_BLACKLIST),
 	    "allowlist",
-	    (json_int_t)json_array_size(t.store.entries[RB_COLL_ALLOWLIST]));
+	    (json_int_t)rb_store_count(&t.store, RB_COLL_ALLOWLIST));
 	rb_txn_end(&t);
 	if (r < 0) {
 		json_decref(out);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/path.h"
 #include "sys/atomic.h"
 #include "sys/file.h"
 #include "sys/root.h"
@@ -34,7 +36,9 @@ account_init(struct dnsd *d)
 	char notify_dir[RB_PATH_MAX];
 
 	if (snprintf(d->ctl_dir, sizeof d->ctl_dir, "%s/run/ctl", d->dm.root) >=
-	    (int)sizeof d->ctl_dir)
+	        (int)sizeof d->ctl_dir ||
+	    rb_path(d->shm_path, sizeof d->shm_path, "%s/run/stats.shm",
+	        d->dm.root) < 0)
 		return -1;
 	d->stats = rb_stats_create(d->dm.root, (uint32_t)c->log_retention,
 	    !c->log_client_ip);
@@ -53,9 +57,11 @@ account_init(struct dnsd *d)
 		return -1;
 	if (geteuid() == 0 && c->username != NULL) {
 		struct passwd *pw = getpwnam(c->username);
+		/* ... and so is stats.shm, which it touches (account_touch) */
 		if (pw != NULL &&
 		    (chown(d->ctl_dir, pw->pw_uid, pw->pw_gid) < 0 ||
-		        chown(notify_dir, pw->pw_uid, pw->pw_gid) < 0))
+		        chown(notify_dir, pw->pw_uid, pw->pw_gid) < 0 ||
+		        chown(d->shm_path, pw->pw_uid, pw->pw_gid) < 0))
 			return -1;
 	}
 	(void)unlink_ctl_leftovers(d);
@@ -103,11 +109,24 @@ account_forward(struct dnsd *d, const struct rb_answer_query *q,
 	    &q->client, d->now_sec, us);
 }
 
+/* Touch run/stats.shm: rb-apid watches run/ and looks at once at what
+ * its waiting requests wait for (new data mapped, a control file
+ * answered), instead of at its next poll. */
+static void
+account_touch(struct dnsd *d)
+{
+	/* Only a hint: a failure leaves rb-apid to its polling. */
+	(void)utimensat(AT_FDCWD, d->shm_path, NULL, 0);
+}
+
 void
 account_data(struct dnsd *d)
 {
 	rb_stats_set_data(d->stats, 0, rb_cdbmap_ino(d->local));
 	rb_stats_set_data(d->stats, 1, rb_cdbmap_ino(d->block));
+	rb_stats_set_data(d->stats, 2, rb_cdbmap_ino(d->local_delta));
+	rb_stats_set_data(d->stats, 3, rb_cdbmap_ino(d->block_delta));
+	account_touch(d);
 }
 
 /* Read the nonce in run/ctl/name and remove the file; 0 when absent. */
@@ -155,6 +174,7 @@ account_ctl(struct dnsd *d)
 		setup_reload_conf(d);
 		rb_stats_ack_reload(d->stats, n);
 	}
+	account_touch(d);
 }
 
 int

@@ -85,7 +85,8 @@ struct dnsd {
 
 	struct rb_acl acl;
 	struct rb_ratelimit rl;
-	struct rb_cdbmap *local, *block;
+	struct rb_cdbmap *local, *block;             /* the bases of data/ */
+	struct rb_cdbmap *local_delta, *block_delta; /* and their deltas */
 	struct rb_cdbmap *zones; /* data/zones.cdb (step 7) */
 	char feeds_dir[PATH_MAX];
 	int wd_feeds;
@@ -110,6 +111,7 @@ struct dnsd {
 
 	struct rb_stats_shm *stats; /* run/stats.shm, written only here */
 	char ctl_dir[PATH_MAX];     /* run/ctl: requests from rb-apid */
+	char shm_path[PATH_MAX];    /* run/stats.shm, touched on change */
 	int wd_ctl;
 	int log_all;     /* verbosity >= 2: every query into the log ring */
 	int64_t now_sec; /* wall clock, refreshed once per batch */

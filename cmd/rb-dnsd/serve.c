@@ -34,6 +34,8 @@ serve_begin(struct dnsd *d, struct rb_answer_ctx *ctx)
 	ctx->rl = &d->rl;
 	ctx->local = rb_cdbmap_acquire(d->local);
 	ctx->block = rb_cdbmap_acquire(d->block);
+	ctx->local_delta = rb_cdbmap_acquire(d->local_delta);
+	ctx->block_delta = rb_cdbmap_acquire(d->block_delta);
 	ctx->zones = rb_cdbmap_acquire(d->zones);
 	ctx->xfr_acl = &d->xfr_acl;
 	feeds_acquire(d);
@@ -46,9 +48,13 @@ serve_end(struct dnsd *d, struct rb_answer_ctx *ctx)
 {
 	rb_cdbmap_release(d->local, (struct rb_cdbmap_gen *)ctx->local);
 	rb_cdbmap_release(d->block, (struct rb_cdbmap_gen *)ctx->block);
+	rb_cdbmap_release(d->local_delta,
+	    (struct rb_cdbmap_gen *)ctx->local_delta);
+	rb_cdbmap_release(d->block_delta,
+	    (struct rb_cdbmap_gen *)ctx->block_delta);
 	rb_cdbmap_release(d->zones, (struct rb_cdbmap_gen *)ctx->zones);
 	feeds_release(d);
-	ctx->local = ctx->block = NULL;
+	ctx->local = ctx->block = ctx->local_delta = ctx->block_delta = NULL;
 	ctx->zones = NULL;
 	ctx->feeds = NULL;
 	ctx->nfeeds = 0;

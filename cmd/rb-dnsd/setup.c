@@ -2,10 +2,11 @@
  * setup: what rb-dnsd reads besides queries.  runbound.conf gives the
  * access-control list, the rate limit, the transfer lists and the TCP
  * limits (at start and on SIGHUP; a bad file on reload keeps the running
- * config).  data/local.cdb,
- * data/block.cdb and data/zones.cdb are mapped through lib/answer/cdbmap and
- * re-mapped when inotify reports a rename into data/ (the writers' only
- * way to change them).
+ * config).  data/local.cdb and data/block.cdb, their deltas
+ * data/local.delta and data/block.delta (doc/cdb.md, "Deltas"), and
+ * data/zones.cdb are mapped through lib/answer/cdbmap and re-mapped when
+ * inotify reports a rename into data/ (the writers' only way to change
+ * them).
  */
 
 #include <sys/epoll.h>
@@ -78,6 +79,8 @@ setup_map_data(struct dnsd *d)
 {
 	d->local = map_one(d, "local.cdb");
 	d->block = map_one(d, "block.cdb");
+	d->local_delta = map_one(d, "local.delta");
+	d->block_delta = map_one(d, "block.delta");
 	d->zones = map_one(d, "zones.cdb");
 	feeds_rescan(d);
 }
@@ -88,8 +91,10 @@ reload_one(struct dnsd *d, struct rb_cdbmap *m, const char *file)
 {
 	int r = rb_cdbmap_reload(m);
 
+	/* A delta changes at every write: not worth a log line each. */
 	if (r > 0)
-		rb_info("reloaded data/%s", file);
+		rb_log(strstr(file, ".delta") ? RB_LOG_DEBUG : RB_LOG_INFO,
+		    "reloaded data/%s", file);
 	if (r < 0) {
 		rb_error("unable to map data/%s: %s (keeping the old data)",
 		    file, strerror(errno));
@@ -102,9 +107,13 @@ void
 setup_reload_data(struct dnsd *d)
 {
 	d->reload_pending = 0;
-	/* Only a new zones.cdb has consequences beyond the re-map. */
+	/* Only a new zones.cdb has consequences beyond the re-map.  Bases
+	 * first: a new base under the old delta answers right (the
+	 * delta holds the latest state of every name it names). */
 	(void)reload_one(d, d->local, "local.cdb");
 	(void)reload_one(d, d->block, "block.cdb");
+	(void)reload_one(d, d->local_delta, "local.delta");
+	(void)reload_one(d, d->block_delta, "block.delta");
 	if (reload_one(d, d->zones, "zones.cdb"))
 		xfr_notify(d, 0);
 	account_data(d);

@@ -6,7 +6,8 @@
  * format before sets), readiness; then the loop, where one timer runs
  * what is due.  A feed never checked is fetched at once; the
  * others every feed-interval with jitter, failures with backoff
- * (sched.c).  New subscriptions arrive as a rename of store/feeds.json,
+ * (sched.c).  New subscriptions arrive as a rename of store/feeds.delta
+ * (checkpointed at every change, lib/state/store) or store/feeds.cdb,
  * seen by inotify (and a re-read every minute in case a change was
  * missed).  A download runs in the loop itself: its progress callback
  * reads the signals (rb_daemon_stop_requested), so SIGTERM abandons it at
@@ -63,7 +64,9 @@ on_store_event(void *arg, const struct inotify_event *ev)
 	struct feedd *d = arg;
 
 	if ((ev->mask & (IN_Q_OVERFLOW | IN_IGNORED)) ||
-	    (ev->len > 0 && strcmp(ev->name, "feeds.json") == 0))
+	    (ev->len > 0 &&
+	        (strcmp(ev->name, "feeds.delta") == 0 ||
+	            strcmp(ev->name, "feeds.cdb") == 0)))
 		d->resync = 1;
 }
 

@@ -143,10 +143,8 @@ keep_build(const struct rb_cdbw *out, const char *root, char *sum, size_t len)
 	snprintf(sum, len, ",\"written\":%s,\"id\":\"%s\"",
 	    changed ? "true" : "false",
 	    json_string_value(
-	        json_object_get(json_array_get(t.store.entries[RB_COLL_ZONES],
-	                            json_array_size(
-	                                t.store.entries[RB_COLL_ZONES]) -
-	                                1),
+	        json_object_get(json_array_get(t.store.zones,
+	                            json_array_size(t.store.zones) - 1),
 	            "id")));
 	json_decref(entry);
 	rb_txn_end(&t);
@@ -161,7 +159,7 @@ versions(const char *root)
 
 	if (rb_store_load(&s, root, &e) < 0)
 		die_err(&e);
-	out = json_pack("{s:O}", "versions", s.entries[RB_COLL_ZONES]);
+	out = json_pack("{s:O}", "versions", s.zones);
 	if (out == NULL || json_dumpf(out, stdout, JSON_COMPACT) < 0)
 		rb_die(111, "unable to print the versions");
 	putchar('\n');
@@ -233,10 +231,9 @@ rollback(const char *root, const char *want, int set_serial,
 
 	if (rb_txn_begin(&t, root, &e) < 0)
 		die_err(&e);
-	snprintf(from, sizeof from, "%s",
-	    pick_build(t.store.entries[RB_COLL_ZONES], want));
+	snprintf(from, sizeof from, "%s", pick_build(t.store.zones, want));
 	if (!set_serial)
-		serial = next_serial(t.store.entries[RB_COLL_ZONES]);
+		serial = next_serial(t.store.zones);
 	extra = json_pack("{s:s}", "rollback_of", from);
 	if (extra == NULL ||
 	    rb_data_zones_path(root, from, src, sizeof src) < 0)
@@ -248,9 +245,8 @@ rollback(const char *root, const char *want, int set_serial,
 		die_err(&e);
 	}
 	if (entry == NULL) /* the same bytes as the newest build */
-		entry = json_incref(
-		    json_array_get(t.store.entries[RB_COLL_ZONES],
-		        json_array_size(t.store.entries[RB_COLL_ZONES]) - 1));
+		entry = json_incref(json_array_get(t.store.zones,
+		    json_array_size(t.store.zones) - 1));
 	printf("{\"rollback_of\":\"%s\",\"id\":\"%s\",\"serial\":%lu,"
 	       "\"zones\":%zu,\"written\":%s}\n",
 	    from, json_string_value(json_object_get(entry, "id")), serial,

@@ -149,6 +149,42 @@ find(struct job *j, const struct rb_cdbmap_gen *g, const uint8_t *key,
 	return r;
 }
 
+/* key in a base file under its delta (doc/cdb.md, "Deltas"): the delta's
+ * 'S' value, or nothing for its 'X', else the base's.  The key is hashed
+ * once for both. */
+static int
+find_layered(struct job *j, const struct rb_cdbmap_gen *base,
+    const struct rb_cdbmap_gen *delta, const uint8_t *key, size_t klen,
+    struct val *v)
+{
+	uint32_t h;
+	int r;
+
+	if (rb_cdbmap_empty(delta))
+		return find(j, base, key, klen, v);
+	h = rb_cdbmap_hash(key, klen);
+	r = rb_cdbmap_find_h(delta, key, klen, h, &v->p, &v->len);
+	if (r > 0) {
+		if (v->len < 1 || v->p[0] != 'S')
+			return 0; /* gone since the base */
+		v->p++;
+		v->len--;
+		return 1;
+	}
+	if (r == 0)
+		r = rb_cdbmap_find_h(base, key, klen, h, &v->p, &v->len);
+	if (r < 0)
+		j->corrupt = 1;
+	return r;
+}
+
+static int
+find_local(struct job *j, const uint8_t *key, size_t klen, struct val *v)
+{
+	return find_layered(j, j->ctx->local, j->ctx->local_delta, key, klen,
+	    v);
+}
+
 /* Step 1: what RFC 1035 and RFC 6891 make malformed or unsupported. */
 static int
 step_wire(struct job *j)
@@ -306,8 +342,8 @@ step_block(struct job *j)
 	struct val v;
 
 	for (size_t off = 0; j->name[off] != 0; off += j->name[off] + 1u) {
-		int r = find(j, j->ctx->block, j->name + off, j->nlen - off,
-		    &v);
+		int r = find_layered(j, j->ctx->block, j->ctx->block_delta,
+		    j->name + off, j->nlen - off, &v);
 		if (r < 0)
 			return servfail(j);
 		if (r > 0 && v.len >= 1 && v.p[0] == 'A')
@@ -339,7 +375,7 @@ find_zone(struct job *j, const uint8_t *name, size_t nlen, size_t *zoff,
 
 	for (size_t off = 0;; off += name[off] + 1u) {
 		size_t klen = mkkey(key, 'Z', name + off, nlen - off, -1);
-		int r = find(j, j->ctx->local, key, klen, &v);
+		int r = find_local(j, key, klen, &v);
 		if (r < 0)
 			return -1;
 		if (r > 0 && v.len >= 1) {
@@ -369,8 +405,7 @@ find_types(struct job *j, const uint8_t *name, size_t nlen, struct val *types)
 {
 	uint8_t key[1 + RB_DNAME_MAX];
 
-	return find(j, j->ctx->local, key, mkkey(key, 'E', name, nlen, -1),
-	    types);
+	return find_local(j, key, mkkey(key, 'E', name, nlen, -1), types);
 }
 
 /* The type to answer from a name's list: qtype itself, else its CNAME;
@@ -401,7 +436,7 @@ put_data(struct job *j, const uint8_t *name, size_t nlen, uint16_t type,
 	uint8_t key[1 + RB_DNAME_MAX + 2];
 	size_t klen = mkkey(key, 'D', name, nlen, type);
 
-	if (find(j, j->ctx->local, key, klen, v) <= 0 ||
+	if (find_local(j, key, klen, v) <= 0 ||
 	    rb_dnswire_put_rrset(&j->o, RB_SECT_ANSWER, owner, olen, type, v->p,
 	        v->len) < 0) {
 		j->corrupt = 1; /* 'E' promised this RRset */
@@ -497,7 +532,7 @@ negative(struct job *j, int rcode, size_t zoff)
 	int r;
 
 	reply(j, rcode, RB_DNS_AA, 1);
-	r = find(j, j->ctx->local, key, klen, &v);
+	r = find_local(j, key, klen, &v);
 	if (r < 0)
 		return servfail(j);
 	if (r == 0)

@@ -27,6 +27,8 @@ struct rb_answer_ctx {
 	struct rb_ratelimit *rl;           /* NULL: no rate limit */
 	const struct rb_cdbmap_gen *local; /* data/local.cdb; NULL: empty */
 	const struct rb_cdbmap_gen *block; /* data/block.cdb; NULL: empty */
+	/* their deltas (data/local.delta, data/block.delta), read first */
+	const struct rb_cdbmap_gen *local_delta, *block_delta;
 	/* feeds/<id>.set (lib/feed/nameset, checked when mapped) in precedence
 	 * order (doc/feeds.md) */
 	const struct rb_cdbmap_gen *const *feeds;

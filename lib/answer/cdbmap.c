@@ -252,9 +252,10 @@ u32(const uint8_t *p)
 	    (uint32_t)p[3] << 24;
 }
 
-static inline uint32_t
-cdb_hash_of(const uint8_t *k, size_t len)
+uint32_t
+rb_cdbmap_hash(const void *key, size_t len)
 {
+	const uint8_t *k = key;
 	uint32_t h = 5381;
 
 	while (len-- > 0)
@@ -263,18 +264,33 @@ cdb_hash_of(const uint8_t *k, size_t len)
 }
 
 int
+rb_cdbmap_empty(const struct rb_cdbmap_gen *g)
+{
+	return g == NULL || !g->mapped || g->empty;
+}
+
+int
 rb_cdbmap_find(const struct rb_cdbmap_gen *g, const void *key, size_t klen,
     const uint8_t **val, size_t *vlen)
 {
+	if (rb_cdbmap_empty(g))
+		return 0;
+	return rb_cdbmap_find_h(g, key, klen, rb_cdbmap_hash(key, klen), val,
+	    vlen);
+}
+
+int
+rb_cdbmap_find_h(const struct rb_cdbmap_gen *g, const void *key, size_t klen,
+    uint32_t h, const uint8_t **val, size_t *vlen)
+{
 	const uint8_t *m;
-	uint32_t h, tpos, tslots, slot;
+	uint32_t tpos, tslots, slot;
 	size_t size;
 
-	if (g == NULL || !g->mapped || g->empty)
+	if (rb_cdbmap_empty(g))
 		return 0;
 	m = g->mem;
 	size = g->size;
-	h = cdb_hash_of(key, klen);
 	tpos = u32(m + (h & 255) * 8);
 	tslots = u32(m + (h & 255) * 8 + 4);
 	if (tslots == 0)

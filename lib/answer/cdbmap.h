@@ -60,6 +60,17 @@ void rb_cdbmap_release(struct rb_cdbmap *m, struct rb_cdbmap_gen *g);
 int rb_cdbmap_find(const struct rb_cdbmap_gen *g, const void *key, size_t klen,
     const uint8_t **val, size_t *vlen);
 
+/* The cdb hash of key (D. J. Bernstein's), for rb_cdbmap_find_h: a
+ * lookup of one key in several files hashes it once. */
+uint32_t rb_cdbmap_hash(const void *key, size_t len);
+
+/* rb_cdbmap_find with the key's hash h already known. */
+int rb_cdbmap_find_h(const struct rb_cdbmap_gen *g, const void *key,
+    size_t klen, uint32_t h, const uint8_t **val, size_t *vlen);
+
+/* 1 when every lookup in g misses (NULL, a missing file, no slots). */
+int rb_cdbmap_empty(const struct rb_cdbmap_gen *g);
+
 /* The bytes g maps and their number, valid while g is held; NULL (and
  * *size 0) when g is empty data (a missing file). */
 const uint8_t *rb_cdbmap_bytes(const struct rb_cdbmap_gen *g, size_t *size);

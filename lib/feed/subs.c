@@ -162,7 +162,7 @@ rb_feed_subs_add(struct rb_txn *t, const json_t *req, json_t **resp,
 	e->code = NULL;
 	if ((entry = new_entry(req, t, e)) == NULL)
 		return -1;
-	if (json_array_size(t->store.entries[RB_COLL_FEEDS]) >= RB_FEEDS_MAX) {
+	if (rb_store_count(&t->store, RB_COLL_FEEDS) >= RB_FEEDS_MAX) {
 		json_decref(entry);
 		return rb_err_set(e, RB_ERR_REJECTED, "LIMIT_EXCEEDED",
 		    "at most %d feeds "
@@ -170,7 +170,7 @@ rb_feed_subs_add(struct rb_txn *t, const json_t *req, json_t **resp,
 		    RB_FEEDS_MAX);
 	}
 	rb_store_key(RB_COLL_FEEDS, entry, key, sizeof key);
-	if (json_object_get(t->store.by_key[RB_COLL_FEEDS], key) != NULL) {
+	if (rb_store_id_of(&t->store, RB_COLL_FEEDS, key) != NULL) {
 		json_decref(entry);
 		return rb_err_set(e, RB_ERR_CONFLICT, "ALREADY_EXISTS",
 		    "a feed with this "
@@ -255,7 +255,7 @@ feed_file(const char *name, char id[37])
 }
 
 int
-rb_feed_subs_sweep(const struct rb_txn *t)
+rb_feed_subs_sweep(struct rb_txn *t)
 {
 	char dir[RB_PATH_MAX];
 
@@ -266,7 +266,7 @@ rb_feed_subs_sweep(const struct rb_txn *t)
 }
 
 int
-rb_feed_subs_orphans(const struct rb_txn *t)
+rb_feed_subs_orphans(struct rb_txn *t)
 {
 	char dir[RB_PATH_MAX], path[RB_PATH_MAX], id[37];
 	struct dirent *d;
@@ -333,12 +333,15 @@ upgrade_one(const char *root, const char *id)
 }
 
 int
-rb_feed_subs_upgrade(const struct rb_txn *t)
+rb_feed_subs_upgrade(struct rb_txn *t)
 {
-	json_t *feeds = t->store.entries[RB_COLL_FEEDS], *v;
+	struct rb_err e = { 0 };
+	json_t *feeds = rb_store_entries(&t->store, RB_COLL_FEEDS, &e), *v;
 	int n = 0, r;
 	size_t i;
 
+	if (feeds == NULL)
+		return -1;
 	json_array_foreach (feeds, i, v) {
 		const char *id = json_string_value(json_object_get(v, "id"));
 
@@ -354,35 +357,16 @@ rb_feed_subs_upgrade(const struct rb_txn *t)
 json_t *
 rb_feed_subs_load(const char *root, struct rb_err *e)
 {
-	char path[RB_PATH_MAX];
-	json_t *doc, *arr;
-	json_error_t jerr;
+	struct rb_store s;
+	json_t *arr;
 
-	if (snprintf(path, sizeof path, "%s/store/feeds.json", root) >=
-	    (int)sizeof path) {
-		rb_err_set(e, RB_ERR_SYSTEM, "INTERNAL_ERROR",
-		    "root path too long");
+	if (rb_txn_read(&s, root, 0, NULL, e) < 0)
 		return NULL;
-	}
-	doc = json_load_file(path, 0, &jerr);
-	if (doc == NULL) {
-		if (access(path, F_OK) < 0 && errno == ENOENT)
-			return json_array();
-		rb_err_set(e, RB_ERR_SYSTEM, "INTERNAL_ERROR",
-		    "store feeds unreadable: "
-		    "%s (line %d)",
-		    jerr.text, jerr.line);
-		return NULL;
-	}
-	arr = json_incref(json_object_get(doc, "entries"));
-	json_decref(doc);
-	if (!json_is_array(arr)) {
-		json_decref(arr);
-		rb_err_set(e, RB_ERR_SYSTEM, "INTERNAL_ERROR",
-		    "store feeds is not a "
-		    "store file");
-		return NULL;
-	}
+	arr = rb_store_entries(&s, RB_COLL_FEEDS, e);
+	arr = arr ? json_deep_copy(arr) : NULL;
+	rb_store_fini(&s);
+	if (arr == NULL && e->code == NULL)
+		rb_err_set(e, RB_ERR_SYSTEM, "INTERNAL_ERROR", "out of memory");
 	return arr;
 }
 

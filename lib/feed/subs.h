@@ -39,13 +39,13 @@ int rb_feed_subs_delete_files(const char *root, const char *id);
  * ROOT/feeds/: temporary files, and the set, cdb and lock files of feeds
  * no longer subscribed.  Call it holding t (the store lock).  Returns the
  * number of files removed, or -1 with errno. */
-int rb_feed_subs_sweep(const struct rb_txn *t);
+int rb_feed_subs_sweep(struct rb_txn *t);
 
 /* The second half of rb_feed_subs_sweep alone: the set, cdb and lock files
  * of feeds no longer subscribed (a delete killed before it removed them),
  * safe while other writers run.  Call it holding t.  Returns the number
  * of files removed, or -1 with errno. */
-int rb_feed_subs_orphans(const struct rb_txn *t);
+int rb_feed_subs_orphans(struct rb_txn *t);
 
 /* Convert the feed cdb files of the format before sets (ROOT/feeds/
  * <id>.cdb) of subscribed feeds into <id>.set, byte for byte what a
@@ -53,14 +53,14 @@ int rb_feed_subs_orphans(const struct rb_txn *t);
  * be read is converted to nothing: the feed gets its data back at its
  * next refresh.  Call it holding t.  Returns the number converted, or -1
  * with errno. */
-int rb_feed_subs_upgrade(const struct rb_txn *t);
+int rb_feed_subs_upgrade(struct rb_txn *t);
 
 /* GET /feeds: {"feeds":[...],"total":N}, each entry with its status
- * fields, read from store/feeds.json without taking the lock. */
+ * fields, read as rb_feed_subs_load does. */
 int rb_feed_subs_list(const char *root, json_t **resp, struct rb_err *e);
 
-/* The subscriptions as store/feeds.json holds them now (new reference to
- * an array), read without the lock; an absent file is an empty array. */
+/* The subscriptions now (new reference to an array; empty when there are
+ * none), read consistently under the store lock shared (rb_txn_read). */
 json_t *rb_feed_subs_load(const char *root, struct rb_err *e);
 
 /* ROOT/feeds/<id><suffix> into buf; -1 when it does not fit. */

@@ -56,6 +56,21 @@ print_json(json_t *j)
 	return 0;
 }
 
+/* A JSON text (taken) and a newline on stdout. */
+static int
+print_text(char *text, size_t len)
+{
+	int r = fwrite(text, 1, len, stdout) != len ||
+	    fputc('\n', stdout) == EOF || fflush(stdout) == EOF;
+
+	free(text);
+	if (r) {
+		rb_error("unable to write output: %s", strerror(errno));
+		return 111;
+	}
+	return 0;
+}
+
 static int
 fail(const struct rb_err *e)
 {
@@ -138,15 +153,14 @@ import_line(struct rb_txn *t, enum rb_list l, const char *line, size_t len,
     long *skipped, struct rb_err *e)
 {
 	json_error_t jerr;
-	json_t *req = json_loadb(line, len, 0, &jerr), *resp = NULL;
+	json_t *req = json_loadb(line, len, 0, &jerr);
 	int r;
 
 	if (req == NULL)
 		return rb_err_set(e, RB_ERR_INVALID, "INVALID_REQUEST", "%s",
 		    jerr.text);
-	r = rb_lists_add(t, l, req, &resp, e);
+	r = rb_lists_add(t, l, req, NULL, e);
 	json_decref(req);
-	json_decref(resp);
 	if (r < 0 && strcmp(e->code, "ALREADY_EXISTS") == 0) {
 		(*skipped)++;
 		return 0;
@@ -194,14 +208,18 @@ do_import(const char *root, enum rb_list l, int argc, char **argv)
 		    "read error");
 	else
 		r = rb_txn_commit(&t, &e);
+	/* Committed, the lock and the memory may as well go with the
+	 * process: freeing a bulk's objects one by one costs a sixth of
+	 * the import. */
+	if (r == 0)
+		exit(print_json(
+		    json_pack("{s:s, s:I, s:I}", "status", "ok", "imported",
+		        (json_int_t)added, "skipped", (json_int_t)skipped)));
 	rb_txn_end(&t);
 	free(line);
 	if (f != stdin)
 		fclose(f);
-	if (r < 0)
-		return printed ? rb_err_exit_code(&e) : fail(&e);
-	return print_json(json_pack("{s:s, s:I, s:I}", "status", "ok",
-	    "imported", (json_int_t)added, "skipped", (json_int_t)skipped));
+	return printed ? rb_err_exit_code(&e) : fail(&e);
 }
 
 int
@@ -210,7 +228,6 @@ rb_listcmd_main(int argc, char **argv, enum rb_list l)
 	const char *opt_root = NULL;
 	char root[RB_PATH_MAX];
 	struct rb_err e = { 0 };
-	json_t *resp;
 	int c;
 
 	/* Bulk JSON work frees many small objects between large allocations;
@@ -238,9 +255,12 @@ rb_listcmd_main(int argc, char **argv, enum rb_list l)
 	if (strcmp(argv[0], "list") == 0) {
 		if (argc != 1)
 			return usage(l);
-		if (rb_lists_list(root, l, &resp, &e) < 0)
+		char *text;
+		size_t len;
+
+		if (rb_lists_list(root, l, &text, &len, &e) < 0)
 			return fail(&e);
-		return print_json(resp);
+		return print_text(text, len);
 	}
 	if (rb_command_as_owner(root, &e) < 0)
 		return fail(&e);

@@ -7,6 +7,8 @@
  * bytes.
  */
 
+#include <jansson.h>
+
 #include "base/err.h"
 #include "conf/conf.h"
 #include "state/store.h"
@@ -16,21 +18,40 @@
 #define RB_DATA_ZONES 4 /* data/zones.cdb: the newest zones build */
 #define RB_DATA_ALL 7
 
-/* Rebuild data/local.cdb and data/block.cdb atomically, copy the newest
- * kept zones build to data/zones.cdb (lib/zone/zonehist), then data/built.
- * conf may be NULL (no config data). */
+/* Rebuild data/local.cdb and data/block.cdb whole from s and conf (NULL:
+ * no config data), remove their deltas, and copy the newest kept zones
+ * build to data/zones.cdb (lib/zone/zonehist).  Costs the whole store:
+ * for compaction, a changed config and rb-data. */
 int rb_data_build(const char *root, const struct rb_conf *conf,
-    const struct rb_store *s, struct rb_err *e);
+    struct rb_store *s, struct rb_err *e);
 
-/* The same for the files in which (RB_DATA_*) only: a write that changed
- * one list rewrites one file. */
+/* The same for the files in which (RB_DATA_*) only. */
 int rb_data_build_some(const char *root, const struct rb_conf *conf,
-    const struct rb_store *s, int which, struct rb_err *e);
+    struct rb_store *s, int which, struct rb_err *e);
 
-/* 1 when data/built does not describe this store and config (or is
- * missing), 0 when the cdb files are current. */
-int rb_data_stale(const char *root, const struct rb_conf *conf,
-    const struct rb_store *s);
+/* Bring data/ up to date with s: a file already current is left alone; a
+ * file whose base fits is brought up to date by its delta, for the names
+ * of changed[c] (objects whose keys are names, borrowed) when the file
+ * was current at from[c], the collection's seq before them, else for
+ * every name changed since the collections' bases; a file whose base does
+ * not fit (another config, or older than a collection's base) is rebuilt
+ * whole.  changed and from may be NULL. */
+int rb_data_update(const char *root, const struct rb_conf *conf,
+    struct rb_store *s, json_t *const changed[RB_COLL_N],
+    const uint64_t from[RB_COLL_N], struct rb_err *e);
+
+/* The bases of the files in which, from s and conf, staged as
+ * data/<name>.cdb.next (lib/state/compact); rb_data_install renames them
+ * in. */
+int rb_data_stage(const char *root, const struct rb_conf *conf,
+    struct rb_store *s, int which, struct rb_err *e);
+int rb_data_install(const char *root, int which, struct rb_err *e);
+
+/* Remove what a killed compaction staged and never renamed in. */
+int rb_data_unstage(const char *root, struct rb_err *e);
+
+/* The meta record of the data file at path (a new object), or NULL. */
+json_t *rb_data_meta(const char *path);
 
 /* Zone type code of doc/cdb.md for an unbound local-zone type, or 0. */
 int rb_data_zone_code(const char *type);

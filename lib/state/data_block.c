@@ -1,9 +1,10 @@
 /*
- * data_block: data/block.cdb (doc/cdb.md).  One key per listed name, one
- * byte of action.  Sources in rising precedence: config local-zone
- * always_nxdomain / always_refuse, the API blacklist, the allowlist; after
- * sorting, the first of equal keys has the highest precedence and is the
- * one written.
+ * data_block: the base of data/block.cdb (doc/cdb.md).  One key per
+ * listed name, one byte of action.  Sources in rising precedence: config
+ * local-zone always_nxdomain / always_refuse, the API blacklist, the
+ * allowlist; after sorting, the first of equal keys has the highest
+ * precedence and is the one written.  The config's own action is also
+ * kept under RB_DATA_BLOCK_CONF and the name, for lib/state/data_delta.
  */
 
 #include <stdio.h>
@@ -33,20 +34,24 @@ stage(struct rb_cdbw *a, const char *domain, char action, int prio,
 	return 0;
 }
 
+char
+rb_data_block_action(const json_t *entry)
+{
+	const char *act = json_string_value(json_object_get(entry, "action"));
+
+	return act && strcmp(act, "nxdomain") == 0 ? 'N' : 'R';
+}
+
 static int
-stage_list(struct rb_cdbw *a, json_t *list, int prio, struct rb_err *e)
+stage_list(struct rb_cdbw *a, const json_t *list, int prio, struct rb_err *e)
 {
 	size_t i;
 	json_t *v;
 
 	json_array_foreach (list, i, v) {
 		const char *d = json_string_value(json_object_get(v, "domain"));
-		const char *act = json_string_value(
-		    json_object_get(v, "action"));
-		char c = 'A';
+		char c = prio == PRIO_BLACKLIST ? rb_data_block_action(v) : 'A';
 
-		if (prio == PRIO_BLACKLIST)
-			c = act && strcmp(act, "nxdomain") == 0 ? 'N' : 'R';
 		if (stage(a, d ? d : "", c, prio, e) < 0)
 			return -1;
 	}
@@ -62,9 +67,33 @@ prio_cmp(const void *pa, const void *pb)
 	return c ? c : (a->prio < b->prio) - (a->prio > b->prio);
 }
 
+/* The config's always_* zones, as keys prefixed with
+ * RB_DATA_BLOCK_CONF, the first line of a name winning. */
+static int
+emit_conf(struct rb_cdbw *out, const struct rb_cdbw *a)
+{
+	uint8_t key[1 + 255];
+
+	for (size_t i = 0; i < a->n; i++) {
+		if (a->v[i].prio != PRIO_CONF || a->v[i].klen > 255 ||
+		    (i > 0 && a->v[i - 1].prio == PRIO_CONF &&
+		        a->v[i - 1].klen == a->v[i].klen &&
+		        memcmp(a->v[i - 1].key, a->v[i].key, a->v[i].klen) ==
+		            0))
+			continue;
+		key[0] = RB_DATA_BLOCK_CONF;
+		memcpy(key + 1, a->v[i].key, a->v[i].klen);
+		if (rb_cdbw_add(out, key, a->v[i].klen + 1, a->v[i].val, 1, 0) <
+		    0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 rb_data_block_build(const char *path, const struct rb_conf *conf,
-    const struct rb_store *s, struct rb_err *e)
+    const json_t *black, const json_t *allow, const char *meta,
+    struct rb_err *e)
 {
 	struct rb_cdbw a = { 0 }, out = { 0 };
 	int ret = -1;
@@ -79,9 +108,8 @@ rb_data_block_build(const char *path, const struct rb_conf *conf,
 		        e) < 0)
 			goto done;
 	}
-	if (stage_list(&a, s->entries[RB_COLL_BLACKLIST], PRIO_BLACKLIST, e) <
-	        0 ||
-	    stage_list(&a, s->entries[RB_COLL_ALLOWLIST], PRIO_ALLOW, e) < 0)
+	if (stage_list(&a, black, PRIO_BLACKLIST, e) < 0 ||
+	    stage_list(&a, allow, PRIO_ALLOW, e) < 0)
 		goto done;
 	/* Precedence, not the action byte, orders equal names. */
 	if (a.n > 1)
@@ -97,6 +125,12 @@ rb_data_block_build(const char *path, const struct rb_conf *conf,
 			goto done;
 		}
 	}
+	if (emit_conf(&out, &a) < 0 ||
+	    rb_cdbw_add(&out, RB_DATA_META, 1, meta, strlen(meta), 0) < 0) {
+		rb_err_set(e, RB_ERR_SYSTEM, "INTERNAL_ERROR", "out of memory");
+		goto done;
+	}
+	rb_cdbw_sort(&out);
 	ret = rb_cdbw_write(&out, path, e);
 done:
 	rb_cdbw_free(&a);

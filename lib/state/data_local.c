@@ -1,17 +1,24 @@
 /*
- * data_local: data/local.cdb (doc/cdb.md).  Records from the API store and
- * from config local-data / local-data-ptr are staged as
+ * data_local: the base of data/local.cdb (doc/cdb.md).  Records from the
+ * API store and from config local-data / local-data-ptr are staged as
  * (owner+type, rdata, ttl) and sorted; each run of equal owner+type becomes
  * one 'D' RRset with duplicates dropped, each run of equal owner one 'E'
  * type list.  Zones come from config local-zone, plus an implicit
  * transparent zone at the owner of any data no zone encloses, as unbound
  * does.
+ *
+ * Beside what rb-dnsd reads, the base keeps what lib/state/data_delta
+ * needs to change one owner without the rest: the config's own records
+ * ('C' RRsets, 'c' type lists), the config zones ('z'), and for each name
+ * an empty non-terminal may stand at, how many owners below it reach it
+ * ('U', 4 bytes), and the meta key RB_DATA_META.
  */
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/bytes.h"
 #include "state/cdbw.h"
 #include "state/data.h"
 #include "state/data_int.h"
@@ -19,8 +26,8 @@
 #include "wire/dname.h"
 #include "wire/rr.h"
 
-static int
-stage_rr(struct rb_cdbw *recs, const struct rb_rr *rr)
+int
+rb_data_local_stage(struct rb_cdbw *recs, const struct rb_rr *rr)
 {
 	uint8_t key[RB_DNAME_MAX + 2];
 
@@ -42,32 +49,35 @@ conf_err(struct rb_err *e, const struct rb_conf_data *d)
 	    "%.200s:%d: %.300s", d->file ? d->file : "config", d->line, msg);
 }
 
+/* Every record into recs, the config's also into crecs. */
 static int
-stage_records(struct rb_cdbw *recs, const struct rb_conf *conf,
-    const struct rb_store *s, struct rb_err *e)
+stage_records(struct rb_cdbw *recs, struct rb_cdbw *crecs,
+    const struct rb_conf *conf, const json_t *entries, struct rb_err *e)
 {
 	struct rb_rr rr;
 	size_t i;
 	json_t *v;
 
-	json_array_foreach (s->entries[RB_COLL_DNS], i, v) {
+	json_array_foreach (entries, i, v) {
 		if (rb_entry_dns_rr(v, &rr, e) < 0)
 			return -1;
-		if (stage_rr(recs, &rr) < 0)
+		if (rb_data_local_stage(recs, &rr) < 0)
 			goto oom;
 		rb_rr_fini(&rr);
 	}
 	for (i = 0; conf && i < conf->ndata; i++) {
 		if (rb_rr_parse_line(conf->data[i].text, &rr, e) < 0)
 			return conf_err(e, &conf->data[i]);
-		if (stage_rr(recs, &rr) < 0)
+		if (rb_data_local_stage(recs, &rr) < 0 ||
+		    rb_data_local_stage(crecs, &rr) < 0)
 			goto oom;
 		rb_rr_fini(&rr);
 	}
 	for (i = 0; conf && i < conf->nptrs; i++) {
 		if (rb_rr_parse_ptr(conf->ptrs[i].text, &rr, e) < 0)
 			return conf_err(e, &conf->ptrs[i]);
-		if (stage_rr(recs, &rr) < 0)
+		if (rb_data_local_stage(recs, &rr) < 0 ||
+		    rb_data_local_stage(crecs, &rr) < 0)
 			goto oom;
 		rb_rr_fini(&rr);
 	}
@@ -143,14 +153,36 @@ enclosed(const struct rb_cdbw *zones, const uint8_t *name)
 	}
 }
 
+/* 'U' name, count: the owners whose walk reached name. */
+static int
+emit_counts(struct rb_cdbw *out, struct rb_cdbw *walked)
+{
+	uint8_t key[1 + RB_DNAME_MAX], n[4];
+
+	rb_cdbw_sort(walked);
+	for (size_t i = 0, j; i < walked->n; i = j) {
+		for (j = i + 1;
+		     j < walked->n && same_key(&walked->v[j], &walked->v[i], 0);
+		     j++)
+			;
+		key[0] = 'U';
+		memcpy(key + 1, walked->v[i].key, walked->v[i].klen);
+		rb_put32(n, (uint32_t)(j - i));
+		if (rb_cdbw_add(out, key, walked->v[i].klen + 1, n, 4, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Empty non-terminals: names strictly between an owner and the apex of
  * its zone exist (NODATA, not NXDOMAIN), as in unbound's static zones.
- * They get an 'E' key with no types. */
+ * They get an 'E' key with no types.  Every name such a walk passes gets
+ * its 'U' count. */
 static int
 emit_empty_nonterminals(struct rb_cdbw *out, const struct rb_cdbw *recs,
     const struct rb_cdbw *zones)
 {
-	struct rb_cdbw owners = { 0 }, ents = { 0 };
+	struct rb_cdbw owners = { 0 }, ents = { 0 }, walked = { 0 };
 	uint8_t key[1 + RB_DNAME_MAX];
 	int ret = -1;
 
@@ -166,11 +198,15 @@ emit_empty_nonterminals(struct rb_cdbw *out, const struct rb_cdbw *recs,
 			continue;
 		for (int off = name[0] + 1;
 		     name[off] != 0 && !in_set(zones, name + off);
-		     off += name[off] + 1)
-			if (!in_set(&owners, name + off) &&
-			    rb_cdbw_add(&ents, name + off,
-			        owners.v[i].klen - (size_t)off, NULL, 0, 0) < 0)
+		     off += name[off] + 1) {
+			size_t len = owners.v[i].klen - (size_t)off;
+			if (rb_cdbw_add(&walked, name + off, len, NULL, 0, 0) <
+			        0 ||
+			    (!in_set(&owners, name + off) &&
+			        rb_cdbw_add(&ents, name + off, len, NULL, 0,
+			            0) < 0))
 				goto done;
+		}
 	}
 	rb_cdbw_sort(&ents);
 	for (size_t i = 0; i < ents.n; i++) {
@@ -181,10 +217,11 @@ emit_empty_nonterminals(struct rb_cdbw *out, const struct rb_cdbw *recs,
 		if (rb_cdbw_add(out, key, ents.v[i].klen + 1, NULL, 0, 0) < 0)
 			goto done;
 	}
-	ret = 0;
+	ret = emit_counts(out, &walked);
 done:
 	rb_cdbw_free(&owners);
 	rb_cdbw_free(&ents);
+	rb_cdbw_free(&walked);
 	return ret;
 }
 
@@ -210,10 +247,10 @@ add_implicit_zones(struct rb_cdbw *zones, const struct rb_cdbw *recs)
 	return 0;
 }
 
-/* One 'D' RRset value: ttl(4) rdlen(2) rdata per distinct rdata. */
+/* One RRset value under dkey: ttl(4) rdlen(2) rdata per distinct rdata. */
 static int
 emit_rrset(struct rb_cdbw *out, const struct rb_cdbw *recs, size_t from,
-    size_t to, uint8_t *buf, size_t cap)
+    size_t to, char dkey, uint8_t *buf, size_t cap)
 {
 	size_t len = 0;
 	uint8_t key[1 + RB_DNAME_MAX + 2];
@@ -236,14 +273,14 @@ emit_rrset(struct rb_cdbw *out, const struct rb_cdbw *recs, size_t from,
 		memcpy(buf + len, r->val, r->vlen);
 		len += r->vlen;
 	}
-	key[0] = 'D';
+	key[0] = (uint8_t)dkey;
 	memcpy(key + 1, recs->v[from].key, recs->v[from].klen);
 	return rb_cdbw_add(out, key, recs->v[from].klen + 1, buf, len, 0);
 }
 
-/* 'D' per owner+type run and 'E' per owner run. */
-static int
-emit_records(struct rb_cdbw *out, const struct rb_cdbw *recs, struct rb_err *e)
+int
+rb_data_local_emit(struct rb_cdbw *out, const struct rb_cdbw *recs, char dkey,
+    char ekey, struct rb_err *e)
 {
 	static uint8_t buf[65536];
 	uint8_t types[2 * 4096], key[1 + RB_DNAME_MAX];
@@ -254,7 +291,7 @@ emit_records(struct rb_cdbw *out, const struct rb_cdbw *recs, struct rb_err *e)
 
 		for (j = i + 1; j < recs->n && same_key(&recs->v[j], r, 0); j++)
 			;
-		if (emit_rrset(out, recs, i, j, buf, sizeof buf) < 0)
+		if (emit_rrset(out, recs, i, j, dkey, buf, sizeof buf) < 0)
 			return rb_err_set(e, RB_ERR_REJECTED, "LIMIT_EXCEEDED",
 			    "an RRset is larger than 64 KiB");
 		if (ntypes < sizeof types) {
@@ -263,7 +300,7 @@ emit_records(struct rb_cdbw *out, const struct rb_cdbw *recs, struct rb_err *e)
 		}
 		if (j < recs->n && same_key(&recs->v[j], r, 2))
 			continue;
-		key[0] = 'E';
+		key[0] = (uint8_t)ekey;
 		memcpy(key + 1, r->key, r->klen - 2);
 		if (rb_cdbw_add(out, key, r->klen - 1, types, ntypes, 0) < 0)
 			return rb_err_set(e, RB_ERR_SYSTEM, "INTERNAL_ERROR",
@@ -274,14 +311,14 @@ emit_records(struct rb_cdbw *out, const struct rb_cdbw *recs, struct rb_err *e)
 }
 
 static int
-emit_zones(struct rb_cdbw *out, const struct rb_cdbw *zones)
+emit_zones(struct rb_cdbw *out, const struct rb_cdbw *zones, char zkey)
 {
 	uint8_t key[1 + RB_DNAME_MAX];
 
 	for (size_t i = 0; i < zones->n; i++) {
 		if (i > 0 && same_key(&zones->v[i - 1], &zones->v[i], 0))
 			continue;
-		key[0] = 'Z';
+		key[0] = (uint8_t)zkey;
 		memcpy(key + 1, zones->v[i].key, zones->v[i].klen);
 		if (rb_cdbw_add(out, key, zones->v[i].klen + 1, zones->v[i].val,
 		        1, 0) < 0)
@@ -292,25 +329,30 @@ emit_zones(struct rb_cdbw *out, const struct rb_cdbw *zones)
 
 int
 rb_data_local_build(const char *path, const struct rb_conf *conf,
-    const struct rb_store *s, struct rb_err *e)
+    const json_t *entries, const char *meta, struct rb_err *e)
 {
-	struct rb_cdbw recs = { 0 }, zones = { 0 }, out = { 0 };
+	struct rb_cdbw recs = { 0 }, crecs = { 0 }, zones = { 0 }, out = { 0 };
 	int ret = -1;
 
-	if (stage_records(&recs, conf, s, e) < 0 ||
+	if (stage_records(&recs, &crecs, conf, entries, e) < 0 ||
 	    stage_conf_zones(&zones, conf, e) < 0)
 		goto done;
 	rb_cdbw_sort(&recs);
+	rb_cdbw_sort(&crecs);
 	rb_cdbw_sort(&zones);
-	if (add_implicit_zones(&zones, &recs) < 0) {
+	/* The config's own, before the implicit zones join them. */
+	if (emit_zones(&out, &zones, 'z') < 0 ||
+	    rb_data_local_emit(&out, &crecs, 'C', 'c', e) < 0 ||
+	    add_implicit_zones(&zones, &recs) < 0) {
 		rb_err_set(e, RB_ERR_SYSTEM, "INTERNAL_ERROR", "out of memory");
 		goto done;
 	}
 	rb_cdbw_sort(&zones);
-	if (emit_records(&out, &recs, e) < 0)
+	if (rb_data_local_emit(&out, &recs, 'D', 'E', e) < 0)
 		goto done;
-	if (emit_zones(&out, &zones) < 0 ||
-	    emit_empty_nonterminals(&out, &recs, &zones) < 0) {
+	if (emit_zones(&out, &zones, 'Z') < 0 ||
+	    emit_empty_nonterminals(&out, &recs, &zones) < 0 ||
+	    rb_cdbw_add(&out, RB_DATA_META, 1, meta, strlen(meta), 0) < 0) {
 		rb_err_set(e, RB_ERR_SYSTEM, "INTERNAL_ERROR", "out of memory");
 		goto done;
 	}
@@ -318,6 +360,7 @@ rb_data_local_build(const char *path, const struct rb_conf *conf,
 	ret = rb_cdbw_write(&out, path, e);
 done:
 	rb_cdbw_free(&recs);
+	rb_cdbw_free(&crecs);
 	rb_cdbw_free(&zones);
 	rb_cdbw_free(&out);
 	return ret;

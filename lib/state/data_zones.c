@@ -32,7 +32,7 @@ rb_data_zones_path(const char *root, const char *id, char *buf, size_t len)
 const char *
 rb_data_zones_newest(const struct rb_store *s)
 {
-	const json_t *arr = s->entries[RB_COLL_ZONES];
+	const json_t *arr = s->zones;
 	size_t n = json_array_size(arr);
 	const char *id = n ?
 	    json_string_value(
@@ -50,7 +50,7 @@ is_kept(const struct rb_store *s, const char *fname)
 
 	if (n != 68 || strcmp(fname + 64, ".cdb") != 0)
 		return 0;
-	json_array_foreach (s->entries[RB_COLL_ZONES], i, v) {
+	json_array_foreach (s->zones, i, v) {
 		const char *id = json_string_value(json_object_get(v, "id"));
 
 		if (id != NULL && strncmp(id, fname, 64) == 0)
@@ -93,8 +93,7 @@ rb_data_zones_install(const char *root, const struct rb_store *s,
 		/* Builds were kept and are all gone (a slave's snapshot from
 		 * a master without zones): serve none either.  A root that
 		 * never kept one keeps the zones.cdb it had before. */
-		if (s->seq[RB_COLL_ZONES] > 0 && unlink(dst) < 0 &&
-		    errno != ENOENT)
+		if (s->zones_seq > 0 && unlink(dst) < 0 && errno != ENOENT)
 			return rb_err_sys(e, "remove data/zones.cdb");
 		return prune(root, s, e);
 	}

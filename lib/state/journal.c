@@ -34,6 +34,7 @@
 #include "sys/root.h"
 
 #define MAX_FILE (512u << 20)
+#define PRUNE_EVERY 64
 
 static int
 is_jnl(const char *name, uint64_t *seq)
@@ -198,6 +199,22 @@ rb_journal_open(struct rb_journal *j, const char *root, long retention,
 }
 
 int
+rb_journal_open_at(struct rb_journal *j, const char *root, long retention,
+    uint64_t next, struct rb_err *e)
+{
+	if (next == 0)
+		return rb_journal_open(j, root, retention, e);
+	if (set_dir(j, root, retention, e) < 0)
+		return -1;
+	if (rb_file_mkdirs(j->dir, 0755) < 0)
+		return rb_err_sys(e, "create journal directory");
+	if (open_epoch(j, e) < 0)
+		return -1;
+	j->last = next - 1;
+	return 0;
+}
+
+int
 rb_journal_open_ro(struct rb_journal *j, const char *root, struct rb_err *e)
 {
 	char path[RB_PATH_MAX], *s;
@@ -220,19 +237,31 @@ rb_journal_open_ro(struct rb_journal *j, const char *root, struct rb_err *e)
 	return scan(j, e);
 }
 
-/* Remove whole files while the events left stay >= retention. */
+/* Remove whole files while the events left stay >= retention, and none
+ * at or after the floor goes.  Listing the directory costs what it holds
+ * (retention files): done once per PRUNE_EVERY seqs at most, a quarter of
+ * the retention when that is less. */
 static void
-prune(struct rb_journal *j)
+prune(struct rb_journal *j, uint64_t from)
 {
-	uint64_t *files = NULL;
+	uint64_t *files = NULL, every = (uint64_t)j->retention / 4;
 	size_t n = 0;
 	char path[RB_PATH_MAX];
 
+	every = every < 1 ? 1 : every > PRUNE_EVERY ? PRUNE_EVERY : every;
+	if (from / every == (j->last + 1) / every)
+		return;
+	/* Pruning is best effort: the journal stays valid.  So is clearing
+	 * what killed writers left, done with it to list the directory
+	 * seldom (an open without listing does not, rb_journal_open_at). */
+	(void)rb_atomic_clean(j->dir);
 	if (list_files(j->dir, &files, &n) < 0)
-		return; /* pruning is best effort: the journal stays valid */
+		return;
 	for (size_t i = 0; i + 1 < n; i++) {
 		/* Events kept if files[0..i] go: from files[i+1] to last. */
 		if (j->last - files[i + 1] + 1 < (uint64_t)j->retention)
+			break;
+		if (j->floor != 0 && files[i + 1] > j->floor)
 			break;
 		file_path(j, files[i], path, sizeof path);
 		if (unlink(path) < 0)
@@ -278,7 +307,7 @@ write_txn(struct rb_journal *j, json_t *events, uint64_t next, int stamp,
 	if (j->first == 0)
 		j->first = next;
 	j->last = next + json_array_size(events) - 1;
-	prune(j);
+	prune(j, next);
 	return 0;
 }
 
@@ -429,7 +458,7 @@ rb_journal_reset(struct rb_journal *j, const char *epoch, struct rb_err *e)
 /* Feed one file's events with seq > since to fn. */
 static int
 each_in_file(const char *path, uint64_t first, uint64_t since,
-    int (*fn)(void *, json_t *), void *ctx, struct rb_err *e)
+    int (*fn)(void *, json_t *), void *ctx, uint64_t *count, struct rb_err *e)
 {
 	size_t len, off = 0;
 	char *buf = rb_file_read(path, MAX_FILE, &len);
@@ -467,6 +496,8 @@ each_in_file(const char *path, uint64_t first, uint64_t since,
 		off = (size_t)(nl - buf) + 1;
 	}
 	free(buf);
+	if (count != NULL)
+		*count = seq - first;
 	return 0;
 }
 
@@ -486,8 +517,57 @@ rb_journal_each(const struct rb_journal *j, uint64_t since,
 		if (i + 1 < n && files[i + 1] - 1 <= since)
 			continue;
 		file_path(j, files[i], path, sizeof path);
-		r = each_in_file(path, files[i], since, fn, ctx, e);
+		r = each_in_file(path, files[i], since, fn, ctx, NULL, e);
 	}
 	free(files);
 	return r;
+}
+
+int
+rb_journal_each_from(struct rb_journal *j, uint64_t next, uint64_t since,
+    int (*fn)(void *ctx, json_t *event), void *ctx, struct rb_err *e)
+{
+	char path[RB_PATH_MAX];
+	uint64_t n;
+
+	if (next == 0)
+		return rb_journal_each(j, since, fn, ctx, e);
+	for (;;) {
+		file_path(j, next, path, sizeof path);
+		if (access(path, F_OK) < 0) {
+			if (errno != ENOENT)
+				return rb_err_sys(e, "read journal");
+			j->last = next - 1;
+			return 0;
+		}
+		if (each_in_file(path, next, since, fn, ctx, &n, e) < 0)
+			return -1;
+		if (n == 0)
+			return rb_err_set(e, RB_ERR_SYSTEM, "INTERNAL_ERROR",
+			    "journal file %" PRIu64 " is empty", next);
+		next += n;
+	}
+}
+
+int
+rb_journal_find_last(struct rb_journal *j, uint64_t next, struct rb_err *e)
+{
+	char path[RB_PATH_MAX];
+	uint64_t n;
+
+	if (next == 0)
+		return scan(j, e);
+	for (;;) {
+		file_path(j, next, path, sizeof path);
+		if (count_events(path, &n) < 0) {
+			if (errno != ENOENT)
+				return rb_err_sys(e, "read journal");
+			j->last = next - 1;
+			return 0;
+		}
+		if (n == 0)
+			return rb_err_set(e, RB_ERR_SYSTEM, "INTERNAL_ERROR",
+			    "journal file %" PRIu64 " is empty", next);
+		next += n;
+	}
 }

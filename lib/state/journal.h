@@ -24,6 +24,7 @@ struct rb_journal {
 	uint64_t first; /* oldest seq held, 0 when empty */
 	uint64_t last;  /* newest seq held, 0 when empty */
 	long retention; /* keep at least this many events */
+	uint64_t floor; /* never prune an event at or after this seq */
 };
 
 /* Open (creating if needed) root/journal.  A new journal gets a new epoch.
@@ -37,6 +38,24 @@ int rb_journal_open(struct rb_journal *j, const char *root, long retention,
  * retention. */
 int rb_journal_append(struct rb_journal *j, json_t *events, uint64_t next,
     struct rb_err *e);
+
+/* Open root/journal as rb_journal_open does, without listing it: the
+ * caller knows next, the seq that starts a file (store/applied), and
+ * rb_journal_each_from finds the last event from there.  With next 0 it
+ * is rb_journal_open. */
+int rb_journal_open_at(struct rb_journal *j, const char *root, long retention,
+    uint64_t next, struct rb_err *e);
+
+/* Call fn for every event of the files from the one named next on (file
+ * after file, as long as one follows), in order; j->last becomes the
+ * last seq found (next - 1 when there is none).  With next 0, every event
+ * with seq > since (rb_journal_each).  A damaged file is an error. */
+int rb_journal_each_from(struct rb_journal *j, uint64_t next, uint64_t since,
+    int (*fn)(void *ctx, json_t *event), void *ctx, struct rb_err *e);
+
+/* j->last from the files after next (as rb_journal_each_from finds it,
+ * counting lines only; with next 0, by listing the directory). */
+int rb_journal_find_last(struct rb_journal *j, uint64_t next, struct rb_err *e);
 
 /* Open root/journal for reading only, without the store lock (rb-syncd's
  * master): nothing is created or cleaned.  NOT_FOUND (404) when the

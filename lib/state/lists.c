@@ -59,34 +59,44 @@ rb_lists_add(struct rb_txn *t, enum rb_list l, const json_t *req, json_t **resp,
 	json_t *entry = NULL;
 	char *rrtext = NULL, key[2048];
 
+	if (resp != NULL)
+		*resp = NULL;
 	if (validate(l, req, &entry, &rrtext, e) < 0)
 		return -1;
-	if (json_array_size(t->store.entries[c]) >= lists[l].max) {
+	if ((size_t)rb_store_count(&t->store, c) >= lists[l].max) {
 		rb_err_set(e, RB_ERR_REJECTED, "LIMIT_EXCEEDED",
 		    "at most %zu entries are allowed", lists[l].max);
 		goto fail;
 	}
 	rb_store_key(c, entry, key, sizeof key);
-	if (json_object_get(t->store.by_key[c], key) != NULL) {
+	if (rb_store_id_of(&t->store, c, key) != NULL) {
 		rb_err_set(e, RB_ERR_CONFLICT, "ALREADY_EXISTS",
 		    "'%.300s' is already listed", key);
 		goto fail;
 	}
-	*resp = json_pack("{s:s, s:O}", "status", "ok", "entry", entry);
-	if (*resp == NULL ||
-	    (rrtext &&
-	        json_object_set_new(*resp, "rr", json_string(rrtext)) < 0)) {
+	if (resp != NULL &&
+	    ((*resp = json_pack("{s:s, s:O}", "status", "ok", "entry",
+	          entry)) == NULL ||
+	        (rrtext &&
+	            json_object_set_new(*resp, "rr", json_string(rrtext)) <
+	                0))) {
 		rb_err_set(e, RB_ERR_SYSTEM, "INTERNAL_ERROR", "out of memory");
 		goto fail;
 	}
 	free(rrtext);
 	if (rb_txn_event(t, lists[l].add, entry, e) < 0) {
-		json_decref(*resp);
-		*resp = NULL;
+		if (resp != NULL) {
+			json_decref(*resp);
+			*resp = NULL;
+		}
 		return -1;
 	}
 	return 0;
 fail:
+	if (resp != NULL) {
+		json_decref(*resp);
+		*resp = NULL;
+	}
 	json_decref(entry);
 	free(rrtext);
 	return -1;
@@ -116,18 +126,32 @@ rb_lists_delete(struct rb_txn *t, enum rb_list l, const char *id, json_t **resp,
 }
 
 int
-rb_lists_list(const char *root, enum rb_list l, json_t **resp, struct rb_err *e)
+rb_lists_list(const char *root, enum rb_list l, char **text, size_t *len,
+    struct rb_err *e)
 {
 	struct rb_store s;
 	enum rb_coll c = lists[l].coll;
+	char *body, head[64];
+	size_t blen;
+	int n;
 
-	if (rb_store_load(&s, root, e) < 0)
+	if (rb_txn_read(&s, root, 0, NULL, e) < 0)
 		return -1;
-	*resp = json_pack("{s:O, s:I}", lists[l].list_key, s.entries[c],
-	    "total", (json_int_t)json_array_size(s.entries[c]));
+	body = rb_coll_entries_text(rb_store_view(&s, c), &blen, e);
+	n = snprintf(head, sizeof head, "],\"total\":%ld}",
+	    rb_store_count(&s, c));
 	rb_store_fini(&s);
-	if (*resp == NULL)
+	if (body == NULL)
+		return -1;
+	/* {"<key>":[ body ],"total":N} */
+	*len = strlen(lists[l].list_key) + 5 + blen + (size_t)n;
+	if ((*text = malloc(*len + 1)) == NULL) {
+		free(body);
 		return rb_err_set(e, RB_ERR_SYSTEM, "INTERNAL_ERROR",
 		    "out of memory");
+	}
+	snprintf(*text, *len + 1, "{\"%s\":[%s%s", lists[l].list_key, body,
+	    head);
+	free(body);
 	return 0;
 }

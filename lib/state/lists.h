@@ -17,9 +17,9 @@
 enum rb_list { RB_LIST_DNS, RB_LIST_BLACKLIST, RB_LIST_ALLOWLIST };
 
 /* Stage an add in t from a request body (borrowed).  *resp (new
- * reference) is the JSON to return once t commits: {"status":"ok",
- * "entry":{...}} (plus "rr" for dns).  Errors: the validators' names,
- * LIMIT_EXCEEDED (422), ALREADY_EXISTS (409). */
+ * reference; resp may be NULL: none wanted) is the JSON to return once t
+ * commits: {"status":"ok", "entry":{...}} (plus "rr" for dns).  Errors: the
+ * validators' names, LIMIT_EXCEEDED (422), ALREADY_EXISTS (409). */
 int rb_lists_add(struct rb_txn *t, enum rb_list l, const json_t *req,
     json_t **resp, struct rb_err *e);
 
@@ -29,8 +29,10 @@ int rb_lists_delete(struct rb_txn *t, enum rb_list l, const char *id,
     json_t **resp, struct rb_err *e);
 
 /* The list as the API shows it: {"entries"|"blacklist"|"allowlist":[...],
- * "total":N}, read from the store files without taking the lock. */
-int rb_lists_list(const char *root, enum rb_list l, json_t **resp,
+ * "total":N}, as compact JSON text (malloc'd, *len bytes; caller frees),
+ * read consistently (rb_txn_read) and built from the stored entries'
+ * own text. */
+int rb_lists_list(const char *root, enum rb_list l, char **text, size_t *len,
     struct rb_err *e);
 
 /* The store collection behind a list. */

@@ -27,6 +27,10 @@ struct rb_txn {
 	json_t *pending; /* events staged, in seq order */
 	uint64_t next;   /* seq of the next staged event */
 	int replica;     /* events staged with rb_txn_stage: journal as is */
+	/* data/: the names staged events changed, per collection (objects
+	 * of names, NULL for none), and each collection's seq before them */
+	json_t *changed[RB_COLL_N];
+	uint64_t from[RB_COLL_N];
 };
 
 /* Lock root, load config, store and journal, replay journal events the
@@ -60,6 +64,16 @@ int rb_txn_commit(struct rb_txn *t, struct rb_err *e);
 
 /* Rebuild data/ from the store and config now, staged or not. */
 int rb_txn_rebuild(struct rb_txn *t, struct rb_err *e);
+
+/* Read root's store as it is, consistently, without writing anything: a
+ * shared lock while the collections are opened and the journal after
+ * store/applied is applied to their tails (a writer holds the lock
+ * exclusively); s->last is the last seq.  epoch (64 bytes, may be NULL)
+ * gets the journal's epoch ("" with no journal).  1 when nonblock and a
+ * writer holds it, 0 with s loaded (free with rb_store_fini), -1 with e
+ * set. */
+int rb_txn_read(struct rb_store *s, const char *root, int nonblock, char *epoch,
+    struct rb_err *e);
 
 /* Release the lock and everything the transaction holds; staged events
  * not committed are dropped. */

@@ -140,11 +140,14 @@ ino_of(const char *root, const char *name)
 int
 rb_ctl_data_live(const char *root, const struct rb_stats_shm *s)
 {
-	uint64_t local = ino_of(root, "local.cdb"),
-	         block = ino_of(root, "block.cdb");
+	static const char *const files[4] = { "local.cdb", "block.cdb",
+		"local.delta", "block.delta" };
 
-	return __atomic_load_n(&s->data_ino[0], __ATOMIC_ACQUIRE) == local &&
-	    __atomic_load_n(&s->data_ino[1], __ATOMIC_ACQUIRE) == block;
+	for (int i = 0; i < 4; i++)
+		if (__atomic_load_n(&s->data_ino[i], __ATOMIC_ACQUIRE) !=
+		    ino_of(root, files[i]))
+			return 0;
+	return 1;
 }
 
 void

@@ -213,7 +213,7 @@ void
 rb_stats_set_data(struct rb_stats_shm *s, int which, uint64_t ino)
 {
 	write_begin(&s->seq);
-	s->data_ino[which & 1] = ino;
+	s->data_ino[which & 3] = ino;
 	write_end(&s->seq);
 }
 

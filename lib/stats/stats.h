@@ -16,7 +16,7 @@
 
 #include "base/ipaddr.h"
 
-#define RB_STATS_MAGIC 0x32545342u /* "BST2": clear_total added */
+#define RB_STATS_MAGIC 0x33545342u /* "BST3": the deltas' inodes added */
 #define RB_QPS_SLOTS 300
 #define RB_LAT_BUCKETS 16
 #define RB_LOG_MAX 10000
@@ -94,7 +94,9 @@ struct rb_stats_shm {
 	uint64_t clear_done;
 	uint64_t clear_deleted; /* records the last clear-logs erased */
 	uint64_t clear_total;   /* records every clear-logs so far erased */
-	uint64_t data_ino[2];   /* inodes of the mapped local.cdb, block.cdb */
+	/* inodes of the mapped data/local.cdb, block.cdb, local.delta and
+	 * block.delta (RB_DATA_*), 0 for a file that is not there */
+	uint64_t data_ino[4];
 
 	uint64_t log_head;    /* records ever written */
 	uint64_t log_cleared; /* records below this index are erased */

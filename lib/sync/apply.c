@@ -121,7 +121,7 @@ static int
 newest_zones_held(const struct rb_txn *t, const struct rb_sync_datafile *ff,
     size_t nff)
 {
-	const json_t *kept = t->store.entries[RB_COLL_ZONES];
+	const json_t *kept = t->store.zones;
 	size_t n = json_array_size(kept);
 	const char *id = n ?
 	    json_string_value(
@@ -188,9 +188,11 @@ fail:
 static int
 drop_dataless(struct rb_txn *t, const json_t *feed_data, struct rb_err *e)
 {
-	json_t *feeds = t->store.entries[RB_COLL_FEEDS], *v;
+	json_t *feeds = rb_store_entries(&t->store, RB_COLL_FEEDS, e), *v;
 	size_t i;
 
+	if (feeds == NULL)
+		return -1;
 	json_array_foreach (feeds, i, v) {
 		const char *id = json_string_value(json_object_get(v, "id"));
 
@@ -215,13 +217,11 @@ spool_sync_full(const struct rb_txn *t, const struct rb_sync_snapshot *s)
 		return;
 	f = json_pack("{s:I, s:s, s:I, s:I, s:I, s:I}", "seq",
 	    (json_int_t)s->seq, "epoch", s->epoch, "dns",
-	    (json_int_t)json_array_size(t->store.entries[RB_COLL_DNS]),
-	    "blacklist",
-	    (json_int_t)json_array_size(t->store.entries[RB_COLL_BLACKLIST]),
+	    (json_int_t)rb_store_count(&t->store, RB_COLL_DNS), "blacklist",
+	    (json_int_t)rb_store_count(&t->store, RB_COLL_BLACKLIST),
 	    "allowlist",
-	    (json_int_t)json_array_size(t->store.entries[RB_COLL_ALLOWLIST]),
-	    "feeds",
-	    (json_int_t)json_array_size(t->store.entries[RB_COLL_FEEDS]));
+	    (json_int_t)rb_store_count(&t->store, RB_COLL_ALLOWLIST), "feeds",
+	    (json_int_t)rb_store_count(&t->store, RB_COLL_FEEDS));
 	/* The snapshot is installed: failing to note it must not undo it
 	 * (rb-auditd still logs the journal_reset it causes). */
 	if (f != NULL)

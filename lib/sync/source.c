@@ -28,6 +28,7 @@
 #include "state/data.h"
 #include "state/journal.h"
 #include "state/store.h"
+#include "state/txn.h"
 #include "sync/source.h"
 #include "sys/atomic.h"
 #include "sys/file.h"
@@ -35,33 +36,14 @@
 #include "zone/zonehist.h"
 
 static int
-read_store_seq(const char *root, uint64_t *out, struct rb_err *e)
-{
-	char path[RB_PATH_MAX], *txt;
-
-	*out = 0;
-	snprintf(path, sizeof path, "%s/store/seq", root);
-	if ((txt = rb_file_read(path, 64, NULL)) == NULL)
-		return errno == ENOENT ? 0 : rb_err_sys(e, "read store/seq");
-	txt[strcspn(txt, "\n")] = '\0';
-	if (rb_sync_proto_parse_u64(txt, out) < 0) {
-		free(txt);
-		return rb_err_set(e, RB_ERR_SYSTEM, "INTERNAL_ERROR",
-		    "store/seq is "
-		    "damaged");
-	}
-	free(txt);
-	return 0;
-}
-
-static int
 head_of(const char *root, struct rb_journal *j, struct rb_sync_head *h,
     struct rb_err *e)
 {
-	uint64_t sseq;
+	uint64_t sseq, next;
 
 	if (rb_journal_open_ro(j, root, e) < 0 ||
-	    read_store_seq(root, &sseq, e) < 0)
+	    rb_store_applied(root, &sseq, &next, e) < 0 ||
+	    rb_journal_find_last(j, next, e) < 0)
 		return -1;
 	snprintf(h->epoch, sizeof h->epoch, "%s", j->epoch);
 	h->seq = j->last > sseq ? j->last : sseq;
@@ -293,35 +275,32 @@ rb_sync_source_delta(const char *root, uint64_t since, const char *epoch,
 	return RB_SYNC_GONE;
 }
 
-static int
-replay_one(void *ctx, json_t *ev)
-{
-	struct rb_err scratch = { 0 };
-
-	return rb_store_apply(ctx, ev, &scratch);
-}
-
 static json_t *
 snapshot_json(const char *root, struct rb_store *s, const char *epoch,
     struct rb_err *e)
 {
 	json_t *doc = json_pack("{s:i, s:{}, s:I, s:s, s:{}}", "format",
-	    RB_SYNC_FORMAT, "store_seq", "seq", (json_int_t)s->applied, "epoch",
+	    RB_SYNC_FORMAT, "store_seq", "seq", (json_int_t)s->last, "epoch",
 	    epoch, "feed_data");
-	json_t *seqs = json_object_get(doc, "store_seq"), *v;
+	json_t *seqs = json_object_get(doc, "store_seq"), *v, *all;
 	size_t i;
 
 	if (doc == NULL)
 		goto oom;
 	for (int c = 0; c < RB_COLL_N; c++) {
 		const char *name = rb_store_coll_name((enum rb_coll)c);
+		uint64_t seq = c == RB_COLL_ZONES ? s->zones_seq : s->v[c].seq;
 
-		if (json_object_set(doc, name, s->entries[c]) < 0 ||
+		if ((all = rb_store_entries(s, (enum rb_coll)c, e)) == NULL) {
+			json_decref(doc);
+			return NULL;
+		}
+		if (json_object_set(doc, name, all) < 0 ||
 		    json_object_set_new(seqs, name,
-		        json_integer((json_int_t)s->seq[c])) < 0)
+		        json_integer((json_int_t)seq)) < 0)
 			goto oom;
 	}
-	json_array_foreach (s->entries[RB_COLL_FEEDS], i, v) {
+	json_array_foreach (rb_store_entries(s, RB_COLL_FEEDS, e), i, v) {
 		const char *id = json_string_value(json_object_get(v, "id"));
 
 		if (id != NULL &&
@@ -338,63 +317,18 @@ oom:
 	return NULL;
 }
 
-/* The shared lock: 0 held (or no lock file yet), 1 busy, -1 failure. */
-static int
-lock_shared(const char *root, int nonblock, int *fd, struct rb_err *e)
-{
-	char path[RB_PATH_MAX];
-
-	snprintf(path, sizeof path, "%s/store/.lock", root);
-	if ((*fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return errno == ENOENT ? 0 : rb_err_sys(e, "open store lock");
-	while (flock(*fd, LOCK_SH | (nonblock ? LOCK_NB : 0)) < 0) {
-		if (errno == EINTR)
-			continue;
-		if (errno == EWOULDBLOCK) {
-			close(*fd);
-			*fd = -1;
-			return 1;
-		}
-		rb_err_sys(e, "lock store");
-		close(*fd);
-		*fd = -1;
-		return -1;
-	}
-	return 0;
-}
-
 int
 rb_sync_source_snapshot(const char *root, int nonblock, json_t **out,
     struct rb_err *e)
 {
 	struct rb_store s;
-	struct rb_journal j;
-	int fd = -1, r;
+	char epoch[64];
+	int r;
 
 	*out = NULL;
-	if ((r = lock_shared(root, nonblock, &fd, e)) != 0)
+	if ((r = rb_txn_read(&s, root, nonblock, epoch, e)) != 0)
 		return r > 0 ? RB_SYNC_BUSY : -1;
-	r = -1;
-	if (rb_store_load(&s, root, e) < 0)
-		goto unlock;
-	if (rb_journal_open_ro(&j, root, e) < 0)
-		goto done;
-	if (j.last > s.applied &&
-	    rb_journal_each(&j, s.applied, replay_one, &s, e) < 0) {
-		if (e->code == NULL)
-			rb_err_set(e, RB_ERR_SYSTEM, "INTERNAL_ERROR",
-			    "journal replay "
-			    "failed");
-		goto done;
-	}
-	if (j.last > s.applied)
-		s.applied = j.last;
-	if ((*out = snapshot_json(root, &s, j.epoch, e)) != NULL)
-		r = RB_SYNC_OK;
-done:
+	*out = snapshot_json(root, &s, epoch, e);
 	rb_store_fini(&s);
-unlock:
-	if (fd >= 0)
-		close(fd); /* releases the shared lock */
-	return r;
+	return *out != NULL ? RB_SYNC_OK : -1;
 }

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,6 +186,23 @@ rb_atomic_replace(const char *path, const void *buf, size_t len, int mode)
 	return rb_atomic_commit(&a);
 }
 
+/* Is the temporary file name (".x.tmp.<pid>") another live process's,
+ * still being written? */
+static int
+in_progress(const char *name)
+{
+	const char *p = strstr(name, ".tmp.");
+	char *end;
+	long pid;
+
+	if (p == NULL)
+		return 0;
+	pid = strtol(p + 5, &end, 10);
+	if (*end != '\0' || pid <= 0 || pid == (long)getpid())
+		return 0;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
 int
 rb_atomic_clean(const char *dir)
 {
@@ -195,7 +213,8 @@ rb_atomic_clean(const char *dir)
 	if (d == NULL)
 		return errno == ENOENT ? 0 : -1;
 	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] != '.' || strstr(e->d_name, ".tmp.") == NULL)
+		if (e->d_name[0] != '.' || strstr(e->d_name, ".tmp.") == NULL ||
+		    in_progress(e->d_name))
 			continue;
 		if (snprintf(p, sizeof p, "%s/%s", dir, e->d_name) >=
 		    (int)sizeof p)

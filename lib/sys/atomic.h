@@ -47,7 +47,8 @@ int rb_atomic_replace(const char *path, const void *buf, size_t len, int mode);
  * memory); -1 with errno (ENOENT when src does not exist). */
 int rb_atomic_copy(const char *src, const char *dst, int mode);
 
-/* Remove stale ".*.tmp.*" files left in dir by a killed writer. */
+/* Remove stale ".*.tmp.<pid>" files left in dir by a killed writer (a
+ * process that is gone; one still running is writing it). */
 int rb_atomic_clean(const char *dir);
 
 #endif

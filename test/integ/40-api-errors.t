@@ -196,14 +196,14 @@ out=$(call -X POST $U/reload)
 is "$c1 $c2 $(err "$out")" "200 200 429 RATE_LIMITED" "POST /reload: burst of 2, then 429 RATE_LIMITED"
 
 # --- 500: never a file path --------------------------------------------------------------
-mv "$R/store/dns.json" "$R/store/dns.json.saved"
-mkdir "$R/store/dns.json"
+mv "$R/store/applied" "$R/store/applied.saved"
+mkdir "$R/store/applied"
 out=$(call $U/dns)
 is "$(err "$out")" "500 INTERNAL_ERROR" "unreadable store: 500"
 echo "$out" | grep -q "/"
 is $? 1 "and the details name no file"
-rmdir "$R/store/dns.json"
-mv "$R/store/dns.json.saved" "$R/store/dns.json"
+rmdir "$R/store/applied"
+mv "$R/store/applied.saved" "$R/store/applied"
 is "$(call $U/dns | cut -d' ' -f1)" 200 "back to 200"
 
 # --- rate limit per client address ----------------------------------------------------------

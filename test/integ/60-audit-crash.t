@@ -75,7 +75,7 @@ ok "$([ "$(echo "$files" | wc -l)" -gt 10 ]; echo $?)" \
 	"rotated into $(echo "$files" | wc -l) files"
 # shellcheck disable=SC2086
 cat $files >"$R/all"
-J=$(cat "$R/store/seq")
+J=$(cat "$R"/journal/*.jnl | tail -1 | jq .seq)
 jq -r 'select(.src | startswith("journal:")) |
     select(.event | test("^(log_rotate|journal_reset|journal_gap)$") | not) |
     .src | split(":")[2]' "$R/all" | sort -n >"$R/jseqs"

@@ -179,13 +179,13 @@ merge(void)
 	               "entry_count")),
 	    0, "the feed_add event is unchanged");
 	ok(rb_store_apply(&s, upd, &e) == 0, "replay is harmless");
-	is_int(json_array_size(s.entries[RB_COLL_FEEDS]), 1, "one entry");
+	is_int(rb_store_count(&s, RB_COLL_FEEDS), 1, "one entry");
 	json_decref(upd);
 	upd = event(3, "feed_update",
 	    json_pack("{s:s, s:i}", "id",
 	        "00000000-0000-4000-8000-000000000000", "entry_count", 1));
 	ok(rb_store_apply(&s, upd, &e) == 0, "update of an unknown id ignored");
-	is_int(s.seq[RB_COLL_FEEDS], 3, "but the collection seq advances");
+	is_int(s.v[RB_COLL_FEEDS].seq, 3, "but the collection seq advances");
 	json_decref(upd);
 	json_decref(add_ev);
 	rb_store_fini(&s);
