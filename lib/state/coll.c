@@ -300,8 +300,7 @@ rb_coll_id_of(struct rb_coll_view *v, const char *key)
 		return json_string_value(t); /* NULL for null: gone */
 	if ((s = json_object_get(v->idcache, key)) != NULL)
 		return json_string_value(s);
-	if (klen == 0 || !files_get(v, k, klen, &val, &vlen) ||
-	    vlen != ID_LEN)
+	if (klen == 0 || !files_get(v, k, klen, &val, &vlen) || vlen != ID_LEN)
 		return NULL;
 	memcpy(id, val, ID_LEN);
 	id[ID_LEN] = '\0';
@@ -339,8 +338,7 @@ rb_coll_owner_ids(struct rb_coll_view *v, const char *owner)
 
 /* ids at owner, with id added (add) or taken out. */
 static int
-owner_change(struct rb_coll_view *v, const char *owner, const char *id,
-    int add)
+owner_change(struct rb_coll_view *v, const char *owner, const char *id, int add)
 {
 	json_t *ids = rb_coll_owner_ids(v, owner), *x;
 	size_t i;
@@ -373,8 +371,8 @@ apply_add(struct rb_coll_view *v, const char *id, json_t *entry)
 	    json_array_append_new(v->t_order, json_string(id)) < 0)
 		return -1;
 	if (v->owners &&
-	    owner_change(v, rb_coll_owner(entry, owner, sizeof owner), id,
-	        1) < 0)
+	    owner_change(v, rb_coll_owner(entry, owner, sizeof owner), id, 1) <
+	        0)
 		return -1;
 	v->count++;
 	return 0;
@@ -524,8 +522,7 @@ newer(struct rb_coll_view *v, const char *id, json_t **entry)
  * stored text when it did not change (text, len), else as JSON. */
 static int
 each_entry(struct rb_coll_view *v,
-    int (*fn)(void *ctx, const char *text, size_t len, json_t *j),
-    void *ctx)
+    int (*fn)(void *ctx, const char *text, size_t len, json_t *j), void *ctx)
 {
 	struct rb_coll_file *files[2] = { &v->base, &v->ck };
 	char id[ID_LEN + 1];
@@ -546,7 +543,6 @@ each_entry(struct rb_coll_view *v,
 			const char *k = cdb_get(db, kl, cdb_keypos(db));
 			const char *val = cdb_get(db, vl, cdb_datapos(db));
 			size_t hit;
-
 
 			if (k == NULL || val == NULL || kl != 1 + ID_LEN ||
 			    k[0] != 'i')
@@ -570,7 +566,8 @@ each_entry(struct rb_coll_view *v,
 			}
 			if (f == 1)
 				j = json_object_get(v->t_ent, id);
-			if (j != NULL && !json_is_null(j) && fn(ctx, NULL, 0, j) < 0)
+			if (j != NULL && !json_is_null(j) &&
+			    fn(ctx, NULL, 0, j) < 0)
 				return -1;
 		}
 	}
@@ -754,8 +751,8 @@ put_meta(struct rb_cdbw *out, const struct rb_coll_view *v, uint64_t seq,
 	int n = v != NULL ?
 	    snprintf(m, sizeof m,
 	        "{\"seq\":%llu,\"count\":%ld,\"base\":%llu,\"changes\":%ld}",
-	        (unsigned long long)seq, count,
-	        (unsigned long long)v->base.seq, changes) :
+	        (unsigned long long)seq, count, (unsigned long long)v->base.seq,
+	        changes) :
 	    snprintf(m, sizeof m, "{\"seq\":%llu,\"count\":%ld}",
 	        (unsigned long long)seq, count);
 
@@ -873,8 +870,7 @@ rb_coll_checkpoint(struct rb_coll_view *v, struct rb_err *e)
 	int r = -1;
 
 	if (seen == NULL || at == NULL ||
-	    put_meta(&out, v, v->seq, v->count, (long)rb_coll_pending(v)) <
-	        0 ||
+	    put_meta(&out, v, v->seq, v->count, (long)rb_coll_pending(v)) < 0 ||
 	    fold_tail(v, &tail, seen) < 0 || index_pairs(&tail, at) < 0 ||
 	    merge_ck(v, &tail, at, &out) < 0) {
 		rb_err_set(e, RB_ERR_SYSTEM, "INTERNAL_ERROR", "out of memory");
@@ -921,8 +917,8 @@ rb_coll_write_base(int coll, int owners, const json_t *entries, uint64_t seq,
 
 		rb_coll_key(coll, v, name, sizeof name);
 		klen = mkkey(key, sizeof key, 'k', name);
-		if (klen == 0 || rb_cdbw_add(&out, key, klen, id, strlen(id),
-		                     0) < 0)
+		if (klen == 0 ||
+		    rb_cdbw_add(&out, key, klen, id, strlen(id), 0) < 0)
 			goto oom;
 		if (!owners)
 			continue;

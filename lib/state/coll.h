@@ -48,17 +48,17 @@ enum rb_coll {
 
 /* How an event changes its collection. */
 enum rb_coll_op {
-	RB_COLL_ADD,	/* a new entry */
+	RB_COLL_ADD,    /* a new entry */
 	RB_COLL_DELETE, /* the entry with the event's id goes */
-	RB_COLL_MERGE,	/* the event's fields replace those of its entry */
+	RB_COLL_MERGE,  /* the event's fields replace those of its entry */
 };
 
 /* One layer file. */
 struct rb_coll_file {
-	int fd; /* -1: no file */
+	int fd;     /* -1: no file */
 	int mapped; /* db is set (a walk needed the whole file) */
 	struct cdb db;
-	char *buf;  /* the last value read with pread */
+	char *buf; /* the last value read with pread */
 	size_t cap;
 	uint64_t seq;  /* meta seq */
 	uint64_t base; /* checkpoint: the base seq it follows */
@@ -67,20 +67,20 @@ struct rb_coll_file {
 };
 
 struct rb_coll_view {
-	int coll;	   /* enum rb_coll */
-	const char *name;  /* "dns", ...; static */
-	int owners;	   /* keeps "o" keys (dns) */
+	int coll;              /* enum rb_coll */
+	const char *name;      /* "dns", ...; static */
+	int owners;            /* keeps "o" keys (dns) */
 	char dir[RB_PATH_MAX]; /* ROOT/store */
 	struct rb_coll_file base, ck;
 	/* The tail, after the checkpoint's seq. */
-	json_t *t_ent;	 /* id -> entry, or null: deleted */
-	json_t *t_key;	 /* key -> id, or null: gone */
-	json_t *t_own;	 /* owner -> array of ids */
+	json_t *t_ent;   /* id -> entry, or null: deleted */
+	json_t *t_key;   /* key -> id, or null: gone */
+	json_t *t_own;   /* owner -> array of ids */
 	json_t *t_order; /* ids added in the tail, in order */
 	size_t t_events; /* events the tail holds */
-	long count;	 /* entries now */
-	uint64_t seq;	 /* the last event applied (0: none) */
-	json_t *cache;	 /* id -> entry decoded from a file, for borrowers */
+	long count;      /* entries now */
+	uint64_t seq;    /* the last event applied (0: none) */
+	json_t *cache;   /* id -> entry decoded from a file, for borrowers */
 	json_t *idcache; /* key -> id read from a file, for borrowers */
 };
 
@@ -146,7 +146,6 @@ int rb_coll_write_base(int coll, int owners, const json_t *entries,
 /* The paths of the base and checkpoint of name in root into buf. */
 void rb_coll_base_path(const char *root, const char *name, char *buf,
     size_t len);
-void rb_coll_ck_path(const char *root, const char *name, char *buf,
-    size_t len);
+void rb_coll_ck_path(const char *root, const char *name, char *buf, size_t len);
 
 #endif

@@ -12,8 +12,8 @@
  *    their events after L in the journal and in the old deltas.
  * 3. Under the lock again: rename the data bases in, set store/applied
  *    back to L if it is past (the journal from L + 1 is replayed by every
- *    begin from now on), rename the store bases in (an old checkpoint then follows
- *    another base and is ignored, lib/state/coll), remove the old
+ *    begin from now on), rename the store bases in (an old checkpoint then
+ * follows another base and is ignored, lib/state/coll), remove the old
  *    checkpoints and the pin.
  *
  * A kill at any instant leaves a state that reads right: before step 3
@@ -186,8 +186,7 @@ pin_start(const char *root, struct rb_store *s, struct rb_conf **conf,
 	/* Opened whole (listed, and cleared of what killed writers left). */
 	if (rb_journal_open(j, root, (*conf)->journal_retention, e) < 0)
 		return -1;
-	n = snprintf(line, sizeof line, "%" PRIu64 "\n",
-	    s->next ? s->next : 1);
+	n = snprintf(line, sizeof line, "%" PRIu64 "\n", s->next ? s->next : 1);
 	rb_path(path, sizeof path, "%s/store/.compact-from", root);
 	if (rb_atomic_replace(path, line, (size_t)n, 0640) < 0)
 		return rb_err_sys(e, "pin the journal");
@@ -323,7 +322,8 @@ rb_compact(const char *root, int force, struct rb_err *e)
 		return rb_err_sys(e, "create store directory");
 	/* A forced run (rb-data) waits for one under way. */
 	if ((once = lock_file(root, ".compact", !force)) < 0)
-		return errno == EWOULDBLOCK ? 0 : rb_err_sys(e, "lock compaction");
+		return errno == EWOULDBLOCK ? 0 :
+		                              rb_err_sys(e, "lock compaction");
 	if ((lock = lock_file(root, ".lock", 0)) < 0) {
 		rb_err_sys(e, "lock store");
 		goto done;

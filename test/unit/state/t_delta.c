@@ -138,7 +138,8 @@ show_diff(const json_t *a, const json_t *b)
 		json_t *w = json_object_get(b, k);
 		if (w == NULL || !json_equal(v, w)) {
 			diag("key %s: layered %s, rebuilt %s", k,
-			    json_string_value(v), w ? json_string_value(w) : "-");
+			    json_string_value(v),
+			    w ? json_string_value(w) : "-");
 			return;
 		}
 	}
@@ -171,8 +172,8 @@ random_request(enum rb_list l)
 	snprintf(name, sizeof name, "%s%s",
 	    owners[rand() % (int)(sizeof owners / sizeof *owners)],
 	    zones[rand() % (int)(sizeof zones / sizeof *zones)]);
-	return json_pack("{s:s, s:s, s:s, s:i}", "name", name, "type",
-	    types[t], "value", values[t][rand() % 3], "ttl", 60 + rand() % 3);
+	return json_pack("{s:s, s:s, s:s, s:i}", "name", name, "type", types[t],
+	    "value", values[t][rand() % 3], "ttl", 60 + rand() % 3);
 }
 
 /* A random live id of l, or NULL. */
@@ -205,8 +206,8 @@ step(json_t *done_ids[3])
 	if (rb_txn_begin(&t, root, &e) < 0)
 		fail("begin: %s", e.details);
 	for (int i = 0; i < n; i++) {
-		enum rb_list l = (enum rb_list)(rand() % 4 == 3 ? 2 :
-		                                                  rand() % 2);
+		enum rb_list l = (enum rb_list)(
+		    rand() % 4 == 3 ? 2 : rand() % 2);
 		json_t *resp = NULL, *req;
 		const char *id;
 		int r;
@@ -224,8 +225,10 @@ step(json_t *done_ids[3])
 			json_decref(req);
 			if (r == 0)
 				json_object_set_new(done_ids[l],
-				    json_string_value(json_object_get(
-				        json_object_get(resp, "entry"), "id")),
+				    json_string_value(
+				        json_object_get(json_object_get(resp,
+				                            "entry"),
+				            "id")),
 				    json_true());
 		}
 		json_decref(resp);
@@ -280,9 +283,10 @@ lists_match(void)
 			fail("list: %s", e.details);
 		o = json_loadb(text, len, 0, NULL);
 		free(text);
-		a = json_object_get(o, l == 0 ? "entries" :
-		                       l == 1 ? "blacklist" :
-		                                "allowlist");
+		a = json_object_get(o,
+		    l == 0     ? "entries" :
+		        l == 1 ? "blacklist" :
+		                 "allowlist");
 		same = json_array_size(a) == json_object_size(live[l]);
 		json_array_foreach (a, i, v) {
 			if (json_object_get(live[l],
@@ -349,8 +353,8 @@ main(void)
 		if (rb_file_mkdirs(path, 0755) < 0)
 			fail("mkdir %s", path);
 		snprintf(path, sizeof path, "%s/runbound.conf", i ? ref : root);
-		if (rb_atomic_replace(path, conf_text, strlen(conf_text), 0644) <
-		    0)
+		if (rb_atomic_replace(path, conf_text, strlen(conf_text),
+		        0644) < 0)
 			fail("write %s", path);
 	}
 	for (int l = 0; l < 3; l++) {
