@@ -42,11 +42,20 @@
 
 #define KEY_MAX (2 + RB_DNAME_MAX + 2)
 
+/* A key this write set: val is 'S' and the value, or 'X' alone. */
+struct change {
+	uint8_t *key; /* NULL: a free slot; key and val are one allocation */
+	uint8_t *val;
+	size_t klen, vlen;
+	unsigned h;
+};
+
 struct delta {
 	int base_fd, old_fd; /* the base is read with pread: a write looks
 	                      * up a few keys of a large file */
 	struct cdb old;      /* the old delta, mapped: it is copied whole */
-	json_t *chg; /* hex key -> hex of the new value ('S'... or 'X') */
+	struct change *tab;  /* this write's keys: an open-addressing table */
+	size_t cap, n;
 	void **bufs; /* values handed out, freed at free_bufs */
 	size_t nbufs, capbufs;
 };
@@ -62,7 +71,9 @@ delta_close(struct delta *d)
 		cdb_free(&d->old);
 		(void)close(d->old_fd);
 	}
-	json_decref(d->chg);
+	for (size_t i = 0; i < d->cap; i++)
+		free(d->tab[i].key);
+	free(d->tab);
 	free_bufs(d);
 	free(d->bufs);
 }
@@ -74,8 +85,6 @@ delta_open(struct delta *d, const char *root, const char *name, int keep_old)
 
 	memset(d, 0, sizeof *d);
 	d->base_fd = d->old_fd = -1;
-	if ((d->chg = json_object()) == NULL)
-		return -1;
 	rb_path(path, sizeof path, "%s/data/%s.cdb", root, name);
 	if ((d->base_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 &&
 	    errno != ENOENT)
@@ -137,28 +146,63 @@ old_get(struct delta *d, const uint8_t *key, size_t klen, size_t *vlen)
 	return cdb_get(&d->old, cdb_datalen(&d->old), cdb_datapos(&d->old));
 }
 
+/* The slot for hash h in tab (cap a power of two): the first free one
+ * from h on. */
+static struct change *
+chg_slot(struct change *tab, size_t cap, unsigned h)
+{
+	size_t i = h & (cap - 1);
+
+	while (tab[i].key != NULL)
+		i = (i + 1) & (cap - 1);
+	return &tab[i];
+}
+
+static struct change *
+chg_find(const struct delta *d, const uint8_t *key, size_t klen, unsigned h)
+{
+	if (d->cap == 0)
+		return NULL;
+	for (size_t i = h & (d->cap - 1); d->tab[i].key != NULL;
+	     i = (i + 1) & (d->cap - 1))
+		if (d->tab[i].h == h && d->tab[i].klen == klen &&
+		    memcmp(d->tab[i].key, key, klen) == 0)
+			return &d->tab[i];
+	return NULL;
+}
+
+static int
+chg_grow(struct delta *d)
+{
+	size_t cap = d->cap ? 2 * d->cap : 64;
+	struct change *tab = calloc(cap, sizeof *tab);
+
+	if (tab == NULL)
+		return -1;
+	for (size_t i = 0; i < d->cap; i++)
+		if (d->tab[i].key != NULL)
+			*chg_slot(tab, cap, d->tab[i].h) = d->tab[i];
+	free(d->tab);
+	d->tab = tab;
+	d->cap = cap;
+	return 0;
+}
+
 /* The value of key now: this write's change, else the old delta's, else
  * the base's.  1 with *val and *vlen, 0 when absent or gone. */
 static int
 get(struct delta *d, const uint8_t *key, size_t klen, const uint8_t **val,
     size_t *vlen)
 {
-	char hex[2 * KEY_MAX + 1];
+	const struct change *c = chg_find(d, key, klen,
+	    cdb_hash(key, (unsigned)klen));
 	const uint8_t *p;
-	json_t *c;
 
-	rb_hex_encode(key, klen, hex);
-	if ((c = json_object_get(d->chg, hex)) != NULL) {
-		const char *h = json_string_value(c);
-		size_t n = strlen(h) / 2;
-		uint8_t *b = buf_new(d, n);
-
-		if (b == NULL || rb_hex_decode(h, 2 * n, b, n) < 0)
+	if (c != NULL) {
+		if (c->vlen < 1 || c->val[0] != 'S')
 			return 0;
-		if (n < 1 || b[0] != 'S')
-			return 0;
-		*val = b + 1;
-		*vlen = n - 1;
+		*val = c->val + 1;
+		*vlen = c->vlen - 1;
 		return 1;
 	}
 	if ((p = old_get(d, key, klen, vlen)) != NULL) {
@@ -186,21 +230,30 @@ static int
 set(struct delta *d, const uint8_t *key, size_t klen, const uint8_t *val,
     size_t vlen)
 {
-	char hk[2 * KEY_MAX + 1], *hv = malloc(2 * (vlen + 1) + 1);
-	uint8_t *b = malloc(vlen + 1);
-	int r = -1;
+	unsigned h = cdb_hash(key, (unsigned)klen);
+	struct change *c;
+	uint8_t *b;
 
-	if (hv != NULL && b != NULL) {
-		b[0] = val ? 'S' : 'X';
-		if (val != NULL)
-			memcpy(b + 1, val, vlen);
-		rb_hex_encode(key, klen, hk);
-		rb_hex_encode(b, val ? vlen + 1 : 1, hv);
-		r = json_object_set_new(d->chg, hk, json_string(hv));
+	if (2 * (d->n + 1) > d->cap && chg_grow(d) < 0)
+		return -1;
+	if ((b = malloc(klen + 1 + vlen)) == NULL)
+		return -1;
+	memcpy(b, key, klen);
+	b[klen] = val ? 'S' : 'X';
+	if (val != NULL)
+		memcpy(b + klen + 1, val, vlen);
+	if ((c = chg_find(d, key, klen, h)) != NULL) {
+		free(c->key);
+	} else {
+		c = chg_slot(d->tab, d->cap, h);
+		d->n++;
 	}
-	free(hv);
-	free(b);
-	return r;
+	c->key = b;
+	c->klen = klen;
+	c->val = b + klen;
+	c->vlen = val ? vlen + 1 : 1;
+	c->h = h;
+	return 0;
 }
 
 static void
@@ -216,11 +269,9 @@ static int
 delta_write(struct delta *d, const char *root, const char *name,
     const char *meta, struct rb_err *e)
 {
-	char path[RB_PATH_MAX], hk[2 * KEY_MAX + 1];
+	char path[RB_PATH_MAX];
 	struct rb_atomic a;
 	struct cdb_make cm;
-	const char *k;
-	json_t *v;
 	unsigned pos;
 
 	rb_path(path, sizeof path, "%s/data/%s.delta", root, name);
@@ -243,28 +294,17 @@ delta_write(struct delta *d, const char *root, const char *name,
 			if (kp == NULL || vp == NULL || kl > KEY_MAX ||
 			    (kl == 1 && memcmp(kp, RB_DATA_META, 1) == 0))
 				continue;
-			rb_hex_encode(kp, kl, hk);
-			if (json_object_get(d->chg, hk) != NULL)
+			if (chg_find(d, kp, kl, cdb_hash(kp, kl)) != NULL)
 				continue;
 			if (cdb_make_add(&cm, kp, kl, vp, vl) < 0)
 				goto fail;
 		}
 	}
-	json_object_foreach (d->chg, k, v) {
-		uint8_t key[KEY_MAX], *val;
-		const char *h = json_string_value(v);
-		size_t kl = strlen(k) / 2, vl = strlen(h) / 2;
-		int r;
-
-		if ((val = malloc(vl)) == NULL)
+	for (size_t i = 0; i < d->cap; i++)
+		if (d->tab[i].key != NULL &&
+		    cdb_make_add(&cm, d->tab[i].key, (unsigned)d->tab[i].klen,
+		        d->tab[i].val, (unsigned)d->tab[i].vlen) < 0)
 			goto fail;
-		r = rb_hex_decode(k, 2 * kl, key, sizeof key) < 0 ||
-		    rb_hex_decode(h, 2 * vl, val, vl) < 0 ||
-		    cdb_make_add(&cm, key, (unsigned)kl, val, (unsigned)vl) < 0;
-		free(val);
-		if (r)
-			goto fail;
-	}
 	if (cdb_make_finish(&cm) < 0)
 		goto fail;
 	if (rb_atomic_commit(&a) < 0)
@@ -420,8 +460,8 @@ walk(struct delta *d, const uint8_t *x, size_t xlen, int up)
 		c = up ? c + 1 : (c > 0 ? c - 1 : 0);
 		rb_put32(n, c);
 		/* No walk reaches it: no count, as the full build has. */
-		if (set(d, key, mkkey(key, 'U', a, alen), c > 0 ? n : NULL,
-		        4) < 0)
+		if (set(d, key, mkkey(key, 'U', a, alen), c > 0 ? n : NULL, 4) <
+		    0)
 			return -1;
 		if (!is_owner(d, a, alen) && set_ent(d, a, alen, c) < 0)
 			return -1;
@@ -503,9 +543,8 @@ local_owner(struct delta *d, struct rb_coll_view *dns, const char *owner,
 	zoff = enclosing(d, x, xlen);
 	if (zoff < 0) {
 		/* unbound's implicit transparent zone, while it has data */
-		if (set(d, key, mkkey(key, 'Z', x, xlen), now ? &transparent :
-		                                                NULL,
-		        1) < 0)
+		if (set(d, key, mkkey(key, 'Z', x, xlen),
+		        now ? &transparent : NULL, 1) < 0)
 			goto oom;
 	} else if (zoff > 0) {
 		if (was != now && walk(d, x, xlen, now) < 0)
