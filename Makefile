@@ -140,7 +140,7 @@ bench: deps all
 run: deps all
 	@sh test/run-demo.sh
 
-FMT_SRC = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find lib cmd test bench -name '*.[ch]')
+FMT_SRC = $(shell git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null || find lib cmd test bench -name '*.[ch]')
 
 fmt:
 	clang-format -i $(FMT_SRC)
