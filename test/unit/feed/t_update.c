@@ -29,6 +29,7 @@
 #include "sys/file.h"
 #include "wire/dname.h"
 
+#include "../files.h"
 #include "../../tap.h"
 
 static char base[] = "/tmp/t_update.XXXXXX";
@@ -57,27 +58,6 @@ path_of(char *buf, size_t len, const char *dir, const char *rel)
 {
 	if (snprintf(buf, len, "%s/%s", dir, rel) >= (int)len)
 		bail("path too long");
-}
-
-static void
-put(const char *path, const char *text)
-{
-	if (rb_atomic_replace(path, text, strlen(text), 0644) < 0)
-		bail("write a file");
-}
-
-static int
-same_file(const char *a, const char *b)
-{
-	size_t la = 0, lb = 0;
-	char *ta = rb_file_read(a, 1 << 24, &la);
-	char *tb = rb_file_read(b, 1 << 24, &lb);
-	int same = ta != NULL && tb != NULL && la == lb &&
-	    memcmp(ta, tb, la) == 0;
-
-	free(ta);
-	free(tb);
-	return same;
 }
 
 /* Is name in the set file at path?  1 yes, 0 no, -1 when the file is not

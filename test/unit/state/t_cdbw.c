@@ -21,6 +21,7 @@
 #include "state/cdbw.h"
 #include "sys/file.h"
 
+#include "../files.h"
 #include "../../tap.h"
 
 static char dir[] = "/tmp/t_cdbw.XXXXXX";
@@ -61,23 +62,6 @@ kv_is(const struct rb_cdbw_kv *kv, const char *k, const char *v, int prio)
 	return kv->klen == strlen(k) && memcmp(kv->key, k, kv->klen) == 0 &&
 	    kv->vlen == strlen(v) && memcmp(kv->val, v, kv->vlen) == 0 &&
 	    kv->prio == prio;
-}
-
-/* Number of ".*.tmp.*" files in d. */
-static int
-tmp_files(const char *d)
-{
-	DIR *dh = opendir(d);
-	struct dirent *de;
-	int n = 0;
-
-	if (dh == NULL)
-		return -1;
-	while ((de = readdir(dh)) != NULL)
-		if (de->d_name[0] == '.' && strstr(de->d_name, ".tmp.") != NULL)
-			n++;
-	closedir(dh);
-	return n;
 }
 
 static void

@@ -30,6 +30,7 @@
 #include "sys/file.h"
 #include "wire/dname.h"
 
+#include "../files.h"
 #include "../../tap.h"
 
 static char base[] = "/tmp/t_data.XXXXXX";
@@ -381,21 +382,6 @@ test_built(const char *root)
 	    "one line");
 	json_decref(j);
 	free(text);
-}
-
-/* Are the files at a and b byte for byte the same? */
-static int
-same_file(const char *a, const char *b)
-{
-	size_t la = 0, lb = 0;
-	char *ta = rb_file_read(a, 1 << 24, &la),
-	     *tb = rb_file_read(b, 1 << 24, &lb);
-	int same = ta != NULL && tb != NULL && la == lb &&
-	    memcmp(ta, tb, la) == 0;
-
-	free(ta);
-	free(tb);
-	return same;
 }
 
 static int

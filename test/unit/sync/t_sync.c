@@ -23,6 +23,7 @@
 #include "sys/file.h"
 #include "state/compact.h"
 
+#include "../files.h"
 #include "../../tap.h"
 
 static char base[256], mroot[300], sroot[300];
@@ -106,22 +107,15 @@ canonical(void)
 	return 1;
 }
 
+/* rel is byte for byte the same in both roots. */
 static int
-same_file(const char *rel)
+same_rel(const char *rel)
 {
 	char a[600], b[600];
-	size_t la = 0, lb = 0;
-	char *x, *y;
-	int r;
 
 	snprintf(a, sizeof a, "%s/%s", mroot, rel);
 	snprintf(b, sizeof b, "%s/%s", sroot, rel);
-	x = rb_file_read(a, 1u << 28, &la);
-	y = rb_file_read(b, 1u << 28, &lb);
-	r = x != NULL && y != NULL && la == lb && memcmp(x, y, la) == 0;
-	free(x);
-	free(y);
-	return r;
+	return same_file(a, b);
 }
 
 static int
@@ -180,13 +174,13 @@ test_snapshot_then_delta(void)
 	ok(rb_sync_apply_snapshot(sroot, &s, NULL, 0, &e) == 0,
 	    "slave applies the snapshot");
 	rb_sync_proto_snapshot_fini(&s);
-	ok(canonical() && same_file("store/dns.cdb") &&
-	        same_file("store/blacklist.cdb") &&
-	        same_file("store/allowlist.cdb") && same_file("store/applied"),
+	ok(canonical() && same_rel("store/dns.cdb") &&
+	        same_rel("store/blacklist.cdb") &&
+	        same_rel("store/allowlist.cdb") && same_rel("store/applied"),
 	    "store files equal the master's, byte for byte");
-	ok(same_file("data/local.cdb") && same_file("data/block.cdb"),
+	ok(same_rel("data/local.cdb") && same_rel("data/block.cdb"),
 	    "data/ equals the master's");
-	ok(same_file("journal/epoch"), "slave adopted the master's epoch");
+	ok(same_rel("journal/epoch"), "slave adopted the master's epoch");
 
 	write_op(mroot, RB_LIST_DNS,
 	    "{\"name\":\"pc.home.\",\"type\":\"A\","
@@ -217,10 +211,9 @@ test_snapshot_then_delta(void)
 	    "journal events 4..6 equal, byte for byte");
 	json_decref(ml);
 	json_decref(sl);
-	ok(canonical() && same_file("store/dns.cdb") &&
-	        same_file("store/blacklist.cdb") &&
-	        same_file("store/applied") && same_file("data/local.cdb") &&
-	        same_file("data/block.cdb"),
+	ok(canonical() && same_rel("store/dns.cdb") &&
+	        same_rel("store/blacklist.cdb") && same_rel("store/applied") &&
+	        same_rel("data/local.cdb") && same_rel("data/block.cdb"),
 	    "store and data equal after delta, byte for byte once compacted");
 
 	ok(rb_sync_source_delta(mroot, 6, h.epoch, 100, &doc, &e) == RB_SYNC_OK,

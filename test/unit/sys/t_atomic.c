@@ -18,34 +18,11 @@
 #include "sys/atomic.h"
 #include "sys/file.h"
 
+#include "../files.h"
 #include "../../tap.h"
 
 static char dir[] = "/tmp/t_atomic.XXXXXX";
 static char big[200000];
-
-/* Number of ".*.tmp.*" files in d, -1 when d cannot be read. */
-static int
-tmp_files(const char *d)
-{
-	DIR *dh = opendir(d);
-	struct dirent *de;
-	int n = 0;
-
-	if (dh == NULL)
-		return -1;
-	while ((de = readdir(dh)) != NULL)
-		if (de->d_name[0] == '.' && strstr(de->d_name, ".tmp.") != NULL)
-			n++;
-	closedir(dh);
-	return n;
-}
-
-static void
-put(const char *path, const char *text)
-{
-	if (rb_atomic_replace(path, text, strlen(text), 0644) < 0)
-		bail("rb_atomic_replace");
-}
 
 /* Does path hold exactly text? */
 static int

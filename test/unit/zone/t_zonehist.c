@@ -29,6 +29,7 @@
 #include "zone/zone.h"
 #include "zone/zonehist.h"
 
+#include "../files.h"
 #include "../../tap.h"
 
 static char root[] = "/tmp/t_zonehist.XXXXXX";
@@ -82,21 +83,6 @@ compile(const char *path, uint32_t serial)
 		bail("compile the zones");
 	rb_cdbw_free(&out);
 	rb_zone_fini(&zs);
-}
-
-/* Are the files at a and b byte for byte the same? */
-static int
-same_file(const char *a, const char *b)
-{
-	size_t la = 0, lb = 0;
-	char *ta = rb_file_read(a, 1 << 24, &la);
-	char *tb = rb_file_read(b, 1 << 24, &lb);
-	int same = ta != NULL && tb != NULL && la == lb &&
-	    memcmp(ta, tb, la) == 0;
-
-	free(ta);
-	free(tb);
-	return same;
 }
 
 /* Files in dir (rel) other than "." and "..", and their total size. */
