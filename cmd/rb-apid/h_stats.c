@@ -123,6 +123,18 @@ h_logs(struct rq *r)
 
 /* --- DELETE /logs --------------------------------------------------------*/
 
+static int clear_poll(struct rq *r, int timed_out);
+
+/* Whether a DELETE /logs asked before r still waits. */
+static int
+older_clear(const struct rq *r)
+{
+	for (const struct rq *o = r->a->waiting; o != NULL; o = o->wnext)
+		if (o != r && o->poll == clear_poll && o->ticket < r->ticket)
+			return 1;
+	return 0;
+}
+
 static int
 clear_poll(struct rq *r, int timed_out)
 {
@@ -141,9 +153,11 @@ clear_poll(struct rq *r, int timed_out)
 		return 1;
 	}
 	/* Overlapping requests may be answered by one clear, or by several
-	 * in a row: each reports what went since it asked and was not yet
-	 * reported, so the audit trail adds up. */
-	if (r->a->clear_counted < r->clear_base ||
+	 * in a row, and in any order: each reports what went and was not
+	 * yet reported, so the audit trail adds up; what went before the
+	 * oldest waiting request asked (another client's clear) is not
+	 * ours. */
+	if ((r->a->clear_counted < r->clear_base && !older_clear(r)) ||
 	    r->a->clear_counted > acks.clear_total)
 		r->a->clear_counted = r->clear_base; /* or rb-dnsd restarted */
 	deleted = acks.clear_total >= r->a->clear_counted ?

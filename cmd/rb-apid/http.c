@@ -29,6 +29,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/path.h"
+#include "http/reply.h"
 #include "http/status.h"
 
 static uint64_t
@@ -93,53 +94,19 @@ rq_detach(struct rq *r)
 	rq_free(r);
 }
 
-static void
-common_headers(struct evhttp_request *req, const char *ctype)
-{
-	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
-
-	evhttp_add_header(h, "Content-Type", ctype);
-	evhttp_add_header(h, "Cache-Control", "no-store");
-	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-	evhttp_add_header(h, "X-Frame-Options", "DENY");
-	evhttp_add_header(h, "Content-Security-Policy", "default-src 'none'");
-}
-
 void
 reply_text(struct rq *r, int status, const char *ctype, const char *text,
     size_t len)
 {
-	common_headers(r->req, ctype);
-	if (r->head) {
-		/* evhttp 2.1 would send a HEAD reply's body: send its length */
-		char n[32];
-
-		snprintf(n, sizeof n, "%zu", len);
-		evhttp_add_header(evhttp_request_get_output_headers(r->req),
-		    "Content-Length", n);
-	} else {
-		evbuffer_add(evhttp_request_get_output_buffer(r->req), text,
-		    len);
-	}
-	evhttp_send_reply(r->req, status, NULL, NULL);
+	rb_http_reply_text(r->req, status, ctype, text, len);
 	rq_free(r);
 }
 
 void
 reply_json(struct rq *r, int status, json_t *j)
 {
-	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10)) :
-	                 NULL;
-
-	json_decref(j);
-	if (text == NULL) {
-		static const char oom[] = "{\"error\":\"INTERNAL_ERROR\","
-		                          "\"details\":\"out of memory\"}";
-		reply_text(r, 500, "application/json", oom, sizeof oom - 1);
-		return;
-	}
-	reply_text(r, status, "application/json", text, strlen(text));
-	free(text);
+	rb_http_reply_json(r->req, status, j);
+	rq_free(r);
 }
 
 /* Details as a client may see them: no state-root path, and a 500 never
@@ -167,7 +134,7 @@ void
 reply_error(struct rq *r, int status, const char *code, const char *details)
 {
 	char text[600];
-	json_t *j, *d;
+	json_t *j;
 
 	client_details(r->a, status, details, text, sizeof text);
 	if (status >= 500 && status != 503) {
@@ -176,15 +143,7 @@ reply_error(struct rq *r, int status, const char *code, const char *details)
 		audit_path(r, path, sizeof path);
 		rb_error("%s: %s path=%s", code, details, path);
 	}
-	if ((d = json_string(text)) == NULL) {
-		/* not UTF-8 (a cut name, say): echo it as plain ASCII */
-		char ascii[sizeof text];
-
-		rb_http_request_printable(ascii, sizeof ascii, text,
-		    strlen(text));
-		d = json_string(ascii);
-	}
-	j = json_pack("{s:s, s:o?}", "error", code, "details", d);
+	j = rb_http_reply_error_body(code, text);
 	if (j != NULL && status == 404 && r->arg[0] != '\0')
 		json_object_set_new(j, "id", json_string(r->arg));
 	if (status == 401)

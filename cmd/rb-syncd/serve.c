@@ -34,6 +34,7 @@
 #include "base/log.h"
 #include "base/uuid.h"
 #include "http/request.h"
+#include "http/reply.h"
 #include "http/status.h"
 #include "sync/source.h"
 
@@ -56,41 +57,6 @@ struct waiter {
 /* --- replies ---------------------------------------------------------- */
 
 static void
-headers(struct evhttp_request *req, const char *ctype)
-{
-	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
-
-	evhttp_add_header(h, "Content-Type", ctype);
-	evhttp_add_header(h, "Cache-Control", "no-store");
-	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-}
-
-static void
-text_free(const void *data, size_t len, void *arg)
-{
-	free((void *)data);
-}
-
-/* Send j (taken) as the body. */
-static void
-reply_json(struct evhttp_request *req, int status, json_t *j)
-{
-	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	struct evbuffer *b = evhttp_request_get_output_buffer(req);
-
-	json_decref(j);
-	headers(req, "application/json");
-	if (text == NULL ||
-	    evbuffer_add_reference(b, text, strlen(text), text_free, NULL) <
-	        0) {
-		free(text);
-		evbuffer_add_printf(b, "{\"error\":\"INTERNAL_ERROR\"}");
-		status = 500;
-	}
-	evhttp_send_reply(req, status, NULL, NULL);
-}
-
-static void
 reply_error(struct evhttp_request *req, int status, const char *code,
     const char *details)
 {
@@ -103,8 +69,8 @@ reply_error(struct evhttp_request *req, int status, const char *code,
 		evhttp_add_header(h, "Retry-After", "60");
 	if (status == 405)
 		evhttp_add_header(h, "Allow", "GET, HEAD");
-	reply_json(req, status,
-	    json_pack("{s:s, s:s*}", "error", code, "details", details));
+	rb_http_reply_json(req, status,
+	    rb_http_reply_error_body(code, details));
 }
 
 static void
@@ -272,7 +238,7 @@ try_delta(struct master *m, struct evhttp_request *req, uint64_t since,
 		json_decref(out);
 		return 0;
 	}
-	reply_json(req, 200, out);
+	rb_http_reply_json(req, 200, out);
 	return 1;
 }
 
@@ -296,7 +262,7 @@ try_snapshot(struct master *m, struct evhttp_request *req, int final)
 	else if (r < 0)
 		reply_err(req, &e);
 	else
-		reply_json(req, 200, out);
+		rb_http_reply_json(req, 200, out);
 	return 1;
 }
 
@@ -349,7 +315,7 @@ h_state(struct master *m, struct evhttp_request *req, const char *peer)
 	}
 	rb_debug("slave %s asked for the state: seq=%llu", peer,
 	    (unsigned long long)h.seq);
-	reply_json(req, 200,
+	rb_http_reply_json(req, 200,
 	    json_pack("{s:I, s:s, s:I}", "seq", (json_int_t)h.seq, "epoch",
 	        h.epoch, "oldest", (json_int_t)h.oldest));
 }
@@ -379,7 +345,7 @@ h_file(struct master *m, struct evhttp_request *req, const char *id, int zones)
 		reply_err(req, &e);
 		return;
 	}
-	headers(req, "application/octet-stream");
+	rb_http_reply_headers(req, "application/octet-stream");
 	evhttp_add_header(evhttp_request_get_output_headers(req),
 	    "X-Runbound-SHA256", hex);
 	if (size > 0 && evbuffer_add_file(b, fd, 0, (ev_off_t)size) < 0) {
@@ -546,7 +512,7 @@ serve_request(struct evhttp_request *req, void *arg)
 			    "10 requests per "
 			    "60 s per source");
 		else
-			reply_json(req, 200,
+			rb_http_reply_json(req, 200,
 			    json_pack("{s:s}", "fingerprint", m->tls.fp));
 		return;
 	}

@@ -61,14 +61,16 @@ rb_stats_json(const struct rb_stats_shm *shm, int64_t now)
 {
 	struct rb_stats_shm s; /* the counter block only */
 	const uint64_t *c = s.counters;
-	uint64_t cur, peak;
+	uint64_t last, peak;
 	double total, lookups;
 
 	rb_stats_snapshot(shm, &s);
 	total = (double)c[RB_STAT_TOTAL];
 	lookups = (double)c[RB_STAT_CACHE_LOOKUPS];
-	cur = s.qps_sec == now ? s.qps[now % RB_QPS_SLOTS] : 0;
-	peak = s.qps_peak > cur ? s.qps_peak : cur;
+	/* The ring's newest second counts for the peak even when no query
+	 * has moved the ring on since (qps_peak takes it only then). */
+	last = s.qps_sec > 0 ? s.qps[s.qps_sec % RB_QPS_SLOTS] : 0;
+	peak = s.qps_peak > last ? s.qps_peak : last;
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:I, "
 	                 "s:f, s:f, s:I, s:f, s:f, s:f, s:f, s:I, s:{s:I, s:I, "
 	                 "s:I}}",
