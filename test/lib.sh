@@ -2,7 +2,8 @@
 # Source it first thing: . "$(dirname "$0")/../lib.sh"
 # Provides: ok, is, like, plan, done_testing, bail, bail_log, tmproot, free_port,
 # start_bg, start_ready, cdb_view, wait_for, stop_pid, and a cleanup trap that stops every process
-# started with start_bg and removes every tmproot.
+# started with start_bg and removes every tmproot, once any compaction a
+# write started there is done.
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 RB_BIN=${RB_BIN:-$TOP/build/gcc/bin}
@@ -156,6 +157,11 @@ stop_pid() { # stop_pid PID: TERM, wait up to 5 s, then KILL
 
 _cleanup() {
 	for _p in $_pids; do stop_pid "$_p"; done
+	# A write may have started a compaction (rb-data -c, detached): it
+	# holds store/.compact until done; wait for it (30 s at most).
+	find "$_top" -path '*/store/.compact' 2>/dev/null | while read -r _c; do
+		timeout 30 flock "$_c" true 2>/dev/null
+	done
 	rm -rf "$_top"
 }
 trap _cleanup EXIT
