@@ -143,7 +143,7 @@ client_of(const struct rb_dnswire_query *q, int tcp, struct rb_pktans_client *c)
 	c->question = q->pkt + RB_DNS_HEADER;
 	c->qlen = q->question_end - RB_DNS_HEADER;
 	c->edns = q->nopt == 1;
-	c->do_bit = c->edns && (q->edns_flags & 0x8000);
+	c->do_bit = c->edns && (q->edns_flags & RB_DNS_EDNS_DO);
 	c->limit = tcp ? RB_DNS_TCP_MAX : rb_dnswire_udp_size(q);
 }
 

@@ -99,9 +99,9 @@ put_opt(uint8_t *p, int do_bit)
 	p[0] = 0;
 	rb_put16(p + 1, RB_TYPE_OPT);
 	rb_put16(p + 3, RB_DNS_UDP_MAX);
-	p[5] = 0;                             /* extended rcode */
-	p[6] = 0;                             /* version */
-	rb_put16(p + 7, do_bit ? 0x8000 : 0); /* RFC 3225: DO echoed */
+	p[5] = 0;                                     /* extended rcode */
+	p[6] = 0;                                     /* version */
+	rb_put16(p + 7, do_bit ? RB_DNS_EDNS_DO : 0); /* RFC 3225: echoed */
 	rb_put16(p + 9, 0);
 }
 

@@ -134,6 +134,7 @@ rb_dnswire_reply(struct rb_dnswire_out *o, uint8_t *buf, size_t size,
 	o->buf = buf;
 	o->size = size;
 	o->edns = q->nopt == 1;
+	o->do_bit = o->edns ? (q->edns_flags & RB_DNS_EDNS_DO) : 0;
 	if (size < RB_DNS_HEADER + (o->edns ? OPT_LEN : 0)) {
 		o->overflow = 1; /* not even a header: finish returns 0 */
 		return;
@@ -295,7 +296,7 @@ rb_dnswire_finish(struct rb_dnswire_out *o)
 		rb_put16(p + 3, RB_DNS_UDP_MAX);
 		p[5] = o->ext_rcode;
 		p[6] = 0; /* version 0 */
-		rb_put16(p + 7, 0);
+		rb_put16(p + 7, o->do_bit);
 		rb_put16(p + 9, 0);
 		o->len += OPT_LEN;
 		rb_put16(o->buf + 10, 1);

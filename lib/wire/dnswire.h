@@ -28,6 +28,9 @@
 #define RB_DNS_CD 0x0010
 #define RB_DNS_OPCODE(flags) (((flags) >> 11) & 0xf)
 
+/* The DO bit of an OPT record's flags (RFC 3225). */
+#define RB_DNS_EDNS_DO 0x8000
+
 enum rb_dns_rcode {
 	RB_RCODE_NOERROR = 0,
 	RB_RCODE_FORMERR = 1,
@@ -105,6 +108,7 @@ struct rb_dnswire_out {
 	int edns;          /* add an OPT record at the end */
 	int overflow;      /* sticky: something did not fit */
 	uint8_t ext_rcode; /* upper 8 bits of a 12-bit rcode */
+	uint16_t do_bit;   /* the query's DO, echoed (RFC 3225) */
 	/* Last, so that starting a reply clears only what is above: the
 	 * names written so far, for compression. */
 	struct rb_dnscomp comp;

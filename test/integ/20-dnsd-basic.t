@@ -55,6 +55,10 @@ is "$(q runbound.health AAAA | grep -c 'ANSWER: 0')" 1 "... with no answer"
 
 is "$(q +short nas.home A)" "192.168.1.10" "local A"
 is "$(q +short nas.home AAAA)" "fd00::10" "local AAAA"
+# RFC 3225: the DO bit comes back in the reply's OPT, as unbound and NSD do.
+like "$(q +dnssec nas.home A)" "EDNS: version: 0, flags: do;" "DO echoed (dig +dnssec)"
+like "$(q +dnssec nope.home A)" "EDNS: version: 0, flags: do;" "also on NXDOMAIN"
+like "$(q nas.home A)" "EDNS: version: 0, flags:;" "and not set when not asked"
 is "$(q +short mx.home MX)" "10 mail.home." "local MX"
 is "$(fl nas.home A)" "qr aa rd ra" "AA set, RD copied, RA set"
 is "$(fl +norec nas.home A)" "qr aa ra" "RD not set when not asked"

@@ -101,6 +101,12 @@ test_write(void)
 	is_int(out[21], 0xc0, "owner pointer");
 	is_int(out[len - 8], 0x04, "OPT offers 1232 (high)");
 	is_int(out[len - 7], 0xd0, "OPT offers 1232 (low)");
+	is_int(out[len - 4], 0x80, "the query's DO echoed (RFC 3225)");
+	q.edns_flags = 0;
+	rb_dnswire_reply(&o, out, sizeof out, &q, 1);
+	len = rb_dnswire_finish(&o);
+	is_int(out[len - 4], 0, "no DO asked, none sent");
+	q.edns_flags = RB_DNS_EDNS_DO;
 
 	rb_dnswire_reply(&o, out, sizeof out, &q, 1);
 	rb_dnswire_set_rcode(&o, RB_RCODE_BADVERS);
