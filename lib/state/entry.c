@@ -38,6 +38,19 @@ static const struct {
 static const char *const text_fields[] = { "flags_naptr", "services", "regexp",
 	"tag" };
 
+/* The numeric fields that are 8 bits wide; the others are 16. */
+static const char *const byte_fields[] = { "flags", "algorithm", "fp_type",
+	"cert_usage", "selector", "matching_type" };
+
+static long
+field_max(const char *f)
+{
+	for (size_t i = 0; i < sizeof byte_fields / sizeof byte_fields[0]; i++)
+		if (strcmp(f, byte_fields[i]) == 0)
+			return 255;
+	return 65535;
+}
+
 int
 rb_entry_is_uuid(const char *s)
 {
@@ -71,10 +84,49 @@ put_field(const json_t *o, const char *f, char *buf, size_t len,
 		return 0;
 	}
 	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-	    json_integer_value(v) > 65535)
+	    json_integer_value(v) > field_max(f))
 		return rb_err_set(e, RB_ERR_INVALID, "INVALID_FIELD",
-		    "'%s' must be an integer 0..65535", f);
+		    "'%s' must be an integer 0..%ld", f, field_max(f));
 	snprintf(buf + n, len - n, "%lld ", (long long)json_integer_value(v));
+	return 0;
+}
+
+/* A value that is the whole rdata of a type with numeric fields first
+ * ("10 5 5060 sip.example." for SRV): those numbers get the checks the
+ * per-type fields get (ldns would wrap 70000 to 4464 and read "x" as 0),
+ * so both forms take the same records.  At add time only: what is stored
+ * is rebuilt as it is. */
+static int
+check_numbers(const json_t *req, const char *type, const char *value,
+    struct rb_err *e)
+{
+	const char *p = value;
+	size_t layout;
+
+	for (layout = 0; layout < sizeof layouts / sizeof layouts[0]; layout++)
+		if (strcmp(type, layouts[layout].type) == 0)
+			break;
+	if (layout == sizeof layouts / sizeof layouts[0] ||
+	    json_object_get(req, layouts[layout].fields[0]) != NULL)
+		return 0;
+
+	for (size_t k = 0; k < 5 && layouts[layout].fields[k]; k++) {
+		const char *f = layouts[layout].fields[k];
+		char *end;
+		long n;
+
+		if (is_text_field(f))
+			break;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		n = (*p >= '0' && *p <= '9') ? strtol(p, &end, 10) : -1;
+		if (n < 0 || n > field_max(f) ||
+		    (*end != ' ' && *end != '\t' && *end != '\0'))
+			return rb_err_set(e, RB_ERR_INVALID, "INVALID_VALUE",
+			    "%s value '%.200s': %s must be an integer 0..%ld",
+			    layouts[layout].type, value, f, field_max(f));
+		p = end;
+	}
 	return 0;
 }
 
@@ -201,12 +253,61 @@ with_type_fields(const json_t *req, const char *type, json_t *o)
 	return 0;
 }
 
+/* Whether req gives type's per-type fields (then the value is the last
+ * rdata field only). */
+static int
+fields_form(const json_t *req, const char *type)
+{
+	for (size_t i = 0; i < sizeof layouts / sizeof layouts[0]; i++)
+		if (strcmp(type, layouts[i].type) == 0)
+			return json_object_get(req, layouts[i].fields[0]) !=
+			    NULL;
+	return 0;
+}
+
+/* The value to store, so that one record has one value (the duplicate
+ * check compares values): the whole rdata in ldns's canonical text
+ * (rr->rdtext: " 1.2.3.4" and "A.TEST. " become "1.2.3.4" and
+ * "a.test."); a TXT's text as sent (its spaces and case are data); with
+ * per-type fields, the value trimmed, lower-cased where it is a name or
+ * hex (MX and SRV targets, SSHFP and TLSA data).  malloc'd. */
+static char *
+canonical(const json_t *req, const char *type, const char *value,
+    const struct rb_rr *rr)
+{
+	static const char *const folded[] = { "MX", "SRV", "SSHFP", "TLSA" };
+	const char *end;
+	char *out;
+	size_t n;
+	int fold = 0;
+
+	if (strcmp(type, "TXT") == 0)
+		return strdup(value);
+	if (!fields_form(req, type))
+		return strdup(rr->rdtext);
+	for (size_t i = 0; i < sizeof folded / sizeof folded[0]; i++)
+		fold |= strcmp(type, folded[i]) == 0;
+	while (*value == ' ' || *value == '\t')
+		value++;
+	for (end = value + strlen(value);
+	     end > value && (end[-1] == ' ' || end[-1] == '\t'); end--)
+		;
+	n = (size_t)(end - value);
+	if ((out = malloc(n + 1)) == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		out[i] = fold ? (char)tolower((unsigned char)value[i]) :
+		                value[i];
+	out[n] = '\0';
+	return out;
+}
+
 int
 rb_entry_dns(const json_t *req, json_t **out, struct rb_rr *rr,
     struct rb_err *e)
 {
 	const char *name, *type, *value;
-	char fqdn[300], utype[16], id[37];
+	char fqdn[300], utype[16], id[37], *canon;
 	long long ttl;
 	json_t *o;
 
@@ -230,12 +331,27 @@ rb_entry_dns(const json_t *req, json_t **out, struct rb_rr *rr,
 		utype[i] = (char)toupper((unsigned char)type[i]);
 	snprintf(fqdn, sizeof fqdn, "%.254s%s", name,
 	    name[0] && name[strlen(name) - 1] == '.' ? "" : ".");
+	if (strcmp(fqdn, ".") == 0)
+		return rb_err_set(e, RB_ERR_INVALID, "INVALID_NAME",
+		    "the root '.' cannot hold local data");
 	if (rb_uuid_v4(id) < 0)
 		return rb_err_sys(e, "make an id");
-	if (parse_dns(req, fqdn, utype, value, ttl, rr, e) < 0)
+	if (check_numbers(req, utype, value, e) < 0 ||
+	    parse_dns(req, fqdn, utype, value, ttl, rr, e) < 0)
 		return -1;
+	if (strcmp(utype, "CNAME") == 0 && strcmp(rr->rdtext, ".") == 0) {
+		rb_rr_fini(rr);
+		return rb_err_set(e, RB_ERR_INVALID, "INVALID_VALUE",
+		    "a CNAME cannot point at the root '.'");
+	}
+	if ((canon = canonical(req, utype, value, rr)) == NULL) {
+		rb_rr_fini(rr);
+		return rb_err_set(e, RB_ERR_SYSTEM, "INTERNAL_ERROR",
+		    "out of memory");
+	}
 	o = json_pack("{s:s, s:s, s:s, s:s, s:I}", "id", id, "name", fqdn,
-	    "type", utype, "value", value, "ttl", (json_int_t)ttl);
+	    "type", utype, "value", canon, "ttl", (json_int_t)ttl);
+	free(canon);
 	if (o == NULL)
 		goto oom;
 	if (with_type_fields(req, utype, o) < 0)

@@ -51,6 +51,43 @@ validate(enum rb_list l, const json_t *req, json_t **entry, char **rrtext,
 	return 0;
 }
 
+/* RFC 1034 3.6.2 (and RFC 2181 10.1): a name with a CNAME has no other
+ * data, and one CNAME at most.  entry is the dns entry about to be
+ * added; the records already at its owner decide. */
+static int
+cname_conflict(struct rb_txn *t, const json_t *entry, struct rb_err *e)
+{
+	char owner[1100];
+	const char *type = json_string_value(json_object_get(entry, "type"));
+	int cname = strcmp(type, "CNAME") == 0, clash = 0;
+	json_t *ids, *id;
+	size_t i;
+
+	rb_coll_owner(entry, owner, sizeof owner);
+	if ((ids = rb_coll_owner_ids(rb_store_view(&t->store, RB_COLL_DNS),
+	         owner)) == NULL)
+		return rb_err_set(e, RB_ERR_SYSTEM, "INTERNAL_ERROR",
+		    "out of memory");
+	json_array_foreach (ids, i, id) {
+		json_t *other = rb_store_find(&t->store, RB_COLL_DNS,
+		    json_string_value(id));
+		const char *ot = json_string_value(
+		    json_object_get(other, "type"));
+
+		if (ot != NULL && (cname || strcmp(ot, "CNAME") == 0))
+			clash = 1;
+	}
+	json_decref(ids);
+	if (!clash)
+		return 0;
+	return rb_err_set(e, RB_ERR_CONFLICT, "CNAME_CONFLICT",
+	    cname ? "'%s' already has data: a CNAME must be alone at its name "
+	            "(RFC 1034)" :
+	            "'%s' has a CNAME: no other data may be at its name "
+	            "(RFC 1034)",
+	    json_string_value(json_object_get(entry, "name")));
+}
+
 int
 rb_lists_add(struct rb_txn *t, enum rb_list l, const json_t *req, json_t **resp,
     struct rb_err *e)
@@ -74,6 +111,8 @@ rb_lists_add(struct rb_txn *t, enum rb_list l, const json_t *req, json_t **resp,
 		    "'%.300s' is already listed", key);
 		goto fail;
 	}
+	if (l == RB_LIST_DNS && cname_conflict(t, entry, e) < 0)
+		goto fail;
 	if (resp != NULL &&
 	    ((*resp = json_pack("{s:s, s:O}", "status", "ok", "entry",
 	          entry)) == NULL ||

@@ -7,6 +7,7 @@
  * LF in a value would let one record smuggle in another.
  */
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,8 +60,10 @@ rb_rr_fini(struct rb_rr *rr)
 {
 	free(rr->rdata);
 	free(rr->text);
+	free(rr->rdtext);
 	rr->rdata = NULL;
 	rr->text = NULL;
+	rr->rdtext = NULL;
 	rr->rdlen = 0;
 }
 
@@ -117,6 +120,36 @@ fail:
 	return out;
 }
 
+/* The rdata in one canonical text: ldns's presentation of each field,
+ * single spaces, the names in it lower-cased (RFC 4034 6.2's form), so
+ * that " a.test.", "A.TEST." and "a.test.  " are one value. */
+static char *
+rdata_text(const ldns_rr *r)
+{
+	ldns_buffer *b = ldns_buffer_new(256);
+	char *out = NULL;
+
+	if (b == NULL)
+		return NULL;
+	for (size_t i = 0; i < ldns_rr_rd_count(r); i++) {
+		const ldns_rdf *f = ldns_rr_rdf(r, i);
+		size_t from = ldns_buffer_position(b);
+
+		if (i > 0)
+			ldns_buffer_printf(b, " ");
+		if (ldns_rdf2buffer_str(b, f) != LDNS_STATUS_OK)
+			goto fail;
+		if (ldns_rdf_get_type(f) == LDNS_RDF_TYPE_DNAME)
+			for (size_t k = from; k < ldns_buffer_position(b); k++)
+				ldns_buffer_begin(b)[k] = (uint8_t)tolower(
+				    ldns_buffer_begin(b)[k]);
+	}
+	out = ldns_buffer_export2str(b);
+fail:
+	ldns_buffer_free(b);
+	return out;
+}
+
 /* Fill rr from a parsed ldns record (owner already checked). */
 static int
 from_ldns(const ldns_rr *r, struct rb_rr *rr, struct rb_err *e)
@@ -144,7 +177,8 @@ from_ldns(const ldns_rr *r, struct rb_rr *rr, struct rb_err *e)
 	rr->rdlen = ldns_buffer_position(b);
 	rr->rdata = malloc(rr->rdlen ? rr->rdlen : 1);
 	rr->text = rr_text(r);
-	if (rr->rdata == NULL || rr->text == NULL)
+	rr->rdtext = rdata_text(r);
+	if (rr->rdata == NULL || rr->text == NULL || rr->rdtext == NULL)
 		goto oom;
 	memcpy(rr->rdata, ldns_buffer_begin(b), rr->rdlen);
 	free(owner);

@@ -21,8 +21,11 @@ struct rb_rr {
 	uint32_t ttl;
 	uint8_t *rdata; /* owned; uncompressed wire rdata */
 	size_t rdlen;
-	char *text; /* owned; "owner ttl TYPE rdata" (NULL from
-	               rb_entry_dns_rr's A/AAAA path) */
+	char *text;   /* owned; "owner ttl TYPE rdata" (NULL from
+	                 rb_entry_dns_rr's A/AAAA path) */
+	char *rdtext; /* owned; the rdata alone, canonical: presentation
+	                 form, single spaces, names lower-cased (NULL as
+	                 text is) */
 };
 
 /* Parse owner name (host-name syntax, checked as Runbound does), a type

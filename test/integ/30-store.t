@@ -50,6 +50,41 @@ is $? 100 "unsupported type exits 100"
 err=$(rb-dns -d "$R" add nas.home. A 192.168.1.10 2>&1)
 is $? 100 "exact duplicate exits 100"
 like "$err" "ALREADY_EXISTS" "ALREADY_EXISTS"
+
+# One record, one value: values are stored canonical, so spellings of
+# the same record are duplicates (#24); RFC 1034's CNAME rules hold; the
+# whole-rdata form of SRV gets the per-field checks; the root is refused.
+CV=$(tmproot)
+rb-dns -d "$CV" add c.test. CNAME a.test. >/dev/null
+for v in " a.test." "A.TEST.  " "a.test"; do
+	err=$(rb-dns -d "$CV" add c.test. CNAME "$v" 2>&1)
+	like "$err" "ALREADY_EXISTS" "CNAME '$v' is the same record"
+done
+rb-dns -d "$CV" add x.test. A " 1.2.3.4" >/dev/null
+is "$(rb-dns -d "$CV" list | jq -r '.entries[] | select(.name == "x.test.") | .value')" \
+	1.2.3.4 "A ' 1.2.3.4' stored as 1.2.3.4"
+err=$(rb-dns -d "$CV" add x.test. A 1.2.3.4 2>&1)
+like "$err" "ALREADY_EXISTS" "and 1.2.3.4 is then a duplicate"
+err=$(rb-dns -d "$CV" add c.test. CNAME b.test. 2>&1)
+is "$? $(echo "$err" | grep -o CNAME_CONFLICT)" "100 CNAME_CONFLICT" "a second CNAME at a name: refused"
+err=$(rb-dns -d "$CV" add c.test. A 10.0.0.1 2>&1)
+is "$? $(echo "$err" | grep -o CNAME_CONFLICT)" "100 CNAME_CONFLICT" "other data beside a CNAME: refused"
+err=$(rb-dns -d "$CV" add x.test. CNAME y.test. 2>&1)
+is "$? $(echo "$err" | grep -o CNAME_CONFLICT)" "100 CNAME_CONFLICT" "a CNAME beside other data: refused"
+for p in 70000 -1 x; do
+	rb-dns -d "$CV" add s.test. SRV "10 5 $p t.test." >/dev/null 2>&1
+	is $? 100 "SRV whole-rdata port $p refused, as the port field would be"
+done
+rb-dns -d "$CV" add s.test. SRV "10 5 5060 T.test." >/dev/null
+is "$(rb-dns -d "$CV" list | jq -r '.entries[] | select(.type == "SRV") | .value')" \
+	"10 5 5060 t.test." "SRV stored canonical"
+rb-dns -d "$CV" add . A 1.2.3.4 >/dev/null 2>&1
+is $? 100 "the root as a name: refused"
+rb-dns -d "$CV" add d.test. CNAME . >/dev/null 2>&1
+is $? 100 "the root as a CNAME target: refused"
+rb-dns -d "$CV" add t.test. TXT "  Keep Me  " >/dev/null
+is "$(rb-dns -d "$CV" list | jq -r '.entries[] | select(.type == "TXT") | .value')" \
+	"  Keep Me  " "TXT text kept as sent (spaces and case are data)"
 err=$(rb-dns -d "$R" del 00000000-0000-4000-8000-000000000000 2>&1)
 is $? 100 "unknown id exits 100"
 like "$err" "NOT_FOUND" "NOT_FOUND"
