@@ -4,8 +4,11 @@
  * size, then rate limit, then the brute-force brake, then the Bearer
  * token, then the route) and requests that wait on a timer.  Connections
  * are counted by lib/http/conns: a cap of APID_CONN_MAX (or what the
- * descriptor limit allows), no cap per address (a reverse proxy is one
- * address), and APID_REQUEST_MS to send each whole request.
+ * descriptor limit allows), api-connections-per-address from one address
+ * (256 by default: half the cap, so that one client, or one reverse proxy
+ * gone wild, leaves the other half to everyone else, and far more than
+ * a proxy needs at 30 requests a second), and APID_REQUEST_MS to send
+ * each whole request.
  */
 
 #include <errno.h>
@@ -41,11 +44,14 @@ now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* evhttp's bevcb, for each connection accepted.  The cap per address is
+ * the config's of the moment, so that SIGHUP changes it too. */
 static struct bufferevent *
 new_bev(struct event_base *base, void *arg)
 {
 	struct apid *a = arg;
 
+	a->conns.per_source = (size_t)a->dm.conf->api_addr_cap;
 	return rb_http_conns_add(&a->conns,
 	    bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE));
 }
@@ -460,8 +466,8 @@ http_start(struct apid *a, const char *addr, int port)
 {
 	struct evhttp_bound_socket *bound;
 
-	if (rb_http_conns_init(&a->conns, a->dm.base, conn_cap(), 0,
-	        APID_REQUEST_MS) < 0 ||
+	if (rb_http_conns_init(&a->conns, a->dm.base, conn_cap(),
+	        (size_t)a->dm.conf->api_addr_cap, APID_REQUEST_MS) < 0 ||
 	    (a->http = evhttp_new(a->dm.base)) == NULL)
 		return -1;
 	evhttp_set_allowed_methods(a->http,

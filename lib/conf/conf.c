@@ -460,6 +460,7 @@ new_conf(void)
 	c->sync_port = 0;
 	c->sync_interval = 30;
 	c->api_port = 8081;
+	c->api_addr_cap = 256;
 	c->log_retention = 1000;
 	c->log_client_ip = 0;
 	c->audit_log = 0;

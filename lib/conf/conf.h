@@ -119,6 +119,7 @@ struct rb_conf {
 	char *sync_master;      /* "ip:port", NULL when absent */
 	long sync_interval;     /* 30 */
 	int api_port;           /* 8081 */
+	long api_addr_cap;      /* conns from one address: 256, 0 = no cap */
 	long log_retention;     /* 1000, 0..10000 */
 	int log_client_ip;      /* no (inventory.md appendix) */
 	int audit_log;          /* no */

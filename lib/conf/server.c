@@ -545,6 +545,8 @@ static const struct rb_conf_directive server[] = {
 	{ "sync-interval", RB_CONF_LONG, OFF(sync_interval), 1, 86400, NULL,
 	    1 },
 	{ "api-port", RB_CONF_INT, OFF(api_port), 1, 65535, NULL, 1 },
+	{ "api-connections-per-address", RB_CONF_LONG, OFF(api_addr_cap), 0,
+	    65536, NULL, 1 },
 	{ "log-retention", RB_CONF_LONG, OFF(log_retention), 0, 10000, NULL,
 	    1 },
 	{ "log-client-ip", RB_CONF_BOOL, OFF(log_client_ip), 0, 0, NULL, 1 },

@@ -16,6 +16,12 @@
  * and has waited request_ms for a whole request is closed.  evhttp's own
  * idle timeout restarts with every byte, so without this a client sending
  * one byte every few seconds would keep its slot for ever.
+ *
+ * evhttp never closes after a CONNECT, whatever its Connection header
+ * says: it expects a tunnel.  Neither server tunnels, so a CONNECT that
+ * asks for the close is marked, and once its answer is out a priority-0
+ * event closes the connection (evhttp is still using it when it reports
+ * the answer sent, so it cannot be closed from there).
  */
 
 #include <sys/socket.h>
@@ -26,11 +32,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 
 #include "base/clock.h"
@@ -45,6 +53,7 @@ struct rb_http_conn {
 	int64_t wait_from; /* ms: accepted, or its last request answered */
 	int busy;          /* a request of it is being answered */
 	int refuse;        /* closed as soon as it is registered */
+	int close_after;   /* closed once its answer is out */
 	void (*hook)(void *);
 	void *hook_arg;
 	struct rb_http_conn *prev, *next;
@@ -259,10 +268,43 @@ request_done(struct evhttp_request *req, void *arg)
 {
 	struct rb_http_conn *c = rb_http_conns_of(the_book, arg);
 
-	if (c != NULL) {
-		c->busy = 0;
-		c->wait_from = rb_clock_ms();
+	if (c == NULL)
+		return;
+	c->busy = 0;
+	c->wait_from = rb_clock_ms();
+	if (c->close_after)
+		event_active(the_book->close_ev, EV_TIMEOUT, 1);
+}
+
+/* Priority 0, after evhttp has finished sending an answer: close the
+ * connections whose answer said they go. */
+static void
+close_marked(evutil_socket_t fd, short what, void *arg)
+{
+	struct rb_http_conns *b = arg;
+	struct rb_http_conn *c, *next;
+
+	for (c = b->live; c != NULL; c = next) {
+		next = c->next;
+		if (c->close_after && !c->busy)
+			evhttp_connection_free(c->evcon); /* frees c */
 	}
+}
+
+/* Does a Connection header's value list the token "close"? */
+static int
+says_close(const char *v)
+{
+	while (v != NULL && *v != '\0') {
+		size_t n;
+
+		v += strspn(v, " \t,");
+		n = strcspn(v, " \t,");
+		if (n == 5 && strncasecmp(v, "close", 5) == 0)
+			return 1;
+		v += n;
+	}
+	return 0;
 }
 
 void
@@ -274,6 +316,10 @@ rb_http_conns_request(struct rb_http_conns *b, struct evhttp_request *req)
 	if (c == NULL)
 		return;
 	c->busy = 1;
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_CONNECT &&
+	    says_close(evhttp_find_header(evhttp_request_get_input_headers(req),
+	        "Connection")))
+		c->close_after = 1;
 	evhttp_request_set_on_complete_cb(req, request_done, evcon);
 }
 
@@ -321,6 +367,8 @@ rb_http_conns_init(struct rb_http_conns *b, struct event_base *base, size_t cap,
 	b->request_ms = request_ms;
 	if ((b->reg_ev = event_new(base, -1, 0, register_fresh, b)) == NULL ||
 	    event_priority_set(b->reg_ev, 0) < 0 ||
+	    (b->close_ev = event_new(base, -1, 0, close_marked, b)) == NULL ||
+	    event_priority_set(b->close_ev, 0) < 0 ||
 	    (b->resume_ev = evtimer_new(base, resume_accept, b)) == NULL ||
 	    (b->tick_ev = event_new(base, -1, EV_PERSIST, deadline_tick, b)) ==
 	        NULL ||
@@ -360,11 +408,13 @@ rb_http_conns_fini(struct rb_http_conns *b)
 	}
 	if (b->reg_ev != NULL)
 		event_free(b->reg_ev);
+	if (b->close_ev != NULL)
+		event_free(b->close_ev);
 	if (b->resume_ev != NULL)
 		event_free(b->resume_ev);
 	if (b->tick_ev != NULL)
 		event_free(b->tick_ev);
-	b->reg_ev = b->resume_ev = b->tick_ev = NULL;
+	b->reg_ev = b->close_ev = b->resume_ev = b->tick_ev = NULL;
 	if (the_book == b)
 		the_book = NULL;
 }

@@ -11,7 +11,9 @@
  * rb_http_conns_add.  Requests are marked with rb_http_conns_request: a
  * connection with a request being answered (a long poll, an event stream)
  * is never cut; one that has not sent a whole request within request_ms of
- * its accept (TLS handshake included) or of its last answer is closed.
+ * its accept (TLS handshake included) or of its last answer is closed, and
+ * so is one whose CONNECT asked for it ("Connection: close"), once its
+ * answer is out (evhttp keeps a CONNECT's connection for a tunnel).
  * At either cap, or when accept fails for want of descriptors, accepting
  * pauses until a connection goes.  One book per process.
  */
@@ -38,7 +40,7 @@ struct rb_http_conns {
 	int paused, draining;
 	struct rb_http_conn *fresh; /* accepted, not yet registered */
 	struct rb_http_conn *live;
-	struct event *reg_ev, *resume_ev, *tick_ev;
+	struct event *reg_ev, *close_ev, *resume_ev, *tick_ev;
 	int64_t warned_sec; /* last per-source warning: one a second */
 	/* Called when n falls to 0 while draining (may be NULL). */
 	void (*empty)(void *arg);

@@ -250,9 +250,9 @@ is "$(err "$(post /dns '{"name":"one.more.","type":"A","value":"1.1.1.1"}')")" "
 # --- the connection cap ---------------------------------------------------------------------
 out=$(perl -MIO::Socket::INET -e '
 	my @s;
-	for (1..530) { my $c = IO::Socket::INET->new(PeerAddr => "127.0.0.1:'"$A"'", Timeout => 2) or last; push @s, $c; }
+	for (1..530) { my $c = IO::Socket::INET->new(PeerAddr => "127.0.0.1:'"$A"'", LocalAddr => "127.0.0." . (4 + $_ % 3), Timeout => 2) or last; push @s, $c; }
 	print scalar(@s), "\n";' 2>&1)
-like "$(cat "$R/apid.log")" "connection cap reached: conns=512" "530 idle connections: accepting pauses at the cap"
+like "$(cat "$R/apid.log")" "connection cap reached: conns=512" "530 idle connections from three addresses: accepting pauses at the cap"
 is "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "Authorization: Bearer $K" $U/health)" 200 \
 	"and resumes once they close"
 

@@ -7,7 +7,8 @@
 # source addresses so the per-address rate limit lets them through.
 # Afterwards the daemon still serves, nothing was created and the store
 # and journal are byte-identical.  Then a request trickled a byte at a time
-# is cut off.
+# is cut off, and a CONNECT with "Connection: close" is closed after its
+# answer.
 . "$(dirname "$0")/../lib.sh"
 
 R=$(tmproot)
@@ -191,5 +192,30 @@ got=$(perl -MIO::Socket::INET -MIO::Select -MTime::HiRes=time -e '
 	print "open\n";' "$A")
 ok "$([ "$got" != open ] && [ "$got" -ge 9 ] && [ "$got" -le 13 ]; echo $?)" \
 	"a request trickled a byte at a time is cut off after 10 s ($got)"
+
+# CONNECT with "Connection: close": libevent keeps a CONNECT's connection
+# open whatever its headers say (it expects a tunnel); rb-apid tunnels
+# nothing, so the connection goes with the answer, as for any method.
+# Prints the status and "closed" or "open" (after 3 s).
+for key in "$K" ""; do
+	got=$(perl -MIO::Socket::INET -MIO::Select -e '
+		my ($port, $key) = @ARGV;
+		my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port") or die;
+		$SIG{PIPE} = "IGNORE";
+		syswrite($s, "CONNECT /dns HTTP/1.1\r\nHost: x\r\n" .
+		    ($key eq "" ? "" : "Authorization: Bearer $key\r\n") .
+		    "Connection: close\r\n\r\n");
+		my ($sel, $got) = (IO::Select->new($s), "");
+		while ($sel->can_read(3)) {
+			my $n = sysread($s, my $b, 4096);
+			if (!$n) { print +($got =~ /^HTTP\/1\.1 (\d+)/)[0], " closed\n"; exit }
+			$got .= $b;
+		}
+		print +($got =~ /^HTTP\/1\.1 (\d+)/)[0] // "none", " open\n";' \
+		"$A" "$key")
+	want="405 closed"
+	[ -n "$key" ] || want="401 closed"
+	is "$got" "$want" "CONNECT with Connection: close: ${want% *}, then closed"
+done
 
 finish
