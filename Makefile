@@ -36,10 +36,11 @@ SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined
 endif
 
 PATHS = -DRB_SHAREDIR='"$(PREFIX)/share/runbound"' -DRB_BINDIR='"$(PREFIX)/bin"'
+DOCDIR = $(PREFIX)/share/doc/runbound
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(HARDEN) $(SANFLAGS) $(PATHS) -iquote lib -MMD -MP \
 	     $(CFLAGS)
 LDFLAGS_ALL = $(LDHARDEN) $(SANFLAGS) -Wl,--as-needed $(LDFLAGS)
-LIBS = -lldns -lcdb -ljansson -luuid -lunbound -levent_openssl -levent \
+LIBS = -lldns -lcdb -ljansson -lunbound -levent_openssl -levent \
        -lcurl -lssl -lcrypto -lm
 
 # The floor plan (doc/hacking.md): lib/ folders by concern, each a layer,
@@ -58,7 +59,7 @@ FUZZ_SRC = $(wildcard test/fuzz/fz_*.c)
 FUZZ_BIN = $(patsubst test/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRC))
 
 .PHONY: all units deps test check-clang unit-asan fuzz fuzz-short bench run \
-        install clean fmt fmt-check man
+        install clean fmt fmt-check man FORCE
 .SUFFIXES:
 .SECONDARY:
 
@@ -77,6 +78,18 @@ $(O)/lib/librb.a: $(LIB_OBJ) test/layers.pl
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+# The paths compiled in (PATHS) are a dependency of the objects that use
+# them: $(O)/paths holds them and is rewritten only when they change, so
+# `make install PREFIX=...` after a plain `make` rebuilds exactly those.
+PATHS_TEXT = sharedir=$(PREFIX)/share/runbound bindir=$(PREFIX)/bin
+PATHS_OBJ = $(patsubst %.c,$(O)/%.o,$(shell grep -lE 'RB_(SHARE|BIN)DIR' \
+	    $(LIB_SRC) $(wildcard cmd/*/*.c) 2>/dev/null))
+$(PATHS_OBJ): $(O)/paths
+$(O)/paths: FORCE
+	@mkdir -p $(@D)
+	@echo '$(PATHS_TEXT)' | cmp -s - $@ || echo '$(PATHS_TEXT)' >$@
+FORCE:
 
 .SECONDEXPANSION:
 prog_objs = $(patsubst %.c,$(O)/%.o,$(wildcard cmd/$(1)/*.c))
@@ -150,12 +163,17 @@ fmt-check:
 	@clang-format --dry-run --Werror $(FMT_SRC) && echo "fmt: ok"
 
 
-install: all man
-	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man
+# Programs, manual pages (citing the docs where they are installed), the
+# docs and the s6 service templates.
+install: $(PROG_BIN)
+	rm -rf $(O)/man-install
+	sh doc/mkman.sh $(O)/man-install $(DOCDIR)
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man \
+	    $(DESTDIR)$(DOCDIR) $(DESTDIR)$(PREFIX)/share/runbound
 	install -m 0755 $(PROG_BIN) $(DESTDIR)$(PREFIX)/bin/
-	cp -R build/man/man1 build/man/man5 build/man/man8 \
-	    $(DESTDIR)$(PREFIX)/share/man/
-	mkdir -p $(DESTDIR)$(PREFIX)/share/runbound
+	cp -R $(O)/man-install/man1 $(O)/man-install/man5 \
+	    $(O)/man-install/man8 $(DESTDIR)$(PREFIX)/share/man/
+	install -m 0644 doc/*.md README.md INSTALL $(DESTDIR)$(DOCDIR)/
 	cp -R svc $(DESTDIR)$(PREFIX)/share/runbound/
 
 clean:

@@ -6,7 +6,7 @@ set -eu
 
 PKGS="build-essential clang clang-format libclang-rt-14-dev libldns-dev libssl-dev
 libcurl4-openssl-dev libjansson-dev libcdb-dev tinycdb s6 libevent-dev
-libunbound-dev uuid-dev dnsutils ldnsutils curl jq openssl unbound nsd
+libunbound-dev dnsutils ldnsutils curl jq openssl unbound nsd
 perl libio-socket-ssl-perl time lowdown prometheus dnsperf wrk"
 
 # The user the daemons of a root made by root run as (rb-conf --user, and

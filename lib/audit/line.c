@@ -11,6 +11,13 @@
  * the raw span of the top-level fields value.  Lines come from a file an
  * attacker may have edited, so every read is bounded and every malformed
  * line is a clean error.
+ *
+ * Around the fields text a line has one spelling (head and tail below,
+ * the same code for writing and for checking): JSON would also read it
+ * with blanks, a CR, keys in another order or escaped characters, and a
+ * verifier that accepted those would call intact a file whose bytes were
+ * rewritten.  The MAC covers the fields text byte for byte, so that needs
+ * no second check.
  */
 
 #include <dirent.h>
@@ -27,6 +34,10 @@
 
 #include "audit/line.h"
 #include "base/hex.h"
+
+/* Room for the text before and after the fields text of a line. */
+#define HEAD_MAX (64 + 2 * 21 + RB_AUDIT_EVENT_MAX)
+#define TAIL_MAX (64 + RB_AUDIT_SRC_MAX + 4 * RB_AUDIT_HASH)
 
 const unsigned char rb_audit_line_genesis[RB_AUDIT_HASH];
 
@@ -134,6 +145,38 @@ rb_audit_line_unhex(const char *s, unsigned char h[RB_AUDIT_HASH])
 	    -1;
 }
 
+/* What a line holds before its fields text; its length, or -1. */
+static int
+head(char out[HEAD_MAX], uint64_t seq, int64_t ts, const char *event)
+{
+	int n = snprintf(out, HEAD_MAX,
+	    "{\"seq\":%llu,\"ts\":%lld,\"event\":\"%s\",\"fields\":",
+	    (unsigned long long)seq, (long long)ts, event);
+
+	return n < 0 || n >= HEAD_MAX ? -1 : n;
+}
+
+/* What a line holds after its fields text, newline excluded: src, mac and
+ * chain, or Runbound's mac alone when chain is NULL; its length, or -1. */
+static int
+tail(char out[TAIL_MAX], const char *src, const unsigned char *mac,
+    const unsigned char *chain)
+{
+	char mhex[2 * RB_AUDIT_HASH + 1], chex[2 * RB_AUDIT_HASH + 1];
+	int n;
+
+	rb_hex_encode(mac, RB_AUDIT_HASH, mhex);
+	if (chain == NULL) {
+		n = snprintf(out, TAIL_MAX, ",\"mac\":\"%s\"}", mhex);
+	} else {
+		rb_hex_encode(chain, RB_AUDIT_HASH, chex);
+		n = snprintf(out, TAIL_MAX,
+		    ",\"src\":\"%s\",\"mac\":\"%s\",\"chain\":\"%s\"}", src,
+		    mhex, chex);
+	}
+	return n < 0 || n >= TAIL_MAX ? -1 : n;
+}
+
 char *
 rb_audit_line_format(const struct rb_audit_key *k, uint64_t seq, int64_t ts,
     const char *event, const json_t *fields, const char *src,
@@ -141,10 +184,10 @@ rb_audit_line_format(const struct rb_audit_key *k, uint64_t seq, int64_t ts,
     unsigned char *chain, size_t *len)
 {
 	unsigned char m[RB_AUDIT_HASH], c[RB_AUDIT_HASH];
-	char mhex[2 * RB_AUDIT_HASH + 1], chex[2 * RB_AUDIT_HASH + 1];
+	char h[HEAD_MAX], t[TAIL_MAX];
 	char *ftext = NULL, *line = NULL;
-	size_t flen, cap;
-	int n;
+	size_t flen, n;
+	int hl, tl;
 
 	if (!rb_audit_line_event_ok(event) || !rb_audit_line_src_ok(src)) {
 		errno = EINVAL;
@@ -160,30 +203,28 @@ rb_audit_line_format(const struct rb_audit_key *k, uint64_t seq, int64_t ts,
 	if (rb_audit_line_mac(k, seq, ts, event, ftext, flen, m) < 0 ||
 	    rb_audit_line_chain(k, prev, m, src, c) < 0)
 		goto fail;
-	rb_hex_encode(m, RB_AUDIT_HASH, mhex);
-	rb_hex_encode(c, RB_AUDIT_HASH, chex);
-	cap = flen + strlen(src) + 3 * RB_AUDIT_HASH * 2 + 200;
-	if ((line = malloc(cap)) == NULL)
-		goto fail;
-	n = snprintf(line, cap,
-	    "{\"seq\":%llu,\"ts\":%lld,\"event\":\"%s\","
-	    "\"fields\":%s,\"src\":\"%s\",\"mac\":\"%s\",\"chain\":\"%s\"}\n",
-	    (unsigned long long)seq, (long long)ts, event, ftext, src, mhex,
-	    chex);
-	if (n < 0 || (size_t)n >= cap) {
+	if ((hl = head(h, seq, ts, event)) < 0 ||
+	    (tl = tail(t, src, m, c)) < 0) {
 		errno = EOVERFLOW;
 		goto fail;
 	}
-	if ((size_t)n - 1 > RB_AUDIT_LINE_MAX) {
+	n = (size_t)hl + flen + (size_t)tl;
+	if (n > RB_AUDIT_LINE_MAX) {
 		errno = EMSGSIZE; /* a verifier would refuse it */
 		goto fail;
 	}
+	if ((line = malloc(n + 1)) == NULL)
+		goto fail;
+	memcpy(line, h, (size_t)hl);
+	memcpy(line + hl, ftext, flen);
+	memcpy(line + hl + flen, t, (size_t)tl);
+	line[n] = '\n';
 	free(ftext);
 	if (mac != NULL)
 		memcpy(mac, m, sizeof m);
 	if (chain != NULL)
 		memcpy(chain, c, sizeof c);
-	*len = (size_t)n;
+	*len = n + 1;
 	return line;
 fail:
 	free(line);
@@ -384,4 +425,22 @@ rb_audit_line_parse(const char *line, size_t len, struct rb_audit_entry *e,
 	if (r == 0 && fields_span(line, len, &e->fields, &e->fields_len) < 0)
 		return *why = "fields key not written plainly", -1;
 	return r;
+}
+
+int
+rb_audit_line_canonical(const char *line, size_t len,
+    const struct rb_audit_entry *e)
+{
+	char h[HEAD_MAX], t[TAIL_MAX];
+	int hl = head(h, e->seq, e->ts, e->event);
+	int tl = tail(t, e->src, e->mac, e->has_chain ? e->chain : NULL);
+	size_t off;
+
+	if (hl < 0 || tl < 0 ||
+	    (size_t)hl + e->fields_len + (size_t)tl != len ||
+	    e->fields != line + hl)
+		return 0;
+	off = (size_t)hl + e->fields_len;
+	return memcmp(line, h, (size_t)hl) == 0 &&
+	    memcmp(line + off, t, (size_t)tl) == 0;
 }

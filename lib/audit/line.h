@@ -77,6 +77,14 @@ char *rb_audit_line_format(const struct rb_audit_key *k, uint64_t seq,
 int rb_audit_line_parse(const char *line, size_t len, struct rb_audit_entry *e,
     const char **why);
 
+/* Is line (len bytes, no newline, borrowed) written the one way
+ * rb_audit_line_format writes the entry e that rb_audit_line_parse read
+ * from it: keys in order, no blank, no escape, numbers in decimal, with src
+ * and chain or (Runbound's form) with neither?  The fields text is taken
+ * as it stands: the mac covers it.  1 yes, 0 no. */
+int rb_audit_line_canonical(const char *line, size_t len,
+    const struct rb_audit_entry *e);
+
 /* Parse 64 hex digits into h; -1 when s is anything else. */
 int rb_audit_line_unhex(const char *s, unsigned char h[RB_AUDIT_HASH]);
 

@@ -9,7 +9,9 @@
  * at its seq; a deleted line a missing seq; two swapped lines a missing
  * and an out-of-order seq, both at the lower one; a replaced line a chain
  * mismatch.  Truncation of the newest lines shows only against a head
- * recorded elsewhere (rb-audit head).
+ * recorded elsewhere (rb-audit head).  The bytes are checked as written:
+ * a line that parses to a valid entry but is not spelled the one way
+ * rb-auditd writes it (lib/audit/line) is reported too, at its seq.
  */
 
 #include <errno.h>
@@ -213,6 +215,10 @@ rb_audit_verify_line(struct rb_audit_verify *v, const char *line, size_t len)
 		anchor(v, &e);
 	else if (check_seq(v, &e) < 0)
 		return;
+	if (!rb_audit_line_canonical(line, len, &e))
+		problem(v, e.seq,
+		    "not the line as written: the same entry spelled "
+		    "otherwise (blanks, a CR, key order or escapes)");
 	mac_ok = rb_audit_line_mac(v->key, e.seq, e.ts, e.event, e.fields,
 	             e.fields_len, mac) == 0 &&
 	    CRYPTO_memcmp(mac, e.mac, RB_AUDIT_HASH) == 0;

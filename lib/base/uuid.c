@@ -1,8 +1,17 @@
 /*
- * uuid: ids for 100,000-line imports need to be cheap.  libuuid re-seeds
- * random(3) on every call; here one getrandom(2) fills a pool of 256 ids'
- * worth of bytes, consumed 16 at a time.  Never falls back to a weaker
- * source: without the kernel's randomness there is no id.
+ * uuid: version 4 UUIDs, which are 16 bytes of the kernel's randomness
+ * with 6 bits fixed, written as hex.  Ids for 100,000-line imports need
+ * to be cheap: one getrandom(2) fills a pool of 256 ids' worth of bytes,
+ * consumed 16 at a time.  Never falls back to a weaker source: without
+ * the kernel's randomness there is no id.
+ *
+ * Not libuuid: its uuid_generate_random makes six system calls per id
+ * (getrandom, then getpid, getuid, getpid, getppid, gettid to re-seed
+ * random(3), whose output it mixes in), so it also re-seeds the process's
+ * random(3) as a side effect, and it returns nothing: when getrandom
+ * fails it falls back to random(3) without saying so.  Measured here
+ * (issue #24): 4.9 us an id against 0.15 us, and a 100,000-line
+ * rb-block import took 2.08 s of CPU against 1.81 s (median of 6).
  */
 
 #include <errno.h>

@@ -230,11 +230,20 @@ int
 rb_store_set_applied(const char *root, uint64_t next, struct rb_err *e)
 {
 	char path[RB_PATH_MAX], line[80];
-	int n = snprintf(line, sizeof line, "{\"seq\":%llu,\"next\":%llu}\n",
-	    (unsigned long long)(next - 1), (unsigned long long)next);
+	json_t *o = json_pack("{s:I, s:I}", "seq", (json_int_t)(next - 1),
+	    "next", (json_int_t)next);
+	size_t n = o ? json_dumpb(o, line, sizeof line - 1,
+	                   JSON_COMPACT | JSON_PRESERVE_ORDER) :
+	               0;
 
+	json_decref(o);
+	if (n == 0 || n > sizeof line - 1) {
+		errno = ENOMEM;
+		return rb_err_sys(e, "write store/applied");
+	}
+	line[n++] = '\n';
 	rb_path(path, sizeof path, "%s/store/applied", root);
-	if (rb_atomic_replace(path, line, (size_t)n, 0640) < 0)
+	if (rb_atomic_replace(path, line, n, 0640) < 0)
 		return rb_err_sys(e, "write store/applied");
 	return 0;
 }

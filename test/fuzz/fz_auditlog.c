@@ -3,8 +3,9 @@
  * verify, rb-auditd's recovery and GET /audit/tail meet an edited log:
  * each line through rb_audit_line_parse (an accepted line's fields span must
  * be an object inside the line, and the line must survive a round trip
- * through the formatter), the whole input through the verifier, and the
- * input as a spool file and as a src.
+ * through the formatter, whose line is in the one line form that
+ * rb_audit_line_canonical accepts), the whole input through the verifier, and
+ * the input as a spool file and as a src.
  */
 
 #include <stddef.h>
@@ -34,6 +35,7 @@ check_line(const char *line, size_t len)
 
 	if (rb_audit_line_parse(line, len, &e, &why) < 0)
 		return;
+	(void)rb_audit_line_canonical(line, len, &e); /* bounded, any answer */
 	if (e.fields < line || e.fields + e.fields_len > line + len ||
 	    e.fields_len < 2 || e.fields[0] != '{' ||
 	    e.fields[e.fields_len - 1] != '}')
@@ -45,6 +47,7 @@ check_line(const char *line, size_t len)
 	    rb_audit_line_genesis, NULL, NULL, &olen);
 	if (out == NULL ||
 	    rb_audit_line_parse(out, olen - 1, &again, &why) < 0 ||
+	    !rb_audit_line_canonical(out, olen - 1, &again) ||
 	    again.seq != e.seq || again.ts != e.ts ||
 	    strcmp(again.event, e.event) != 0 || strcmp(again.src, e.src) != 0)
 		__builtin_trap();

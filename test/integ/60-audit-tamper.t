@@ -4,7 +4,9 @@
 # line, two lines swapped, the newest lines cut (seen against a recorded
 # head), a rotated file removed, the wrong key; each reported at the
 # right seq, exit 1.  Keys in hex and raw, from the environment and the
-# config; a Runbound-format line (no chain) verified by its mac.
+# config; a Runbound-format line (no chain) verified by its mac.  Lines
+# rewritten without changing their content (blanks, a CR, key order,
+# escapes) are tampering too: only the one line form verifies.
 . "$(dirname "$0")/../lib.sh"
 
 HEX=0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0
@@ -116,6 +118,28 @@ out=$(cd "$T" && rb-audit -d "$R" verify $(chain_order))
 is $? 0 "a torn last line: intact"
 is "$(echo "$out" | jq .incomplete_last_line)" true "and noted"
 
+# A line rewritten without changing what it says: its MAC and chain still
+# recompute, but it is not the one spelling rb-auditd writes, so it is not
+# the line that was written.  Each is reported at its seq.
+rewrite() { # rewrite CASE-NAME PERL-SUBSTITUTION: on a dns_add line
+	fresh
+	_f=$(ls "$T"/audit.log.* | sed -n 2p)
+	_n=$(grep -n '"event":"dns_add"' "$_f" | sed -n 2p | cut -d: -f1)
+	_s=$(sed -n "${_n}p" "$_f" | jq .seq)
+	perl -i -pe "if (\$. == $_n) { $2 or die 'no match' }" "$_f" ||
+		bail "$1: the rewrite did not apply"
+	tamper "$1" "$_s"
+}
+rewrite "a CR before the newline" 's/\n\z/\r\n/'
+rewrite "a space before the newline" 's/\n\z/ \n/'
+rewrite "a space after ':'" 's/^\{"seq":/{"seq": /'
+rewrite "a space after ','" 's/,"ts":/, "ts":/'
+rewrite "a tab between two members" 's/,"src":/,\t"src":/'
+rewrite "two keys reordered" \
+	's/,"mac":("[0-9a-f]{64}"),"chain":("[0-9a-f]{64}")\}$/,"chain":$2,"mac":$1}/'
+rewrite "a key escaped" 's/^\{"seq"/{"s\\u0065q"/'
+rewrite "a value escaped" 's/"event":"dns_add"/"event":"\\u0064ns_add"/'
+
 # rb-auditd refuses a key that does not verify the log (exit 100).
 RUNBOUND_AUDIT_HMAC_KEY=another-key rb-auditd -d "$R" 2>"$R/err"
 is $? 100 "rb-auditd with another key: exit 100"
@@ -158,6 +182,16 @@ out=$(rb-audit -d "$R3" verify "$R3/runbound.log")
 is $? 0 "a Runbound log verifies"
 is "$(echo "$out" | jq -c '[.chained, .entries]')" '[false,3]' \
 	"unchained, 3 entries"
+cp "$R3/runbound.log" "$R3/l"
+sed -i 's/^{"seq":0,/{"seq":-0,/' "$R3/runbound.log"
+out=$(rb-audit -d "$R3" verify "$R3/runbound.log")
+is "$?:$(echo "$out" | jq .first_bad_seq)" 1:0 \
+	"a Runbound line with seq 0 written -0: tampered, at seq 0"
+sed -e 's/"ts":/"ts": /' "$R3/l" >"$R3/runbound.log"
+out=$(rb-audit -d "$R3" verify "$R3/runbound.log")
+is "$?:$(echo "$out" | jq .first_bad_seq)" 1:0 \
+	"a Runbound log with a space after ':': tampered"
+cp "$R3/l" "$R3/runbound.log"
 sed -i 2d "$R3/runbound.log"
 out=$(rb-audit -d "$R3" verify "$R3/runbound.log")
 is "$?:$(echo "$out" | jq .first_bad_seq)" 1:1 \

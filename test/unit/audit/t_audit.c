@@ -193,6 +193,71 @@ test_parse(void)
 	ok(bad("[1,2]") && bad("") && bad("{\"seq\":1"), "not an object");
 }
 
+/* Is line (NUL-terminated) parsed and in the one line form? */
+static int
+canonical(const char *line)
+{
+	struct rb_audit_entry e;
+	const char *why;
+
+	return rb_audit_line_parse(line, strlen(line), &e, &why) == 0 &&
+	    rb_audit_line_canonical(line, strlen(line), &e);
+}
+
+static void
+test_canonical(void)
+{
+	static const char *const other[] = {
+		"{\"seq\":1,\"ts\":2,\"event\":\"x\",\"fields\":{},\"mac\":"
+		"\"" H64 "\"}\r",
+		"{\"seq\":1,\"ts\":2,\"event\":\"x\",\"fields\":{},\"mac\":"
+		"\"" H64 "\"} ",
+		" {\"seq\":1,\"ts\":2,\"event\":\"x\",\"fields\":{},\"mac\":"
+		"\"" H64 "\"}",
+		"{\"seq\": 1,\"ts\":2,\"event\":\"x\",\"fields\":{},\"mac\":"
+		"\"" H64 "\"}",
+		"{\"seq\":1, \"ts\":2,\"event\":\"x\",\"fields\":{},\"mac\":"
+		"\"" H64 "\"}",
+		"{\"seq\":1,\"ts\":2,\"event\":\"x\",\"fields\": {},\"mac\":"
+		"\"" H64 "\"}",
+		"{\"ts\":2,\"seq\":1,\"event\":\"x\",\"fields\":{},\"mac\":"
+		"\"" H64 "\"}",
+		"{\"s\\u0065q\":1,\"ts\":2,\"event\":\"x\",\"fields\":{},"
+		"\"mac\":\"" H64 "\"}",
+		"{\"seq\":1,\"ts\":2,\"event\":\"\\u0078\",\"fields\":{},"
+		"\"mac\":\"" H64 "\"}",
+		"{\"seq\":1,\"ts\":-0,\"event\":\"x\",\"fields\":{},\"mac\":"
+		"\"" H64 "\"}",
+		"{\"seq\":1,\"ts\":2,\"event\":\"x\",\"fields\":{},\"src\":"
+		"\"a\",\"mac\":\"" H64 "\"}",
+		"{\"seq\":1,\"ts\":2,\"event\":\"x\",\"fields\":{},\"mac\":"
+		"\"" H64 "\",\"chain\":\"" H64 "\"}",
+		"{\"seq\":1,\"ts\":2,\"event\":\"x\",\"fields\":{},\"src\":"
+		"\"a\",\"chain\":\"" H64 "\",\"mac\":\"" H64 "\"}",
+	};
+	json_t *f = json_pack("{s:s}", "name", "nas.home.");
+	size_t len = 0, bad_ones = 0;
+	char *line = rb_audit_line_format(&key, 7, -3, "dns_add", f, "s",
+	    rb_audit_line_genesis, NULL, NULL, &len);
+
+	ok(line != NULL && (line[len - 1] = '\0', canonical(line)),
+	    "what rb_audit_line_format writes is the one line form");
+	free(line);
+	json_decref(f);
+	ok(canonical(
+	       "{\"seq\":0,\"ts\":2,\"event\":\"x\",\"fields\":{ \"a\" : 1 "
+	       "},\"mac\":\"" H64 "\"}"),
+	    "Runbound's form; the fields text is the mac's to check");
+	for (size_t i = 0; i < sizeof other / sizeof other[0]; i++) {
+		if (canonical(other[i])) {
+			diag("taken as written: %s", other[i]);
+			bad_ones++;
+		}
+	}
+	is_int((long)bad_ones, 0,
+	    "the same entry spelled otherwise is not the line as written");
+}
+
 /* A log of n lines built with the real formatter, into buf. */
 static size_t
 build_log(char *buf, size_t cap, int n)
@@ -469,6 +534,7 @@ main(void)
 	test_mac();
 	test_format();
 	test_parse();
+	test_canonical();
 	test_verify();
 	test_src();
 	snprintf(cmd, sizeof cmd, "rm -rf %s/audit", root);
