@@ -1,8 +1,10 @@
 /*
  * account: what rb-dnsd tells the rest of the toolkit through run/.
- * Every query is counted in run/stats.shm (lib/stats/stats) and, when notable
- * (or every query at verbosity >= 2, as Runbound does), written to the
- * query-log ring.  rb-dnsd is the only writer of that file, so requests
+ * Every query is counted in run/stats.shm (lib/stats/stats) and written to
+ * the query-log ring, whatever the verbosity: the ring is what GET /logs
+ * shows, and log-retention alone bounds it (Runbound keeps only the
+ * notable queries below verbosity 2, which leaves such a log nearly
+ * empty).  rb-dnsd is the only writer of that file, so requests
  * from other programs arrive as files in run/ctl/ (clear-logs, reload),
  * each holding a nonce; the answer is the nonce stored back in the
  * mapping, plus the inodes of the data files now served, so a writer can
@@ -65,29 +67,37 @@ account_init(struct dnsd *d)
 			return -1;
 	}
 	(void)unlink_ctl_leftovers(d);
-	d->log_all = c->verbosity >= 2;
 	d->wd_ctl = -1;
 	return 0;
+}
+
+/* Count the query under act and log it under logact. */
+static void
+count_and_log(struct dnsd *d, const struct rb_answer_query *q,
+    const struct rb_answer_info *info, enum rb_log_action act,
+    enum rb_log_action logact)
+{
+	uint64_t el = (now_ns() - q->now_ns) / 1000;
+	struct rb_stats_answer a = { act, info->rcode, q->tcp,
+		el > UINT32_MAX ? UINT32_MAX : (uint32_t)el, d->now_sec };
+
+	rb_stats_query(d->stats, &a);
+	rb_stats_log(d->stats,
+	    info->qname_len ? q->pkt + 12 : (const uint8_t *)"",
+	    info->qname_len ? info->qname_len : 1, info->qtype, logact,
+	    &q->client, d->now_sec, a.elapsed_us);
 }
 
 void
 account_query(struct dnsd *d, const struct rb_answer_query *q,
     const struct rb_answer_info *info)
 {
-	enum rb_log_action act = info->action, logact = act;
-	uint64_t el = (now_ns() - q->now_ns) / 1000;
-	uint32_t us = el > UINT32_MAX ? UINT32_MAX : (uint32_t)el;
+	enum rb_log_action act = info->action;
 
-	rb_stats_query(d->stats, act, info->rcode, d->now_sec, us);
-	if (act == RB_ACT_LOCAL && info->rcode == 3)
-		logact = RB_ACT_NXDOMAIN;
-	/* Verbosity 1 logs what is notable: no NOERROR answers. */
-	if (!d->log_all && info->rcode == 0)
-		return;
-	rb_stats_log(d->stats,
-	    info->qname_len ? q->pkt + 12 : (const uint8_t *)"",
-	    info->qname_len ? info->qname_len : 1, info->qtype, logact,
-	    &q->client, d->now_sec, us);
+	/* An NXDOMAIN from local data counts as a local hit but reads as
+	 * nxdomain in the log. */
+	count_and_log(d, q, info, act,
+	    act == RB_ACT_LOCAL && info->rcode == 3 ? RB_ACT_NXDOMAIN : act);
 }
 
 /* A query that step 8 answered later, under act (RB_ACT_FORWARDED); a
@@ -97,16 +107,9 @@ void
 account_forward(struct dnsd *d, const struct rb_answer_query *q,
     const struct rb_answer_info *info, enum rb_log_action act)
 {
-	uint64_t el = (now_ns() - q->now_ns) / 1000;
-	uint32_t us = el > UINT32_MAX ? UINT32_MAX : (uint32_t)el;
-
 	if (info->rcode == 2)
 		act = RB_ACT_SERVFAIL;
-	rb_stats_query(d->stats, act, info->rcode, d->now_sec, us);
-	if (!d->log_all && info->rcode == 0)
-		return;
-	rb_stats_log(d->stats, q->pkt + 12, info->qname_len, info->qtype, act,
-	    &q->client, d->now_sec, us);
+	count_and_log(d, q, info, act, act);
 }
 
 /* Touch run/stats.shm: rb-apid watches run/ and looks at once at what

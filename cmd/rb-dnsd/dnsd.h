@@ -113,7 +113,6 @@ struct dnsd {
 	char ctl_dir[PATH_MAX];     /* run/ctl: requests from rb-apid */
 	char shm_path[PATH_MAX];    /* run/stats.shm, touched on change */
 	int wd_ctl;
-	int log_all;     /* verbosity >= 2: every query into the log ring */
 	int64_t now_sec; /* wall clock, refreshed once per batch */
 
 	struct rb_forward *fwd; /* step 8 (lib/answer/forward) */

@@ -2,7 +2,11 @@
  * json: turn a consistent snapshot of run/stats.shm into the JSON of
  * Runbound's /stats, /logs and /upstreams.  Derived figures (rates,
  * percentiles, uptime) are computed here, at read time, so rb-dnsd's hot
- * path only counts.
+ * path only counts.  /stats carries Runbound's fields with Runbound's
+ * meanings, then ours: every block by action (Runbound's "blocked" counts
+ * only those answered REFUSED), replies by code, queries by transport and
+ * the latency histogram in seconds, all from the same snapshot, which is
+ * what /metrics renders.
  */
 
 #include <errno.h>
@@ -56,6 +60,83 @@ percentile_ms(const struct rb_stats_shm *s, double p)
 	return rb_stats_lat_bounds[RB_LAT_BUCKETS - 2] / 1000.0;
 }
 
+/* Reply codes by their IANA names; the rest add up under "other". */
+static const char *const rcode_names[RB_STATS_RCODES] = { "NOERROR", "FORMERR",
+	"SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "YXDOMAIN", "YXRRSET",
+	"NXRRSET", "NOTAUTH", "NOTZONE", [16] = "BADVERS" };
+
+static json_t *
+rcodes_json(const struct rb_stats_shm *s)
+{
+	json_t *o = json_object();
+	uint64_t other = 0;
+
+	for (int i = 0; i < RB_STATS_RCODES && o != NULL; i++) {
+		if (rcode_names[i] == NULL)
+			other += s->rcodes[i];
+		else if (json_object_set_new(o, rcode_names[i],
+		             json_integer((json_int_t)s->rcodes[i])) < 0)
+			goto fail;
+	}
+	if (o != NULL &&
+	    json_object_set_new(o, "other", json_integer((json_int_t)other)) <
+	        0)
+		goto fail;
+	return o;
+fail:
+	json_decref(o);
+	return NULL;
+}
+
+/* The latency histogram as Prometheus sees it: cumulative counts of
+ * queries answered within le seconds (the open bucket is the count). */
+static json_t *
+duration_json(const struct rb_stats_shm *s)
+{
+	json_t *b = json_array();
+	uint64_t acc = 0;
+
+	for (int i = 0; i < RB_LAT_BUCKETS && b != NULL; i++) {
+		acc += s->latency[i];
+		if (i < RB_LAT_BUCKETS - 1 &&
+		    json_array_append_new(b,
+		        json_pack("{s:f, s:I}", "le",
+		            rb_stats_lat_bounds[i] / 1e6, "count",
+		            (json_int_t)acc)) < 0) {
+			json_decref(b);
+			return NULL;
+		}
+	}
+	return json_pack("{s:o, s:I, s:f}", "buckets", b, "count",
+	    (json_int_t)acc, "sum",
+	    (double)s->counters[RB_STAT_LATENCY_US] / 1e6);
+}
+
+/* Our fields, added to Runbound's /stats object o. */
+static json_t *
+add_ours(json_t *o, const struct rb_stats_shm *s)
+{
+	const uint64_t *c = s->counters;
+	json_t *more = json_pack("{s:{s:I, s:I, s:I}, s:o, s:{s:I, s:I}, "
+	                         "s:I, s:I, s:o}",
+	    "blocks", "total",
+	    (json_int_t)(c[RB_STAT_BLOCK_NXDOMAIN] + c[RB_STAT_BLOCK_REFUSE]),
+	    "nxdomain", (json_int_t)c[RB_STAT_BLOCK_NXDOMAIN], "refuse",
+	    (json_int_t)c[RB_STAT_BLOCK_REFUSE], "rcodes", rcodes_json(s),
+	    "transport", "udp", (json_int_t)c[RB_STAT_UDP], "tcp",
+	    (json_int_t)c[RB_STAT_TCP], "dropped",
+	    (json_int_t)c[RB_STAT_DROPPED], "cache_lookups",
+	    (json_int_t)c[RB_STAT_CACHE_LOOKUPS], "query_duration_seconds",
+	    duration_json(s));
+
+	if (o == NULL || more == NULL || json_object_update(o, more) < 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	json_decref(more);
+	return o;
+}
+
 json_t *
 rb_stats_json(const struct rb_stats_shm *shm, int64_t now)
 {
@@ -71,33 +152,35 @@ rb_stats_json(const struct rb_stats_shm *shm, int64_t now)
 	 * has moved the ring on since (qps_peak takes it only then). */
 	last = s.qps_sec > 0 ? s.qps[s.qps_sec % RB_QPS_SLOTS] : 0;
 	peak = s.qps_peak > last ? s.qps_peak : last;
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:I, "
-	                 "s:f, s:f, s:I, s:f, s:f, s:f, s:f, s:I, s:{s:I, s:I, "
-	                 "s:I}}",
-	    "total", (json_int_t)c[RB_STAT_TOTAL], "blocked",
-	    (json_int_t)c[RB_STAT_BLOCKED], "forwarded",
-	    (json_int_t)c[RB_STAT_FORWARDED], "nxdomain",
-	    (json_int_t)c[RB_STAT_NXDOMAIN], "refused",
-	    (json_int_t)c[RB_STAT_REFUSED], "servfail",
-	    (json_int_t)c[RB_STAT_SERVFAIL], "local_hits",
-	    (json_int_t)c[RB_STAT_LOCAL_HITS], "cached",
-	    (json_int_t)c[RB_STAT_CACHED], "blocked_percent",
-	    total > 0 ?
-	        one_decimal(100.0 * (double)c[RB_STAT_BLOCKED] / total) :
-	        0.0,
-	    "uptime_secs", (json_int_t)(now - s.start_time), "qps_1m",
-	    one_decimal((double)qps_sum(&s, now, 60) / 60.0), "qps_5m",
-	    one_decimal((double)qps_sum(&s, now, 300) / 300.0), "qps_peak",
-	    (json_int_t)peak, "latency_p50_ms", percentile_ms(&s, 0.50),
-	    "latency_p95_ms", percentile_ms(&s, 0.95), "latency_p99_ms",
-	    percentile_ms(&s, 0.99), "cache_hit_rate",
-	    lookups > 0 ?
-	        one_decimal(100.0 * (double)c[RB_STAT_CACHED] / lookups) :
-	        0.0,
-	    "cache_entries", (json_int_t)s.cache_entries, "dnssec", "secure",
-	    (json_int_t)c[RB_STAT_DNSSEC_SECURE], "bogus",
-	    (json_int_t)c[RB_STAT_DNSSEC_BOGUS], "insecure",
-	    (json_int_t)c[RB_STAT_DNSSEC_INSECURE]);
+	return add_ours(
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:I, "
+	              "s:f, s:f, s:I, s:f, s:f, s:f, s:f, s:I, s:{s:I, s:I, "
+	              "s:I}}",
+	        "total", (json_int_t)c[RB_STAT_TOTAL], "blocked",
+	        (json_int_t)c[RB_STAT_BLOCKED], "forwarded",
+	        (json_int_t)c[RB_STAT_FORWARDED], "nxdomain",
+	        (json_int_t)c[RB_STAT_NXDOMAIN], "refused",
+	        (json_int_t)c[RB_STAT_REFUSED], "servfail",
+	        (json_int_t)c[RB_STAT_SERVFAIL], "local_hits",
+	        (json_int_t)c[RB_STAT_LOCAL_HITS], "cached",
+	        (json_int_t)c[RB_STAT_CACHED], "blocked_percent",
+	        total > 0 ?
+	            one_decimal(100.0 * (double)c[RB_STAT_BLOCKED] / total) :
+	            0.0,
+	        "uptime_secs", (json_int_t)(now - s.start_time), "qps_1m",
+	        one_decimal((double)qps_sum(&s, now, 60) / 60.0), "qps_5m",
+	        one_decimal((double)qps_sum(&s, now, 300) / 300.0), "qps_peak",
+	        (json_int_t)peak, "latency_p50_ms", percentile_ms(&s, 0.50),
+	        "latency_p95_ms", percentile_ms(&s, 0.95), "latency_p99_ms",
+	        percentile_ms(&s, 0.99), "cache_hit_rate",
+	        lookups > 0 ?
+	            one_decimal(100.0 * (double)c[RB_STAT_CACHED] / lookups) :
+	            0.0,
+	        "cache_entries", (json_int_t)s.cache_entries, "dnssec",
+	        "secure", (json_int_t)c[RB_STAT_DNSSEC_SECURE], "bogus",
+	        (json_int_t)c[RB_STAT_DNSSEC_BOGUS], "insecure",
+	        (json_int_t)c[RB_STAT_DNSSEC_INSECURE]),
+	    &s);
 }
 
 static json_t *

@@ -4,7 +4,8 @@
 /*
  * GET /metrics: the figures of GET /stats in the Prometheus text format
  * (version 0.0.4) under Runbound's metric names, so dashboards built for
- * Runbound scrape us unchanged.
+ * Runbound scrape us unchanged, and beside them families in base units
+ * (doc/api.md, "GET /metrics").
  */
 
 #include <stddef.h>

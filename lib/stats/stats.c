@@ -8,7 +8,10 @@
  * carry their own seq the same way, so a reader never sees a record half
  * written; a record the writer has lapped since is reported as gone.
  * The file is created under a temporary name, sized and initialised, then
- * renamed into run/, so a reader never maps a half-made file.
+ * renamed into run/, so a reader never maps a half-made file.  Its blocks
+ * are allocated before it is mapped: a page of a sparse file that the
+ * filesystem has no room for kills the writer with SIGBUS when touched,
+ * so a full disk must fail the creation instead.
  */
 
 #include <errno.h>
@@ -65,7 +68,7 @@ rb_stats_create(const char *root, uint32_t log_cap, int redact)
 	rb_path(path, sizeof path, "%s/stats.shm", dir);
 	if (rb_atomic_open(&a, path, 0644) < 0)
 		return NULL;
-	if (ftruncate(a.fd, (off_t)size) < 0)
+	if ((errno = posix_fallocate(a.fd, 0, (off_t)size)) != 0)
 		goto fail;
 	s = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, a.fd, 0);
 	if (s == MAP_FAILED)
@@ -123,7 +126,8 @@ qps_advance(struct rb_stats_shm *s, int64_t now)
 
 /* Runbound's semantics: blocked counts blocks answered REFUSED,
  * nxdomain every NXDOMAIN (blocked or not), refused and servfail every
- * such reply, local_hits answers from local data. */
+ * such reply, local_hits answers from local data.  Ours beside them:
+ * every block by its action, every reply by its code. */
 static void
 count_action(struct rb_stats_shm *s, enum rb_log_action act, int rcode)
 {
@@ -133,26 +137,36 @@ count_action(struct rb_stats_shm *s, enum rb_log_action act, int rcode)
 		s->counters[RB_STAT_REFUSED]++;
 	else if (rcode == 2)
 		s->counters[RB_STAT_SERVFAIL]++;
-	if (act == RB_ACT_BLOCKED && rcode != 3)
+	if (act == RB_ACT_BLOCKED && rcode == 5) {
 		s->counters[RB_STAT_BLOCKED]++;
+		s->counters[RB_STAT_BLOCK_REFUSE]++;
+	}
+	if (act == RB_ACT_BLOCKED && rcode == 3)
+		s->counters[RB_STAT_BLOCK_NXDOMAIN]++;
 	if (act == RB_ACT_LOCAL)
 		s->counters[RB_STAT_LOCAL_HITS]++;
+	if (rcode < 0)
+		s->counters[RB_STAT_DROPPED]++;
+	else
+		s->rcodes[rcode < RB_STATS_RCODES ? rcode :
+		                                    RB_STATS_RCODES - 1]++;
 }
 
 void
-rb_stats_query(struct rb_stats_shm *s, enum rb_log_action act, int rcode,
-    int64_t now, uint32_t elapsed_us)
+rb_stats_query(struct rb_stats_shm *s, const struct rb_stats_answer *a)
 {
 	int b = 0;
 
-	while (b < RB_LAT_BUCKETS - 1 && elapsed_us > rb_stats_lat_bounds[b])
+	while (b < RB_LAT_BUCKETS - 1 && a->elapsed_us > rb_stats_lat_bounds[b])
 		b++;
 	write_begin(&s->seq);
 	s->counters[RB_STAT_TOTAL]++;
-	count_action(s, act, rcode);
-	qps_advance(s, now);
-	s->qps[now % RB_QPS_SLOTS]++;
+	s->counters[a->tcp ? RB_STAT_TCP : RB_STAT_UDP]++;
+	count_action(s, a->act, a->rcode);
+	qps_advance(s, a->now);
+	s->qps[a->now % RB_QPS_SLOTS]++;
 	s->latency[b]++;
+	s->counters[RB_STAT_LATENCY_US] += a->elapsed_us;
 	write_end(&s->seq);
 }
 

@@ -16,16 +16,17 @@
 
 #include "base/ipaddr.h"
 
-#define RB_STATS_MAGIC 0x33545342u /* "BST3": the deltas' inodes added */
+#define RB_STATS_MAGIC 0x34545342u /* "BST4": rcodes, transports, blocks */
 #define RB_QPS_SLOTS 300
 #define RB_LAT_BUCKETS 16
+#define RB_STATS_RCODES 24 /* reply codes 0..22, and 23 for 23 and above */
 #define RB_LOG_MAX 10000
 #define RB_UPSTREAM_MAX 32
 
-/* Counters of Runbound's GET /stats. */
+/* Counters of Runbound's GET /stats, then our own. */
 enum rb_stat {
 	RB_STAT_TOTAL,
-	RB_STAT_BLOCKED,   /* answered REFUSED by a block */
+	RB_STAT_BLOCKED,   /* a block answered REFUSED (Runbound's "blocked") */
 	RB_STAT_FORWARDED, /* sent upstream */
 	RB_STAT_NXDOMAIN,  /* NXDOMAIN, blocked or upstream */
 	RB_STAT_REFUSED,   /* REFUSED for any reason */
@@ -36,6 +37,12 @@ enum rb_stat {
 	RB_STAT_DNSSEC_SECURE,
 	RB_STAT_DNSSEC_BOGUS,
 	RB_STAT_DNSSEC_INSECURE,
+	RB_STAT_UDP,            /* queries that came over UDP */
+	RB_STAT_TCP,            /* and over TCP */
+	RB_STAT_DROPPED,        /* queries given no reply */
+	RB_STAT_BLOCK_NXDOMAIN, /* blocks (step 5), action nxdomain */
+	RB_STAT_BLOCK_REFUSE,   /* and action refuse */
+	RB_STAT_LATENCY_US,     /* the sum of every query's time, us */
 	RB_STAT_N
 };
 
@@ -85,6 +92,7 @@ struct rb_stats_shm {
 	int64_t qps_sec;            /* the second of the newest slot */
 	uint64_t qps_peak;
 	uint64_t latency[RB_LAT_BUCKETS];
+	uint64_t rcodes[RB_STATS_RCODES]; /* replies sent, by code */
 	uint64_t cache_entries;
 	struct rb_stats_upstream up[RB_UPSTREAM_MAX];
 
@@ -106,15 +114,24 @@ struct rb_stats_shm {
 /* Upper bound of each latency bucket, microseconds; the last is open. */
 extern const uint32_t rb_stats_lat_bounds[RB_LAT_BUCKETS];
 
-/* Writer side (rb-dnsd): create root/run/stats.shm anew (atomically) and
+/* One query as rb-dnsd answered it. */
+struct rb_stats_answer {
+	enum rb_log_action act; /* what it counts and logs as */
+	int rcode;              /* of the reply; -1 when none was sent */
+	int tcp;                /* it came over TCP */
+	uint32_t elapsed_us;
+	int64_t now; /* Unix seconds */
+};
+
+/* Writer side (rb-dnsd): create root/run/stats.shm anew (atomically), its
+ * blocks allocated (a full disk fails here, not later with SIGBUS), and
  * map it.  NULL with errno on failure.  Free with rb_stats_close. */
 struct rb_stats_shm *rb_stats_create(const char *root, uint32_t log_cap,
     int redact);
 
-/* Count one query: total, the counters its action and reply code imply
- * (rcode -1 when nothing was sent), latency; now is Unix seconds. */
-void rb_stats_query(struct rb_stats_shm *s, enum rb_log_action act, int rcode,
-    int64_t now, uint32_t elapsed_us);
+/* Count one query (a borrowed): total, transport, the counters its action
+ * and reply code imply, latency. */
+void rb_stats_query(struct rb_stats_shm *s, const struct rb_stats_answer *a);
 
 /* Add n to one counter (forwarding, DNSSEC, cache outcomes). */
 void rb_stats_add(struct rb_stats_shm *s, enum rb_stat c, uint64_t n);

@@ -16,6 +16,22 @@ ival(json_t *o, const char *k)
 	return json_integer_value(json_object_get(o, k));
 }
 
+/* The integer at o.k1.k2. */
+static json_int_t
+ival2(json_t *o, const char *k1, const char *k2)
+{
+	return ival(json_object_get(o, k1), k2);
+}
+
+static void
+query(struct rb_stats_shm *w, enum rb_log_action act, int rcode, int tcp,
+    int64_t now, uint32_t us)
+{
+	struct rb_stats_answer a = { act, rcode, tcp, us, now };
+
+	rb_stats_query(w, &a);
+}
+
 int
 main(void)
 {
@@ -38,9 +54,9 @@ main(void)
 		bail("no mapping");
 	rb_ipaddr_parse("192.168.1.42", &cl);
 	for (int i = 0; i < 10; i++)
-		rb_stats_query(w, RB_ACT_LOCAL, 0, t0, 300);
-	rb_stats_query(w, RB_ACT_BLOCKED, 5, t0 + 1, 50);
-	rb_stats_query(w, RB_ACT_BLOCKED, 3, t0 + 1, 50);
+		query(w, RB_ACT_LOCAL, 0, i < 3, t0, 300);
+	query(w, RB_ACT_BLOCKED, 5, 0, t0 + 1, 50);
+	query(w, RB_ACT_BLOCKED, 3, 0, t0 + 1, 50);
 	for (int i = 0; i < 6; i++)
 		rb_stats_log(w, name, sizeof name, 1,
 		    i % 2 ? RB_ACT_BLOCKED : RB_ACT_LOCAL, &cl, t0 + i, 1500);
@@ -56,6 +72,51 @@ main(void)
 	ok(json_real_value(json_object_get(j, "latency_p50_ms")) == 0.5,
 	    "p50 from the histogram");
 	ok(json_is_object(json_object_get(j, "dnssec")), "dnssec object");
+	is_int(ival2(j, "blocks", "total"), 2, "blocks counts every action");
+	is_int(ival2(j, "blocks", "nxdomain"), 1, "blocks.nxdomain");
+	is_int(ival2(j, "blocks", "refuse"), 1, "blocks.refuse");
+	is_int(ival2(j, "rcodes", "NOERROR"), 10, "rcodes.NOERROR");
+	is_int(ival2(j, "rcodes", "NXDOMAIN"), 1, "rcodes.NXDOMAIN");
+	is_int(ival2(j, "rcodes", "REFUSED"), 1, "rcodes.REFUSED");
+	is_int(ival2(j, "transport", "tcp"), 3, "transport.tcp");
+	is_int(ival2(j, "transport", "udp"), 9, "transport.udp");
+	{
+		json_t *h = json_object_get(j, "query_duration_seconds");
+		json_t *b = json_object_get(h, "buckets");
+
+		is_int(ival(h, "count"), 12, "histogram count");
+		ok(json_real_value(json_object_get(h, "sum")) == 0.0031,
+		    "histogram sum in seconds");
+		is_int((long)json_array_size(b), RB_LAT_BUCKETS - 1,
+		    "a bucket per finite bound");
+		ok(json_real_value(
+		       json_object_get(json_array_get(b, 0), "le")) == 0.0001,
+		    "first bound 100 us");
+		is_int(ival(json_array_get(b, 0), "count"), 2,
+		    "first bucket: the two 50 us queries");
+		is_int(ival(json_array_get(b, 1), "count"), 2,
+		    "cumulative: none in (100, 250] us");
+		is_int(ival(json_array_get(b, 2), "count"), 12,
+		    "the 300 us queries in (250, 500] us");
+	}
+	json_decref(j);
+
+	/* A block whose data is corrupt answers SERVFAIL: no block hit, and
+	 * Runbound's blocked counts only blocks answered REFUSED.  A query
+	 * dropped is a refused, and no reply. */
+	query(w, RB_ACT_BLOCKED, 2, 0, t0 + 1, 50);
+	query(w, RB_ACT_REFUSED, -1, 0, t0 + 1, 50);
+	query(w, RB_ACT_FORWARDED, 9, 1, t0 + 1, 50);
+	query(w, RB_ACT_FORWARDED, 23, 1, t0 + 1, 50);
+	j = rb_stats_json(r, t0 + 1);
+	is_int(ival(j, "blocked"), 1, "a SERVFAIL block is not blocked");
+	is_int(ival2(j, "blocks", "total"), 2, "nor a block hit");
+	is_int(ival(j, "servfail"), 1, "but a servfail");
+	is_int(ival(j, "dropped"), 1, "a dropped query");
+	is_int(ival(j, "refused"), 2, "counts as refused");
+	is_int(ival2(j, "rcodes", "NOTAUTH"), 1, "rcode 9 by name");
+	is_int(ival2(j, "rcodes", "other"), 1, "unnamed codes are other");
+	is_int(ival2(j, "transport", "tcp"), 5, "transport.tcp");
 	json_decref(j);
 
 	rb_stats_json_logs_query(&q, NULL, NULL, NULL, NULL, NULL, &e);

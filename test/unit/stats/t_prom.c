@@ -1,4 +1,5 @@
-/* Unit tests for lib/stats/prom: every seed metric, HELP and TYPE lines. */
+/* Unit tests for lib/stats/prom: every seed metric, HELP and TYPE lines,
+ * and our families in base units beside them. */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,14 @@ main(void)
 	    "\"latency_p50_ms\":0.3,\"latency_p95_ms\":4.2,"
 	    "\"latency_p99_ms\":22.5,\"cache_hit_rate\":68.4,"
 	    "\"cache_entries\":2941,\"dnssec\":{\"secure\":1042,\"bogus\":3,"
-	    "\"insecure\":897}}",
+	    "\"insecure\":897},\"cached\":2941,\"cache_lookups\":4300,"
+	    "\"blocks\":{\"total\":13421,\"nxdomain\":4500,"
+	    "\"refuse\":8921},\"rcodes\":{\"NOERROR\":112000,"
+	    "\"NXDOMAIN\":4500,\"REFUSED\":8921,\"other\":0},"
+	    "\"transport\":{\"udp\":125000,\"tcp\":432},\"dropped\":0,"
+	    "\"query_duration_seconds\":{\"buckets\":[{\"le\":0.0001,"
+	    "\"count\":100000},{\"le\":0.00025,\"count\":120000}],"
+	    "\"count\":125432,\"sum\":81.5}}",
 	    0, NULL);
 	static const char *const want[] = {
 		"# HELP runbound_queries_total Total DNS queries received\n",
@@ -45,6 +53,29 @@ main(void)
 		"\nrunbound_dnssec_total{status=\"secure\"} 1042\n",
 		"\nrunbound_dnssec_total{status=\"bogus\"} 3\n",
 		"\nrunbound_dnssec_total{status=\"insecure\"} 897\n",
+		"# TYPE runbound_latency_ms summary\n",
+		"\nrunbound_latency_ms_sum 81500\n",
+		"\nrunbound_latency_ms_count 125432\n",
+		"# TYPE runbound_query_duration_seconds histogram\n",
+		"\nrunbound_query_duration_seconds_bucket{le=\"0.0001\"} "
+		"100000\n",
+		"\nrunbound_query_duration_seconds_bucket{le=\"0.00025\"} "
+		"120000\n",
+		"\nrunbound_query_duration_seconds_bucket{le=\"+Inf\"} "
+		"125432\n",
+		"\nrunbound_query_duration_seconds_sum 81.5\n",
+		"\nrunbound_query_duration_seconds_count 125432\n",
+		"\nrunbound_dns_requests_total{transport=\"udp\"} 125000\n",
+		"\nrunbound_dns_requests_total{transport=\"tcp\"} 432\n",
+		"\nrunbound_dns_requests_dropped_total 0\n",
+		"\nrunbound_dns_responses_total{rcode=\"NOERROR\"} 112000\n",
+		"\nrunbound_dns_responses_total{rcode=\"REFUSED\"} 8921\n",
+		"\nrunbound_dns_responses_total{rcode=\"NOTAUTH\"} 0\n",
+		"\nrunbound_dns_responses_total{rcode=\"other\"} 0\n",
+		"\nrunbound_blocklist_hits_total{action=\"nxdomain\"} 4500\n",
+		"\nrunbound_blocklist_hits_total{action=\"refuse\"} 8921\n",
+		"\nrunbound_cache_hits_total 2941\n",
+		"\nrunbound_cache_lookups_total 4300\n",
 	};
 	size_t len = 0, helps = 0, types = 0;
 	char *text = rb_stats_prom(j, &len);
@@ -60,13 +91,16 @@ main(void)
 		helps++;
 	for (const char *p = text; (p = strstr(p, "# TYPE ")) != NULL; p++)
 		types++;
-	is_int((long)helps, 13, "13 families with HELP");
-	is_int((long)types, 13, "and TYPE");
+	is_int((long)helps, 20, "20 families with HELP");
+	is_int((long)types, 20, "and TYPE");
 	free(text);
 	json_decref(j);
 	j = json_object();
 	text = rb_stats_prom(j, &len);
-	ok(text != NULL && strstr(text, "\nrunbound_queries_total 0\n"),
+	ok(text != NULL && strstr(text, "\nrunbound_queries_total 0\n") &&
+	        strstr(text,
+	            "\nrunbound_query_duration_seconds_bucket{le=\"+Inf\"} "
+	            "0\n"),
 	    "missing fields read 0");
 	free(text);
 	json_decref(j);
