@@ -186,6 +186,7 @@ perl -e 'printf "store: rb-apid RSS %.1f MB (target < 64 MB)\n", $ARGV[0] / 1024
 # --- one 100,000-line import ------------------------------------------------
 perl -e 'printf "{\"domain\":\"i%d.import.example\",\"action\":\"nxdomain\"}\n",
     $_ for 1..100000' >"$W/imp"
+mkdir -p "$W/imp-root" # a fresh root: commands never make one
 t0=$(now)
 "$bin/rb-block" -d "$W/imp-root" import "$W/imp" >/dev/null
 t1=$(now)

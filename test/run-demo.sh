@@ -1,10 +1,10 @@
 #!/bin/sh
 # make run: a demo state root in ./var, made once with rb-conf (DNS on
-# 127.0.0.1:5353, demo records and blocklist), its s6 service directories
-# refreshed from svc/, and s6-svscan in the foreground.  Ctrl-C stops
-# every daemon.  Started as root, the daemons and their loggers run as the
-# system user runbound (make deps adds it): the root is made with
-# rb-conf --user runbound.
+# 127.0.0.1:5353, demo records and blocklist, the audit log on), its s6
+# service directories refreshed from svc/, and s6-svscan in the
+# foreground.  Ctrl-C stops every daemon.  Started as root, the daemons
+# and their loggers run as the system user runbound (make deps adds it):
+# the root is made with rb-conf --user runbound.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${RB_BIN:-$top/build/gcc/bin}
@@ -28,7 +28,7 @@ sync_port=${RB_DEMO_SYNC_PORT:-8082}
 
 make_root() {
 	"$bin/rb-conf" --templates "$top/svc" --bin "$bin" --port "$dns_port" \
-	    --api-port "$api_port" --sync-port "$sync_port" \
+	    --api-port "$api_port" --sync-port "$sync_port" --audit-log \
 	    ${user:+--user "$user"} "$V" >/dev/null
 	cat >> "$V/runbound.conf" <<'CONF'
 

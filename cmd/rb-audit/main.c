@@ -3,8 +3,10 @@
  * the newest entries as GET /audit/tail does; head prints the newest seq,
  * mac and chain, to record somewhere an attacker cannot reach; verify
  * checks every mac, the seqs, the chain across files and optionally a
- * recorded head.  JSON on stdout; exit 0 intact, 1 tampered, 100 usage or
- * no key, 111 I/O errors.
+ * recorded head.  JSON on stdout; exit 0 intact, 1 tampered, 100 usage,
+ * no key or no log to verify, 111 I/O errors (doc/exit-codes.md).  A root
+ * without a log yet reads as an empty log: tail has no lines, head is
+ * the genesis.
  */
 
 #include <errno.h>
@@ -20,20 +22,23 @@
 #include "base/hex.h"
 #include "base/log.h"
 #include "base/path.h"
+#include "prog/command.h"
+#include "prog/usage.h"
 #include "state/txn.h"
 #include "sys/root.h"
 
 #define TAIL_DEFAULT 100
 #define TAIL_MAX 1000
 
+static const char usage_text[] =
+    "usage: rb-audit [-d ROOT] tail [-n N]\n"
+    "       rb-audit [-d ROOT] head\n"
+    "       rb-audit [-d ROOT] verify [--head SEQ:CHAIN] [FILE...]\n";
+
 static int
 usage(void)
 {
-	fputs("usage: rb-audit [-d ROOT] tail [-n N]\n"
-	      "       rb-audit [-d ROOT] head\n"
-	      "       rb-audit [-d ROOT] verify [--head SEQ:CHAIN] [FILE...]\n",
-	    stderr);
-	return 100;
+	return rb_usage_print(usage_text, 0);
 }
 
 static int
@@ -71,9 +76,13 @@ cmd_tail(const char *root, int argc, char **argv)
 		return usage();
 	if (n > TAIL_MAX)
 		n = TAIL_MAX;
-	snprintf(dir, sizeof dir, "%s/audit", root);
-	if ((lines = rb_audit_files_tail(dir, n, &bad, &e)) == NULL) {
-		rb_error("%s: %s", e.code, e.details);
+	rb_path(dir, sizeof dir, "%s/audit", root); /* fits: sys/root.h */
+	lines = rb_audit_files_tail(dir, n, &bad, &e);
+	if (lines == NULL && e.kind == RB_ERR_NOT_FOUND)
+		lines = json_array(); /* no log yet: no lines, as head says */
+	if (lines == NULL) {
+		rb_error("%s: %s", e.code ? e.code : "INTERNAL_ERROR",
+		    e.code ? e.details : "out of memory");
 		return 111;
 	}
 	if (bad > 0)
@@ -91,7 +100,7 @@ cmd_head(const char *root, int argc, char **argv)
 
 	if (argc != 1)
 		return usage();
-	snprintf(dir, sizeof dir, "%s/audit", root);
+	rb_path(dir, sizeof dir, "%s/audit", root); /* fits: sys/root.h */
 	if ((lines = rb_audit_files_tail(dir, 1, NULL, &e)) == NULL &&
 	    e.kind != RB_ERR_NOT_FOUND) {
 		rb_error("%s: %s", e.code, e.details);
@@ -113,7 +122,9 @@ cmd_head(const char *root, int argc, char **argv)
 
 /* Verify the named files, or every file of root/audit in chain order;
  * then *names (freed by the caller with rb_audit_files_free, after the
- * report that borrows them) holds the latter's names. */
+ * report that borrows them) holds the latter's names.  Returns 0, 100
+ * when there is no log to verify (nothing proves it intact) or 111 when a
+ * file cannot be read. */
 static int
 verify_files(struct rb_audit_verify *v, const char *root, char **files,
     int nfiles, char ***names, size_t *n)
@@ -128,19 +139,19 @@ verify_files(struct rb_audit_verify *v, const char *root, char **files,
 		        base ? base + 1 : files[i], i + 1 == nfiles) < 0) {
 			rb_error("unable to read %s: %s", files[i],
 			    strerror(errno));
-			return -1;
+			return errno == ENOENT ? 100 : 111;
 		}
 	}
 	if (nfiles > 0)
 		return 0;
-	snprintf(dir, sizeof dir, "%s/audit", root);
+	rb_path(dir, sizeof dir, "%s/audit", root); /* fits: sys/root.h */
 	if (rb_audit_files(dir, names, n) < 0 && errno != ENOENT) {
 		rb_error("unable to list %s: %s", dir, strerror(errno));
-		return -1;
+		return 111;
 	}
 	if (*n == 0 && v->head_seq == 0) {
 		rb_error("no audit log in %s", dir);
-		r = -1;
+		return 100;
 	}
 	for (size_t i = 0; r == 0 && i < *n; i++) {
 		rb_path(path, sizeof path, "%s/%s", dir, (*names)[i]);
@@ -148,7 +159,7 @@ verify_files(struct rb_audit_verify *v, const char *root, char **files,
 		    0) {
 			rb_error("unable to read %s: %s", path,
 			    strerror(errno));
-			r = -1;
+			r = 111;
 		}
 	}
 	return r;
@@ -177,13 +188,13 @@ cmd_verify(const char *root, int argc, char **argv)
 	}
 	if ((conf = rb_conf_load_root(root, &e)) == NULL) {
 		rb_error("%s", e.details);
-		return 100;
+		return rb_err_exit_code(&e);
 	}
 	code = rb_audit_key_load(&key, root, conf->audit_log_hmac_key, 0, &e);
 	rb_conf_free(conf);
 	if (code < 0) {
 		rb_error("%s: %s", e.code, e.details);
-		return e.kind == RB_ERR_INVALID ? 100 : 111;
+		return rb_err_exit_code(&e);
 	}
 	rb_audit_verify_init(&v, &key);
 	if (head != NULL && rb_audit_verify_set_head(&v, head) < 0) {
@@ -192,10 +203,11 @@ cmd_verify(const char *root, int argc, char **argv)
 		rb_audit_key_wipe(&key);
 		return 100;
 	}
-	if (verify_files(&v, root, argv + i, argc - i, &names, &n) < 0) {
+	if ((code = verify_files(&v, root, argv + i, argc - i, &names, &n)) !=
+	    0) {
 		rb_audit_files_free(names, n);
 		rb_audit_key_wipe(&key);
-		return 111;
+		return code;
 	}
 	tampered = rb_audit_verify_end(&v);
 	rb_audit_key_wipe(&key);
@@ -209,21 +221,22 @@ main(int argc, char **argv)
 {
 	const char *opt_root = NULL;
 	char root[RB_PATH_MAX];
+	struct rb_err e = { 0 };
 	int c;
 
 	rb_log_init("rb-audit", 0);
-	while ((c = getopt(argc, argv, "+d:")) != -1) {
+	while ((c = rb_usage_getopt(argc, argv, "+d:h")) != -1) {
+		if (c == 'h')
+			return rb_usage_print(usage_text, 1);
 		if (c != 'd')
 			return usage();
 		opt_root = optarg;
 	}
 	if (optind >= argc)
 		return usage();
-	if (rb_root_resolve(opt_root, root, sizeof root) < 0 ||
-	    strlen(root) > 3000) {
-		rb_error("unable to resolve the state root: %s",
-		    strerror(errno ? errno : ENAMETOOLONG));
-		return 111;
+	if (rb_command_root(opt_root, root, sizeof root, &e) < 0) {
+		rb_error("%s: %s", e.code, e.details);
+		return rb_err_exit_code(&e);
 	}
 	argc -= optind;
 	argv += optind;

@@ -35,7 +35,8 @@
 #include "base/hex.h"
 #include "base/log.h"
 #include "conf/conf.h"
-#include "sys/root.h"
+#include "prog/command.h"
+#include "prog/usage.h"
 #include "wire/dname.h"
 
 #include "xfr.h"
@@ -45,10 +46,15 @@
 
 static struct xfr x;
 
+static const char usage_text[] =
+    "usage: rb-axfr [-d ROOT] [-q HEX] [-v]  (socket on fd 0)\n";
+
+static void usage(int help) __attribute__((noreturn));
+
 static void
-usage(void)
+usage(int help)
 {
-	rb_die(100, "usage: rb-axfr [-d ROOT] [-q HEX] [-v]  (socket on fd 0)");
+	exit(rb_usage_print(usage_text, help));
 }
 
 /* -q HEX: bytes rb-dnsd read before the hand-over, into the input. */
@@ -112,10 +118,11 @@ int
 main(int argc, char **argv)
 {
 	const char *root = NULL, *hex = NULL;
+	struct rb_err e = { 0 };
 	int opt, verbose = 0;
 
 	rb_log_init("rb-axfr", 0);
-	while ((opt = getopt(argc, argv, "d:q:v")) != -1) {
+	while ((opt = rb_usage_getopt(argc, argv, "d:q:vh")) != -1) {
 		switch (opt) {
 		case 'd':
 			root = optarg;
@@ -127,15 +134,14 @@ main(int argc, char **argv)
 			verbose = 1;
 			break;
 		default:
-			usage();
+			usage(opt == 'h');
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(0);
 	rb_log_init("rb-axfr", verbose);
-	if (rb_root_resolve(root, x.root, sizeof x.root) < 0)
-		rb_die(111, "unable to resolve the state root: %s",
-		    strerror(errno));
+	if (rb_command_root(root, x.root, sizeof x.root, &e) < 0)
+		rb_die(rb_err_exit_code(&e), "%s", e.details);
 	if (hex != NULL)
 		prefill(&x, hex);
 	load_conf(&x);

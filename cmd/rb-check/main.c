@@ -15,12 +15,15 @@
 
 #include "base/log.h"
 #include "conf/conf.h"
+#include "prog/usage.h"
 #include "sys/root.h"
 
+static void usage(int help) __attribute__((noreturn));
+
 static void
-usage(void)
+usage(int help)
 {
-	rb_die(100, "usage: rb-check [-d ROOT] [-c FILE]");
+	exit(rb_usage_print("usage: rb-check [-d ROOT] [-c FILE]\n", help));
 }
 
 static void
@@ -60,7 +63,7 @@ main(int argc, char **argv)
 	int ch;
 
 	rb_log_init("rb-check", 0);
-	while ((ch = getopt(argc, argv, "d:c:")) != -1) {
+	while ((ch = rb_usage_getopt(argc, argv, "d:c:h")) != -1) {
 		switch (ch) {
 		case 'd':
 			root = optarg;
@@ -69,11 +72,11 @@ main(int argc, char **argv)
 			file = optarg;
 			break;
 		default:
-			usage();
+			usage(ch == 'h');
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(0);
 	path = conf_path(file, root, buf, sizeof buf);
 	c = rb_conf_load(path, &d, warn_line, NULL);
 	if (c == NULL)

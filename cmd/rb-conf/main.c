@@ -1,10 +1,12 @@
 /*
  * rb-conf: make a new state root, as tinydns-conf makes a tinydns
- * directory: a commented runbound.conf, a random api.key and sync-key
- * (0600), and one s6 service directory per daemon, filled in from the
- * templates of svc/ so that they point at this root and these binaries.
- * It refuses to touch a root that exists: configuration is never
- * overwritten behind the operator's back.
+ * directory: a commented runbound.conf, a random api.key, sync-key and
+ * audit key (0600), and one s6 service directory per daemon, filled in
+ * from the templates of svc/ so that they point at this root and these
+ * binaries.  It refuses to touch a root that exists: configuration is
+ * never overwritten behind the operator's back.  The root is made in a
+ * staging directory beside it and renamed into place once complete, so
+ * a failed rb-conf leaves nothing, and a root that exists is whole.
  */
 
 #include <sys/stat.h>
@@ -12,6 +14,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <grp.h>
 #include <limits.h>
@@ -28,6 +32,7 @@
 #include "base/hex.h"
 #include "base/log.h"
 #include "conf/conf.h"
+#include "prog/usage.h"
 #include "sys/atomic.h"
 #include "sys/file.h"
 #include "sys/root.h"
@@ -47,7 +52,12 @@ struct opts {
 	const char *bin;  /* where the rb-* binaries are */
 	const char *tmpl; /* the svc/ templates */
 	int refresh;      /* only remake the service directories */
+	int audit_log;    /* audit-log: yes */
 };
+
+/* The root being made, until it is renamed into place: removed at exit,
+ * so that a failure (rb_die anywhere) leaves nothing behind. */
+static char staging[PATH_MAX];
 
 static void path(char *buf, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -66,17 +76,19 @@ path(char *buf, size_t len, const char *fmt, ...)
 		rb_die(100, "path too long: %s", buf);
 }
 
+static void usage(int help) __attribute__((noreturn));
+
 static void
-usage(void)
+usage(int help)
 {
-	fputs("usage: rb-conf [--slave MASTER:PORT] [--user USER] "
-	      "[--listen IP] [--port N]\n"
-	      "               [--api-port N] [--sync-port N] [--bin DIR] "
-	      "[--templates DIR] ROOT\n"
-	      "       rb-conf --refresh-services [--bin DIR] [--templates DIR] "
-	      "ROOT\n",
-	    stderr);
-	exit(100);
+	exit(rb_usage_print(
+	    "usage: rb-conf [--slave MASTER:PORT] [--user USER] "
+	    "[--listen IP] [--port N]\n"
+	    "               [--api-port N] [--sync-port N] [--audit-log]\n"
+	    "               [--bin DIR] [--templates DIR] ROOT\n"
+	    "       rb-conf --refresh-services [--bin DIR] [--templates DIR] "
+	    "ROOT\n",
+	    help));
 }
 
 /* Random bytes as lower-case hex, NUL-terminated (2n+1 bytes of out). */
@@ -90,18 +102,21 @@ random_hex(char *out, size_t n)
 	rb_hex_encode(b, n, out);
 }
 
+/* Write dir/name; dir is the root or its staging directory. */
 static void
-write_file(const char *root, const char *name, const char *text, int mode)
+write_file(const char *dir, const char *name, const char *text, int mode)
 {
 	char p[PATH_MAX];
 
-	path(p, sizeof p, "%s/%s", root, name);
+	path(p, sizeof p, "%s/%s", dir, name);
 	if (rb_atomic_replace(p, text, strlen(text), mode) < 0)
 		rb_die(111, "unable to write %s: %s", p, strerror(errno));
 }
 
+/* runbound.conf into dir, for the root named root. */
 static void
-write_conf(const char *root, const struct opts *o, const char *sync_key)
+write_conf(const char *dir, const char *root, const struct opts *o,
+    const char *sync_key)
 {
 	char buf[4096];
 	int n;
@@ -129,6 +144,9 @@ write_conf(const char *root, const struct opts *o, const char *sync_key)
 	    "%s%s%s"
 	    "\tsync-port: %d\n"
 	    "\tsync-key: \"%s\"\n"
+	    "\t# The HMAC-chained audit log (doc/audit.md), written by\n"
+	    "\t# rb-auditd with the key in audit/hmac.key.\n"
+	    "\taudit-log: %s\n"
 	    "\n"
 	    "# Where names no local data answers are sent.\n"
 	    "# forward-zone:\n"
@@ -138,11 +156,12 @@ write_conf(const char *root, const struct opts *o, const char *sync_key)
 	    o->user ? "\tusername: \"" : "", o->user ? o->user : "",
 	    o->user ? "\"\n" : "", o->slave ? "slave" : "master",
 	    o->slave ? "\tsync-master: " : "", o->slave ? o->slave : "",
-	    o->slave ? "\n" : "", o->sync_port, sync_key);
+	    o->slave ? "\n" : "", o->sync_port, sync_key,
+	    o->audit_log ? "yes" : "no");
 	if (n < 0 || (size_t)n >= sizeof buf)
 		rb_die(100, "configuration too long");
 	/* It holds the sync key. */
-	write_file(root, "runbound.conf", buf, 0640);
+	write_file(dir, "runbound.conf", buf, 0640);
 }
 
 /* Copy one template file, filling in @ROOT@, @BIN@, @LOGDIR@ and
@@ -194,25 +213,28 @@ chown_to(const char *path, const char *user)
 		rb_die(111, "unable to chown %s: %s", path, strerror(errno));
 }
 
+/* service/name and log/name in dir, for the root named root (what the
+ * scripts say). */
 static void
-make_service(const char *root, const struct opts *o, const char *user,
-    const char *name)
+make_service(const char *dir, const char *root, const struct opts *o,
+    const char *user, const char *name)
 {
 	static const char *const files[] = { "run", "finish", "notification-fd",
 		"log/run" };
 	char src[PATH_MAX], dst[PATH_MAX], logdir[PATH_MAX], setuidgid[300];
 
-	path(logdir, sizeof logdir, "%s/log/%s", root, name);
-	path(dst, sizeof dst, "%s/service/%s/log", root, name);
+	path(logdir, sizeof logdir, "%s/log/%s", dir, name);
+	path(dst, sizeof dst, "%s/service/%s/log", dir, name);
 	if (rb_file_mkdirs(dst, 0755) < 0 || rb_file_mkdirs(logdir, 0750) < 0)
 		rb_die(111, "unable to create %s: %s", dst, strerror(errno));
 	/* The loggers run as the user too: their directories are its. */
 	chown_to(logdir, user);
+	path(logdir, sizeof logdir, "%s/log/%s", root, name);
 	path(setuidgid, sizeof setuidgid, "%s%s%s", user ? "s6-setuidgid " : "",
 	    user ? user : "", user ? " " : "");
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		path(src, sizeof src, "%s/%s/%s", o->tmpl, name, files[i]);
-		path(dst, sizeof dst, "%s/service/%s/%s", root, name, files[i]);
+		path(dst, sizeof dst, "%s/service/%s/%s", dir, name, files[i]);
 		if (access(src, F_OK) == 0)
 			fill_template(src, dst, root, o->bin, logdir,
 			    setuidgid);
@@ -242,34 +264,43 @@ read_conf(const char *root, char *user, size_t len)
 	return want;
 }
 
-/* One service directory per daemon template found. */
+/* One service directory per daemon template found, in dir (the root or
+ * its staging directory) for the root named root. */
 static void
-make_services(const char *root, const struct opts *o)
+make_services(const char *dir, const char *root, const struct opts *o)
 {
-	DIR *dir = opendir(o->tmpl);
 	struct dirent *e;
 	char user[256];
-	int n = 0, dot = read_conf(root, user, sizeof user);
+	int n = 0, dot = read_conf(dir, user, sizeof user), err;
+	DIR *tmpl = opendir(o->tmpl); /* after read_conf: errno is its */
 
-	if (dir == NULL)
-		rb_die(111, "unable to open the templates %s: %s", o->tmpl,
-		    strerror(errno));
-	while ((e = readdir(dir)) != NULL) {
+	if (tmpl == NULL) {
+		err = errno;
+		rb_die(err == ENOENT ? 100 : 111,
+		    "unable to open the templates %s: %s%s", o->tmpl,
+		    strerror(err),
+		    err == ENOENT ? " (--templates DIR: svc/ of the source "
+		                    "tree, or make install)" :
+		                    "");
+	}
+	while ((e = readdir(tmpl)) != NULL) {
 		if (strncmp(e->d_name, "rb-", 3) != 0)
 			continue;
 		/* The DoT forwarder runs only for forward-tls-upstream. */
 		if (strcmp(e->d_name, "rb-dot") == 0 && !dot)
 			continue;
-		make_service(root, o, user[0] ? user : NULL, e->d_name);
+		make_service(dir, root, o, user[0] ? user : NULL, e->d_name);
 		n++;
 	}
-	closedir(dir);
+	closedir(tmpl);
 	if (n == 0)
-		rb_die(111, "no service templates in %s", o->tmpl);
+		rb_die(100, "no service templates in %s", o->tmpl);
 }
 
+/* The state directories of dir (the staging directory), the keys and
+ * the logs to user; the config to root with user's group. */
 static void
-give_to_user(const char *root, const char *user)
+give_to_user(const char *dir, const char *user)
 {
 	static const char *const dirs[] = { "", "/store", "/journal", "/data",
 		"/run", "/audit", "/feeds", "/sync" };
@@ -279,19 +310,22 @@ give_to_user(const char *root, const char *user)
 	if (pw == NULL)
 		rb_die(100, "no such user: %s", user);
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-		path(p, sizeof p, "%s%s", root, dirs[i]);
+		path(p, sizeof p, "%s%s", dir, dirs[i]);
 		if (rb_file_mkdirs(p, 0750) < 0 ||
 		    chown(p, i == 0 ? 0 : pw->pw_uid, pw->pw_gid) < 0)
 			rb_die(111, "unable to set up %s: %s", p,
 			    strerror(errno));
 	}
-	path(p, sizeof p, "%s/runbound.conf", root);
+	path(p, sizeof p, "%s/runbound.conf", dir);
 	if (chown(p, 0, pw->pw_gid) < 0)
 		rb_die(111, "unable to chown %s: %s", p, strerror(errno));
 	/* rb-apid reads it again on SIGHUP, as the user. */
-	path(p, sizeof p, "%s/api.key", root);
+	path(p, sizeof p, "%s/api.key", dir);
 	chown_to(p, user);
-	path(p, sizeof p, "%s/log", root);
+	/* rb-auditd reads it as the user. */
+	path(p, sizeof p, "%s/audit/hmac.key", dir);
+	chown_to(p, user);
+	path(p, sizeof p, "%s/log", dir);
 	chown_to(p, user);
 }
 
@@ -314,7 +348,9 @@ options(int argc, char **argv, struct opts *o)
 		{ "port", 1, NULL, 'p' }, { "api-port", 1, NULL, 'a' },
 		{ "sync-port", 1, NULL, 'y' }, { "bin", 1, NULL, 'b' },
 		{ "templates", 1, NULL, 't' },
-		{ "refresh-services", 0, NULL, 'r' }, { NULL, 0, NULL, 0 } };
+		{ "refresh-services", 0, NULL, 'r' },
+		{ "audit-log", 0, NULL, 'A' }, { "help", 0, NULL, 'h' },
+		{ NULL, 0, NULL, 0 } };
 	int c;
 
 	*o = (struct opts){ .listen = "127.0.0.1",
@@ -323,7 +359,7 @@ options(int argc, char **argv, struct opts *o)
 		.sync_port = 8082,
 		.bin = RB_BINDIR,
 		.tmpl = RB_SHAREDIR "/svc" };
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			o->slave = optarg;
@@ -352,12 +388,15 @@ options(int argc, char **argv, struct opts *o)
 		case 'r':
 			o->refresh = 1;
 			break;
+		case 'A':
+			o->audit_log = 1;
+			break;
 		default:
-			usage();
+			usage(c == 'h');
 		}
 	}
 	if (optind != argc - 1)
-		usage();
+		usage(0);
 	if (o->slave != NULL && strchr(o->slave, ':') == NULL)
 		rb_die(100, "--slave takes MASTER:PORT");
 	if (strpbrk(o->listen, "\"\n") ||
@@ -366,39 +405,115 @@ options(int argc, char **argv, struct opts *o)
 		rb_die(100, "quotes and newlines are not allowed in options");
 }
 
+static int
+remove_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(p) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+/* At exit: a staging directory still there means rb-conf failed. */
+static void
+remove_staging(void)
+{
+	if (staging[0] != '\0' &&
+	    nftw(staging, remove_one, 16, FTW_DEPTH | FTW_PHYS) < 0)
+		fprintf(stderr, "rb-conf: warning: unable to remove %s: %s\n",
+		    staging, strerror(errno));
+}
+
+/* A new empty staging directory beside root, into staging. */
+static void
+make_staging(const char *root)
+{
+	char parent[PATH_MAX];
+	const char *base;
+
+	if (access(root, F_OK) == 0)
+		rb_die(100,
+		    "unable to create %s: %s (rb-conf never overwrites a "
+		    "state root)",
+		    root, strerror(EEXIST));
+	if (errno != ENOENT)
+		rb_die(111, "unable to create %s: %s", root, strerror(errno));
+	if (rb_file_dirname(root, parent, sizeof parent, &base) < 0)
+		rb_die(100, "not a directory name: %s", root);
+	path(staging, sizeof staging, "%s/.%s.rb-conf.XXXXXX", parent, base);
+	if (atexit(remove_staging) != 0 || mkdtemp(staging) == NULL) {
+		int err = errno;
+
+		staging[0] = '\0';
+		rb_die(err == ENOENT || err == ENOTDIR ? 100 : 111,
+		    "unable to create %s: %s", root, strerror(err));
+	}
+	if (chmod(staging, 0750) < 0)
+		rb_die(111, "unable to create %s: %s", root, strerror(errno));
+}
+
+/* The keys, 256 random bits each in hex: api.key and the audit log's
+ * (doc/audit.md), both 0600, so that turning audit-log: on needs no
+ * other step; the sync key goes into runbound.conf. */
+static void
+write_keys(const char *dir)
+{
+	char key[65], line[67], p[PATH_MAX];
+
+	random_hex(key, 32);
+	snprintf(line, sizeof line, "%s\n", key);
+	write_file(dir, "api.key", line, 0600);
+	path(p, sizeof p, "%s/audit", dir);
+	if (rb_file_mkdirs(p, 0750) < 0)
+		rb_die(111, "unable to create %s: %s", p, strerror(errno));
+	random_hex(key, 32);
+	snprintf(line, sizeof line, "%s\n", key);
+	write_file(dir, "audit/hmac.key", line, 0600);
+}
+
+/* Make the root whole in staging, then rename it into place, refusing
+ * one that appeared meanwhile. */
+static void
+make_root(const char *root, const struct opts *o)
+{
+	char sync_key[65];
+
+	make_staging(root);
+	random_hex(sync_key, 32);
+	write_conf(staging, root, o, sync_key);
+	write_keys(staging);
+	make_services(staging, root, o);
+	if (o->user != NULL)
+		give_to_user(staging, o->user);
+	if (renameat2(AT_FDCWD, staging, AT_FDCWD, root, RENAME_NOREPLACE) < 0)
+		rb_die(errno == EEXIST ? 100 : 111, "unable to create %s: %s%s",
+		    root, strerror(errno),
+		    errno == EEXIST ?
+		        " (rb-conf never overwrites a state root)" :
+		        "");
+	staging[0] = '\0';
+	if (rb_file_dir_sync(root, 0) < 0)
+		rb_die(111, "unable to sync the directory of %s: %s", root,
+		    strerror(errno));
+}
+
 int
 main(int argc, char **argv)
 {
-	char root[PATH_MAX], key[65], keyline[67], sync_key[65];
+	char root[PATH_MAX];
 	struct opts o;
 	json_t *out;
 
 	rb_log_init("rb-conf", 0);
 	options(argc, argv, &o);
 	if (rb_root_resolve(argv[optind], root, sizeof root) < 0)
-		rb_die(111, "unable to resolve %s: %s", argv[optind],
-		    strerror(errno));
+		rb_die(errno == ENAMETOOLONG ? 100 : 111,
+		    "unable to resolve %s: %s", argv[optind], strerror(errno));
 	if (o.refresh) {
 		/* An existing root: its configuration stays as it is. */
-		if (access(root, F_OK) < 0)
+		if (rb_root_check(root) < 0)
 			rb_die(100, "%s: %s", root, strerror(errno));
-		make_services(root, &o);
+		make_services(root, root, &o);
 		return 0;
 	}
-	if (mkdir(root, 0750) < 0)
-		rb_die(errno == EEXIST ? 100 : 111, "unable to create %s: %s%s",
-		    root, strerror(errno),
-		    errno == EEXIST ?
-		        " (rb-conf never overwrites a state root)" :
-		        "");
-	random_hex(key, 32);
-	random_hex(sync_key, 32);
-	write_conf(root, &o, sync_key);
-	snprintf(keyline, sizeof keyline, "%s\n", key);
-	write_file(root, "api.key", keyline, 0600);
-	make_services(root, &o);
-	if (o.user != NULL)
-		give_to_user(root, o.user);
+	make_root(root, &o);
 	out = json_pack("{s:s, s:s, s:s}", "status", "ok", "root", root, "role",
 	    o.slave ? "slave" : "master");
 	if (out == NULL || json_dumpf(out, stdout, JSON_COMPACT) < 0 ||

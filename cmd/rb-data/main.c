@@ -8,25 +8,23 @@
  * collection changed since its base, after any compaction under way.
  */
 
-#include <errno.h>
 #include <stdio.h>
-#include <string.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "base/log.h"
 #include "prog/command.h"
+#include "prog/usage.h"
 #include "state/compact.h"
 #include "state/data.h"
 #include "state/txn.h"
 #include "sys/root.h"
 
 static int
-usage(void)
+usage(int help)
 {
-	fputs("usage: rb-data [-c [-f]] [-d ROOT]\n", stderr);
-	return 100;
+	return rb_usage_print("usage: rb-data [-c [-f]] [-d ROOT]\n", help);
 }
 
 int
@@ -40,7 +38,7 @@ main(int argc, char **argv)
 	int c, r, only_due = 0, force = 0;
 
 	rb_log_init("rb-data", 0);
-	while ((c = getopt(argc, argv, "cd:fh")) != -1) {
+	while ((c = rb_usage_getopt(argc, argv, "cd:fh")) != -1) {
 		if (c == 'c')
 			only_due = 1;
 		else if (c == 'f')
@@ -48,14 +46,12 @@ main(int argc, char **argv)
 		else if (c == 'd')
 			opt_root = optarg;
 		else
-			return usage();
+			return usage(c == 'h');
 	}
 	if (optind != argc || (force && !only_due))
-		return usage();
-	if (rb_root_resolve(opt_root, root, sizeof root) < 0)
-		rb_die(111, "unable to resolve the state root: %s",
-		    strerror(errno));
-	if (rb_command_as_owner(root, &e) < 0)
+		return usage(0);
+	if (rb_command_root(opt_root, root, sizeof root, &e) < 0 ||
+	    rb_command_as_owner(root, &e) < 0)
 		rb_die(rb_err_exit_code(&e), "%s", e.details);
 	/* Writes may make another collection due meanwhile: again, while
 	 * there is work (bounded, for a store written without pause). */

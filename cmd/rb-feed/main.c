@@ -18,24 +18,26 @@
 #include "feed/subs.h"
 #include "feed/update.h"
 #include "prog/command.h"
+#include "prog/usage.h"
 #include "sys/atomic.h"
 #include "sys/file.h"
 #include "sys/root.h"
 #include "wire/dname.h"
 
+static const char usage_text[] =
+    "usage: rb-feed [-d ROOT] add NAME URL [hosts|domains|adblock] "
+    "[refuse|nxdomain]\n"
+    "       rb-feed [-d ROOT] del ID\n"
+    "       rb-feed [-d ROOT] list\n"
+    "       rb-feed [-d ROOT] update [ID]\n"
+    "       rb-feed presets\n"
+    "       rb-feed compile FILE SET [FORMAT] [ACTION]\n"
+    "       rb-feed show SET [NAME...]\n";
+
 static int
 usage(void)
 {
-	fputs("usage: rb-feed [-d ROOT] add NAME URL [hosts|domains|adblock] "
-	      "[refuse|nxdomain]\n"
-	      "       rb-feed [-d ROOT] del ID\n"
-	      "       rb-feed [-d ROOT] list\n"
-	      "       rb-feed [-d ROOT] update [ID]\n"
-	      "       rb-feed [-d ROOT] presets\n"
-	      "       rb-feed compile FILE SET [FORMAT] [ACTION]\n"
-	      "       rb-feed show SET [NAME...]\n",
-	    stderr);
-	return 100;
+	return rb_usage_print(usage_text, 0);
 }
 
 static int
@@ -227,7 +229,7 @@ do_show(int argc, char **argv)
 	if ((set = (uint8_t *)rb_file_read(argv[0], (size_t)1 << 31, &len)) ==
 	    NULL) {
 		rb_error("unable to read %s: %s", argv[0], strerror(errno));
-		return 111;
+		return errno == ENOENT ? 100 : 111;
 	}
 	if (rb_nameset_check(set, len, &why) < 0) {
 		free(set);
@@ -257,7 +259,9 @@ main(int argc, char **argv)
 	int c;
 
 	rb_log_init("rb-feed", 0);
-	while ((c = getopt(argc, argv, "+d:h")) != -1) {
+	while ((c = rb_usage_getopt(argc, argv, "+d:h")) != -1) {
+		if (c == 'h')
+			return rb_usage_print(usage_text, 1);
 		if (c != 'd')
 			return usage();
 		opt_root = optarg;
@@ -266,17 +270,15 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc < 1)
 		return usage();
-	if (rb_root_resolve(opt_root, root, sizeof root) < 0) {
-		rb_error("unable to resolve the state root: %s",
-		    strerror(errno));
-		return 111;
-	}
+	/* These work on files and built-in data, never on a root. */
 	if (strcmp(argv[0], "compile") == 0)
 		return do_compile(argc - 1, argv + 1);
 	if (strcmp(argv[0], "show") == 0)
 		return do_show(argc - 1, argv + 1);
 	if (strcmp(argv[0], "presets") == 0)
 		return argc == 1 ? print_json(rb_feed_preset_all()) : usage();
+	if (rb_command_root(opt_root, root, sizeof root, &e) < 0)
+		return fail(&e);
 	if (strcmp(argv[0], "list") == 0) {
 		if (argc != 1)
 			return usage();

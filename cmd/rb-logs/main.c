@@ -10,16 +10,17 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "prog/command.h"
+#include "prog/usage.h"
 #include "stats/json.h"
 #include "sys/root.h"
 
 static int
-usage(void)
+usage(int help)
 {
-	fputs("usage: rb-logs [-d ROOT] [-n LIMIT] [-p PAGE] [-a ACTION] "
-	      "[-c CLIENT] [-s SINCE]\n",
-	    stderr);
-	return 100;
+	return rb_usage_print("usage: rb-logs [-d ROOT] [-n LIMIT] [-p PAGE] "
+	                      "[-a ACTION] [-c CLIENT] [-s SINCE]\n",
+	    help);
 }
 
 int
@@ -35,7 +36,7 @@ main(int argc, char **argv)
 	int c;
 
 	rb_log_init("rb-logs", 0);
-	while ((c = getopt(argc, argv, "d:n:p:a:c:s:h")) != -1) {
+	while ((c = rb_usage_getopt(argc, argv, "d:n:p:a:c:s:h")) != -1) {
 		switch (c) {
 		case 'd':
 			opt_root = optarg;
@@ -56,17 +57,16 @@ main(int argc, char **argv)
 			since = optarg;
 			break;
 		default:
-			return usage();
+			return usage(c == 'h');
 		}
 	}
 	if (optind != argc)
-		return usage();
+		return usage(0);
 	if (rb_stats_json_logs_query(&q, limit, page, action, client, since,
 	        &e) < 0)
 		rb_die(100, "%s: %s", e.code, e.details);
-	if (rb_root_resolve(opt_root, root, sizeof root) < 0)
-		rb_die(111, "unable to resolve the state root: %s",
-		    strerror(errno));
+	if (rb_command_root(opt_root, root, sizeof root, &e) < 0)
+		rb_die(rb_err_exit_code(&e), "%s", e.details);
 	if ((s = rb_stats_open(root)) == NULL)
 		rb_die(111,
 		    "unable to map run/stats.shm: %s (is rb-dnsd "

@@ -37,9 +37,10 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "conf/conf.h"
+#include "prog/command.h"
+#include "prog/usage.h"
 #include "sys/atomic.h"
 #include "sys/file.h"
-#include "sys/root.h"
 #include "wire/dname.h"
 #include "zone/notify.h"
 #include "zone/zonedb.h"
@@ -90,10 +91,12 @@ static struct {
 	struct pollfd *pf; /* one per secondary */
 } n;
 
+static void usage(int help) __attribute__((noreturn));
+
 static void
-usage(void)
+usage(int help)
 {
-	rb_die(100, "usage: rb-notify [-d ROOT] [-a] [-v]");
+	exit(rb_usage_print("usage: rb-notify [-d ROOT] [-a] [-v]\n", help));
 }
 
 /* also-notify from runbound.conf, as socket addresses. */
@@ -434,10 +437,11 @@ main(int argc, char **argv)
 	char path[PATH_MAX + 32], run_dir[PATH_MAX + 8], state[PATH_MAX + 32];
 	const char *root = NULL;
 	struct rb_zonedb *db;
+	struct rb_err e = { 0 };
 	int opt, verbose = 0;
 
 	rb_log_init("rb-notify", 0);
-	while ((opt = getopt(argc, argv, "ad:v")) != -1) {
+	while ((opt = rb_usage_getopt(argc, argv, "ad:vh")) != -1) {
 		switch (opt) {
 		case 'a':
 			n.all = 1;
@@ -449,15 +453,14 @@ main(int argc, char **argv)
 			verbose = 1;
 			break;
 		default:
-			usage();
+			usage(opt == 'h');
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(0);
 	rb_log_init("rb-notify", verbose);
-	if (rb_root_resolve(root, n.root, sizeof n.root) < 0)
-		rb_die(111, "unable to resolve the state root: %s",
-		    strerror(errno));
+	if (rb_command_root(root, n.root, sizeof n.root, &e) < 0)
+		rb_die(rb_err_exit_code(&e), "%s", e.details);
 	if (snprintf(path, sizeof path, "%s/data/zones.cdb", n.root) >=
 	        (int)sizeof path ||
 	    snprintf(run_dir, sizeof run_dir, "%s/run/notify", n.root) >=

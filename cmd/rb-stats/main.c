@@ -11,14 +11,15 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "prog/command.h"
+#include "prog/usage.h"
 #include "stats/json.h"
 #include "sys/root.h"
 
 static int
-usage(void)
+usage(int help)
 {
-	fputs("usage: rb-stats [-d ROOT] [-u]\n", stderr);
-	return 100;
+	return rb_usage_print("usage: rb-stats [-d ROOT] [-u]\n", help);
 }
 
 int
@@ -26,24 +27,24 @@ main(int argc, char **argv)
 {
 	const char *opt_root = NULL;
 	const struct rb_stats_shm *s;
+	struct rb_err e = { 0 };
 	char root[RB_PATH_MAX];
 	int c, up = 0;
 	json_t *j;
 
 	rb_log_init("rb-stats", 0);
-	while ((c = getopt(argc, argv, "d:uh")) != -1) {
+	while ((c = rb_usage_getopt(argc, argv, "d:uh")) != -1) {
 		if (c == 'd')
 			opt_root = optarg;
 		else if (c == 'u')
 			up = 1;
 		else
-			return usage();
+			return usage(c == 'h');
 	}
 	if (optind != argc)
-		return usage();
-	if (rb_root_resolve(opt_root, root, sizeof root) < 0)
-		rb_die(111, "unable to resolve the state root: %s",
-		    strerror(errno));
+		return usage(0);
+	if (rb_command_root(opt_root, root, sizeof root, &e) < 0)
+		rb_die(rb_err_exit_code(&e), "%s", e.details);
 	if ((s = rb_stats_open(root)) == NULL)
 		rb_die(111,
 		    "unable to map run/stats.shm: %s (is rb-dnsd "

@@ -20,16 +20,17 @@
 
 #include "base/log.h"
 #include "prog/command.h"
+#include "prog/usage.h"
 #include "state/txn.h"
 #include "sync/state.h"
 #include "sys/root.h"
 
-static void usage(void) __attribute__((noreturn));
+static void usage(int help) __attribute__((noreturn));
 
 static void
-usage(void)
+usage(int help)
 {
-	rb_die(100, "usage: rb-sync [-d ROOT] status|resync");
+	exit(rb_usage_print("usage: rb-sync [-d ROOT] status|resync\n", help));
 }
 
 static int
@@ -40,7 +41,8 @@ status(const char *root, const struct rb_conf *c)
 
 	if (o == NULL)
 		rb_die(rb_err_exit_code(&e), "%s: %s", e.code, e.details);
-	if (json_dumpf(o, stdout, JSON_INDENT(2)) < 0 || puts("") < 0 ||
+	/* One line, as every command prints its JSON. */
+	if (json_dumpf(o, stdout, JSON_COMPACT) < 0 || puts("") < 0 ||
 	    fflush(stdout) != 0)
 		rb_die(111, "unable to write: %s", strerror(errno));
 	json_decref(o);
@@ -51,13 +53,19 @@ static int
 resync(const char *root, const struct rb_conf *c)
 {
 	struct rb_err e = { 0 };
+	json_t *o;
 
 	if (c->mode != RB_MODE_SLAVE)
 		rb_die(100, "resync: this root is not a slave (mode: %s)",
 		    rb_conf_mode_name(c->mode));
 	if (rb_sync_state_resync_request(root, &e) < 0)
 		rb_die(111, "%s", e.details);
-	printf("{\"status\":\"ok\",\"resync\":\"requested\"}\n");
+	o = json_pack("{s:s, s:s}", "status", "ok", "resync", "requested");
+	if (o == NULL ||
+	    json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) < 0 ||
+	    puts("") < 0 || fflush(stdout) != 0)
+		rb_die(111, "unable to write: %s", strerror(errno));
+	json_decref(o);
 	return 0;
 }
 
@@ -71,18 +79,17 @@ main(int argc, char **argv)
 	int ch, r;
 
 	rb_log_init("rb-sync", 0);
-	while ((ch = getopt(argc, argv, "d:")) != -1) {
+	while ((ch = rb_usage_getopt(argc, argv, "d:h")) != -1) {
 		if (ch != 'd')
-			usage();
+			usage(ch == 'h');
 		opt_root = optarg;
 	}
 	if (optind + 1 != argc)
-		usage();
-	if (rb_root_resolve(opt_root, root, sizeof root) < 0)
-		rb_die(111, "unable to resolve the state root: %s",
-		    strerror(errno));
+		usage(0);
+	if (rb_command_root(opt_root, root, sizeof root, &e) < 0)
+		rb_die(rb_err_exit_code(&e), "%s", e.details);
 	if ((c = rb_conf_load_root(root, &e)) == NULL)
-		rb_die(100, "%s", e.details);
+		rb_die(rb_err_exit_code(&e), "%s", e.details);
 	if (strcmp(argv[optind], "status") == 0)
 		r = status(root, c);
 	else if (strcmp(argv[optind], "resync") == 0 &&
@@ -91,7 +98,7 @@ main(int argc, char **argv)
 	else if (strcmp(argv[optind], "resync") == 0)
 		r = resync(root, c);
 	else
-		usage();
+		usage(0);
 	rb_conf_free(c);
 	return r;
 }

@@ -33,6 +33,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "prog/command.h"
+#include "prog/usage.h"
 #include "state/cdbw.h"
 #include "state/data.h"
 #include "state/store.h"
@@ -42,12 +43,14 @@
 #include "zone/zone.h"
 #include "zone/zonehist.h"
 
+static void usage(int help) __attribute__((noreturn));
+
 static void
-usage(void)
+usage(int help)
 {
-	rb_die(100,
-	    "usage: rb-zone [-d ROOT] [-s SERIAL] build|check "
-	    "[FILE...] | versions | rollback [ID]");
+	exit(rb_usage_print("usage: rb-zone [-d ROOT] [-s SERIAL] build|check "
+	                    "[FILE...] | versions | rollback [ID]\n",
+	    help));
 }
 
 static void
@@ -121,10 +124,29 @@ die_err(const struct rb_err *e)
 	rb_die(rb_err_exit_code(e), "%s", e->details);
 }
 
-/* Write the compiled zones as the new build (lib/zone/zonehist); prints the
- * build's id and seq into the summary. */
+/* Print o (taken; NULL when it could not be made) as one JSON line. */
 static void
-keep_build(const struct rb_cdbw *out, const char *root, char *sum, size_t len)
+print_line(json_t *o)
+{
+	if (o == NULL ||
+	    json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) < 0 ||
+	    putchar('\n') == EOF)
+		rb_die(111, "unable to print the summary");
+	json_decref(o);
+}
+
+/* o[k] = v (taken), or die. */
+static void
+set_new(json_t *o, const char *k, json_t *v)
+{
+	if (json_object_set_new(o, k, v) < 0)
+		rb_die(111, "out of memory");
+}
+
+/* Write the compiled zones as the new build (lib/zone/zonehist); sets
+ * "written" and the build's "id" in the summary sum (borrowed). */
+static void
+keep_build(const struct rb_cdbw *out, const char *root, json_t *sum)
 {
 	struct rb_err e = { 0 };
 	struct rb_txn t;
@@ -140,12 +162,11 @@ keep_build(const struct rb_cdbw *out, const char *root, char *sum, size_t len)
 		rb_txn_end(&t);
 		die_err(&e);
 	}
-	snprintf(sum, len, ",\"written\":%s,\"id\":\"%s\"",
-	    changed ? "true" : "false",
-	    json_string_value(
-	        json_object_get(json_array_get(t.store.zones,
-	                            json_array_size(t.store.zones) - 1),
-	            "id")));
+	set_new(sum, "written", json_boolean(changed));
+	set_new(sum, "id",
+	    json_incref(json_object_get(json_array_get(t.store.zones,
+	                                    json_array_size(t.store.zones) - 1),
+	        "id")));
 	json_decref(entry);
 	rb_txn_end(&t);
 }
@@ -247,11 +268,11 @@ rollback(const char *root, const char *want, int set_serial,
 	if (entry == NULL) /* the same bytes as the newest build */
 		entry = json_incref(json_array_get(t.store.zones,
 		    json_array_size(t.store.zones) - 1));
-	printf("{\"rollback_of\":\"%s\",\"id\":\"%s\",\"serial\":%lu,"
-	       "\"zones\":%zu,\"written\":%s}\n",
-	    from, json_string_value(json_object_get(entry, "id")), serial,
-	    json_object_size(json_object_get(entry, "zones")),
-	    changed ? "true" : "false");
+	print_line(json_pack("{s:s, s:O, s:I, s:I, s:b}", "rollback_of", from,
+	    "id", json_object_get(entry, "id"), "serial", (json_int_t)serial,
+	    "zones",
+	    (json_int_t)json_object_size(json_object_get(entry, "zones")),
+	    "written", changed));
 	json_decref(entry);
 	json_decref(extra);
 	rb_txn_end(&t);
@@ -265,17 +286,18 @@ main(int argc, char **argv)
 	struct rb_cdbw out = { 0 };
 	struct rb_diag d = { 0 };
 	struct rb_err e = { 0 };
-	const char *root = NULL, *cmd;
-	char where[1024], sum[200] = ",\"written\":false";
+	const char *opt_root = NULL, *cmd;
+	char root[RB_PATH_MAX], where[1024];
+	json_t *sum;
 	size_t nfiles;
 	int ch, build, set_serial = 0;
 	unsigned long serial = 0;
 	char *end;
 
 	rb_log_init("rb-zone", 0);
-	while ((ch = getopt(argc, argv, "d:s:")) != -1) {
+	while ((ch = rb_usage_getopt(argc, argv, "d:s:h")) != -1) {
 		if (ch == 'd') {
-			root = optarg;
+			opt_root = optarg;
 		} else if (ch == 's') {
 			errno = 0;
 			serial = strtoul(optarg, &end, 10);
@@ -286,16 +308,14 @@ main(int argc, char **argv)
 				    optarg);
 			set_serial = 1;
 		} else {
-			usage();
+			usage(ch == 'h');
 		}
 	}
 	if (optind >= argc)
-		usage();
+		usage(0);
 	cmd = argv[optind++];
-	if (root == NULL || root[0] == '\0')
-		root = getenv("RB_ROOT");
-	if (root == NULL || root[0] == '\0')
-		root = ".";
+	if (rb_command_root(opt_root, root, sizeof root, &e) < 0)
+		rb_die(rb_err_exit_code(&e), "%s", e.details);
 	if (strcmp(cmd, "versions") == 0 && optind == argc)
 		return versions(root);
 	if (strcmp(cmd, "check") != 0 && rb_command_as_owner(root, &e) < 0)
@@ -305,7 +325,7 @@ main(int argc, char **argv)
 		    set_serial, serial);
 	build = strcmp(cmd, "build") == 0;
 	if (!build && strcmp(cmd, "check") != 0)
-		usage();
+		usage(0);
 	nfiles = load_all(&zs, root, argv + optind, argc - optind);
 	if (set_serial && rb_zone_set_serial(&zs, (uint32_t)serial) < 0)
 		rb_die(111, "a staged SOA record is damaged");
@@ -313,13 +333,16 @@ main(int argc, char **argv)
 		rb_die(errno == ENOMEM ? 111 : 100, "%s",
 		    rb_diag_str(&d, where, sizeof where));
 	warn_dropped(&zs);
+	sum = json_pack("{s:I, s:I, s:I, s:b}", "files", (json_int_t)nfiles,
+	    "zones", (json_int_t)zs.apexes.n, "records", (json_int_t)zs.recs.n,
+	    "written", 0);
+	if (sum == NULL)
+		rb_die(111, "out of memory");
 	if (build)
-		keep_build(&out, root, sum, sizeof sum);
+		keep_build(&out, root, sum);
 	if (zs.dropped > 0)
-		snprintf(sum + strlen(sum), sizeof sum - strlen(sum),
-		    ",\"dropped\":%zu", zs.dropped);
-	printf("{\"files\":%zu,\"zones\":%zu,\"records\":%zu%s}\n", nfiles,
-	    zs.apexes.n, zs.recs.n, sum);
+		set_new(sum, "dropped", json_integer((json_int_t)zs.dropped));
+	print_line(sum);
 	rb_cdbw_free(&out);
 	rb_zone_fini(&zs);
 	return 0;

@@ -37,6 +37,11 @@ rb_err_sys(struct rb_err *e, const char *what)
 int
 rb_err_exit_code(const struct rb_err *e)
 {
+	/* A config that does not load is the operator's to fix: retrying is
+	 * no use.  Its kind stays RB_ERR_SYSTEM so that the API answers it
+	 * 500: the client is not at fault. */
+	if (e->code != NULL && strcmp(e->code, "INVALID_CONFIG") == 0)
+		return 100;
 	switch (e->kind) {
 	case RB_ERR_SYSTEM:
 	case RB_ERR_REMOTE:

@@ -36,9 +36,10 @@ int rb_err_set(struct rb_err *e, enum rb_err_kind kind, const char *code,
  * INTERNAL_ERROR); returns -1. */
 int rb_err_sys(struct rb_err *e, const char *what);
 
-/* The exit code of STYLE.md for e: 100 for a permanent failure (bad input,
- * a missing or conflicting entry, a read-only node), 111 for a temporary
- * one (the system, a peer). */
+/* The exit code of STYLE.md and doc/exit-codes.md for e: 100 for a
+ * permanent failure (bad input, an invalid config, a missing or
+ * conflicting entry, a read-only node), 111 for a temporary one (the
+ * system, a peer). */
 int rb_err_exit_code(const struct rb_err *e);
 
 #endif

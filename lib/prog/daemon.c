@@ -22,7 +22,9 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/path.h"
+#include "prog/command.h"
 #include "prog/daemon.h"
+#include "prog/usage.h"
 #include "sys/privs.h"
 #include "sys/ready.h"
 #include "sys/root.h"
@@ -30,22 +32,22 @@
 #define DRAIN_MS 5000
 #define DRAIN_TICK_MS 50
 
+/* "usage: prog [-d ROOT] [-r FD] [-v]" and the program's own options:
+ * on stdout and exit 0 for help, else on stderr and exit 100. */
 static void
-usage_line(const struct rb_daemon *d, FILE *f, const struct rb_daemon_opt *own,
-    size_t n)
+usage(const struct rb_daemon *d, const struct rb_daemon_opt *own, size_t n,
+    int help)
 {
-	fprintf(f, "usage: %s [-d ROOT] [-r FD] [-v]", d->prog);
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, " [%s]", own[i].usage);
-	fputs("\n", f);
-}
+	char text[512];
+	size_t k = (size_t)snprintf(text, sizeof text,
+	    "usage: %s [-d ROOT] [-r FD] [-v]", d->prog);
 
-static void
-usage_fail(const struct rb_daemon *d, const struct rb_daemon_opt *own, size_t n)
-{
-	fprintf(stderr, "%s: fatal: ", d->prog);
-	usage_line(d, stderr, own, n);
-	exit(100);
+	for (size_t i = 0; i < n && k < sizeof text; i++)
+		k += (size_t)snprintf(text + k, sizeof text - k, " [%s]",
+		    own[i].usage);
+	if (k < sizeof text)
+		snprintf(text + k, sizeof text - k, "\n");
+	exit(rb_usage_print(text, help));
 }
 
 /* The getopt string: d:r:vh and the program's letters. */
@@ -68,6 +70,7 @@ rb_daemon_options(struct rb_daemon *d, const char *prog, int argc, char **argv,
     int (*opt)(char letter, const char *arg, void *a), void *a)
 {
 	const char *root = NULL;
+	struct rb_err e = { 0 };
 	char spec[64];
 	int c;
 
@@ -78,7 +81,7 @@ rb_daemon_options(struct rb_daemon *d, const char *prog, int argc, char **argv,
 	d->drain_ms = DRAIN_MS;
 	rb_log_init(prog, 0);
 	optstring(spec, sizeof spec, own, n);
-	while ((c = getopt(argc, argv, spec)) != -1) {
+	while ((c = rb_usage_getopt(argc, argv, spec)) != -1) {
 		if (c == 'd') {
 			root = optarg;
 		} else if (c == 'r') {
@@ -89,19 +92,17 @@ rb_daemon_options(struct rb_daemon *d, const char *prog, int argc, char **argv,
 		} else if (c == 'v') {
 			d->verbose = 1;
 		} else if (c == 'h') {
-			usage_line(d, stdout, own, n);
-			exit(0);
+			usage(d, own, n, 1);
 		} else if (c == '?' || c == ':' || opt == NULL ||
 		    opt((char)c, optarg, a) < 0) {
-			usage_fail(d, own, n);
+			usage(d, own, n, 0);
 		}
 	}
 	if (optind != argc)
-		usage_fail(d, own, n);
+		usage(d, own, n, 0);
 	rb_log_init(prog, d->verbose);
-	if (rb_root_resolve(root, d->root, sizeof d->root) < 0)
-		rb_die(111, "unable to resolve the state root: %s",
-		    strerror(errno));
+	if (rb_command_root(root, d->root, sizeof d->root, &e) < 0)
+		rb_die(rb_err_exit_code(&e), "%s", e.details);
 }
 
 static void

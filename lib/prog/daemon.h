@@ -74,12 +74,12 @@ struct rb_daemon {
 	int64_t drain_end;
 };
 
-/* Parse argv: -d ROOT, -r FD, -v, -h (usage on stdout, exit 0) and the
- * program's own options (n of them; each is handed to opt with its
- * argument, NULL for a flag, and opt returns -1 to reject it).  A bad
- * option or argument prints the usage line and exits 100.  Then logging
- * is named prog and the state root is resolved (exit 111 when it cannot
- * be).  d is cleared first. */
+/* Parse argv: -d ROOT, -r FD, -v, -h or --help (usage on stdout, exit 0)
+ * and the program's own options (n of them; each is handed to opt with
+ * its argument, NULL for a flag, and opt returns -1 to reject it).  A bad
+ * option or argument prints the usage line on stderr and exits 100.  Then
+ * logging is named prog and the state root is found (prog/command: exit
+ * 100 when it does not exist).  d is cleared first. */
 void rb_daemon_options(struct rb_daemon *d, const char *prog, int argc,
     char **argv, const struct rb_daemon_opt *own, size_t n,
     int (*opt)(char letter, const char *arg, void *a), void *a);

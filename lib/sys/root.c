@@ -1,8 +1,12 @@
 /*
  * root: where the state lives.  Resolved once at start and made absolute,
  * so a daemon that later changes directory or drops privileges keeps
- * naming the same files.
+ * naming the same files; checked to exist before anything is written
+ * under it, because writers make the directories they need (store/,
+ * journal/, ...) and would otherwise make a whole new root.
  */
+
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -37,5 +41,19 @@ rb_root_resolve(const char *opt, char *out, size_t len)
 	}
 	while (n > 1 && out[n - 1] == '/')
 		out[--n] = '\0';
+	return 0;
+}
+
+int
+rb_root_check(const char *root)
+{
+	struct stat st;
+
+	if (stat(root, &st) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
 	return 0;
 }

@@ -3,10 +3,14 @@
 
 /*
  * The state root (DESIGN.md): -d DIR, else $RB_ROOT, else the current
- * directory.  A root is at most RB_ROOT_MAX bytes, so a path under it
- * (the root, a slash and one of our own names, all shorter than 1024
- * bytes) always fits in RB_PATH_MAX: snprintf of such a path into a
- * buffer of that size cannot truncate.
+ * directory.  Only rb-conf makes one: every other program refuses a root
+ * that does not exist (rb_root_check), so that a mistyped -d is an error,
+ * not a new empty root.
+ *
+ * A root is at most RB_ROOT_MAX bytes, so a path under it (the root, a
+ * slash and one of our own names, all shorter than 1024 bytes) always
+ * fits in RB_PATH_MAX: snprintf of such a path into a buffer of that size
+ * cannot truncate.
  */
 
 #include <stddef.h>
@@ -18,5 +22,9 @@
  * absolute path.  -1 with errno when it cannot be resolved, and
  * ENAMETOOLONG when it is longer than RB_ROOT_MAX. */
 int rb_root_resolve(const char *opt, char *out, size_t len);
+
+/* 0 when root is a directory; else -1 with errno: ENOENT when nothing is
+ * there, ENOTDIR when something else is, or stat's own. */
+int rb_root_check(const char *root);
 
 #endif

@@ -21,6 +21,10 @@ ok "$([ -x "$R/service/rb-dnsd/run" ] && echo 0 || echo 1)" "service/rb-dnsd/run
 is "$(cat "$R/service/rb-dnsd/notification-fd")" 3 "notification-fd 3"
 like "$(cat "$R/service/rb-dnsd/run")" "rb-dnsd -d $R -r 3" "run points at the root"
 like "$(cat "$R/service/rb-dnsd/log/run")" "s6-log .* $R/log/rb-dnsd" "log/run rotates into log/"
+like "$(cat "$R/audit/hmac.key")" '^[0-9a-f]{64}$' \
+	"audit/hmac.key: the audit log's key, made as api.key is"
+is "$(stat -c %a "$R/audit/hmac.key")" 600 "audit/hmac.key is 0600"
+is "$(rb-check -d "$R" | jq .audit_log)" false "the audit log is off by default"
 before=$(cat "$R/runbound.conf" "$R/api.key" | sha256sum)
 rb-conf --templates "$TOP/svc" --bin "$RB_BIN" "$R" 2>"$T/err"
 is $? 100 "an existing root is refused"
@@ -32,6 +36,25 @@ is "$(echo "$out" | jq -r .role)" slave "--slave makes a slave"
 is "$(rb-check -d "$T/slave" | jq -r '.mode + " " + .sync_master')" "slave 127.0.0.1:8082" "mode and sync-master"
 rb-conf --slave nocolon "$T/bad" 2>/dev/null
 is $? 100 "--slave needs MASTER:PORT"
+rb-conf --templates "$TOP/svc" --bin "$RB_BIN" --audit-log "$T/audited" >/dev/null
+is "$(rb-check -d "$T/audited" | jq .audit_log)" true "--audit-log turns it on"
+
+# A failed rb-conf says why and leaves nothing, so that it can be run
+# again (issue #24): the templates missing, as from a build tree without
+# --templates; an unknown --user, found out once the rest is written.
+left() { ls -a "$T" | grep -E "^\.?$1(\.|\$)"; }
+rb-conf --templates "$T/no-svc" --bin "$RB_BIN" "$T/f" 2>"$T/err"
+is $? 100 "rb-conf without its templates exits 100"
+like "$(cat "$T/err")" "templates $T/no-svc: No such file or directory" \
+	"saying why (errno is open's)"
+is "$(left f)" "" "and leaves nothing"
+rb-conf --templates "$TOP/svc" --bin "$RB_BIN" "$T/f" >/dev/null
+ok $? "so that rb-conf runs again"
+rb-conf --templates "$TOP/svc" --bin "$RB_BIN" --user no-such-user-rb "$T/g" \
+    2>"$T/err"
+is $? 100 "an unknown --user exits 100"
+like "$(cat "$T/err")" "no such user: no-such-user-rb" "naming it"
+is "$(left g)" "" "and leaves nothing"
 
 # The DoT forwarder's service exists only with a forward-tls-upstream zone.
 ok "$([ ! -e "$R/service/rb-dot" ] && echo 0 || echo 1)" "no rb-dot service without TLS forwarding"

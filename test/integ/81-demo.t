@@ -25,6 +25,18 @@ wait_for 10 sh -c "curl -sf -H 'Authorization: Bearer $(cat "$T/demo/api.key")' 
     127.0.0.1:$A/health >/dev/null"
 ok $? "and its API answers"
 
+# The audit log is on (issue #24): rb-auditd chains the demo's writes
+# into it, GET /audit/tail shows them, rb-audit verify finds them intact.
+audit_tail() { # jq 1.6 -e succeeds on no input: test the count
+	_n=$(curl -sf -H "Authorization: Bearer $(cat "$T/demo/api.key")" \
+	    "127.0.0.1:$A/audit/tail" | jq .count)
+	[ "${_n:-0}" -gt 0 ]
+}
+wait_for 10 audit_tail
+ok $? "GET /audit/tail answers with the demo's writes"
+out=$(rb-audit -d "$T/demo" verify)
+is "$?:$(echo "$out" | jq -r .status)" "0:intact" "rb-audit verify: intact"
+
 # Every program of ours (and s6-log) under this demo root, with its user.
 users() {
 	ps -eo user=,args= | grep -F "$T/demo" | grep -vE 's6-svscan|s6-supervise|grep|run-demo'
