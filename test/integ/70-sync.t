@@ -263,6 +263,19 @@ for _ in 1 2 3 4 5 6 7 8 9 10 11; do
 done
 like "$codes" "429$" "/sync/cert: rate-limited (10 per 60 s per source)"
 
+# --- a kill between applying a delta and saving sync/state -------------------
+# (as if sync/state's last save was lost: it says less than the journal
+# holds): the restart resumes with a delta, not a full snapshot.
+stop "$SSYNCD"
+full0=$(field full_syncs)
+jq -c '.applied_seq -= 1' "$S/sync/state" >"$S/state.older" &&
+    mv "$S/state.older" "$S/sync/state"
+start rb-syncd "$S"; SSYNCD=$LAST
+rb-dns -d "$M" add resume.home. A 10.0.9.9 >/dev/null
+within 5000 sa resume.home. 10.0.9.9
+ok $? "after a lost sync/state save the slave resumes"
+is "$(field full_syncs)" "$full0" "with a delta, not a full snapshot"
+
 # --- 20,000 changes while the slave is down: 410, full sync ---------------------
 stop "$SSYNCD"
 is "$RC" 0 "slave rb-syncd: SIGTERM during a long poll exits 0"
