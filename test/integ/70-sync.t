@@ -94,6 +94,9 @@ is $? 100 "a master without sync-port: exit 100"
 printf 'server:\n    mode: slave\n    sync-master: 127.0.0.1:1\n' >"$B/runbound.conf"
 rb-syncd -d "$B" 2>/dev/null
 is $? 100 "a slave without sync-key: exit 100"
+printf 'server:\n    mode: master\n    sync-port: 1\n    sync-key: "x"\n    sync-interface: eth0\n' >"$B/runbound.conf"
+rb-syncd -d "$B" 2>/dev/null
+is $? 100 "a sync-interface that is not an address: exit 100"
 
 start rb-dnsd "$M"; MDNS=$LAST
 start rb-syncd "$M"; MSYNCD=$LAST
@@ -107,6 +110,8 @@ fi
 # --- first contact: certificate, TOFU, full sync -----------------------------
 FPR=$(openssl x509 -fingerprint -sha256 -noout -in "$M/sync/sync-cert.pem" |
 	sed 's/.*=//')
+is "$(ss -Hltn "sport = :$SYNC" | awk '{print $4}')" "127.0.0.1:$SYNC" \
+	"the sync port listens where interface: does (loopback here), not on every address"
 like "$(cat "$M/rb-syncd.log")" "Sync HTTPS server starting  port=$SYNC  sha256=$FPR" \
 	"master logs its fingerprint as Runbound does"
 is "$(stat -c %a "$M/sync/sync-key.pem")" 600 "sync-key.pem is 0600"
