@@ -1,7 +1,7 @@
 # test/lib.sh: helpers for integration tests (POSIX sh, TAP output).
 # Source it first thing: . "$(dirname "$0")/../lib.sh"
 # Provides: ok, is, like, plan, done_testing, bail, bail_log, tmproot, free_port,
-# start_bg, start_ready, cdb_view, wait_for, stop_pid, and a cleanup trap that stops every process
+# start_bg, start_ready, cdb_view, tmpfs_at, wait_for, stop_pid, and a cleanup trap that stops every process
 # started with start_bg and removes every tmproot, once any compaction a
 # write started there is done.
 
@@ -155,6 +155,14 @@ stop_pid() { # stop_pid PID: TERM, wait up to 5 s, then KILL
 	return 0
 }
 
+# tmpfs_at DIR SIZE [OPTIONS]: mount a tmpfs of SIZE (mount's -o size=)
+# on DIR (made if need be), unmounted at exit; needs root.
+_mounts=""
+tmpfs_at() {
+	mkdir -p "$1" && mount -t tmpfs -o "size=$2${3:+,$3}" tmpfs "$1" &&
+	    _mounts="$1 $_mounts"
+}
+
 _cleanup() {
 	for _p in $_pids; do stop_pid "$_p"; done
 	# A write may have started a compaction (rb-data -c, detached): it
@@ -162,6 +170,7 @@ _cleanup() {
 	find "$_top" -path '*/store/.compact' 2>/dev/null | while read -r _c; do
 		timeout 30 flock "$_c" true 2>/dev/null
 	done
+	for _m in $_mounts; do umount "$_m" 2>/dev/null; done
 	rm -rf "$_top"
 }
 trap _cleanup EXIT

@@ -179,6 +179,17 @@ setup(struct apid *a)
 		rb_die(111, "unable to set up the event loop");
 }
 
+/* Contract 3 at start, as rb-dnsd does: what the journal holds and the
+ * store and data/ do not yet show (a crash, a full disk) is shown. */
+static void
+recover(struct apid *a)
+{
+	struct rb_err e = { 0 };
+
+	if (rb_txn_recover(a->dm.root, &e) < 0)
+		rb_warn("unable to bring the store up to date: %s", e.details);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -203,6 +214,7 @@ main(int argc, char **argv)
 		    strerror(errno));
 	rb_info("listening on %s port %d conns=%zu", addr, port, a->conns.cap);
 	rb_daemon_drop(&a->dm);
+	recover(a);
 	http_watch_run(a);
 	snprintf(what, sizeof what, "listen=%s:%d", addr, port);
 	rb_daemon_ready(&a->dm, what);

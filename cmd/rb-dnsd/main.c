@@ -21,6 +21,7 @@
 
 #include "base/log.h"
 #include "base/path.h"
+#include "state/txn.h"
 
 #include "dnsd.h"
 
@@ -176,6 +177,14 @@ prepare(struct dnsd *dd)
 static void
 serve_data(struct dnsd *dd)
 {
+	struct rb_err e = { 0 };
+
+	/* Contract 3: a write the journal holds and data/ does not yet
+	 * show (a crash, a full disk) is shown before the first answer. */
+	if (rb_txn_recover(dd->dm.root, &e) < 0)
+		rb_warn("unable to bring data/ up to date: %s (serving what "
+		        "it holds)",
+		    e.details);
 	setup_map_data(dd);
 	account_data(dd);
 	xfr_notify(dd, 1);

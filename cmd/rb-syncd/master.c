@@ -3,7 +3,8 @@
  *
  * Set-up: the TLS identity (made on first start), the journal (created
  * under the store lock if the root has none, so there is an epoch to
- * serve), the listener on 0.0.0.0:sync-port, an inotify watch on journal/
+ * serve), the listener on sync-port at sync-interface (by default the
+ * first address of interface:, else loopback), an inotify watch on journal/
  * and on the root (to see a wiped journal come back), readiness.
  *
  * Connections are counted by lib/http/conns: CONN_MAX at once, SOURCE_MAX
@@ -78,7 +79,8 @@ listen_https(struct master *m)
 	evhttp_set_timeout(m->http, HTTP_TIMEOUT);
 	evhttp_set_gencb(m->http, serve_request, m);
 	evhttp_set_bevcb(m->http, new_bev, m);
-	bound = evhttp_bind_socket_with_handle(m->http, "0.0.0.0",
+	bound = evhttp_bind_socket_with_handle(m->http,
+	    rb_conf_sync_addr(m->d->dm.conf),
 	    (ev_uint16_t)m->d->dm.conf->sync_port);
 	if (bound == NULL)
 		return -1;
@@ -253,6 +255,9 @@ on_hup(struct rb_daemon *dm, void *arg)
 	if (c->sync_port != m->d->dm.conf->sync_port)
 		rb_warn("sync-port %d takes effect at the next start",
 		    c->sync_port);
+	if (strcmp(rb_conf_sync_addr(c), rb_conf_sync_addr(m->d->dm.conf)) != 0)
+		rb_warn("sync-interface %s takes effect at the next start",
+		    rb_conf_sync_addr(c));
 	/* Long polls authorised with the old key end now, empty: after a
 	 * rotation nothing new reaches a holder of the old key. */
 	if (strcmp(c->sync_key, m->d->dm.conf->sync_key) != 0)
@@ -288,8 +293,9 @@ setup(struct master *m)
 		rb_die(111, "unable to watch %s/journal: %s", m->d->dm.root,
 		    strerror(errno));
 	if (listen_https(m) < 0)
-		rb_die(111, "unable to listen on 0.0.0.0:%d: %s",
-		    m->d->dm.conf->sync_port, strerror(errno));
+		rb_die(111, "unable to listen on %s port %d: %s",
+		    rb_conf_sync_addr(m->d->dm.conf), m->d->dm.conf->sync_port,
+		    strerror(errno));
 }
 
 int
@@ -302,8 +308,8 @@ master_run(struct syncd *d)
 	if (m.tls.created)
 		rb_info("generated sync/sync-cert.pem and sync/sync-key.pem "
 		        "(10 years)");
-	rb_info("Sync HTTPS server starting  port=%d  sha256=%s",
-	    d->dm.conf->sync_port, m.tls.fp);
+	rb_info("Sync HTTPS server starting  port=%d  sha256=%s  address=%s",
+	    d->dm.conf->sync_port, m.tls.fp, rb_conf_sync_addr(d->dm.conf));
 	rb_daemon_ready(&d->dm, NULL);
 	rb_daemon_run(&d->dm);
 	serve_flush(&m);

@@ -39,6 +39,7 @@
 #include "base/path.h"
 #include "feed/nameset.h"
 #include "sync/apply.h"
+#include "sync/backoff.h"
 #include "sync/client.h"
 #include "sync/source.h"
 #include "sync/state.h"
@@ -49,8 +50,7 @@
 
 #include "syncd.h"
 
-#define BACKOFF_MIN 5
-#define BACKOFF_MAX 300
+#define BACKOFF_MIN RB_SYNC_BACKOFF_MIN
 #define POLL_MAX 25                /* long-poll seconds asked of the master */
 #define FEED_MAX ((size_t)1 << 31) /* one feed set */
 
@@ -63,6 +63,7 @@ struct slave {
 	struct event *ino_ev, *step_ev;
 	enum sstate st, after; /* after: what a backoff returns to */
 	long backoff;
+	int refused; /* the last failure was the master refusing us */
 	struct rb_sync_state ss;
 	char pin[RB_SYNC_FP_LEN];
 	int resync, pin_gone, polling;
@@ -180,6 +181,7 @@ fail(struct slave *s, enum sstate again, int critical, const char *fmt, ...)
 		rb_error("%s", s->ss.last_error);
 	set_phase(s, critical ? "refused" : "backoff");
 	save(s);
+	s->refused = critical;
 	s->after = again;
 	s->st = S_BACKOFF;
 }
@@ -623,8 +625,7 @@ step_delta(struct slave *s)
 static void
 end_backoff(struct slave *s)
 {
-	s->backoff = s->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX :
-	                                            s->backoff * 2;
+	s->backoff = rb_sync_backoff_next(s->backoff, s->refused);
 	s->pin_gone = 0;
 	s->st = s->after;
 }
@@ -706,6 +707,27 @@ reload(struct rb_daemon *dm, void *arg)
 	schedule(s);
 }
 
+/* The journal holds the master's events as applied, in its epoch: a
+ * kill after a delta went in and before sync/state was saved leaves the
+ * state behind the root, and the root is right (else the next delta
+ * looks like a divergence and costs a full snapshot). */
+static void
+resume_seq(struct slave *s)
+{
+	struct rb_sync_head h;
+	struct rb_err e = { 0 };
+
+	if (!s->ss.synced || s->ss.epoch[0] == '\0' ||
+	    rb_sync_source_head(s->d->dm.root, &h, &e) < 0 ||
+	    strcmp(h.epoch, s->ss.epoch) != 0 || h.seq <= s->ss.applied_seq)
+		return;
+	rb_info("resuming at seq %" PRIu64 ", the journal's (sync/state "
+	        "said %" PRIu64 ")",
+	    h.seq, s->ss.applied_seq);
+	s->ss.applied_seq = h.seq;
+	save(s);
+}
+
 static void
 start(struct slave *s)
 {
@@ -716,6 +738,7 @@ start(struct slave *s)
 	events_setup(s);
 	if (rb_sync_state_load(s->d->dm.root, &s->ss, &e) < 0)
 		rb_warn("%s: starting with a full sync", e.details);
+	resume_seq(s);
 	s->resync = rb_sync_state_resync_pending(s->d->dm.root);
 	s->st = s->ss.synced ? S_DELTA : S_SNAPSHOT;
 	s->backoff = BACKOFF_MIN;

@@ -598,6 +598,7 @@ rb_conf_free(struct rb_conf *c)
 	free_fwd(c->fwd, c->nfwd);
 	free(c->sync_key);
 	free(c->sync_master);
+	free(c->sync_interface);
 	free(c->audit_log_hmac_key);
 	free(c->logfile);
 	free(c->username);
@@ -614,6 +615,17 @@ const char *
 rb_conf_mode_name(enum rb_conf_mode m)
 {
 	return m == RB_MODE_SLAVE ? "slave" : "master";
+}
+
+const char *
+rb_conf_sync_addr(const struct rb_conf *c)
+{
+	if (c->sync_interface != NULL)
+		return c->sync_interface;
+	for (size_t i = 0; i < c->nifaces; i++)
+		if (!c->ifaces[i].name)
+			return c->ifaces[i].addr;
+	return "127.0.0.1";
 }
 
 struct rb_conf *

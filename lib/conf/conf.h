@@ -77,6 +77,13 @@ enum rb_conf_mode { RB_MODE_MASTER = 0, RB_MODE_SLAVE };
 /* "master" or "slave". */
 const char *rb_conf_mode_name(enum rb_conf_mode m);
 
+struct rb_conf;
+
+/* The address rb-syncd's master listens on: sync-interface:, else the
+ * first address interface: gives (as Unbound's services follow it),
+ * else loopback. */
+const char *rb_conf_sync_addr(const struct rb_conf *c);
+
 struct rb_conf {
 	char *path; /* the file given to rb_conf_load */
 	size_t nfiles;
@@ -115,6 +122,9 @@ struct rb_conf {
 
 	enum rb_conf_mode mode; /* mode: master (default) or slave */
 	int sync_port;          /* 0 = off */
+	char *sync_interface;   /* the address it listens on, NULL: the
+	                           first of interface:'s, else 127.0.0.1
+	                           (rb_conf_sync_addr) */
 	char *sync_key;         /* NULL when absent */
 	char *sync_master;      /* "ip:port", NULL when absent */
 	long sync_interval;     /* 30 */

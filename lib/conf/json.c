@@ -241,6 +241,7 @@ runbound_part(json_t *o, const struct rb_conf *c, int redact, int *err)
 {
 	put(o, "mode", json_string(rb_conf_mode_name(c->mode)), err);
 	put(o, "sync_port", json_integer(c->sync_port), err);
+	put(o, "sync_interface", json_string(rb_conf_sync_addr(c)), err);
 	put(o, "sync_key", secret(c->sync_key, redact), err);
 	put(o, "sync_master", str_or_null(c->sync_master), err);
 	put(o, "sync_interval", json_integer(c->sync_interval), err);

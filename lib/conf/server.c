@@ -434,6 +434,26 @@ valid_host(const char *host, int bracket)
 	    rb_dname_from_text(host, wire, &why) >= 0;
 }
 
+/* sync-interface: the IP address rb-syncd's master listens on. */
+static int
+d_sync_interface(struct rb_conf_ps *ps, const struct rb_conf_line *l)
+{
+	struct rb_conf *c = ps->c;
+
+	if (rb_conf_value_address(l->args[0].s) == 0)
+		return rb_conf_err(ps, l,
+		    "sync-interface: '%s' is not an IP "
+		    "address",
+		    l->args[0].s);
+	if (c->sync_interface != NULL)
+		return rb_conf_err(ps, l,
+		    "sync-interface: given twice (one "
+		    "address)");
+	if ((c->sync_interface = strdup(l->args[0].s)) == NULL)
+		return rb_conf_nomem(ps, l);
+	return 0;
+}
+
 /* sync-master: "ip:port", "[ipv6]:port" or "host:port". */
 static int
 d_sync_master(struct rb_conf_ps *ps, const struct rb_conf_line *l)
@@ -540,6 +560,7 @@ static const struct rb_conf_directive server[] = {
 	{ "local-data-ptr", RB_CONF_FN, 0, 0, 0, d_local_data_ptr, 0 },
 	{ "mode", RB_CONF_FN, 0, 0, 0, d_mode, 1 },
 	{ "sync-port", RB_CONF_INT, OFF(sync_port), 0, 65535, NULL, 1 },
+	{ "sync-interface", RB_CONF_FN, 0, 0, 0, d_sync_interface, 1 },
 	{ "sync-key", RB_CONF_STR, OFF(sync_key), 0, 0, NULL, 1 },
 	{ "sync-master", RB_CONF_FN, 0, 0, 0, d_sync_master, 1 },
 	{ "sync-interval", RB_CONF_LONG, OFF(sync_interval), 1, 86400, NULL,

@@ -274,11 +274,12 @@ install(const char *root, const int *chosen, int which, uint64_t last,
 	/* The new bases hold what the journal after L does not; the other
 	 * collections' files, what it does not after applied.  So the
 	 * journal is read from the lower of the two, or from L + 1 when
-	 * the others had no event in the journal (whole); lowered first: a
-	 * kill before the renames leaves files that hold all before it. */
+	 * the others had no event in the journal (whole).  Lowered before
+	 * the renames, raised only after them: store/applied never claims
+	 * what the files in place lack, whenever a kill falls. */
 	if (rb_store_applied(root, &seq, &next, e) < 0)
 		return -1;
-	if (last > 0 && (whole || next > last + 1) && next != last + 1 &&
+	if (last > 0 && next > last + 1 &&
 	    rb_store_set_applied(root, last + 1, e) < 0)
 		return -1;
 	for (int c = 0; c < RB_COLL_ZONES; c++) {
@@ -294,11 +295,12 @@ install(const char *root, const int *chosen, int which, uint64_t last,
 		if (unlink(to) < 0 && errno != ENOENT)
 			return rb_err_sys(e, "remove an old checkpoint");
 	}
-	if (unpin(root, e) < 0)
-		return -1;
 	if (rb_file_dir_sync(to, 0) < 0)
 		return rb_err_sys(e, "sync store/");
-	return 0;
+	if (last > 0 && whole && next < last + 1 &&
+	    rb_store_set_applied(root, last + 1, e) < 0)
+		return -1;
+	return unpin(root, e);
 }
 
 int

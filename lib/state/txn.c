@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "base/path.h"
 #include "state/compact.h"
 #include "state/data.h"
@@ -68,6 +69,7 @@ static int
 recover(struct rb_txn *t, struct rb_err *e)
 {
 	uint64_t last;
+	int r;
 
 	if (rb_journal_each_from(&t->journal, t->store.next, t->store.applied,
 	        replay_one, t, e) < 0)
@@ -75,11 +77,20 @@ recover(struct rb_txn *t, struct rb_err *e)
 	last = t->journal.last;
 	if (rb_store_max_seq(&t->store) > last)
 		last = rb_store_max_seq(&t->store); /* an older root's */
+	/* Making it visible may fail (a full disk): the journal still holds
+	 * it, so this write goes on, and the next begin tries again. */
 	set_floor(t);
-	if (rb_store_save(&t->store, last + 1, 0, e) < 0)
-		return -1;
+	r = rb_store_save(&t->store, last + 1, 0, e);
 	set_floor(t);
-	return rb_data_update(t->root, t->conf, &t->store, NULL, NULL, e);
+	if (r == 0)
+		r = rb_data_update(t->root, t->conf, &t->store, NULL, NULL, e);
+	if (r < 0) {
+		rb_warn("store or data/ not brought up to date: %s",
+		    e->details);
+		t->unseen = 1;
+		memset(e, 0, sizeof *e);
+	}
+	return 0;
 }
 
 /* The names an event changes in data/: a dns entry's owner, a listed
@@ -272,6 +283,27 @@ rb_txn_replace(struct rb_txn *t, json_t *const colls[RB_COLL_N],
 	return 0;
 }
 
+/* After the journal: the store's files when due (they checkpoint
+ * before the journal would keep more than its retention for them), then
+ * data/. */
+static int
+make_visible(struct rb_txn *t, struct rb_err *e)
+{
+	int r = rb_store_save(&t->store, t->next,
+	    t->next - t->store.next > (uint64_t)t->conf->journal_retention, e);
+
+	set_floor(t);
+	if (r == 0)
+		r = rb_data_update(t->root, t->conf, &t->store, t->changed,
+		    t->from, e);
+	/* (After a failure the next update works from the bases: no file
+	 * of data/ is then at from.) */
+	mark_from(t);
+	if (r == 0)
+		rb_compact_due(t->root, &t->store);
+	return r;
+}
+
 int
 rb_txn_commit(struct rb_txn *t, struct rb_err *e)
 {
@@ -285,18 +317,42 @@ rb_txn_commit(struct rb_txn *t, struct rb_err *e)
 		return -1;
 	json_array_clear(t->pending);
 	/* Committed: what follows only makes it visible, and the next
-	 * begin does it again if this is killed.  The store checkpoints
-	 * before the journal would keep more than its retention for it. */
-	if (rb_store_save(&t->store, t->next,
-	        t->next - t->store.next > (uint64_t)t->conf->journal_retention,
-	        e) < 0)
+	 * begin does it again if this fails or is killed.  A failure here
+	 * (a full disk, say) is not the write's: it is said, and the write
+	 * stands (DESIGN.md contract 3). */
+	if (make_visible(t, e) < 0) {
+		rb_warn("seq %llu committed, not yet visible: %s (the next "
+		        "write, or a daemon's start, makes it so)",
+		    (unsigned long long)(t->next - 1), e->details);
+		t->unseen = 1;
+	}
+	return 0;
+}
+
+int
+rb_txn_recover(const char *root, struct rb_err *e)
+{
+	char path[RB_PATH_MAX];
+	struct rb_txn t;
+	int fd;
+
+	/* No journal: nothing was ever written, nothing to recover (and
+	 * nothing made here, for a root that only has a config). */
+	rb_path(path, sizeof path, "%s/journal/epoch", root);
+	if (access(path, F_OK) < 0)
+		return 0;
+	rb_path(path, sizeof path, "%s/store/.lock", root);
+	if ((fd = open(path, O_RDWR | O_CLOEXEC)) >= 0) {
+		int busy = flock(fd, LOCK_EX | LOCK_NB) < 0 &&
+		    errno == EWOULDBLOCK;
+
+		(void)close(fd); /* releases it, if it was ours */
+		if (busy)
+			return 0;
+	}
+	if (rb_txn_begin(&t, root, e) < 0)
 		return -1;
-	set_floor(t);
-	if (rb_data_update(t->root, t->conf, &t->store, t->changed, t->from,
-	        e) < 0)
-		return -1;
-	mark_from(t);
-	rb_compact_due(t->root, &t->store);
+	rb_txn_end(&t);
 	return 0;
 }
 

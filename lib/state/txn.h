@@ -31,6 +31,7 @@ struct rb_txn {
 	 * of names, NULL for none), and each collection's seq before them */
 	json_t *changed[RB_COLL_N];
 	uint64_t from[RB_COLL_N];
+	int unseen; /* a commit's events are not all visible yet */
 };
 
 /* Lock root, load config, store and journal, replay journal events the
@@ -59,8 +60,18 @@ int rb_txn_replace(struct rb_txn *t, json_t *const colls[RB_COLL_N],
     const uint64_t coll_seq[RB_COLL_N], uint64_t seq, const char *epoch,
     struct rb_err *e);
 
-/* Make the staged events durable and visible: journal, store, data/. */
+/* Make the staged events durable and visible: journal, store, data/.
+ * -1 when the journal did not take them: nothing is committed.  Once it
+ * did, 0: a failure to make them visible (a full disk, say) is logged
+ * as a warning and sets t->unseen; the next begin finishes the work. */
 int rb_txn_commit(struct rb_txn *t, struct rb_err *e);
+
+/* Bring root's store and data/ up to date with its journal (contract 3),
+ * as every begin does, for a daemon's start: a write committed and not
+ * made visible before a crash becomes visible now.  Nothing when a
+ * writer holds the lock (it does the same), or when root has no journal
+ * (nothing was ever written).  -1 with e set on failure. */
+int rb_txn_recover(const char *root, struct rb_err *e);
 
 /* Rebuild data/ from the store and config now, staged or not. */
 int rb_txn_rebuild(struct rb_txn *t, struct rb_err *e);

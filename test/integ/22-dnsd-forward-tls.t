@@ -73,4 +73,33 @@ ok $? "TLS upstream probed with a TCP connect: healthy"
 is "$(rb-stats -d "$R" -u | jq -r '.upstreams[0].addr')" "127.0.0.1@$PB" \
 	"its address with the port"
 stop_pid "$DNSD_PID"
+
+# The same path as shipped: a root made by rb-conf --user runbound (0750,
+# group runbound), rb-dnsd as that user, and svc/rb-dot's run script as
+# rb-conf fills it in, run as root, switching to its user itself.
+if [ "$(id -u)" = 0 ] && id runbound >/dev/null 2>&1; then
+	T=$(tmproot)
+	chmod 711 "$T"
+	P2=$(free_port)
+	PD2=$(free_port)
+	rb-conf --templates "$TOP/svc" --bin "$RB_BIN" --user runbound \
+	    --port "$P2" "$T/u" >/dev/null || bail "rb-conf"
+	cp "$R/cert.pem" "$T/u/cert.pem"
+	chmod 644 "$T/u/cert.pem"
+	printf '    tls-cert-bundle: "%s"\nforward-zone:\n    name: tls.test\n    forward-tls-upstream: yes\n    forward-addr: 127.0.0.1@%s#dot.test\n' \
+	    "$T/u/cert.pem" "$PB" >>"$T/u/runbound.conf"
+	rb-conf --templates "$TOP/svc" --bin "$RB_BIN" --refresh-services "$T/u" >/dev/null
+	ok "$([ -x "$T/u/service/rb-dot/run" ]; echo $?)" "rb-conf makes the rb-dot service for it"
+	rm -f "$T/ready"
+	RB_DNSD_DOT_PORT=$PD2 start_bg rb-dnsd -d "$T/u" -r 3 3>"$T/ready" 2>>"$T/log"
+	wait_for 5 test -s "$T/ready" || bail_log "$T/log" "rb-dnsd did not start"
+	start_bg sh "$T/u/service/rb-dot/run" >"$T/dot.log" 2>&1
+	wait_for 5 sh -c "dig @127.0.0.1 -p $PD2 +time=1 +tries=1 x.tls.test | grep -q NOERROR"
+	ok $? "svc/rb-dot as shipped answers under a 0750 root"
+	is "$(dig @127.0.0.1 -p "$P2" +time=4 +tries=1 +short x.tls.test)" "192.0.2.53" \
+		"rb-dnsd -> rb-dot (as runbound) -> DoT upstream"
+	is "$(ps -o user= -C unbound | sort -u | grep -c runbound)" 1 "the forwarder runs as the root's user"
+else
+	for i in 1 2 3 4; do echo "ok $((_tap_n + 1)) # skip not root"; _tap_n=$((_tap_n + 1)); done
+fi
 finish

@@ -94,6 +94,9 @@ is $? 100 "a master without sync-port: exit 100"
 printf 'server:\n    mode: slave\n    sync-master: 127.0.0.1:1\n' >"$B/runbound.conf"
 rb-syncd -d "$B" 2>/dev/null
 is $? 100 "a slave without sync-key: exit 100"
+printf 'server:\n    mode: master\n    sync-port: 1\n    sync-key: "x"\n    sync-interface: eth0\n' >"$B/runbound.conf"
+rb-syncd -d "$B" 2>/dev/null
+is $? 100 "a sync-interface that is not an address: exit 100"
 
 start rb-dnsd "$M"; MDNS=$LAST
 start rb-syncd "$M"; MSYNCD=$LAST
@@ -107,6 +110,8 @@ fi
 # --- first contact: certificate, TOFU, full sync -----------------------------
 FPR=$(openssl x509 -fingerprint -sha256 -noout -in "$M/sync/sync-cert.pem" |
 	sed 's/.*=//')
+is "$(ss -Hltn "sport = :$SYNC" | awk '{print $4}')" "127.0.0.1:$SYNC" \
+	"the sync port listens where interface: does (loopback here), not on every address"
 like "$(cat "$M/rb-syncd.log")" "Sync HTTPS server starting  port=$SYNC  sha256=$FPR" \
 	"master logs its fingerprint as Runbound does"
 is "$(stat -c %a "$M/sync/sync-key.pem")" 600 "sync-key.pem is 0600"
@@ -262,6 +267,19 @@ for _ in 1 2 3 4 5 6 7 8 9 10 11; do
 	codes="$codes $(curl -sk -o /dev/null -w '%{http_code}' "$U/sync/cert")"
 done
 like "$codes" "429$" "/sync/cert: rate-limited (10 per 60 s per source)"
+
+# --- a kill between applying a delta and saving sync/state -------------------
+# (as if sync/state's last save was lost: it says less than the journal
+# holds): the restart resumes with a delta, not a full snapshot.
+stop "$SSYNCD"
+full0=$(field full_syncs)
+jq -c '.applied_seq -= 1' "$S/sync/state" >"$S/state.older" &&
+    mv "$S/state.older" "$S/sync/state"
+start rb-syncd "$S"; SSYNCD=$LAST
+rb-dns -d "$M" add resume.home. A 10.0.9.9 >/dev/null
+within 5000 sa resume.home. 10.0.9.9
+ok $? "after a lost sync/state save the slave resumes"
+is "$(field full_syncs)" "$full0" "with a delta, not a full snapshot"
 
 # --- 20,000 changes while the slave is down: 410, full sync ---------------------
 stop "$SSYNCD"

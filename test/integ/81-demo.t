@@ -45,6 +45,9 @@ n=$(users | grep -cE 'rb-(dnsd|apid|auditd|feedd|syncd) ')
 is "$n" 5 "the five daemons run"
 is "$(users | grep -c 's6-log')" 5 "with their five loggers"
 is "$(users | awk '$1 != "runbound"' | wc -l)" 0 "none of them runs as root"
+wait_for 5 sh -c "ss -Hltn 'sport = :$S' | grep -q ."
+is "$(ss -Hltn "sport = :$S" | awk '{print $4}')" "127.0.0.1:$S" \
+	"its sync port is on loopback only, as its DNS is"
 
 # A write by root through the shell and one through the API: both land in
 # files the daemons (runbound) own.
