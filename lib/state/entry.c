@@ -302,6 +302,22 @@ canonical(const json_t *req, const char *type, const char *value,
 	return out;
 }
 
+/* rr as the stored entry o rebuilds it (rb_entry_dns_rr): parsed again
+ * from o when its value is not the one sent (a name lower-cased). */
+static int
+same_as_stored(const json_t *o, const char *type, const char *sent,
+    long long ttl, struct rb_rr *rr, struct rb_err *e)
+{
+	const char *name = json_string_value(json_object_get(o, "name"));
+	const char *value = json_string_value(json_object_get(o, "value"));
+
+	if (strcmp(value, sent) == 0)
+		return 0;
+	rb_rr_fini(rr);
+	memset(rr, 0, sizeof *rr);
+	return parse_dns(o, name, type, value, ttl, rr, e);
+}
+
 int
 rb_entry_dns(const json_t *req, json_t **out, struct rb_rr *rr,
     struct rb_err *e)
@@ -356,6 +372,10 @@ rb_entry_dns(const json_t *req, json_t **out, struct rb_rr *rr,
 		goto oom;
 	if (with_type_fields(req, utype, o) < 0)
 		goto oom;
+	if (same_as_stored(o, utype, value, ttl, rr, e) < 0) {
+		json_decref(o);
+		return -1;
+	}
 	if (with_description(req, o, e) < 0) {
 		json_decref(o);
 		rb_rr_fini(rr);
