@@ -443,7 +443,8 @@ set_ent(struct delta *d, const uint8_t *name, size_t nlen, uint32_t count)
 }
 
 /* An owner inside a config zone started (up 1) or stopped (up 0) having
- * data: each name its walk passes, up to the zone, counts it. */
+ * data: each name its walk passes, up to the zone's apex included, counts
+ * it. */
 static int
 walk(struct delta *d, const uint8_t *x, size_t xlen, int up)
 {
@@ -452,10 +453,9 @@ walk(struct delta *d, const uint8_t *x, size_t xlen, int up)
 	for (size_t off = x[0] + 1u; x[off] != 0; off += x[off] + 1u) {
 		const uint8_t *a = x + off;
 		size_t alen = xlen - off;
+		int apex = czone(d, a, alen);
 		uint32_t c;
 
-		if (czone(d, a, alen))
-			break;
 		c = count_at(d, a, alen);
 		c = up ? c + 1 : (c > 0 ? c - 1 : 0);
 		rb_put32(n, c);
@@ -465,6 +465,8 @@ walk(struct delta *d, const uint8_t *x, size_t xlen, int up)
 			return -1;
 		if (!is_owner(d, a, alen) && set_ent(d, a, alen, c) < 0)
 			return -1;
+		if (apex)
+			break;
 	}
 	return 0;
 }
@@ -546,8 +548,10 @@ local_owner(struct delta *d, struct rb_coll_view *dns, const char *owner,
 		if (set(d, key, mkkey(key, 'Z', x, xlen),
 		        now ? &transparent : NULL, 1) < 0)
 			goto oom;
-	} else if (zoff > 0) {
-		if (was != now && walk(d, x, xlen, now) < 0)
+	} else {
+		/* An apex makes no walk (its zone starts there) but may be
+		 * an empty non-terminal of the owners below it. */
+		if (zoff > 0 && was != now && walk(d, x, xlen, now) < 0)
 			goto oom;
 		if (!now && set_ent(d, x, xlen, count_at(d, x, xlen)) < 0)
 			goto oom;

@@ -174,10 +174,10 @@ emit_counts(struct rb_cdbw *out, struct rb_cdbw *walked)
 	return 0;
 }
 
-/* Empty non-terminals: names strictly between an owner and the apex of
- * its zone exist (NODATA, not NXDOMAIN), as in unbound's static zones.
- * They get an 'E' key with no types.  Every name such a walk passes gets
- * its 'U' count. */
+/* Empty non-terminals: names between an owner and the apex of its zone,
+ * the apex included, exist (NODATA, not NXDOMAIN), as in unbound's static
+ * zones (where an apex with nothing below it does not).  They get an 'E'
+ * key with no types.  Every name such a walk passes gets its 'U' count. */
 static int
 emit_empty_nonterminals(struct rb_cdbw *out, const struct rb_cdbw *recs,
     const struct rb_cdbw *zones)
@@ -196,8 +196,7 @@ emit_empty_nonterminals(struct rb_cdbw *out, const struct rb_cdbw *recs,
 
 		if (in_set(zones, name) || !enclosed(zones, name))
 			continue;
-		for (int off = name[0] + 1;
-		     name[off] != 0 && !in_set(zones, name + off);
+		for (int off = name[0] + 1; name[off] != 0;
 		     off += name[off] + 1) {
 			size_t len = owners.v[i].klen - (size_t)off;
 			if (rb_cdbw_add(&walked, name + off, len, NULL, 0, 0) <
@@ -206,6 +205,8 @@ emit_empty_nonterminals(struct rb_cdbw *out, const struct rb_cdbw *recs,
 			        rb_cdbw_add(&ents, name + off, len, NULL, 0,
 			            0) < 0))
 				goto done;
+			if (in_set(zones, name + off))
+				break; /* the apex */
 		}
 	}
 	rb_cdbw_sort(&ents);
