@@ -19,6 +19,7 @@
 #include "apid.h"
 #include "audit/files.h"
 #include "audit/line.h"
+#include "conf/defzones.h"
 #include "base/log.h"
 #include "base/path.h"
 #include "state/store.h"
@@ -135,13 +136,14 @@ h_config(struct rq *r)
 	j = json_pack("{s:i, s:o*, s:o*, s:I, s:I, s:I, s:I, s:I, s:I, "
 	              "s:o*, s:o*, s:I, s:I, s:b, s:I, s:b, s:i, s:s?, s:s}",
 	    "port", c->port, "interfaces", conf_ifaces(c), "forward_zones",
-	    conf_forwards(c), "file_local_zones", (json_int_t)c->nzones,
-	    "file_local_data", (json_int_t)(c->ndata + c->nptrs),
-	    "api_dns_entries", (json_int_t)rb_store_count(&s, RB_COLL_DNS),
-	    "api_blacklist", (json_int_t)rb_store_count(&s, RB_COLL_BLACKLIST),
-	    "api_allowlist", (json_int_t)rb_store_count(&s, RB_COLL_ALLOWLIST),
-	    "api_feeds", (json_int_t)rb_store_count(&s, RB_COLL_FEEDS),
-	    "access_control", conf_acls(c), "private_addresses",
+	    conf_forwards(c), "file_local_zones",
+	    (json_int_t)rb_conf_defzones_own_zones(c), "file_local_data",
+	    (json_int_t)rb_conf_defzones_own_data(c), "api_dns_entries",
+	    (json_int_t)rb_store_count(&s, RB_COLL_DNS), "api_blacklist",
+	    (json_int_t)rb_store_count(&s, RB_COLL_BLACKLIST), "api_allowlist",
+	    (json_int_t)rb_store_count(&s, RB_COLL_ALLOWLIST), "api_feeds",
+	    (json_int_t)rb_store_count(&s, RB_COLL_FEEDS), "access_control",
+	    conf_acls(c), "private_addresses",
 	    str_array(c->private_addrs, c->nprivate_addrs), "rate_limit",
 	    (json_int_t)c->rate_limit, "cache_max_ttl",
 	    (json_int_t)c->cache_max_ttl, "dnssec_validation",
@@ -229,8 +231,9 @@ h_reload(struct rq *r)
 	t.conf = NULL; /* kept as the running config */
 	rb_txn_end(&t);
 	r->resp = json_pack("{s:s, s:s, s:I, s:I}", "status", "ok", "cfg_path",
-	    "runbound.conf", "local_zones", (json_int_t)c->nzones, "local_data",
-	    (json_int_t)(c->ndata + c->nptrs));
+	    "runbound.conf", "local_zones",
+	    (json_int_t)rb_conf_defzones_own_zones(c), "local_data",
+	    (json_int_t)rb_conf_defzones_own_data(c));
 	apid_use_conf(a, c);
 	rb_info("reloaded runbound.conf from=%s", r->peer_text);
 	s = rb_ctl_stats(&a->view);

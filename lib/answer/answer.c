@@ -70,6 +70,11 @@ static const struct {
 	[14] = { Z_TRANSPARENT, 0 },
 };
 
+/* doc/cdb.md: a code with this bit is one of unbound's default zones
+ * (lib/conf/defzones), which yields to any authoritative zone holding the
+ * name: the defaults are for names nobody here serves. */
+#define ZONE_DEFAULT 0x80
+
 static const uint8_t health_name[] = "\010runbound\006health";
 
 struct val {
@@ -391,6 +396,7 @@ find_zone(struct job *j, const uint8_t *name, size_t nlen, size_t *zoff,
 static enum zkind
 zone_kind(uint8_t code, int *inform)
 {
+	code &= (uint8_t)~ZONE_DEFAULT;
 	if (code >= sizeof zone_codes / sizeof zone_codes[0])
 		code = 0;
 	if (inform != NULL)
@@ -577,6 +583,22 @@ zone_default(struct job *j, enum zkind kind, int has, size_t ntypes,
 	}
 }
 
+/* Is the name in an authoritative zone (step 7)?  1 yes, 0 no, -1
+ * corrupt. */
+static int
+served_here(struct job *j)
+{
+	struct rb_authans a = { .zones = j->ctx->zones,
+		.name = j->name,
+		.nlen = j->nlen };
+	size_t aoff;
+	int r = rb_authans_apex(&a, &aoff);
+
+	if (r < 0)
+		j->corrupt = 1;
+	return r;
+}
+
 /* Step 6: local data with unbound's local-zone semantics. */
 static int
 step_local(struct job *j)
@@ -590,6 +612,8 @@ step_local(struct job *j)
 	uint16_t t;
 
 	if (r <= 0)
+		return r < 0 ? servfail(j) : NEXT;
+	if ((code & ZONE_DEFAULT) && (r = served_here(j)) != 0)
 		return r < 0 ? servfail(j) : NEXT;
 	kind = zone_kind(code, &j->info->inform);
 	j->info->zone_off = zoff;

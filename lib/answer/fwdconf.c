@@ -2,13 +2,13 @@
  * fwdconf: unbound.conf text for libunbound and for the DoT forwarder.
  * The DESIGN.md pitfalls decide most lines: options go through a file
  * because ub_ctx_set_option("local-zone:") does nothing; unbound's
- * built-in zones (localhost, the private reverse zones, test., home.arpa.
- * and the rest of unbound.conf(5)'s list) are turned off with nodefault so
- * those names reach the forwarders, as rb-dnsd's own steps already had
- * their say; loopback forwarders need do-not-query-localhost: no.
- * Forwarding is strict (forward-first: no): a zone's answers come from its
- * forwarders or not at all.  Values from runbound.conf are quoted; the
- * parser already refused names and addresses that would need more.
+ * built-in zones (conf/defzones) are turned off with nodefault: rb-dnsd's
+ * own local-zone step answers them, as the config has them (a name that
+ * reaches libunbound is one rb-dnsd's steps let through); loopback forwarders
+ * need do-not-query-localhost: no. Forwarding is strict (forward-first: no): a
+ * zone's answers come from its forwarders or not at all.  Values from
+ * runbound.conf are quoted; the parser already refused names and addresses that
+ * would need more.
  */
 
 #include <errno.h>
@@ -18,25 +18,7 @@
 
 #include "answer/fwdconf.h"
 #include "conf/conf.h"
-
-/* unbound 1.17's default local zones (unbound.conf(5), "local-zone"). */
-static const char *const builtin[] = { "localhost.", "127.in-addr.arpa.",
-	"1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6."
-	"arpa.",
-	"home.arpa.", "onion.", "test.", "invalid.", "10.in-addr.arpa.",
-	"16.172.in-addr.arpa.", "17.172.in-addr.arpa.", "18.172.in-addr.arpa.",
-	"19.172.in-addr.arpa.", "20.172.in-addr.arpa.", "21.172.in-addr.arpa.",
-	"22.172.in-addr.arpa.", "23.172.in-addr.arpa.", "24.172.in-addr.arpa.",
-	"25.172.in-addr.arpa.", "26.172.in-addr.arpa.", "27.172.in-addr.arpa.",
-	"28.172.in-addr.arpa.", "29.172.in-addr.arpa.", "30.172.in-addr.arpa.",
-	"31.172.in-addr.arpa.", "168.192.in-addr.arpa.", "0.in-addr.arpa.",
-	"254.169.in-addr.arpa.", "2.0.192.in-addr.arpa.",
-	"100.51.198.in-addr.arpa.", "113.0.203.in-addr.arpa.",
-	"255.255.255.255.in-addr.arpa.",
-	"0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6."
-	"arpa.",
-	"d.f.ip6.arpa.", "8.e.f.ip6.arpa.", "9.e.f.ip6.arpa.",
-	"a.e.f.ip6.arpa.", "b.e.f.ip6.arpa.", "8.b.d.0.1.0.0.2.ip6.arpa." };
+#include "conf/defzones.h"
 
 /* Runbound's DoT names for the big public resolvers. */
 static const struct {
@@ -96,8 +78,9 @@ common(FILE *f, const struct rb_conf *c)
 	    "\tcache-max-ttl: %ld\n"
 	    "\tcache-min-ttl: %ld\n",
 	    c->cache_max_ttl, c->cache_min_ttl);
-	for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++)
-		fprintf(f, "\tlocal-zone: \"%s\" nodefault\n", builtin[i]);
+	for (size_t i = 0; i < rb_conf_defzones_count; i++)
+		fprintf(f, "\tlocal-zone: \"%s\" nodefault\n",
+		    rb_conf_defzones_names[i]);
 }
 
 static void

@@ -32,6 +32,7 @@
 
 #include "base/path.h"
 #include "conf/conf_int.h"
+#include "conf/defzones.h"
 #include "sys/root.h"
 
 static int parse_text(struct rb_conf_ps *ps, const char *file, const char *text,
@@ -482,7 +483,7 @@ rb_conf_default(void)
 	ps.c = new_conf();
 	if (ps.c == NULL)
 		return NULL;
-	if (rb_conf_forward_finish(&ps) < 0) {
+	if (rb_conf_forward_finish(&ps) < 0 || rb_conf_defzones_add(ps.c) < 0) {
 		rb_conf_free(ps.c);
 		return NULL;
 	}
@@ -516,6 +517,10 @@ run(const char *name, const char *text, size_t len, struct rb_diag *d,
 	}
 	if (rc < 0 || rb_conf_forward_finish(&ps) < 0)
 		goto fail;
+	if (rb_conf_defzones_add(ps.c) < 0) {
+		rb_conf_nomem(&ps, NULL);
+		goto fail;
+	}
 	return ps.c;
 fail:
 	rc = errno;

@@ -18,6 +18,7 @@ struct rb_conf_zone {
 	char *type; /* static, transparent, redirect, always_nxdomain, ... */
 	const char *file; /* borrowed from the conf's file table */
 	int line;
+	int builtin; /* one of unbound's default zones (conf/defzones) */
 };
 
 /* local-data: "rr text" and local-data-ptr: "addr name" */
@@ -25,6 +26,7 @@ struct rb_conf_data {
 	char *text; /* the quoted string, unquoted */
 	const char *file;
 	int line;
+	int builtin; /* a record of a default zone (conf/defzones) */
 };
 
 /* forward-addr: ip[@port][#tlsname] */
@@ -130,6 +132,7 @@ struct rb_conf {
 	long sync_interval;     /* 30 */
 	int api_port;           /* 8081 */
 	long api_addr_cap;      /* conns from one address: 256, 0 = no cap */
+	int unblock_lan_zones;  /* no: the AS112 zones are answered locally */
 	long log_retention;     /* 1000, 0..10000 */
 	int log_client_ip;      /* no (inventory.md appendix) */
 	int audit_log;          /* no */

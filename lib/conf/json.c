@@ -149,6 +149,9 @@ zones(const struct rb_conf *c, int *err)
 
 	for (size_t i = 0; a && i < c->nzones; i++) {
 		const struct rb_conf_zone *z = &c->zones[i];
+
+		if (z->builtin)
+			continue; /* what the config says, not unbound's */
 		append(a,
 		    where(json_pack("{s:o, s:o}", "name", jstr(z->name), "type",
 		              jstr(z->type)),
@@ -164,6 +167,8 @@ data(const struct rb_conf_data *d, size_t n, int *err)
 	json_t *a = json_array();
 
 	for (size_t i = 0; a && i < n; i++) {
+		if (d[i].builtin)
+			continue;
 		append(a,
 		    where(json_pack("{s:o}", "text", jstr(d[i].text)),
 		        d[i].file, d[i].line, err),
@@ -212,6 +217,7 @@ listen_part(json_t *o, const struct rb_conf *c, int *err)
 	put(o, "files", strv(c->files, c->nfiles, err), err);
 	put(o, "interface", ifaces(c, err), err);
 	put(o, "port", json_integer(c->port), err);
+	put(o, "unblock_lan_zones", json_boolean(c->unblock_lan_zones), err);
 	put(o, "do_ip4", json_boolean(c->do_ip4), err);
 	put(o, "do_ip6", json_boolean(c->do_ip6), err);
 	put(o, "do_udp", json_boolean(c->do_udp), err);

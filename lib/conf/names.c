@@ -246,7 +246,6 @@ static const char *const unbound_server[] = {
 	"trusted-keys-file",
 	"udp-connect",
 	"udp-upstream-without-downstream",
-	"unblock-lan-zones",
 	"unknown-server-time-limit",
 	"unwanted-reply-threshold",
 	"use-caps-for-id",

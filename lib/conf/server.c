@@ -275,6 +275,7 @@ d_local_zone(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 	z->type = t;
 	z->file = l->file;
 	z->line = l->line;
+	z->builtin = 0;
 	return 0;
 }
 
@@ -300,6 +301,7 @@ push_data(struct rb_conf_ps *ps, const struct rb_conf_line *l,
 	}
 	(*v)[*n].text = text;
 	(*v)[*n].file = l->file;
+	(*v)[*n].builtin = 0;
 	(*v)[(*n)++].line = l->line;
 	return 0;
 }
@@ -536,6 +538,8 @@ static const struct rb_conf_directive server[] = {
 	/* unbound's alias of interface: (from nsd.conf) */
 	{ "ip-address", RB_CONF_FN, 0, 0, 0, d_interface, 1 },
 	{ "port", RB_CONF_INT, OFF(port), 1, 65535, NULL, 1 },
+	{ "unblock-lan-zones", RB_CONF_BOOL, OFF(unblock_lan_zones), 0, 0, NULL,
+	    1 },
 	{ "do-ip4", RB_CONF_BOOL, OFF(do_ip4), 0, 0, NULL, 1 },
 	{ "do-ip6", RB_CONF_BOOL, OFF(do_ip6), 0, 0, NULL, 1 },
 	{ "do-udp", RB_CONF_BOOL, OFF(do_udp), 0, 0, NULL, 1 },

@@ -21,6 +21,7 @@
 #define RB_DATA_BLOCK_CONF 0xfe
 
 #define RB_ZONE_TRANSPARENT 4
+#define RB_ZONE_DEFAULT 0x80 /* a flag: one of unbound's default zones */
 #define RB_ZONE_ALWAYS_NXDOMAIN 12
 #define RB_ZONE_ALWAYS_REFUSE 13
 

@@ -106,6 +106,8 @@ stage_conf_zones(struct rb_cdbw *zones, const struct rb_conf *conf,
 		if (code == RB_ZONE_ALWAYS_NXDOMAIN ||
 		    code == RB_ZONE_ALWAYS_REFUSE)
 			continue;
+		if (z->builtin)
+			code |= RB_ZONE_DEFAULT;
 		/* Earlier lines win a duplicate: higher prio sorts first. */
 		if (rb_cdbw_add(zones, w, (size_t)n, &code, 1,
 		        (int)(conf->nzones - i)) < 0)

@@ -3,9 +3,12 @@
 # unbound given the same local-zone and local-data lines: rcode, flags and
 # every section of each answer must match.  Covers a static zone's apex
 # with records below it (NOERROR, an empty non-terminal) and without
-# (NXDOMAIN), empty non-terminals below the apex, redirect, and a
-# transparent zone's own data.  Names unbound would resolve are left out:
-# neither server has an upstream here.
+# (NXDOMAIN), empty non-terminals below the apex, redirect, a transparent
+# zone's own data, and unbound's default zones (localhost, the loopback
+# reverse zones, home.arpa, onion, test, invalid, AS112), one of them
+# replaced by the config and one holding a local-data-ptr.  Names unbound
+# would resolve are left out: neither server has an upstream here.
+# Then unblock-lan-zones and nodefault, on rb-dnsd alone.
 . "$(dirname "$0")/../lib.sh"
 
 R=$(tmproot)
@@ -18,7 +21,10 @@ zones='    local-zone: "lab.internal." static
     local-zone: "rd.internal." redirect
     local-data: "rd.internal. A 10.0.0.3"
     local-zone: "tr.internal." transparent
-    local-data: "x.tr.internal. TXT \"hi\""'
+    local-data: "x.tr.internal. TXT \"hi\""
+    local-zone: "16.172.in-addr.arpa." transparent
+    local-data-ptr: "172.16.0.5 nas.lab.internal"
+    local-data-ptr: "192.168.1.20 printer.lab.internal"'
 printf 'server:
     interface: 127.0.0.1@%s
     do-daemonize: no
@@ -49,10 +55,35 @@ for q in "lab.internal SOA" "lab.internal A" "c.lab.internal A" \
     "a.lab.internal A" "a.lab.internal MX" "x.lab.internal A" \
     "empty.internal A" "x.empty.internal A" "rd.internal A" \
     "x.y.rd.internal A" "rd.internal MX" "x.tr.internal TXT" \
-    "x.tr.internal A"; do
+    "x.tr.internal A" "localhost A" "localhost AAAA" "localhost NS" \
+    "x.localhost A" "x.y.localhost AAAA" "localhost TXT" \
+    "127.in-addr.arpa SOA" "1.0.0.127.in-addr.arpa PTR" \
+    "2.0.0.127.in-addr.arpa PTR" \
+    "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa PTR" \
+    "home.arpa SOA" "x.home.arpa A" "onion NS" "x.onion A" "test SOA" \
+    "x.test A" "invalid MX" "10.in-addr.arpa SOA" "1.2.10.in-addr.arpa PTR" \
+    "20.1.168.192.in-addr.arpa PTR" "21.1.168.192.in-addr.arpa PTR" \
+    "5.0.16.172.in-addr.arpa PTR" "100.100.in-addr.arpa NS" \
+    "1.255.255.255.255.in-addr.arpa PTR" "d.f.ip6.arpa SOA" \
+    "8.b.d.0.1.0.0.2.ip6.arpa SOA"; do
 	set -- $q
 	is "$(answer "$PR" "$1" "$2")" "$(answer "$PU" "$1" "$2")" \
 		"$1 $2: as unbound answers it"
 done
 stop_pid "$UPID"
+
+# unblock-lan-zones: yes takes the AS112 zones away (here nothing
+# answers them: REFUSED, no upstream), not localhost's; nodefault takes
+# one zone away.
+st() { dig @127.0.0.1 -p "$PR" +time=2 +tries=1 "$@" | sed -n 's/.*status: \([A-Z]*\),.*/\1/p'; }
+is "$(st 1.2.10.in-addr.arpa PTR)" NXDOMAIN "10.in-addr.arpa. is answered by default"
+printf 'server:\n    interface: 127.0.0.1@%s\n    unblock-lan-zones: yes\n    local-zone: "test." nodefault\n' \
+	"$PR" >"$R/runbound.conf"
+rb-data -d "$R" >/dev/null || bail "rb-data"
+kill -HUP "$LAST"
+wait_for 5 sh -c "[ \"\$(dig @127.0.0.1 -p $PR +time=1 +tries=1 1.2.10.in-addr.arpa PTR | grep -c REFUSED)\" = 1 ]"
+ok $? "unblock-lan-zones: yes: 10.in-addr.arpa. is not answered here"
+is "$(st x.test A)" REFUSED "nodefault: test. is not answered here"
+is "$(st x.invalid A)" NXDOMAIN "invalid. still is"
+is "$(dig @127.0.0.1 -p "$PR" +short localhost A)" 127.0.0.1 "and localhost."
 finish

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "conf/defzones.h"
 
 #include "../../tap.h"
 
@@ -32,6 +33,28 @@ static struct rb_diag D;
 static char errbuf[1024];
 
 /* Parse text as "t.conf"; warnings land in W, errors in errbuf. */
+/* The config's own local-data lines, not those of unbound's default
+ * zones. */
+static size_t
+own_data(const struct rb_conf *c)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->ndata; i++)
+		n += !c->data[i].builtin;
+	return n;
+}
+
+/* The type of the zone named name in c, "" when absent. */
+static const char *
+zone_type(const struct rb_conf *c, const char *name)
+{
+	for (size_t i = 0; i < c->nzones; i++)
+		if (strcmp(c->zones[i].name, name) == 0)
+			return c->zones[i].type;
+	return "";
+}
+
 static struct rb_conf *
 parse(const char *text)
 {
@@ -55,6 +78,51 @@ bad(const char *text, const char *want)
 	if (!ok(c == NULL, "refused: %s", want))
 		rb_conf_free(c);
 	is_str(errbuf, want, "message: %s", want);
+}
+
+/* unbound's default local zones (lib/conf/defzones), as unbound 1.17
+ * enters them: after the config's, replaced by a zone of the same name,
+ * nodefault included; the AS112 ones unless unblock-lan-zones. */
+static void
+test_default_zones(void)
+{
+	struct rb_conf *c = parse("server:\n");
+	size_t soa = 0;
+
+	if (c == NULL)
+		return;
+	is_int(c->nzones, 102, "102 default zones with an empty config");
+	is_str(zone_type(c, "localhost."), "redirect", "localhost.: redirect");
+	is_str(zone_type(c, "168.192.in-addr.arpa."), "static",
+	    "168.192.in-addr.arpa.: static");
+	for (size_t i = 0; i < c->ndata; i++)
+		soa +=
+		    strstr(c->data[i].text,
+		        " 10800 IN SOA localhost. nobody.invalid. 1 3600 1200 "
+		        "604800 10800") != NULL;
+	is_int(soa, 102, "each with unbound's SOA");
+	ok(c->zones[0].builtin && c->data[0].builtin, "marked builtin");
+	rb_conf_free(c);
+	c = parse("server:\n local-zone: \"168.192.in-addr.arpa.\" "
+	          "nodefault\n local-zone: localhost transparent\n"
+	          " local-zone: TEST. typetransparent\n");
+	if (c == NULL)
+		return;
+	is_int(c->nzones, 102, "three replaced, by the config's three");
+	is_str(zone_type(c, "168.192.in-addr.arpa."), "nodefault",
+	    "nodefault replaces a default");
+	is_str(zone_type(c, "localhost."), "transparent",
+	    "a configured zone of the same name replaces it");
+	is_str(zone_type(c, "test."), "", "names compare without case");
+	rb_conf_free(c);
+	c = parse("server:\n unblock-lan-zones: yes\n");
+	if (c == NULL)
+		return;
+	is_int(c->nzones, 7, "unblock-lan-zones: yes: the AS112 zones go");
+	is_str(zone_type(c, "10.in-addr.arpa."), "",
+	    "10.in-addr.arpa. among them");
+	is_str(zone_type(c, "invalid."), "static", "invalid. stays");
+	rb_conf_free(c);
 }
 
 static void
@@ -232,13 +300,13 @@ test_lists(void)
 	is_str(c->private_addrs[2], "192.0.2.1/32", "bare address gets /32");
 	is_int(c->nprivate_domains, 2, "private-domain");
 	is_str(c->private_domains[0], "home.", "dot added");
-	is_int(c->nzones, 3, "local-zone");
+	is_int(rb_conf_defzones_own_zones(c), 3, "local-zone");
 	is_str(c->zones[0].name, "home.", "zone name");
 	is_str(c->zones[0].type, "static", "zone type");
 	is_str(c->zones[1].name, "ads.example.", "unquoted zone name");
 	is_str(c->zones[0].file, "t.conf", "zone file");
 	is_int(c->zones[1].line, 20, "zone line");
-	is_int(c->ndata, 3, "local-data");
+	is_int(own_data(c), 3, "local-data");
 	is_str(c->data[0].text, "nas.home. 300 IN A 192.168.1.10", "unquoted");
 	is_str(c->data[1].text, "txt.home. TXT \"hi there\"",
 	    "single quotes keep inner double quotes");
@@ -605,11 +673,14 @@ test_includes(void)
 	if (c != NULL) {
 		is_int(c->port, 2, "include: continues the clause");
 		is_int(c->verbosity, 4, "nested include relative to its file");
-		is_int(c->nzones, 2, "glob includes both files");
-		ok(c->nzones == 2 && strcmp(c->zones[0].name, "g1.") == 0,
+		is_int(rb_conf_defzones_own_zones(c), 2,
+		    "glob includes both files");
+		ok(rb_conf_defzones_own_zones(c) == 2 &&
+		        strcmp(c->zones[0].name, "g1.") == 0,
 		    "glob matches in order");
 		snprintf(want, sizeof want, "%s/sub/g2.conf", dir);
-		ok(c->nzones == 2 && strcmp(c->zones[1].file, want) == 0,
+		ok(rb_conf_defzones_own_zones(c) == 2 &&
+		        strcmp(c->zones[1].file, want) == 0,
 		    "zone file is the included file");
 		is_int(c->nfwd, 1, "include-toplevel");
 		is_int(c->nfiles, 6, "six files read");
@@ -796,6 +867,7 @@ int
 main(void)
 {
 	test_defaults();
+	test_default_zones();
 	test_scalars();
 	test_lists();
 	test_lexing();

@@ -37,6 +37,7 @@ static char base[] = "/tmp/t_data.XXXXXX";
 
 static const char conf_text[] =
     "server:\n"
+    "    unblock-lan-zones: yes\n"
     "    local-zone: \"home.\" static\n"
     "    local-zone: \"ads.test.\" always_nxdomain\n"
     "    local-zone: \"bad.test.\" always_refuse\n"
@@ -207,6 +208,33 @@ lookup(const char *path, const uint8_t *k, size_t klen, uint8_t *val,
 	return n;
 }
 
+static long records(const char *path, int block);
+
+/* The keys of unbound's default zones but the AS112 ones: those of a root
+ * with nothing else. */
+static long
+default_keys(void)
+{
+	char root[300], p[300];
+	struct rb_txn t;
+	struct rb_err e = { 0 };
+	int r;
+
+	path_of(root, sizeof root, base, "defaults");
+	if (mkdir(root, 0700) < 0)
+		bail("mkdir");
+	path_of(p, sizeof p, root, "runbound.conf");
+	write_file(p, "server:\n    unblock-lan-zones: yes\n");
+	if (rb_txn_begin(&t, root, &e) < 0)
+		bail(e.details);
+	r = rb_data_build(root, t.conf, &t.store, &e);
+	rb_txn_end(&t);
+	if (r < 0)
+		bail(e.details);
+	path_of(p, sizeof p, root, "data/local.cdb");
+	return records(p, 0);
+}
+
 /* Keys of the cdb at path that rb-dnsd reads: with block, name keys
  * (the first byte a label length), else Z, D and E keys; -1 when the file
  * cannot be read. */
@@ -326,8 +354,10 @@ test_local(const char *root)
 	    "D TXT: one character-string");
 	/* Z: home., www.example.org., 20.1..., deep.x.example.net. (4);
 	 * D: nas A, nas AAAA, a.b.c A, www A, deep TXT, printer A, PTR (7);
-	 * E: nas, a.b.c, www, deep, printer, PTR, b.c, c, home. (9). */
-	is_int(records(p, 0), 20, "local.cdb holds those 20 keys and no other");
+	 * E: nas, a.b.c, www, deep, printer, PTR, b.c, c, home. (9); and
+	 * unbound's default zones (lib/conf/defzones). */
+	is_int(records(p, 0) - default_keys(), 20,
+	    "local.cdb holds those 20 keys and the default zones' only");
 }
 
 static void
