@@ -2,8 +2,10 @@
  * rb-check: check runbound.conf as unbound-checkconf checks unbound.conf.
  * Reads ROOT/runbound.conf (ROOT from -d, else $RB_ROOT, else the current
  * directory) or the file given with -c, and every file it includes.
- * Warnings go to stderr; an invalid config prints one fatal line naming
- * file and line and exits 100; a valid one prints the effective
+ * Warnings go to stderr, one per line they are about, and after them one
+ * line naming what the config sets that runbound-c ignores, with counts
+ * (doc/runbound.conf.md says why); an invalid config prints one fatal line
+ * naming file and line and exits 100; a valid one prints the effective
  * configuration as JSON on stdout, secrets replaced by "***", and exits 0.
  */
 
@@ -30,6 +32,10 @@ static void
 warn_line(void *ctx, const char *file, int line, const char *msg)
 {
 	(void)ctx;
+	if (file == NULL) { /* the summary of what is ignored */
+		fprintf(stderr, "rb-check: %s\n", msg);
+		return;
+	}
 	rb_warn("%s:%d: %s", file, line, msg);
 }
 

@@ -13,6 +13,11 @@
  * device and inode on a stack, so a file that includes itself, directly
  * or not, is an error instead of a loop.  Only regular files are read.
  *
+ * A directive or clause that is accepted and ignored (lib/conf/names.c)
+ * is counted by name, not warned on its line: the caller's callback gets
+ * one summary once the parse has succeeded, so a full unbound.conf gives
+ * one line instead of hundreds.
+ *
  * The conf owns every string.  Each file name is stored once in the
  * conf's file table, which the file fields of zones and data borrow.
  * Any failure frees the partial conf; the caller gets NULL, errno and the
@@ -62,17 +67,71 @@ rb_conf_nomem(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 	return -1;
 }
 
-void
+int
 rb_conf_ignored(struct rb_conf_ps *ps, const struct rb_conf_line *l,
-    const char *origin)
+    const char *name)
 {
-	char msg[512];
+	char *s;
 
 	if (ps->warn == NULL)
-		return;
-	snprintf(msg, sizeof msg, "%s directive '%s' is accepted and ignored",
-	    origin, l->key);
-	ps->warn(ps->ctx, l->file, l->line, msg);
+		return 0;
+	for (size_t i = 0; i < ps->nign; i++) {
+		if (strcmp(ps->ign[i].name, name) == 0) {
+			ps->ign[i].count++;
+			return 0;
+		}
+	}
+	/* Prefix families (acme-, ui-, ...) have no end: past the cap,
+	 * lines are counted, not named, so the search stays bounded. */
+	if (ps->nign >= RB_CONF_MAXIGNORED) {
+		ps->ign_more++;
+		return 0;
+	}
+	if (rb_conf_grow((void **)&ps->ign, ps->nign, sizeof *ps->ign) < 0)
+		return rb_conf_nomem(ps, l);
+	if ((s = strdup(name)) == NULL)
+		return rb_conf_nomem(ps, l);
+	ps->ign[ps->nign].name = s;
+	ps->ign[ps->nign].count = 1;
+	ps->nign++;
+	return 0;
+}
+
+/* Give the callback the one summary line of what was ignored. */
+static int
+ignored_summary(struct rb_conf_ps *ps)
+{
+	static const char head[] = "ignored (not implemented): ";
+	size_t len = sizeof head + 64, off;
+	char *msg;
+
+	if (ps->warn == NULL || (ps->nign == 0 && ps->ign_more == 0))
+		return 0;
+	for (size_t i = 0; i < ps->nign; i++)
+		len += strlen(ps->ign[i].name) + 32;
+	if ((msg = malloc(len)) == NULL)
+		return rb_conf_nomem(ps, NULL);
+	off = (size_t)snprintf(msg, len, "%s", head);
+	for (size_t i = 0; i < ps->nign; i++) {
+		off += (size_t)snprintf(msg + off, len - off, "%s%s (%ld)",
+		    i ? ", " : "", ps->ign[i].name, ps->ign[i].count);
+	}
+	if (ps->ign_more > 0)
+		snprintf(msg + off, len - off, "%s%ld more lines",
+		    ps->nign ? ", " : "", ps->ign_more);
+	ps->warn(ps->ctx, NULL, 0, msg);
+	free(msg);
+	return 0;
+}
+
+static void
+free_ignored(struct rb_conf_ps *ps)
+{
+	for (size_t i = 0; i < ps->nign; i++)
+		free(ps->ign[i].name);
+	free(ps->ign);
+	ps->ign = NULL;
+	ps->nign = 0;
 }
 
 int
@@ -313,6 +372,8 @@ open_clause(struct rb_conf_ps *ps, const struct rb_conf_line *l,
 	struct rb_conf_fwd_zone *z;
 
 	ps->clause = cl;
+	if (cl == RB_CONF_UNBOUND || cl == RB_CONF_RUNBOUND)
+		return rb_conf_ignored(ps, l, l->key);
 	if (cl != RB_CONF_FORWARD)
 		return 0;
 	if (rb_conf_grow((void **)&c->fwd, c->nfwd, sizeof *c->fwd) < 0)
@@ -375,11 +436,8 @@ dispatch(struct rb_conf_ps *ps, struct rb_conf_line *l, char *scratch)
 	case RB_CONF_FORWARD:
 		return rb_conf_forward(ps, l);
 	case RB_CONF_UNBOUND:
-		rb_conf_ignored(ps, l, "unbound");
-		return 0;
 	case RB_CONF_RUNBOUND:
-		rb_conf_ignored(ps, l, "runbound");
-		return 0;
+		return 0; /* the clause line counted as ignored */
 	case RB_CONF_NONE:
 		break;
 	}
@@ -515,15 +573,18 @@ run(const char *name, const char *text, size_t len, struct rb_diag *d,
 		ps.depth = 1;
 		rc = parse_text(&ps, ps.c->files[0], text, len);
 	}
-	if (rc < 0 || rb_conf_forward_finish(&ps) < 0)
+	if (rc < 0 || rb_conf_forward_finish(&ps) < 0 ||
+	    ignored_summary(&ps) < 0)
 		goto fail;
 	if (rb_conf_defzones_add(ps.c) < 0) {
 		rb_conf_nomem(&ps, NULL);
 		goto fail;
 	}
+	free_ignored(&ps);
 	return ps.c;
 fail:
 	rc = errno;
+	free_ignored(&ps);
 	rb_conf_free(ps.c);
 	errno = rc;
 	return NULL;

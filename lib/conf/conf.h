@@ -156,8 +156,12 @@ struct rb_conf {
 	                      internal-address rule (tests only) */
 };
 
-/* Warnings (unbound directives we accept and ignore) go here: file and msg
- * are borrowed for the call only. */
+/* Warnings (a value taken as another) go here, one call per line; file and
+ * msg are borrowed for the call only.  Directives and clauses accepted and
+ * ignored (doc/runbound.conf.md) are not warned one by one: after a parse
+ * that succeeds, one call with file NULL and line 0 gives their summary,
+ * "ignored (not implemented): num-threads (2), stub-zone (1)", names in
+ * the order first seen, when there is any. */
 typedef void (
     *rb_conf_warn_fn)(void *ctx, const char *file, int line, const char *msg);
 

@@ -17,6 +17,7 @@
 #define RB_CONF_MAXFILES 1024
 #define RB_CONF_MAXSIZE (256 * 1024 * 1024) /* bytes in one file */
 #define RB_CONF_MAXLINE (1024 * 1024)       /* bytes in one line */
+#define RB_CONF_MAXIGNORED 1024 /* distinct ignored names kept by name */
 
 /* One value: s is NUL-terminated with its quotes removed; start and end
  * delimit it, quotes included, in the line the lexer was given. */
@@ -36,6 +37,12 @@ struct rb_conf_line {
 	char *key;
 	size_t nargs;
 	struct rb_conf_tok args[RB_CONF_MAXARGS];
+};
+
+/* A directive or clause accepted and ignored, and the lines that set it. */
+struct rb_conf_ign {
+	char *name;
+	long count;
 };
 
 enum rb_conf_clause {
@@ -64,6 +71,9 @@ struct rb_conf_ps {
 	int mode_line;
 	char *scratch;
 	size_t scratchlen;
+	struct rb_conf_ign *ign; /* ignored names, first seen first */
+	size_t nign;
+	long ign_more; /* lines of names past RB_CONF_MAXIGNORED */
 };
 
 /* Split one line (len bytes, no newline) into key and values, copying them
@@ -107,9 +117,11 @@ int rb_conf_err(struct rb_conf_ps *ps, const struct rb_conf_line *l,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int rb_conf_nomem(struct rb_conf_ps *ps, const struct rb_conf_line *l);
 
-/* Pass "<origin> directive 'key' is accepted and ignored" to the callback. */
-void rb_conf_ignored(struct rb_conf_ps *ps, const struct rb_conf_line *l,
-    const char *origin);
+/* Count one line of name (a directive or clause accepted and ignored) for
+ * the summary the callback gets once the parse is done; nothing without a
+ * callback.  -1 with ps->d filled when out of memory. */
+int rb_conf_ignored(struct rb_conf_ps *ps, const struct rb_conf_line *l,
+    const char *name);
 
 /* Name tables (conf/names.c): 1 when key is one of unbound's server:
  * directives, forward-zone: directives we ignore, or Runbound directives we

@@ -3,9 +3,12 @@
  * Unbound's server: directives come from unbound.conf(5) of unbound 1.17
  * (Debian's), its configlexer aliases, its module options that live in
  * server: (dns64, subnetcache, ipsecmod) and the directives later releases
- * added, so that an existing unbound.conf loads with warnings only.  The
- * Runbound names are those of its directive reference that runbound-c
- * does not implement.  Lookups are linear: they run only for a directive
+ * added, so that an existing unbound.conf loads, with one summary line of
+ * what it ignores.  The Runbound names are those of its directive
+ * reference that runbound-c does not implement.  Every name here is
+ * listed in doc/runbound.conf.md, "Directives accepted and ignored", with
+ * the reason, and test/integ/86-conf-ignored.t checks that both agree:
+ * add a name to both.  Lookups are linear: they run only for a directive
  * that is not ours, and there are a few hundred names.
  */
 
@@ -274,7 +277,7 @@ static const char *const unbound_forward[] = {
 };
 
 /* Runbound (Rust) directives: TLS serving, ACME, XDP, web UI, HSM and the
- * other features runbound-c leaves out (doc/runbound.conf.md). */
+ * other features runbound-c leaves out (doc/runbound.conf.md says why). */
 static const char *const runbound_extra[] = {
 	"abuse-tarpit-delay-ms",
 	"abuse-tarpit-max-conns",

@@ -604,13 +604,7 @@ rb_conf_server(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 		if (strcmp(l->key, d->name) == 0)
 			return rb_conf_value_apply(ps, l, d);
 	}
-	if (rb_conf_names_server(l->key)) {
-		rb_conf_ignored(ps, l, "unbound");
-		return 0;
-	}
-	if (rb_conf_names_runbound(l->key)) {
-		rb_conf_ignored(ps, l, "runbound");
-		return 0;
-	}
+	if (rb_conf_names_server(l->key) || rb_conf_names_runbound(l->key))
+		return rb_conf_ignored(ps, l, l->key);
 	return rb_conf_err(ps, l, "unknown directive '%s'", l->key);
 }

@@ -108,12 +108,16 @@ rb_daemon_options(struct rb_daemon *d, const char *prog, int argc, char **argv,
 static void
 conf_warn(void *ctx, const char *file, int line, const char *msg)
 {
-	rb_warn("%s:%d: %s", file ? file : "runbound.conf", line, msg);
+	(void)ctx;
+	if (file == NULL) /* what is ignored, one line for the whole file */
+		rb_warn("%s", msg);
+	else
+		rb_warn("%s:%d: %s", file, line, msg);
 }
 
-/* ROOT/runbound.conf with its warnings logged (what this daemon
- * ignores), or the defaults when there is none; NULL with *permanent
- * set when it is invalid. */
+/* ROOT/runbound.conf with its warnings logged, then one line of what it
+ * sets that runbound-c ignores, or the defaults when there is none; NULL with
+ * *permanent set when it is invalid. */
 static struct rb_conf *
 load(const struct rb_daemon *d, int *permanent)
 {
