@@ -3,12 +3,12 @@
  * is read, so an error names the line that holds it: yes/no, integer
  * ranges, ports, addresses, interface names (their syntax only: whether
  * one exists is rb-dnsd's concern), netblocks, domain names, access-control
- * actions, local-zone types, and local-data, which must parse as one
- * record through ldns (TTL 3600, names relative to the root).  A directive
+ * actions, local-zone types, and local-data and local-data-ptr, which
+ * must parse as rb-data parses them (lib/wire/rr: TTL 3600, names
+ * relative to the root, host-name rules for owners).  A directive
  * given twice keeps its last value, as in unbound; list directives append.
  * What depends on several directives (interface ports, mode: slave's need
- * for sync-master) waits for rb_conf_forward_finish in conf/forward.c.  ldns
- * types stay in this file.
+ * for sync-master) waits for rb_conf_forward_finish in conf/forward.c.
  */
 
 #include <arpa/inet.h>
@@ -18,10 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ldns/ldns.h>
-
 #include "conf/conf_int.h"
 #include "wire/dname.h"
+#include "wire/rr.h"
 
 static const char *const acl_actions[] = { "deny", "refuse", "allow",
 	"allow_setrd", "allow_snoop", "deny_non_local", "refuse_non_local",
@@ -306,47 +305,30 @@ push_data(struct rb_conf_ps *ps, const struct rb_conf_line *l,
 	return 0;
 }
 
-/* 0 when text is one record ldns can read, else -1 with *why set. */
+/* 0 when text is one record as rb-data reads it (lib/wire/rr: the same
+ * parser decides, so what loads here builds), else -1 with e set. */
 static int
-check_rr(const char *text, const char **why)
+check_rr(const char *text, struct rb_err *e)
 {
-	ldns_rdf *origin = ldns_dname_new_frm_str(".");
-	ldns_rr *rr = NULL;
-	ldns_status st;
+	struct rb_rr rr;
 
-	if (origin == NULL) {
-		*why = "out of memory";
+	if (rb_rr_parse_line(text, &rr, e) < 0)
 		return -1;
-	}
-	st = ldns_rr_new_frm_str(&rr, text, 3600, origin, NULL);
-	ldns_rdf_deep_free(origin);
-	if (st != LDNS_STATUS_OK) {
-		*why = ldns_get_errorstr_by_id(st);
-		if (*why == NULL)
-			*why = "syntax error";
-		ldns_rr_free(rr);
-		return -1;
-	}
-	if (ldns_rr_get_type(rr) == 0) {
-		*why = "not a record";
-		ldns_rr_free(rr);
-		return -1;
-	}
-	ldns_rr_free(rr);
+	rb_rr_fini(&rr);
 	return 0;
 }
 
 static int
 d_local_data(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 {
-	const char *why = NULL;
+	struct rb_err e = { 0 };
 	char *text = text_value(l);
 
 	if (text == NULL)
 		return rb_conf_nomem(ps, l);
-	if (check_rr(text, &why) < 0) {
+	if (check_rr(text, &e) < 0) {
 		rb_conf_err(ps, l, "local-data: invalid record '%s': %s", text,
-		    why);
+		    e.details);
 		free(text);
 		return -1;
 	}
@@ -388,6 +370,8 @@ static int
 d_local_data_ptr(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 {
 	char *text = text_value(l), *copy;
+	struct rb_err e = { 0 };
+	struct rb_rr rr;
 	int r;
 
 	if (text == NULL || (copy = strdup(text)) == NULL) {
@@ -396,6 +380,11 @@ d_local_data_ptr(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 	}
 	r = check_ptr(ps, l, copy);
 	free(copy);
+	if (r == 0 && rb_rr_parse_ptr(text, &rr, &e) < 0)
+		r = rb_conf_err(ps, l, "local-data-ptr: invalid '%s': %s", text,
+		    e.details);
+	else if (r == 0)
+		rb_rr_fini(&rr);
 	if (r < 0) {
 		free(text);
 		return -1;

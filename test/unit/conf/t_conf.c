@@ -551,7 +551,14 @@ test_errors(void)
 	    "t.conf:2: local-data: invalid record 'x.home.': Syntax error, "
 	    "could not parse the RR's TTL");
 	bad("server:\n local-data: \"$ORIGIN x.\"\n",
-	    "t.conf:2: local-data: invalid record '$ORIGIN x.': not a record");
+	    "t.conf:2: local-data: invalid record '$ORIGIN x.': name "
+	    "'$ORIGIN.': invalid character in name");
+	/* rb-data's parser decides (lib/wire/rr): a wildcard owner that
+	 * would build no local data at all is refused here. */
+	bad("server:\n local-data: \"*.apps.lab.internal. A 10.0.10.4\"\n",
+	    "t.conf:2: local-data: invalid record '*.apps.lab.internal. A "
+	    "10.0.10.4': name '*.apps.lab.internal.': invalid character in "
+	    "name");
 	bad("server:\n local-data:\n", "t.conf:2: local-data: missing value");
 	bad("server:\n local-data-ptr: \"1.2.3.4\"\n",
 	    "t.conf:2: "
