@@ -136,8 +136,9 @@ record(enum kind k, const char *name)
 	return n < 0 ? NULL : s;
 }
 
+/* A builtin zone name of type into c->zones.  0, or -1 out of memory. */
 static int
-add_zone(struct rb_conf *c, const char *name, const char *type)
+push_zone(struct rb_conf *c, const char *name, const char *type)
 {
 	struct rb_conf_zone *z;
 	char *n = strdup(name), *t = strdup(type);
@@ -154,7 +155,15 @@ add_zone(struct rb_conf *c, const char *name, const char *type)
 	z->type = t;
 	z->file = where;
 	z->builtin = 1;
-	if (add_record(c, record(SOA, name)) < 0)
+	return 0;
+}
+
+/* A default zone with its SOA and NS. */
+static int
+add_zone(struct rb_conf *c, const char *name, const char *type)
+{
+	if (push_zone(c, name, type) < 0 ||
+	    add_record(c, record(SOA, name)) < 0)
 		return -1;
 	return add_record(c, record(NS, name));
 }
@@ -175,7 +184,7 @@ add_own_records(struct rb_conf *c, size_t i)
 	return i == 2 ? add_record(c, record(PTR, name)) : 0;
 }
 
-static int add_zone(struct rb_conf *c, const char *name, const char *type);
+static int push_zone(struct rb_conf *c, const char *name, const char *type);
 
 /* A forward-zone strictly inside default zone i is forwarded all the
  * same: a transparent zone at its name, as unbound.conf(5) advises ("make
@@ -185,24 +194,12 @@ open_forwards(struct rb_conf *c, size_t nconf, size_t i)
 {
 	for (size_t f = 0; f < c->nfwd; f++) {
 		const char *name = c->fwd[f].name;
-		struct rb_conf_zone *z;
 
 		if (!strictly_below(name, rb_conf_defzones_names[i]) ||
 		    local_zone(c, nconf, name))
 			continue;
-		if (rb_conf_grow((void **)&c->zones, c->nzones,
-		        sizeof *c->zones) < 0)
+		if (push_zone(c, name, "transparent") < 0)
 			return -1;
-		z = &c->zones[c->nzones];
-		memset(z, 0, sizeof *z);
-		if ((z->name = strdup(name)) == NULL ||
-		    (z->type = strdup("transparent")) == NULL) {
-			free(z->name);
-			return -1;
-		}
-		z->file = where;
-		z->builtin = 1;
-		c->nzones++;
 	}
 	return 0;
 }
