@@ -523,7 +523,7 @@ new_conf(void)
 	c->log_retention = 1000;
 	c->log_client_ip = 0;
 	c->audit_log = 0;
-	c->dnssec_validation = 0;
+	c->dnssec_validation = -1; /* unset: rb_conf_forward_finish decides */
 	c->verbosity = 1;
 	c->journal_retention = 10000;
 	c->feed_interval = 86400;

@@ -137,7 +137,9 @@ struct rb_conf {
 	int log_client_ip;      /* no (inventory.md appendix) */
 	int audit_log;          /* no */
 	char *audit_log_hmac_key;
-	int dnssec_validation; /* no */
+	int dnssec_validation; /* yes when the config names a trust anchor
+	                          (trust-anchor-file, auto-trust-anchor-file)
+	                          and does not say no, as unbound; else no */
 	size_t ntrust_anchor_files;
 	char **trust_anchor_files; /* trust-anchor-file: as written; none:
 	                              Debian's root.key (rb-dnsd) */

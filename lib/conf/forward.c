@@ -217,6 +217,9 @@ rb_conf_forward_finish(struct rb_conf_ps *ps)
 	}
 	if (check_forward(ps) < 0)
 		return -1;
+	/* As unbound: an anchor turns validation on, unless told not to. */
+	if (c->dnssec_validation < 0)
+		c->dnssec_validation = c->ntrust_anchor_files > 0;
 	if (c->mode == RB_MODE_SLAVE && c->sync_master == NULL)
 		return rb_conf_err(ps, &at,
 		    "mode: slave requires "

@@ -26,7 +26,6 @@ static const char *const unbound_server[] = {
 	"additional-tls-port",
 	"aggressive-nsec",
 	"answer-cookie",
-	"auto-trust-anchor-file",
 	"cache-max-negative-ttl",
 	"cache-min-negative-ttl",
 	"caps-exempt",

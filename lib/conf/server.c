@@ -240,7 +240,9 @@ d_private_domain(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 	    &ps->c->nprivate_domains, name);
 }
 
-/* trust-anchor-file: as unbound's (repeatable); rb-dnsd reads it. */
+/* trust-anchor-file: as unbound's (repeatable); rb-dnsd reads it.  So is
+ * an auto-trust-anchor-file (Debian's default): read, never written, so
+ * without RFC 5011's updates (doc/runbound.conf.md). */
 static int
 d_trust_anchor_file(struct rb_conf_ps *ps, const struct rb_conf_line *l)
 {
@@ -570,6 +572,8 @@ static const struct rb_conf_directive server[] = {
 	{ "dnssec-validation", RB_CONF_BOOL, OFF(dnssec_validation), 0, 0, NULL,
 	    1 },
 	{ "trust-anchor-file", RB_CONF_FN, 0, 0, 0, d_trust_anchor_file, 1 },
+	{ "auto-trust-anchor-file", RB_CONF_FN, 0, 0, 0, d_trust_anchor_file,
+	    1 },
 	{ "tls-cert-bundle", RB_CONF_OPTSTR, OFF(tls_cert_bundle), 0, 0, NULL,
 	    1 },
 	{ "verbosity", RB_CONF_INT, OFF(verbosity), 0, 5, NULL, 1 },

@@ -105,4 +105,29 @@ is "$(echo "$s" | jq '.servfail')" 1 "one SERVFAIL (the bogus one)"
 is "$(rb-logs -d "$R" -a servfail | jq -r '.entries[0].name')" "bad.sec.test." \
 	"bogus logged as servfail"
 stop_pid "$DNSD_PID"
+
+# unbound's way, Debian's default: an auto-trust-anchor-file alone turns
+# validation on (the file is read, not written); dnssec-validation: no
+# turns it off again.
+restart() {
+	rm -f "$R/ready"
+	start_bg rb-dnsd -d "$R" -r 3 3>"$R/ready" 2>>"$R/log"
+	DNSD_PID=$!
+	wait_for 5 test -s "$R/ready" || bail "rb-dnsd did not start: $(cat "$R/log")"
+}
+sed -i -e '/dnssec-validation/d' \
+    -e 's/trust-anchor-file: sec.key/auto-trust-anchor-file: sec.key/' "$R/runbound.conf"
+restart
+is "$(rb-check -d "$R" | jq -c '[.dnssec_validation, (.trust_anchor_file | length)]')" \
+	"[true,1]" "auto-trust-anchor-file: validation on, one anchor"
+is "$(fl +noadflag +adflag good.sec.test)" "qr rd ra ad" "auto-trust-anchor-file: AD"
+is "$(st bad.sec.test)" "SERVFAIL" "auto-trust-anchor-file: bogus is SERVFAIL"
+stop_pid "$DNSD_PID"
+sed -i '/^forward-zone:/,$d' "$R/runbound.conf"
+printf 'server:\n    dnssec-validation: no\nforward-zone:\n    name: "."\n    forward-addr: 127.0.0.1@%s\n' \
+    "$PN" >>"$R/runbound.conf"
+restart
+is "$(rb-check -d "$R" | jq .dnssec_validation)" false "dnssec-validation: no wins"
+is "$(q +short bad.sec.test)" "192.0.2.66" "... and bogus data is answered"
+stop_pid "$DNSD_PID"
 finish

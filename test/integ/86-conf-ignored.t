@@ -54,9 +54,9 @@ is "$(cat "$W/noreason")" "" "every group says why it is ignored"
 cat >"$W/ign.conf" <<'EOF'
 server:
 	num-threads: 2
-	auto-trust-anchor-file: "/var/lib/unbound/root.key"
+	prefetch: yes
 	port: 5300
-	auto-trust-anchor-file: "/etc/unbound/other.key"
+	prefetch: no
 	api-key: "not-used"
 	acme-email: "a@example.com"
 	tcp-idle-timeout: 500000
@@ -76,7 +76,7 @@ is "$?" 0 "ignored directives: exit 0"
 is "$(jq .port "$W/ign.json")" 5300 "the rest of the config applies"
 is "$(grep -c 'ignored' "$W/ign.err")" 1 "exactly one line names what is ignored"
 is "$(tail -n 1 "$W/ign.err")" \
-    "rb-check: ignored (not implemented): num-threads (2), auto-trust-anchor-file (2), api-key (1), acme-email (1), stub-zone (2), forward-first (1)" \
+    "rb-check: ignored (not implemented): num-threads (2), prefetch (2), api-key (1), acme-email (1), stub-zone (2), forward-first (1)" \
     "the summary comes last: names with counts, first seen first"
 is "$(head -n 1 "$W/ign.err")" \
     "rb-check: warning: $W/ign.conf:8: tcp-idle-timeout: 500000 is taken as 120000, as unbound does" \
@@ -104,7 +104,7 @@ start_ready rb-feedd "$R"
 stop_pid "$LAST"
 is "$(grep -c 'ignored' "$R/rb-feedd.log")" 1 "rb-feedd: one summary line"
 like "$(cat "$R/rb-feedd.log")" \
-    "^rb-feedd: warning: ignored \(not implemented\): num-threads \(2\), auto-trust-anchor-file \(2\), " \
+    "^rb-feedd: warning: ignored \(not implemented\): num-threads \(2\), prefetch \(2\), " \
     "rb-feedd: the summary as a warning"
 
 finish
