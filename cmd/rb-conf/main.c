@@ -33,6 +33,8 @@
 #include "base/log.h"
 #include "conf/conf.h"
 #include "prog/usage.h"
+#include "state/data.h"
+#include "state/store.h"
 #include "sys/atomic.h"
 #include "sys/file.h"
 #include "sys/root.h"
@@ -297,6 +299,28 @@ make_services(const char *dir, const char *root, const struct opts *o)
 		rb_die(100, "no service templates in %s", o->tmpl);
 }
 
+/* The files of dir/sub to pw's user (build_data made them as root). */
+static void
+chown_files(const char *dir, const char *sub, const struct passwd *pw)
+{
+	char p[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	path(p, sizeof p, "%s/%s", dir, sub);
+	if ((d = opendir(p)) == NULL)
+		rb_die(111, "unable to read %s: %s", p, strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		path(p, sizeof p, "%s/%s/%s", dir, sub, de->d_name);
+		if (chown(p, pw->pw_uid, pw->pw_gid) < 0)
+			rb_die(111, "unable to chown %s: %s", p,
+			    strerror(errno));
+	}
+	(void)closedir(d);
+}
+
 /* The state directories of dir (the staging directory), the keys and
  * the logs to user; the config to root with user's group. */
 static void
@@ -316,6 +340,7 @@ give_to_user(const char *dir, const char *user)
 			rb_die(111, "unable to set up %s: %s", p,
 			    strerror(errno));
 	}
+	chown_files(dir, "data", pw);
 	path(p, sizeof p, "%s/runbound.conf", dir);
 	if (chown(p, 0, pw->pw_gid) < 0)
 		rb_die(111, "unable to chown %s: %s", p, strerror(errno));
@@ -468,6 +493,30 @@ write_keys(const char *dir)
 	write_file(dir, "audit/hmac.key", line, 0600);
 }
 
+/* data/ for the new config, so that rb-dnsd answers its local zones
+ * (unbound's default ones at least) before the first write builds it.
+ * The files stay root's: writers replace them whole, readers read them. */
+static void
+build_data(const char *dir, const char *root)
+{
+	struct rb_err e = { 0 };
+	struct rb_conf *c = rb_conf_load_root(dir, &e);
+	struct rb_store s;
+	char p[PATH_MAX];
+	int r;
+
+	memset(&s, 0, sizeof s);
+	path(p, sizeof p, "%s/data", dir);
+	if (c == NULL || rb_file_mkdirs(p, 0755) < 0)
+		rb_die(111, "unable to build %s/data: %s", root,
+		    c == NULL ? e.details : strerror(errno));
+	r = rb_store_load(&s, dir, &e) < 0 ? -1 : rb_data_build(dir, c, &s, &e);
+	rb_store_fini(&s);
+	rb_conf_free(c);
+	if (r < 0)
+		rb_die(111, "unable to build %s/data: %s", root, e.details);
+}
+
 /* Make the root whole in staging, then rename it into place, refusing
  * one that appeared meanwhile. */
 static void
@@ -479,6 +528,7 @@ make_root(const char *root, const struct opts *o)
 	random_hex(sync_key, 32);
 	write_conf(staging, root, o, sync_key);
 	write_keys(staging);
+	build_data(staging, root);
 	make_services(staging, root, o);
 	if (o->user != NULL)
 		give_to_user(staging, o->user);

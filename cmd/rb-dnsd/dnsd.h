@@ -115,7 +115,8 @@ struct dnsd {
 	int wd_ctl;
 	int64_t now_sec; /* wall clock, refreshed once per batch */
 
-	struct rb_forward *fwd; /* step 8 (lib/answer/forward) */
+	struct rb_forward *fwd;       /* step 8 (lib/answer/forward) */
+	struct rb_fwdnames fwd_names; /* its zones, for step 6 */
 
 	/* xfr.c: transfers (rb-axfr) and NOTIFY (rb-notify) */
 	struct rb_acl xfr_acl; /* allow-transfer */

@@ -38,6 +38,7 @@ serve_begin(struct dnsd *d, struct rb_answer_ctx *ctx)
 	ctx->block_delta = rb_cdbmap_acquire(d->block_delta);
 	ctx->zones = rb_cdbmap_acquire(d->zones);
 	ctx->xfr_acl = &d->xfr_acl;
+	ctx->fwd = &d->fwd_names;
 	feeds_acquire(d);
 	ctx->feeds = (const struct rb_cdbmap_gen *const *)d->feed_gens;
 	ctx->nfeeds = d->nfeeds;

@@ -30,6 +30,7 @@ setup_apply_conf(struct dnsd *d, const struct rb_conf *c)
 	struct rb_acl acl;
 	struct rb_tcplimit tcl;
 	struct rb_diag diag;
+	struct rb_fwdnames names;
 
 	rb_acl_init(&acl);
 	rb_tcplimit_init(&tcl);
@@ -45,8 +46,18 @@ setup_apply_conf(struct dnsd *d, const struct rb_conf *c)
 		rb_error("access-control: %s", strerror(errno));
 		goto fail;
 	}
-	if (tcp_build_limits(c, &tcl) < 0 || xfr_apply_conf(d, c) < 0)
+	if (tcp_build_limits(c, &tcl) < 0)
 		goto fail;
+	if (rb_fwdnames_build(&names, c) < 0) {
+		rb_error("forward-zone: %s", strerror(errno));
+		goto fail;
+	}
+	if (xfr_apply_conf(d, c) < 0) {
+		rb_fwdnames_fini(&names);
+		goto fail;
+	}
+	rb_fwdnames_fini(&d->fwd_names);
+	d->fwd_names = names;
 	rb_acl_fini(&d->acl);
 	d->acl = acl;
 	/* Runbound's burst is twice the rate. */

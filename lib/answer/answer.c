@@ -72,7 +72,8 @@ static const struct {
 
 /* doc/cdb.md: a code with this bit is one of unbound's default zones
  * (lib/conf/defzones), which yields to any authoritative zone holding the
- * name: the defaults are for names nobody here serves. */
+ * name and to a forward zone at or below its apex: the defaults are for
+ * names nobody here serves. */
 #define ZONE_DEFAULT 0x80
 
 static const uint8_t health_name[] = "\010runbound\006health";
@@ -613,6 +614,9 @@ step_local(struct job *j)
 
 	if (r <= 0)
 		return r < 0 ? servfail(j) : NEXT;
+	if ((code & ZONE_DEFAULT) &&
+	    rb_fwdnames_below(j->ctx->fwd, j->name, j->nlen, zoff))
+		return NEXT;
 	if ((code & ZONE_DEFAULT) && (r = served_here(j)) != 0)
 		return r < 0 ? servfail(j) : NEXT;
 	kind = zone_kind(code, &j->info->inform);

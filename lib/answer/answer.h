@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "answer/fwdnames.h"
 #include "answer/acl.h"
 #include "answer/cdbmap.h"
 #include "answer/ratelimit.h"
@@ -36,6 +37,9 @@ struct rb_answer_ctx {
 	const struct rb_cdbmap_gen *zones; /* data/zones.cdb; NULL: empty */
 	/* allow-transfer: who gets an IXFR over UDP answered; NULL: nobody */
 	const struct rb_acl *xfr_acl;
+	/* the forward zones (NULL: none), which unbound's default local
+	 * zones let through (step 6) */
+	const struct rb_fwdnames *fwd;
 };
 
 struct rb_answer_query {

@@ -65,36 +65,14 @@ const size_t rb_conf_defzones_count = sizeof rb_conf_defzones_names /
 
 static const char where[] = "(unbound's default zones)";
 
-/* Is zone one of the config's local-zones (the first nconf of c->zones)? */
+/* Does the config name zone itself (the first nconf of c->zones)? */
 static int
-local_zone(const struct rb_conf *c, size_t nconf, const char *zone)
+configured(const struct rb_conf *c, size_t nconf, const char *zone)
 {
 	for (size_t i = 0; i < nconf; i++)
 		if (strcasecmp(c->zones[i].name, zone) == 0)
 			return 1;
 	return 0;
-}
-
-/* Does the config name zone itself, as a local-zone or a forward-zone? */
-static int
-configured(const struct rb_conf *c, size_t nconf, const char *zone)
-{
-	if (local_zone(c, nconf, zone))
-		return 1;
-	for (size_t i = 0; i < c->nfwd; i++)
-		if (strcasecmp(c->fwd[i].name, zone) == 0)
-			return 1;
-	return 0;
-}
-
-/* Is name strictly below zone (both with their final dot)? */
-static int
-strictly_below(const char *name, const char *zone)
-{
-	size_t n = strlen(name), z = strlen(zone);
-
-	return n > z && name[n - z - 1] == '.' &&
-	    strcasecmp(name + n - z, zone) == 0;
 }
 
 static int
@@ -184,26 +162,6 @@ add_own_records(struct rb_conf *c, size_t i)
 	return i == 2 ? add_record(c, record(PTR, name)) : 0;
 }
 
-static int push_zone(struct rb_conf *c, const char *name, const char *type);
-
-/* A forward-zone strictly inside default zone i is forwarded all the
- * same: a transparent zone at its name, as unbound.conf(5) advises ("make
- * that part transparent"), unless the config has a zone there. */
-static int
-open_forwards(struct rb_conf *c, size_t nconf, size_t i)
-{
-	for (size_t f = 0; f < c->nfwd; f++) {
-		const char *name = c->fwd[f].name;
-
-		if (!strictly_below(name, rb_conf_defzones_names[i]) ||
-		    local_zone(c, nconf, name))
-			continue;
-		if (push_zone(c, name, "transparent") < 0)
-			return -1;
-	}
-	return 0;
-}
-
 int
 rb_conf_defzones_add(struct rb_conf *c)
 {
@@ -217,7 +175,7 @@ rb_conf_defzones_add(struct rb_conf *c)
 		if (configured(c, nconf, name))
 			continue;
 		if (add_zone(c, name, i == 0 ? "redirect" : "static") < 0 ||
-		    add_own_records(c, i) < 0 || open_forwards(c, nconf, i) < 0)
+		    add_own_records(c, i) < 0)
 			return -1;
 	}
 	return 0;

@@ -8,12 +8,11 @@
  * their PTR localhost.), home.arpa., onion., test., invalid. and, unless
  * unblock-lan-zones: yes, the AS112 reverse zones (RFC 1918, RFC 6598,
  * RFC 6303), each static with an SOA "localhost. nobody.invalid. 1 3600
- * 1200 604800 10800" and NS localhost. at its apex, TTL 10800.  A zone
- * the config names itself (a local-zone of any type, nodefault included,
- * or a forward-zone) replaces the default of that name, and a
- * forward-zone inside one gets a transparent zone, so that it is
- * forwarded (unbound needs that line written).  rb-dnsd lets names of
- * authoritative zones through them (lib/answer/answer.c).
+ * 1200 604800 10800" and NS localhost. at its apex, TTL 10800.  A
+ * local-zone the config names itself (of any type, nodefault included)
+ * replaces the default of that name.  rb-dnsd lets names of forward zones
+ * at or inside them and of authoritative zones through them
+ * (lib/answer/answer.c).
  */
 
 #include <stddef.h>

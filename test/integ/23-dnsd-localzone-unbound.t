@@ -8,7 +8,9 @@
 # reverse zones, home.arpa, onion, test, invalid, AS112), one of them
 # replaced by the config and one holding a local-data-ptr.  Names unbound
 # would resolve are left out: neither server has an upstream here.
-# Then unblock-lan-zones and nodefault, on rb-dnsd alone.
+# Then, on rb-dnsd alone: unblock-lan-zones and nodefault; a forward-zone
+# inside a default zone is forwarded (here to the unbound above, which
+# serves fw.test. itself); a root fresh from rb-conf answers them too.
 . "$(dirname "$0")/../lib.sh"
 
 R=$(tmproot)
@@ -35,6 +37,8 @@ printf 'server:
     use-syslog: no
     logfile: ""
     access-control: 127.0.0.0/8 allow
+    local-zone: "fw.test." static
+    local-data: "a.fw.test. A 10.9.9.9"
 %s
 ' "$PU" "$R" "$zones" >"$R/up.conf"
 printf 'server:\n    interface: 127.0.0.1@%s\n%s\n' "$PR" "$zones" >"$R/runbound.conf"
@@ -70,7 +74,6 @@ for q in "lab.internal SOA" "lab.internal A" "c.lab.internal A" \
 	is "$(answer "$PR" "$1" "$2")" "$(answer "$PU" "$1" "$2")" \
 		"$1 $2: as unbound answers it"
 done
-stop_pid "$UPID"
 
 # unblock-lan-zones: yes takes the AS112 zones away (here nothing
 # answers them: REFUSED, no upstream), not localhost's; nodefault takes
@@ -86,4 +89,27 @@ ok $? "unblock-lan-zones: yes: 10.in-addr.arpa. is not answered here"
 is "$(st x.test A)" REFUSED "nodefault: test. is not answered here"
 is "$(st x.invalid A)" NXDOMAIN "invalid. still is"
 is "$(dig @127.0.0.1 -p "$PR" +short localhost A)" 127.0.0.1 "and localhost."
+
+printf 'server:\n    interface: 127.0.0.1@%s\nforward-zone:\n    name: fw.test\n    forward-addr: 127.0.0.1@%s\n' \
+	"$PR" "$PU" >"$R/runbound.conf"
+rb-data -d "$R" >/dev/null || bail "rb-data"
+kill -HUP "$LAST"
+wait_for 5 sh -c "dig @127.0.0.1 -p $PR +time=1 +tries=1 +short a.fw.test | grep -q 10.9.9.9"
+ok $? "a forward-zone inside test. is forwarded"
+is "$(dig @127.0.0.1 -p "$PR" +time=2 +tries=1 b.test A | grep -c 'status: NXDOMAIN')" 1 \
+	"the rest of test. is still answered here"
+stop_pid "$LAST"
+stop_pid "$UPID"
+
+F=$(tmproot)
+PF=$(free_port)
+rb-conf --templates "$TOP/svc" --bin "$RB_BIN" --port "$PF" "$F/r" >/dev/null ||
+	bail "rb-conf"
+sed -i "s/^\( *interface:\).*/\1 127.0.0.1/" "$F/r/runbound.conf"
+start_ready rb-dnsd "$F/r"
+is "$(dig @127.0.0.1 -p "$PF" +time=2 +tries=1 +short localhost A)" 127.0.0.1 \
+	"a root fresh from rb-conf answers localhost."
+is "$(dig @127.0.0.1 -p "$PF" +time=2 +tries=1 1.1.168.192.in-addr.arpa PTR |
+    grep -c 'status: NXDOMAIN')" 1 "and the AS112 zones"
+stop_pid "$LAST"
 finish
