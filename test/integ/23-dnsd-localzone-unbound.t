@@ -4,9 +4,11 @@
 # every section of each answer must match.  Covers a static zone's apex
 # with records below it (NOERROR, an empty non-terminal) and without
 # (NXDOMAIN), empty non-terminals below the apex, redirect, a transparent
-# zone's own data, and unbound's default zones (localhost, the loopback
-# reverse zones, home.arpa, onion, test, invalid, AS112), one of them
-# replaced by the config and one holding a local-data-ptr.  Names unbound
+# zone's own data, refuse, typetransparent, always_nxdomain,
+# always_refuse, inform, inform_redirect and deny, and unbound's default
+# zones (localhost, the loopback reverse zones, home.arpa, onion, test,
+# invalid, AS112), one of them replaced by the config and one holding a
+# local-data-ptr.  Names unbound
 # would resolve are left out: neither server has an upstream here.
 # Then, on rb-dnsd alone: unblock-lan-zones and nodefault; a forward-zone
 # inside a default zone is forwarded (here to the unbound above, which
@@ -24,6 +26,19 @@ zones='    local-zone: "lab.internal." static
     local-data: "rd.internal. A 10.0.0.3"
     local-zone: "tr.internal." transparent
     local-data: "x.tr.internal. TXT \"hi\""
+    local-zone: "rf.internal." refuse
+    local-data: "a.rf.internal. A 10.0.1.1"
+    local-zone: "tt.internal." typetransparent
+    local-data: "a.tt.internal. A 10.0.1.2"
+    local-zone: "an.internal." always_nxdomain
+    local-data: "a.an.internal. A 10.0.1.3"
+    local-zone: "ar.internal." always_refuse
+    local-zone: "inf.internal." inform
+    local-data: "a.inf.internal. A 10.0.1.5"
+    local-zone: "ir.internal." inform_redirect
+    local-data: "ir.internal. A 10.0.1.6"
+    local-zone: "dn.internal." deny
+    local-data: "a.dn.internal. A 10.0.1.7"
     local-zone: "16.172.in-addr.arpa." transparent
     local-data-ptr: "172.16.0.5 nas.lab.internal"
     local-data-ptr: "192.168.1.20 printer.lab.internal"'
@@ -59,7 +74,10 @@ for q in "lab.internal SOA" "lab.internal A" "c.lab.internal A" \
     "a.lab.internal A" "a.lab.internal MX" "x.lab.internal A" \
     "empty.internal A" "x.empty.internal A" "rd.internal A" \
     "x.y.rd.internal A" "rd.internal MX" "x.tr.internal TXT" \
-    "x.tr.internal A" "localhost A" "localhost AAAA" "localhost NS" \
+    "x.tr.internal A" "a.rf.internal A" "b.rf.internal A" "rf.internal A" \
+    "a.tt.internal A" "a.an.internal A" "x.an.internal A" "an.internal A" \
+    "x.ar.internal A" "a.inf.internal A" \
+    "x.ir.internal A" "a.dn.internal A" "b.dn.internal A" "localhost A" "localhost AAAA" "localhost NS" \
     "x.localhost A" "x.y.localhost AAAA" "localhost TXT" \
     "127.in-addr.arpa SOA" "1.0.0.127.in-addr.arpa PTR" \
     "2.0.0.127.in-addr.arpa PTR" \
