@@ -2,12 +2,14 @@
 #define RB_TEST_FILES_H
 
 /*
- * File helpers the unit tests share (header-only, as tap.h): write a
- * test file, compare two, count what a killed writer would leave.  Each
- * bails out of the test when the set-up itself fails.
+ * File helpers the unit tests share (header-only, as tap.h): join a
+ * path, write a test file, compare one with a text or another file,
+ * count what a killed writer would leave.  Each bails out of the test
+ * when the set-up itself fails.
  */
 
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +24,27 @@ put(const char *path, const char *text)
 {
 	if (rb_atomic_replace(path, text, strlen(text), 0644) < 0)
 		bail("write a file");
+}
+
+/* buf = dir/rel; bails when it does not fit. */
+static inline void
+path_of(char *buf, size_t len, const char *dir, const char *rel)
+{
+	if (snprintf(buf, len, "%s/%s", dir, rel) >= (int)len)
+		bail("path too long");
+}
+
+/* Does path hold exactly text? */
+static inline int
+holds(const char *path, const char *text)
+{
+	size_t len = 0;
+	char *got = rb_file_read(path, 1 << 20, &len);
+	int same = got != NULL && len == strlen(text) &&
+	    memcmp(got, text, len) == 0;
+
+	free(got);
+	return same;
 }
 
 /* Are the files at a and b byte for byte the same (both readable)? */

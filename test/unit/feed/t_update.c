@@ -53,13 +53,6 @@ static const char hosts_again[] = "0.0.0.0 two.example\n"
 #define ID_OFF "33333333-3333-4333-8333-333333333333"
 #define ID_NONE "44444444-4444-4444-8444-444444444444"
 
-static void
-path_of(char *buf, size_t len, const char *dir, const char *rel)
-{
-	if (snprintf(buf, len, "%s/%s", dir, rel) >= (int)len)
-		bail("path too long");
-}
-
 /* Is name in the set file at path?  1 yes, 0 no, -1 when the file is not
  * a whole set. */
 static int

@@ -85,22 +85,6 @@ static const struct {
 };
 #define NADDS (sizeof adds / sizeof adds[0])
 
-static void
-path_of(char *buf, size_t len, const char *root, const char *rel)
-{
-	if (snprintf(buf, len, "%s/%s", root, rel) >= (int)len)
-		bail("path too long");
-}
-
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0)
-		bail("write a file");
-}
-
 /* A new root under base with the test's runbound.conf (when conf). */
 static void
 make_root(char *root, size_t len, const char *name, int conf)
@@ -112,7 +96,7 @@ make_root(char *root, size_t len, const char *name, int conf)
 		bail("mkdir");
 	path_of(p, sizeof p, root, "runbound.conf");
 	if (conf)
-		write_file(p, conf_text);
+		put(p, conf_text);
 }
 
 /* The index of the i-th add: in order, or with rev the entries of each
@@ -224,7 +208,7 @@ default_keys(void)
 	if (mkdir(root, 0700) < 0)
 		bail("mkdir");
 	path_of(p, sizeof p, root, "runbound.conf");
-	write_file(p, "server:\n    unblock-lan-zones: yes\n");
+	put(p, "server:\n    unblock-lan-zones: yes\n");
 	if (rb_txn_begin(&t, root, &e) < 0)
 		bail(e.details);
 	r = rb_data_build(root, t.conf, &t.store, &e);
@@ -415,18 +399,6 @@ test_built(const char *root)
 	free(text);
 }
 
-static int
-holds(const char *path, const char *text)
-{
-	size_t len = 0;
-	char *got = rb_file_read(path, 1 << 20, &len);
-	int same = got != NULL && len == strlen(text) &&
-	    memcmp(got, text, len) == 0;
-
-	free(got);
-	return same;
-}
-
 static void
 test_determinism(const char *r1, const char *r2)
 {
@@ -615,7 +587,7 @@ test_empty(void)
 	if (rb_file_mkdirs(p, 0755) < 0)
 		bail("mkdir");
 	path_of(p, sizeof p, root, "data/zones.cdb");
-	write_file(p, "from before");
+	put(p, "from before");
 	ok(rb_txn_begin(&t, root, &e) == 0, "begin on an empty root");
 	is_str(rb_data_zones_newest(&t.store), "", "no zones build kept");
 	is_int(rb_data_build(root, NULL, &t.store, &e), 0,

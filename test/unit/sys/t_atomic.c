@@ -24,19 +24,6 @@
 static char dir[] = "/tmp/t_atomic.XXXXXX";
 static char big[200000];
 
-/* Does path hold exactly text? */
-static int
-holds(const char *path, const char *text)
-{
-	size_t len = 0;
-	char *got = rb_file_read(path, 1 << 20, &len);
-	int same = got != NULL && len == strlen(text) &&
-	    memcmp(got, text, len) == 0;
-
-	free(got);
-	return same;
-}
-
 /* Run fn(arg) in a child; its exit status, or -1 when it did not exit. */
 static int
 in_child(int (*fn)(const char *), const char *arg)

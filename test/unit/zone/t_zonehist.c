@@ -44,13 +44,6 @@ static const char zone_other[] = "$ORIGIN other.test.\n"
                                  "@ 60 IN SOA ns h 7 2 3 4 5\n"
                                  "a 60 IN TXT \"x\"\n";
 
-static void
-path_of(char *buf, size_t len, const char *rel)
-{
-	if (snprintf(buf, len, "%s/%s", root, rel) >= (int)len)
-		bail("path too long");
-}
-
 static int
 load(struct rb_zoneset *zs, const char *fname, const char *text)
 {
@@ -95,7 +88,7 @@ files_in(const char *rel, long *bytes)
 	struct stat st;
 	int n = 0;
 
-	path_of(d, sizeof d, rel);
+	path_of(d, sizeof d, root, rel);
 	if (bytes)
 		*bytes = 0;
 	if ((dh = opendir(d)) == NULL)
@@ -156,13 +149,13 @@ test_first_build(char first[RB_DIGEST_HEX])
 	if (rb_txn_begin(&t, root, &e) < 0)
 		bail("rb_txn_begin");
 	is_int(rb_zonehist_incoming(&t, in, sizeof in, &e), 0, "incoming path");
-	path_of(want, sizeof want, "store/zones.d/incoming.cdb");
+	path_of(want, sizeof want, root, "store/zones.d/incoming.cdb");
 	is_str(in, want, "is store/zones.d/incoming.cdb");
-	path_of(want, sizeof want, "store/zones.d");
+	path_of(want, sizeof want, root, "store/zones.d");
 	ok(stat(want, &st) == 0 && S_ISDIR(st.st_mode),
 	    "and its directory is made");
 	compile(in, 0);
-	path_of(copy, sizeof copy, "first.cdb");
+	path_of(copy, sizeof copy, root, "first.cdb");
 	if (rb_atomic_copy(in, copy, 0644) < 0 ||
 	    rb_digest_file_hex(in, first, &size) < 0)
 		bail("copy");
@@ -186,7 +179,7 @@ test_first_build(char first[RB_DIGEST_HEX])
 	ok(access(in, F_OK) < 0, "the incoming file is gone");
 	rb_data_zones_path(root, first, kept, sizeof kept);
 	ok(same_file(kept, copy), "store/zones.d/<sha256>.cdb holds the build");
-	path_of(data, sizeof data, "data/zones.cdb");
+	path_of(data, sizeof data, root, "data/zones.cdb");
 	ok(same_file(data, copy), "data/zones.cdb is a copy of it");
 }
 
@@ -207,10 +200,10 @@ test_same_again(const char *first)
 	is_int(files_in("journal", &jbytes2), jfiles,
 	    "no journal file was written");
 	is_int(jbytes2, jbytes, "and none grew");
-	path_of(in, sizeof in, "store/zones.d/incoming.cdb");
+	path_of(in, sizeof in, root, "store/zones.d/incoming.cdb");
 	ok(access(in, F_OK) < 0, "the incoming file is removed");
 	is_int(files_in("store/zones.d", NULL), 1, "zones.d holds one build");
-	path_of(data, sizeof data, "data/zones.cdb");
+	path_of(data, sizeof data, root, "data/zones.cdb");
 	rb_data_zones_path(root, first, kept, sizeof kept);
 	ok(same_file(data, kept), "data/zones.cdb unchanged");
 }
@@ -252,7 +245,7 @@ test_history(const char *first)
 		}
 	}
 	ok(all, "exactly the newest RB_ZONES_KEPT builds keep their file");
-	path_of(data, sizeof data, "data/zones.cdb");
+	path_of(data, sizeof data, root, "data/zones.cdb");
 	rb_data_zones_path(root, ids[n - 1], p, sizeof p);
 	ok(same_file(data, p), "data/zones.cdb is the newest build");
 }
@@ -329,14 +322,14 @@ test_serials_reserial(void)
 	json_t *s;
 	int n = 0;
 
-	path_of(src, sizeof src, "first.cdb");
+	path_of(src, sizeof src, root, "first.cdb");
 	s = rb_zonehist_serials(src, &e);
 	ok(s != NULL && json_object_size(s) == 2 &&
 	        json_integer_value(json_object_get(s, "ex.test.")) == 1 &&
 	        json_integer_value(json_object_get(s, "other.test.")) == 7,
 	    "serials: {apex: serial} for each zone");
 	json_decref(s);
-	path_of(dst, sizeof dst, "re.cdb");
+	path_of(dst, sizeof dst, root, "re.cdb");
 	is_int(rb_zonehist_reserial(src, dst, 4242, &e), 0, "reserial");
 	ok(serials_are(dst, 4242, &n), "every SOA serial is the new one");
 	is_int(n, 4, "Z and D SOA of both zones: four SOAs");
@@ -357,7 +350,7 @@ test_serials_reserial(void)
 	    "the source keeps its serials");
 	json_decref(s);
 
-	path_of(junk, sizeof junk, "junk");
+	path_of(junk, sizeof junk, root, "junk");
 	if (rb_atomic_replace(junk, "not a cdb", 9, 0644) < 0)
 		bail("write junk");
 	memset(&e, 0, sizeof e);
@@ -365,12 +358,12 @@ test_serials_reserial(void)
 	        strcmp(e.code, "INVALID_ZONES") == 0,
 	    "serials of a file that is not a cdb: INVALID_ZONES");
 	memset(&e, 0, sizeof e);
-	path_of(dst, sizeof dst, "re2.cdb");
+	path_of(dst, sizeof dst, root, "re2.cdb");
 	ok(rb_zonehist_reserial(junk, dst, 1, &e) < 0 &&
 	        strcmp(e.code, "INVALID_ZONES") == 0,
 	    "reserial of it: INVALID_ZONES");
 	ok(access(dst, F_OK) < 0, "and no file made");
-	path_of(junk, sizeof junk, "missing.cdb");
+	path_of(junk, sizeof junk, root, "missing.cdb");
 	memset(&e, 0, sizeof e);
 	ok(rb_zonehist_serials(junk, &e) == NULL && e.kind == RB_ERR_SYSTEM,
 	    "serials of a missing file: a system error");
@@ -385,8 +378,8 @@ test_not_zones(void)
 	char path[300], dst[300];
 	const uint8_t code = 3;
 
-	path_of(path, sizeof path, "local-like.cdb");
-	path_of(dst, sizeof dst, "local-like.re.cdb");
+	path_of(path, sizeof path, root, "local-like.cdb");
+	path_of(dst, sizeof dst, root, "local-like.re.cdb");
 	if (rb_cdbw_add(&a, "Z\004home\000", 7, &code, 1, 0) < 0 ||
 	    rb_cdbw_write(&a, path, &e) < 0)
 		bail("write");
@@ -414,11 +407,11 @@ test_slave(void)
 	long jbytes = 0, jbytes2 = 0;
 	int jfiles = files_in("journal", &jbytes);
 
-	path_of(p, sizeof p, "runbound.conf");
+	path_of(p, sizeof p, root, "runbound.conf");
 	if (rb_atomic_replace(p, conf, strlen(conf), 0644) < 0)
 		bail("write runbound.conf");
-	path_of(data, sizeof data, "data/zones.cdb");
-	path_of(before, sizeof before, "zones.before");
+	path_of(data, sizeof data, root, "data/zones.cdb");
+	path_of(before, sizeof before, root, "zones.before");
 	if (rb_atomic_copy(data, before, 0644) < 0)
 		bail("copy");
 	if (rb_txn_begin(&t, root, &e) < 0)
