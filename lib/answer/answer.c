@@ -592,8 +592,7 @@ served_here(struct job *j)
 	struct rb_authans a = { .zones = j->ctx->zones,
 		.name = j->name,
 		.nlen = j->nlen };
-	size_t aoff;
-	int r = rb_authans_apex(&a, &aoff);
+	int r = rb_authans_holds(&a);
 
 	if (r < 0)
 		j->corrupt = 1;

@@ -386,16 +386,13 @@ answer(const struct zone *z, uint8_t *cur, size_t clen)
 }
 
 int
-rb_authans_apex(struct rb_authans *a, size_t *zoff)
+rb_authans_holds(struct rb_authans *a)
 {
 	struct zone z = { 0 };
-	int r;
 
 	if (a->zones == NULL || a->nlen == 0 || a->nlen > RB_DNAME_MAX)
 		return 0;
-	if ((r = find_zone(a, &z)) > 0)
-		*zoff = z.zoff;
-	return r;
+	return find_zone(a, &z);
 }
 
 int

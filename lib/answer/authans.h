@@ -34,8 +34,8 @@ struct rb_authans {
  * when zones.cdb is corrupt (o is then unusable: send SERVFAIL). */
 int rb_authans_answer(struct rb_authans *a);
 
-/* The apex of the zone holding a->name (a->zones, a->name and a->nlen
- * set): 1 with its offset in the name in *zoff, 0 none, -1 corrupt. */
-int rb_authans_apex(struct rb_authans *a, size_t *zoff);
+/* Does a zone hold a->name (a->zones, a->name and a->nlen set)?  1 yes,
+ * 0 no, -1 corrupt. */
+int rb_authans_holds(struct rb_authans *a);
 
 #endif

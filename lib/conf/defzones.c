@@ -114,9 +114,9 @@ record(enum kind k, const char *name)
 	return n < 0 ? NULL : s;
 }
 
-/* A builtin zone name of type into c->zones.  0, or -1 out of memory. */
+/* A default zone with its SOA and NS.  0, or -1 out of memory. */
 static int
-push_zone(struct rb_conf *c, const char *name, const char *type)
+add_zone(struct rb_conf *c, const char *name, const char *type)
 {
 	struct rb_conf_zone *z;
 	char *n = strdup(name), *t = strdup(type);
@@ -133,15 +133,7 @@ push_zone(struct rb_conf *c, const char *name, const char *type)
 	z->type = t;
 	z->file = where;
 	z->builtin = 1;
-	return 0;
-}
-
-/* A default zone with its SOA and NS. */
-static int
-add_zone(struct rb_conf *c, const char *name, const char *type)
-{
-	if (push_zone(c, name, type) < 0 ||
-	    add_record(c, record(SOA, name)) < 0)
+	if (add_record(c, record(SOA, name)) < 0)
 		return -1;
 	return add_record(c, record(NS, name));
 }
